@@ -13,6 +13,7 @@ impl Passphrase {
     }
 
     /// The passphrase bytes, for a key-derivation function.
+    #[allow(dead_code)] // used by the encrypted-key loaders
     pub(crate) fn as_bytes(&self) -> &[u8] {
         &self.0
     }
