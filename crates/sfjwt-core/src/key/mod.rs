@@ -1,16 +1,27 @@
 //! RSA keys and certificates: loading every form users actually have.
 //!
-//! - [`PrivateKey`]: the signing key (PKCS#1 / PKCS#8, PEM / DER, encrypted or not).
+//! - [`PrivateKey`]: the signing key (PKCS#1 / PKCS#8, PEM / DER, encrypted or not, from text,
+//!   bytes, an environment variable or a file).
 //! - [`PublicKey`]: a verification key (SPKI or PKCS#1 public, PEM / DER).
 //! - [`Certificate`]: an X.509 certificate, as uploaded to the connected app.
 //!
-//! The format is detected from the input; callers never say which one they have.
+//! The format is detected from the input; callers never say which one they have. Every wrong
+//! input is a [`KeyError`] variant that names what was found and what to do, and no input
+//! makes a loader panic.
 
+mod algorithm;
 mod certificate;
+mod detect;
+mod env_value;
 mod error;
+mod file;
+mod legacy_pem;
 mod passphrase;
+mod pem_text;
+mod pkcs8_encrypted;
 mod private_key;
 mod public_key;
+mod rsa_der;
 
 pub use certificate::Certificate;
 pub use error::KeyError;
@@ -21,3 +32,8 @@ pub use public_key::PublicKey;
 /// The smallest RSA modulus sfjwt accepts, in bits. Salesforce requires 2048-bit keys, and
 /// smaller keys are factorable by well-funded attackers (NIST SP 800-131A).
 pub const MIN_RSA_BITS: usize = 2048;
+
+/// The largest RSA modulus sfjwt accepts, in bits: the `rsa` crate's verification limit.
+/// Larger keys buy no security anyone needs and make every signature slow; refusing them also
+/// bounds the work a hostile key file can cause.
+pub const MAX_RSA_BITS: usize = 8192;

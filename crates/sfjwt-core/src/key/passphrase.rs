@@ -1,3 +1,5 @@
+//! [`Passphrase`]: the secret that unlocks an encrypted private key.
+
 use zeroize::Zeroizing;
 
 /// The passphrase of an encrypted private key.

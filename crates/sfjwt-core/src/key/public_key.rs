@@ -1,10 +1,26 @@
-use rsa::pkcs1::DecodeRsaPublicKey as _;
-use rsa::pkcs8::DecodePublicKey as _;
+//! [`PublicKey`]: a verification key, from SPKI or PKCS#1, PEM or DER.
+
 use rsa::traits::PublicKeyParts as _;
 
-use super::{KeyError, MIN_RSA_BITS};
+use super::detect::{self, Detected, Kind, Source};
+use super::{KeyError, MIN_RSA_BITS, rsa_der};
 
 /// An RSA public key, for verifying assertions.
+///
+/// Loads SPKI (`PUBLIC KEY`, what `openssl pkey -pubout` writes) and PKCS#1
+/// (`RSA PUBLIC KEY`), PEM or DER; refuses keys under 2048 bits.
+///
+/// ```
+/// use sfjwt_core::key::{KeyError, PublicKey};
+///
+/// let spki = include_str!("../../../../testdata/keys/rsa2048.spki.pem");
+/// let pkcs1 = include_str!("../../../../testdata/keys/rsa2048.pkcs1-public.pem");
+/// assert_eq!(PublicKey::from_pem(spki)?, PublicKey::from_pem(pkcs1)?);
+///
+/// let private = include_str!("../../../../testdata/keys/rsa2048.pkcs8.pem");
+/// assert_eq!(PublicKey::from_pem(private).unwrap_err(), KeyError::PrivateKeyNotPublic);
+/// # Ok::<(), KeyError>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PublicKey {
     key: rsa::PublicKey,
@@ -14,16 +30,70 @@ impl PublicKey {
     /// Loads an SPKI (`PUBLIC KEY`) or PKCS#1 (`RSA PUBLIC KEY`) PEM public key.
     ///
     /// # Errors
-    /// [`KeyError`] says what was found instead and what to do.
+    /// [`KeyError`] says what was found instead and what to do, e.g.
+    /// [`KeyError::PrivateKeyNotPublic`] for a private key.
     pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
-        let key = rsa::PublicKey::from_public_key_pem(pem)
-            .or_else(|_| rsa::PublicKey::from_pkcs1_pem(pem))
-            .map_err(|_| KeyError::Unrecognized {
-                found: "unparseable PEM".into(),
-            })?;
-        Self::from_rsa(key)
+        Self::from_detected(&detect::detect_text(pem)?)
     }
 
+    /// Loads an SPKI or PKCS#1 DER public key.
+    ///
+    /// # Errors
+    /// As [`from_pem`](Self::from_pem).
+    pub fn from_der(der: &[u8]) -> Result<Self, KeyError> {
+        let detected = detect::detect_bytes(der)?;
+        if matches!(detected.source, Source::Pem(_)) {
+            return Err(KeyError::Unrecognized {
+                found: "PEM text where DER was expected (use `from_pem` or `from_bytes`)".into(),
+            });
+        }
+        Self::from_detected(&detected)
+    }
+
+    /// Loads a public key from bytes, PEM or DER (detected).
+    ///
+    /// # Errors
+    /// As [`from_pem`](Self::from_pem).
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, KeyError> {
+        Self::from_detected(&detect::detect_bytes(bytes)?)
+    }
+
+    fn from_detected(detected: &Detected<'_>) -> Result<Self, KeyError> {
+        let key = match detected.kind {
+            Kind::Spki => rsa_der::public_from_spki(&detected.der("SPKI public key")?)?,
+            Kind::Pkcs1Public => {
+                rsa_der::public_from_pkcs1(&detected.der("PKCS#1 RSA public key")?)?
+            }
+            Kind::Pkcs8
+            | Kind::EncryptedPkcs8
+            | Kind::Pkcs1
+            | Kind::OpensshPrivate
+            | Kind::NonRsaPrivate(_) => return Err(KeyError::PrivateKeyNotPublic),
+            Kind::Certificate => {
+                return Err(KeyError::NotAPublicKey {
+                    found: "an X.509 certificate (load it with `Certificate`, then `public_key()`)",
+                });
+            }
+            Kind::Csr => {
+                return Err(KeyError::NotAPublicKey {
+                    found: "a certificate signing request",
+                });
+            }
+            Kind::OpensshPublic => {
+                return Err(KeyError::NotAPublicKey {
+                    found: "an OpenSSH public key (convert it with `ssh-keygen -e -m PKCS8 -f key.pub`)",
+                });
+            }
+            Kind::Unknown(_) | Kind::UnknownLabel => {
+                return Err(KeyError::Unrecognized {
+                    found: detected.describe_unknown(),
+                });
+            }
+        };
+        Ok(Self { key })
+    }
+
+    /// Wraps an RSA key, enforcing the minimum size.
     pub(crate) fn from_rsa(key: rsa::PublicKey) -> Result<Self, KeyError> {
         let bits = key.n().bit_width() as usize;
         if bits < MIN_RSA_BITS {
