@@ -212,7 +212,7 @@ impl core::fmt::Display for KeyError {
             ),
             Self::NotRsa { algorithm } => write!(
                 f,
-                "found a {algorithm} key: Salesforce's JWT bearer flow needs an RSA key (RS256); {GENERATE}"
+                "the key algorithm is {algorithm}, not RSA: Salesforce's JWT bearer flow needs an RSA key (RS256); {GENERATE}"
             ),
             Self::PassphraseRequired => f.write_str(
                 "the key is encrypted: supply its passphrase, or decrypt it once with `openssl pkey -in key.pem -out plain.pem`",

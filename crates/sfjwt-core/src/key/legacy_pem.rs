@@ -14,42 +14,42 @@
 
 use cbc::cipher::{BlockCipherDecrypt, BlockModeDecrypt, KeyIvInit, block_padding::Pkcs7};
 use md5::{Digest as _, Md5};
-use zeroize::Zeroizing;
+use zeroize::{Zeroize as _, Zeroizing};
 
 use super::{KeyError, Passphrase};
 
 /// The ciphers OpenSSL writes with `genrsa`/`rsa -des3|-aes128|-aes192|-aes256`.
 #[derive(Clone, Copy)]
-enum Cipher {
-    DesEde3Cbc,
-    Aes128Cbc,
-    Aes192Cbc,
-    Aes256Cbc,
+enum CbcCipher {
+    DesEde3,
+    Aes128,
+    Aes192,
+    Aes256,
 }
 
-impl Cipher {
+impl CbcCipher {
     fn from_name(name: &str) -> Option<Self> {
         match name.to_ascii_uppercase().as_str() {
-            "DES-EDE3-CBC" => Some(Self::DesEde3Cbc),
-            "AES-128-CBC" => Some(Self::Aes128Cbc),
-            "AES-192-CBC" => Some(Self::Aes192Cbc),
-            "AES-256-CBC" => Some(Self::Aes256Cbc),
+            "DES-EDE3-CBC" => Some(Self::DesEde3),
+            "AES-128-CBC" => Some(Self::Aes128),
+            "AES-192-CBC" => Some(Self::Aes192),
+            "AES-256-CBC" => Some(Self::Aes256),
             _ => None,
         }
     }
 
     fn key_len(self) -> usize {
         match self {
-            Self::DesEde3Cbc | Self::Aes192Cbc => 24,
-            Self::Aes128Cbc => 16,
-            Self::Aes256Cbc => 32,
+            Self::DesEde3 | Self::Aes192 => 24,
+            Self::Aes128 => 16,
+            Self::Aes256 => 32,
         }
     }
 
     fn iv_len(self) -> usize {
         match self {
-            Self::DesEde3Cbc => 8,
-            Self::Aes128Cbc | Self::Aes192Cbc | Self::Aes256Cbc => 16,
+            Self::DesEde3 => 8,
+            Self::Aes128 | Self::Aes192 | Self::Aes256 => 16,
         }
     }
 }
@@ -82,7 +82,7 @@ pub(crate) fn decrypt(
         .and_then(|v| v.split_once(','))
         .ok_or_else(bad_dek)?;
     let name = name.trim();
-    let cipher = Cipher::from_name(name).ok_or_else(|| KeyError::UnsupportedEncryption {
+    let cipher = CbcCipher::from_name(name).ok_or_else(|| KeyError::UnsupportedEncryption {
         scheme: format!("the legacy PEM cipher `{}`", sanitize(name)),
     })?;
     let iv = decode_hex(iv_hex.trim()).ok_or_else(bad_dek)?;
@@ -95,10 +95,10 @@ pub(crate) fn decrypt(
 
     let mut buffer = Zeroizing::new(ciphertext.to_vec());
     let plaintext_len = match cipher {
-        Cipher::DesEde3Cbc => cbc_decrypt::<des::TdesEde3>(&key, &iv, &mut buffer),
-        Cipher::Aes128Cbc => cbc_decrypt::<aes::Aes128>(&key, &iv, &mut buffer),
-        Cipher::Aes192Cbc => cbc_decrypt::<aes::Aes192>(&key, &iv, &mut buffer),
-        Cipher::Aes256Cbc => cbc_decrypt::<aes::Aes256>(&key, &iv, &mut buffer),
+        CbcCipher::DesEde3 => cbc_decrypt::<des::TdesEde3>(&key, &iv, &mut buffer),
+        CbcCipher::Aes128 => cbc_decrypt::<aes::Aes128>(&key, &iv, &mut buffer),
+        CbcCipher::Aes192 => cbc_decrypt::<aes::Aes192>(&key, &iv, &mut buffer),
+        CbcCipher::Aes256 => cbc_decrypt::<aes::Aes256>(&key, &iv, &mut buffer),
     }
     .ok_or(KeyError::WrongPassphrase)?;
     buffer.truncate(plaintext_len);
@@ -129,7 +129,9 @@ fn evp_bytes_to_key(passphrase: &[u8], salt: &[u8], key_len: usize) -> Zeroizing
         }
         md5.update(passphrase);
         md5.update(salt);
-        previous.copy_from_slice(&md5.finalize());
+        let mut digest = md5.finalize();
+        previous.copy_from_slice(&digest);
+        digest.as_mut_slice().zeroize();
         key.extend_from_slice(previous.as_slice());
         first = false;
     }
@@ -138,7 +140,8 @@ fn evp_bytes_to_key(passphrase: &[u8], salt: &[u8], key_len: usize) -> Zeroizing
 }
 
 fn decode_hex(hex: &str) -> Option<Vec<u8>> {
-    if hex.len() % 2 != 0 || hex.len() > 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !hex.len().is_multiple_of(2) || hex.len() > 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit())
+    {
         return None;
     }
     hex.as_bytes()
