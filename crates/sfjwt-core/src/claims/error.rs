@@ -83,7 +83,7 @@ pub enum ClaimsError {
     /// The lifetime is zero.
     ZeroLifetime,
     /// The lifetime is longer than Salesforce's 3 minutes; opt out with
-    /// [`ClaimsBuilder::allow_long_lifetime`] if the server is known to accept it.
+    /// [`ClaimsBuilder::allow_long_lifetime`](super::ClaimsBuilder::allow_long_lifetime) if the server is known to accept it.
     LifetimeTooLong {
         /// The requested lifetime in seconds.
         seconds: u64,
