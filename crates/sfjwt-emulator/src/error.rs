@@ -1,0 +1,175 @@
+//! Errors of setting up and starting the emulator.
+//!
+//! The emulator's *answers* to clients are not errors here: they are HTTP responses. These
+//! errors are about the emulator itself: a bad certificate, a malformed id, a port in use.
+
+use std::fmt;
+use std::io;
+use std::path::PathBuf;
+
+use sfjwt_core::key::KeyError;
+
+/// Why the emulator could not be configured or started.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum EmulatorError {
+    /// An app's certificate is not an RSA X.509 certificate sfjwt accepts (PEM `CERTIFICATE`,
+    /// RSA ≥ 2048 bits). Usually the private key or a public key was given instead.
+    Certificate {
+        /// The app's consumer key.
+        consumer_key: String,
+        /// What is wrong with it.
+        source: KeyError,
+    },
+    /// Two apps share a consumer key.
+    DuplicateApp {
+        /// The consumer key.
+        consumer_key: String,
+    },
+    /// Two users share a username (usernames are case-insensitive).
+    DuplicateUser {
+        /// The username.
+        username: String,
+    },
+    /// A configured org or user id is not a Salesforce id of the right kind.
+    InvalidId {
+        /// The id as given.
+        id: String,
+        /// What was expected (`00D…` org id, `005…` user id).
+        expected: &'static str,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// The loopback port could not be bound: another process uses it. Use port 0 (the
+    /// default) for an ephemeral port.
+    Bind {
+        /// The port asked for.
+        port: u16,
+        /// The operating system's error.
+        source: io::Error,
+    },
+    /// The emulator's runtime or thread could not be started (out of threads or file
+    /// descriptors).
+    Runtime(io::Error),
+    /// The operating system's random generator failed.
+    Random,
+}
+
+impl fmt::Display for EmulatorError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Certificate {
+                consumer_key,
+                source,
+            } => write!(
+                f,
+                "the certificate of app {consumer_key:?} is not usable: {source} (give the X.509 certificate uploaded to the connected app, PEM `BEGIN CERTIFICATE`)"
+            ),
+            Self::DuplicateApp { consumer_key } => {
+                write!(f, "two apps have the consumer key {consumer_key:?}")
+            }
+            Self::DuplicateUser { username } => write!(
+                f,
+                "two users have the username {username:?} (usernames are case-insensitive)"
+            ),
+            Self::InvalidId {
+                id,
+                expected,
+                reason,
+            } => {
+                write!(f, "{id:?} is not a valid {expected}: {reason}")
+            }
+            Self::Bind { port, source } => write!(
+                f,
+                "cannot listen on 127.0.0.1:{port}: {source} (use port 0 for a free ephemeral port)"
+            ),
+            Self::Runtime(source) => write!(f, "cannot start the emulator's runtime: {source}"),
+            Self::Random => f.write_str("the operating system's random generator failed"),
+        }
+    }
+}
+
+impl std::error::Error for EmulatorError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Certificate { source, .. } => Some(source),
+            Self::Bind { source, .. } | Self::Runtime(source) => Some(source),
+            _ => None,
+        }
+    }
+}
+
+/// Why a configuration file could not be loaded.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The file (or a certificate it names) could not be read: check the path; certificate
+    /// paths are relative to the configuration file's directory.
+    Read {
+        /// The path.
+        path: PathBuf,
+        /// The operating system's error.
+        source: io::Error,
+    },
+    /// The file's extension is neither `.toml` nor `.json`.
+    UnknownFormat {
+        /// The path.
+        path: PathBuf,
+    },
+    /// The file is not valid TOML/JSON for the emulator's schema (unknown key, wrong type,
+    /// missing `consumer_key`…).
+    Parse {
+        /// The path, if parsed from a file.
+        path: Option<PathBuf>,
+        /// What the parser said, with the location.
+        detail: String,
+    },
+    /// A certificate named in the file is not usable.
+    Certificate {
+        /// The certificate's path.
+        path: PathBuf,
+        /// What is wrong with it.
+        source: KeyError,
+    },
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Read { path, source } => write!(f, "cannot read {}: {source}", path.display()),
+            Self::UnknownFormat { path } => write!(
+                f,
+                "{}: unknown configuration format, name the file *.toml or *.json",
+                path.display()
+            ),
+            Self::Parse {
+                path: Some(path),
+                detail,
+            } => {
+                write!(
+                    f,
+                    "{}: invalid emulator configuration: {detail}",
+                    path.display()
+                )
+            }
+            Self::Parse { path: None, detail } => {
+                write!(f, "invalid emulator configuration: {detail}")
+            }
+            Self::Certificate { path, source } => write!(
+                f,
+                "{}: not a usable certificate: {source} (give the X.509 certificate uploaded to the connected app, PEM `BEGIN CERTIFICATE`)",
+                path.display()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Read { source, .. } => Some(source),
+            Self::Certificate { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}

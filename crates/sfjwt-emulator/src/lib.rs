@@ -1,0 +1,112 @@
+//! # sfjwt-emulator
+//!
+//! A local Salesforce login server for tests: a real HTTP server on `127.0.0.1` that answers
+//! the OAuth 2.0 JWT bearer grant (RFC 7523) the way Salesforce does, issues tokens, and
+//! serves a protected resource that answers 401 `INVALID_SESSION_ID` when a token is revoked
+//! or timed out. Nothing leaves the machine.
+//!
+//! ## What it is not
+//!
+//! - **Not Salesforce.** It emulates the login server and two small resources (`limits`,
+//!   `userinfo`/identity), not the REST API. It checks what Salesforce checks for this flow
+//!   and answers with Salesforce's error codes and texts, but it cannot know undocumented
+//!   behaviour: a passing test here is necessary, not sufficient.
+//! - **Not secure.** Plain HTTP on loopback, tokens kept in memory, certificates not checked
+//!   for expiry. Never expose it on a network.
+//! - **Not a mock that accepts anything.** Assertions are verified strictly (RS256 only,
+//!   signature against the app's certificate, audience, expiry), so a client that works
+//!   against the emulator builds real assertions.
+//!
+//! ## Quick start: start, sign, request
+//!
+//! ```
+//! # let cert_pem = include_str!("../../../testdata/keys/rsa2048.crt.pem");
+//! # let key_pem = include_str!("../../../testdata/keys/rsa2048.pkcs8.pem");
+//! use std::time::SystemTime;
+//! use sfjwt_core::{claims::Claims, jws, key::PrivateKey};
+//! use sfjwt_emulator::{App, Emulator, User};
+//!
+//! let sf = Emulator::builder()
+//!     .app(App::from_pem("3MVG9_test_key", cert_pem)?)
+//!     .user(User::new("etl@acme.com"))
+//!     .start()?;
+//!
+//! let claims = Claims::builder()
+//!     .client_id("3MVG9_test_key")
+//!     .username("etl@acme.com")
+//!     .build(SystemTime::now())?;
+//! let assertion = jws::sign(&claims, &PrivateKey::from_pem(key_pem)?)?;
+//!
+//! // Any HTTP client works; this one is ureq.
+//! let mut response = ureq::post(sf.token_url()).send_form([
+//!     ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"),
+//!     ("assertion", assertion.expose_secret()),
+//! ])?;
+//! let body = response.body_mut().read_to_string()?;
+//! assert!(body.contains(r#""token_type":"Bearer""#));
+//! assert_eq!(sf.grant_count(), 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## What it checks, in Salesforce's order
+//!
+//! Every refusal is HTTP 400 with `{"error":…,"error_description":…}`:
+//!
+//! | check | error / error_description |
+//! |---|---|
+//! | `grant_type` is the JWT bearer URN, body is a form | `unsupported_grant_type` / `grant type not supported` |
+//! | `assertion` present, three base64url JSON parts | `invalid_grant` / `invalid assertion` |
+//! | header `alg` is `RS256` | `invalid_grant` / `invalid assertion` |
+//! | `iss` is a registered consumer key | `invalid_client_id` / `client identifier invalid` |
+//! | signature verifies with the app's certificate | `invalid_grant` / `invalid assertion` |
+//! | `aud` is login, test, or a configured site URL | `invalid_grant` / `audience is invalid` |
+//! | `exp` (plus a small skew) is in the future | `invalid_grant` / `expired authorization code` |
+//! | `sub` is a user of the org | `invalid_grant` / `user hasn't approved this consumer` |
+//! | the user is active | `invalid_grant` / `inactive user` |
+//! | the app permits the user | `invalid_grant` / `user hasn't approved this consumer` |
+//! | the org is active | `invalid_grant` / `inactive organization` |
+//! | ≤ N logins for the user in the last hour | `invalid_grant` / `login rate exceeded` |
+//!
+//! A `GET` on the token endpoint gets 400 `invalid_request` / `must use HTTP POST`; bodies
+//! over the limit (64 KiB) get 413; unknown paths get 404 — the server keeps serving.
+//!
+//! ## Testing failure handling
+//!
+//! [`Emulator::inject_fault`] arms a [`Fault`] (latency, reset, 500, 503, an HTML page, an
+//! endless body, a stall mid-body, a redirect) for the next N requests;
+//! [`Emulator::revoke_all`] ends sessions so re-grant logic can be exercised;
+//! a [`ManualClock`] moves time for session timeouts and the rate window without sleeping;
+//! [`Emulator::requests`] shows what the client sent.
+//!
+//! ## From a file
+//!
+//! [`EmulatorConfig::from_file`] reads the same settings from TOML or JSON (see its docs for
+//! the format); the `sfjwt emulate --config FILE` command uses it.
+#![forbid(unsafe_code)]
+
+mod builder;
+mod clock;
+mod config;
+mod directory;
+mod error;
+mod fault;
+mod grant;
+mod handle;
+mod ids;
+mod rate;
+mod record;
+mod server;
+mod sessions;
+mod state;
+
+pub use builder::{
+    DEFAULT_EXP_SKEW, DEFAULT_LOGIN_RATE_PER_HOUR, DEFAULT_MAX_BODY, DEFAULT_RECORD_LIMIT,
+    DEFAULT_SESSION_TIMEOUT, EmulatorBuilder,
+};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use config::EmulatorConfig;
+pub use directory::{App, PermittedUsers, User};
+pub use error::{ConfigError, EmulatorError};
+pub use fault::{DEFAULT_OVERSIZED_BYTES, DEFAULT_REDIRECT_LOCATION, DEFAULT_STALL, Fault, Target};
+pub use handle::Emulator;
+pub use record::RecordedRequest;

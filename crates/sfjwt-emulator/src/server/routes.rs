@@ -1,0 +1,417 @@
+//! Request dispatch: read the body (bounded), record, apply a fault, route.
+//!
+//! Routes: `POST /services/oauth2/token` (the grant), and the protected resources
+//! `GET /services/data/vXX.X/limits`, `GET /services/oauth2/userinfo` and the identity URL
+//! `GET /id/{orgId}/{userId}`. Everything else is a Salesforce-shaped 404.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use base64::Engine as _;
+use bytes::Bytes;
+use hmac::{KeyInit as _, Mac as _};
+use http::{HeaderMap, Method, Request, StatusCode, header};
+use hyper::body::Incoming;
+
+use super::body::{BodyOutcome, read_bounded};
+use super::conn::ConnCtl;
+use super::faults;
+use super::responses::{
+    Limit, LimitsBody, Resp, TokenBody, UserInfoBody, api_error, closing, invalid_session, json,
+    no_store, not_found, oauth_error, oauth_error_with,
+};
+use crate::clock::unix_millis;
+use crate::fault::{Fault, Target};
+use crate::grant::{self, GrantContext, OAuthError};
+use crate::ids;
+use crate::record::RecordedRequest;
+use crate::sessions::Session;
+use crate::state::Shared;
+
+const TOKEN_PATH: &str = "/services/oauth2/token";
+const USERINFO_PATH: &str = "/services/oauth2/userinfo";
+const DAILY_API_REQUESTS: u64 = 15_000;
+
+/// Where a request goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Route {
+    Token,
+    UserInfo,
+    Limits,
+    /// `/id/{org}/{user}`.
+    Identity,
+    /// Another path under `/services/data/`: authenticated, then 404.
+    OtherData,
+    Unknown,
+}
+
+impl Route {
+    fn of(path: &str) -> Self {
+        let path = if path.len() > 1 {
+            path.strip_suffix('/').unwrap_or(path)
+        } else {
+            path
+        };
+        if path == TOKEN_PATH {
+            return Self::Token;
+        }
+        if path == USERINFO_PATH {
+            return Self::UserInfo;
+        }
+        if path.starts_with("/id/") {
+            return Self::Identity;
+        }
+        if let Some(rest) = path.strip_prefix("/services/data/") {
+            let mut parts = rest.split('/');
+            return match (parts.next(), parts.next(), parts.next()) {
+                (Some(version), Some("limits"), None) if is_api_version(version) => Self::Limits,
+                _ => Self::OtherData,
+            };
+        }
+        Self::Unknown
+    }
+
+    fn target(self) -> Target {
+        match self {
+            Self::Token => Target::Token,
+            Self::UserInfo | Self::Limits | Self::Identity | Self::OtherData => Target::Api,
+            Self::Unknown => Target::Any,
+        }
+    }
+}
+
+/// `v62.0` and the like.
+fn is_api_version(v: &str) -> bool {
+    v.strip_prefix('v')
+        .and_then(|n| n.split_once('.'))
+        .is_some_and(|(major, minor)| {
+            !major.is_empty()
+                && !minor.is_empty()
+                && major.bytes().all(|b| b.is_ascii_digit())
+                && minor.bytes().all(|b| b.is_ascii_digit())
+        })
+}
+
+/// Serves one request. Never fails: every problem is an HTTP answer.
+pub(crate) async fn handle(
+    request: Request<Incoming>,
+    shared: Arc<Shared>,
+    ctl: ConnCtl,
+) -> Result<Resp, Infallible> {
+    let (parts, body) = request.into_parts();
+    let route = Route::of(parts.uri.path());
+    let limits = shared.limits;
+    let outcome = read_bounded(&parts.headers, body, limits.max_body, limits.read_timeout).await;
+
+    let (bytes, refusal) = match outcome {
+        BodyOutcome::Complete(bytes) => (bytes, None),
+        BodyOutcome::TooLarge => (
+            Bytes::new(),
+            Some(oauth_error_with(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "invalid_request",
+                "request body too large",
+            )),
+        ),
+        BodyOutcome::TimedOut => (
+            Bytes::new(),
+            Some(oauth_error_with(
+                StatusCode::REQUEST_TIMEOUT,
+                "invalid_request",
+                "request body not received in time",
+            )),
+        ),
+        BodyOutcome::Failed => (
+            Bytes::new(),
+            Some(oauth_error_with(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "malformed request body",
+            )),
+        ),
+    };
+    let form = if is_form(&parts.headers) {
+        form_urlencoded::parse(&bytes).into_owned().collect()
+    } else {
+        Vec::new()
+    };
+    let record = RecordedRequest {
+        method: parts.method.as_str().to_owned(),
+        path: parts.uri.path().to_owned(),
+        query: parts.uri.query().map(str::to_owned),
+        headers: parts
+            .headers
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect(),
+        form,
+        body_len: bytes.len(),
+    };
+    let fault = {
+        let mut state = shared.lock();
+        let fault = if refusal.is_none() {
+            state.faults.take(route.target())
+        } else {
+            None
+        };
+        state.record(record.clone(), limits.record_limit);
+        fault
+    };
+    if let Some(refusal) = refusal {
+        // The rest of the body is unread: the connection cannot carry another request.
+        return Ok(closing(refusal));
+    }
+    match fault {
+        Some(Fault::Latency(delay)) => tokio::time::sleep(delay).await,
+        Some(Fault::ConnectionReset) => {
+            ctl.reset();
+            // The connection task drops this future together with the connection.
+            std::future::pending::<()>().await;
+        }
+        Some(other) => {
+            if let Some(response) = faults::respond(&other) {
+                return Ok(response);
+            }
+        }
+        None => {}
+    }
+    Ok(dispatch(
+        route,
+        &parts.method,
+        &parts.headers,
+        parts.uri.path(),
+        &record,
+        &shared,
+    ))
+}
+
+fn dispatch(
+    route: Route,
+    method: &Method,
+    headers: &HeaderMap,
+    path: &str,
+    record: &RecordedRequest,
+    shared: &Shared,
+) -> Resp {
+    match route {
+        Route::Token => token(method, headers, record, shared),
+        Route::Unknown => not_found(),
+        Route::UserInfo | Route::Limits | Route::Identity | Route::OtherData => {
+            let Some(session) = authenticate(headers, shared) else {
+                return invalid_session();
+            };
+            if method != Method::GET && method != Method::HEAD {
+                return api_error(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "METHOD_NOT_ALLOWED",
+                    &format!("HTTP Method '{method}' not allowed. Allowed are GET,HEAD"),
+                );
+            }
+            match route {
+                Route::Limits => limits(shared),
+                Route::UserInfo => user_info(&session, shared),
+                Route::Identity => {
+                    let expected = format!("/id/{}/{}", shared.org_id, session.user_id);
+                    if path.strip_suffix('/').unwrap_or(path) == expected {
+                        user_info(&session, shared)
+                    } else {
+                        not_found()
+                    }
+                }
+                _ => not_found(),
+            }
+        }
+    }
+}
+
+fn is_form(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|mime| {
+            mime.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        })
+}
+
+/// `POST /services/oauth2/token`.
+fn token(method: &Method, headers: &HeaderMap, record: &RecordedRequest, shared: &Shared) -> Resp {
+    if method != Method::POST {
+        return oauth_error(OAuthError::MustUsePost);
+    }
+    if !is_form(headers) {
+        // Salesforce reads the grant from a form body; anything else has no grant_type.
+        return oauth_error(OAuthError::UnsupportedGrantType);
+    }
+    let now = shared.clock.now();
+    let mut state = shared.lock();
+    let (username, user_id, secret) = {
+        let ctx = GrantContext {
+            apps: &shared.apps,
+            audiences: &shared.audiences,
+            exp_skew: shared.exp_skew,
+            users: &state.users,
+            org_active: state.org_active,
+        };
+        match grant::check(record.form(), &ctx, now) {
+            Ok(approved) => (
+                approved.user.username.clone(),
+                approved.user.user_id.clone(),
+                approved
+                    .app
+                    .secret()
+                    .map_or_else(|| shared.default_secret.to_vec(), |s| s.as_bytes().to_vec()),
+            ),
+            Err(error) => return oauth_error(error),
+        }
+    };
+    if !state.rate.try_login(&username, now) {
+        return oauth_error(OAuthError::RateExceeded);
+    }
+    let Ok(access_token) = ids::access_token(&shared.org_id) else {
+        return oauth_error_with(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            "random generator failed",
+        );
+    };
+    state.sessions.insert(
+        access_token.clone(),
+        Session {
+            username,
+            user_id: user_id.clone(),
+            last_used: now,
+        },
+    );
+    state.grants = state.grants.saturating_add(1);
+    drop(state);
+
+    let id = shared.identity_url(&user_id);
+    let issued_at = unix_millis(now).to_string();
+    let signature = sign_identity(&secret, &id, &issued_at);
+    no_store(json(
+        StatusCode::OK,
+        &TokenBody {
+            access_token: &access_token,
+            instance_url: &shared.base_url,
+            id: &id,
+            token_type: "Bearer",
+            scope: "api",
+            issued_at: &issued_at,
+            signature: &signature,
+        },
+    ))
+}
+
+/// Salesforce's `signature`: base64 HMAC-SHA256 of `id + issued_at`, keyed with the
+/// consumer secret, so a client can check the identity URL was not tampered with.
+fn sign_identity(secret: &[u8], id: &str, issued_at: &str) -> String {
+    let Ok(mut mac) = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret) else {
+        // HMAC accepts keys of any length; this branch is unreachable in practice.
+        return String::new();
+    };
+    mac.update(id.as_bytes());
+    mac.update(issued_at.as_bytes());
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}
+
+/// The live session behind `Authorization: Bearer <token>` (or Salesforce's older
+/// `OAuth <token>`), extended by this use.
+fn authenticate(headers: &HeaderMap, shared: &Shared) -> Option<Session> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("bearer") && !scheme.eq_ignore_ascii_case("oauth") {
+        return None;
+    }
+    let now: SystemTime = shared.clock.now();
+    let mut state = shared.lock();
+    let session = state.sessions.use_token(token.trim(), now)?;
+    state.api_calls = state.api_calls.saturating_add(1);
+    Some(session)
+}
+
+fn limits(shared: &Shared) -> Resp {
+    let used = shared.lock().api_calls;
+    json(
+        StatusCode::OK,
+        &LimitsBody {
+            daily_api_requests: Limit {
+                max: DAILY_API_REQUESTS,
+                remaining: DAILY_API_REQUESTS.saturating_sub(used),
+            },
+            data_storage_mb: Limit {
+                max: 5,
+                remaining: 5,
+            },
+            file_storage_mb: Limit {
+                max: 20,
+                remaining: 20,
+            },
+        },
+    )
+}
+
+fn user_info(session: &Session, shared: &Shared) -> Resp {
+    let sub = shared.identity_url(&session.user_id);
+    let nickname = session
+        .username
+        .split_once('@')
+        .map_or(session.username.as_str(), |(local, _)| local);
+    json(
+        StatusCode::OK,
+        &UserInfoBody {
+            sub: &sub,
+            user_id: &session.user_id,
+            organization_id: &shared.org_id,
+            preferred_username: &session.username,
+            nickname,
+            name: nickname,
+            email: &session.username,
+            email_verified: true,
+            active: true,
+            user_type: "STANDARD",
+            language: "en_US",
+            locale: "en_US",
+            zoneinfo: "America/Los_Angeles",
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes() {
+        assert_eq!(Route::of("/services/oauth2/token"), Route::Token);
+        assert_eq!(Route::of("/services/oauth2/token/"), Route::Token);
+        assert_eq!(Route::of("/services/data/v62.0/limits"), Route::Limits);
+        assert_eq!(Route::of("/services/data/v9.0/limits/"), Route::Limits);
+        assert_eq!(Route::of("/services/data/vX.0/limits"), Route::OtherData);
+        assert_eq!(Route::of("/services/data/v62.0/sobjects"), Route::OtherData);
+        assert_eq!(Route::of("/services/oauth2/userinfo"), Route::UserInfo);
+        assert_eq!(Route::of("/id/00D/005"), Route::Identity);
+        assert_eq!(Route::of("/"), Route::Unknown);
+        assert_eq!(Route::of("/services/oauth2/tokenx"), Route::Unknown);
+    }
+
+    #[test]
+    fn identity_signature_is_hmac_sha256() {
+        // RFC 4231 test case 2: key "Jefe", data "what do ya want for nothing?".
+        let sig = sign_identity(b"Jefe", "what do ya want ", "for nothing?");
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(sig)
+            .unwrap();
+        assert_eq!(
+            raw.iter().map(|b| format!("{b:02x}")).collect::<String>(),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+}

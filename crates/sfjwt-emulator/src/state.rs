@@ -1,0 +1,101 @@
+//! The emulator's state, shared by the server tasks and the test's handle.
+//!
+//! Configuration that never changes after start sits in [`Shared`] directly; what requests
+//! and the handle change (sessions, rate counters, faults, the log, user flags) sits behind
+//! one mutex. Critical sections are short and never await, so a std mutex is right here.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use crate::clock::Clock;
+use crate::directory::App;
+use crate::fault::FaultQueue;
+use crate::grant::UserState;
+use crate::rate::LoginRate;
+use crate::record::RecordedRequest;
+use crate::sessions::Sessions;
+
+/// Immutable settings plus the locked mutable state.
+pub(crate) struct Shared {
+    pub(crate) base_url: String,
+    pub(crate) org_id: String,
+    pub(crate) apps: HashMap<String, App>,
+    pub(crate) audiences: Vec<String>,
+    pub(crate) exp_skew: Duration,
+    pub(crate) clock: Arc<dyn Clock>,
+    /// HMAC key for apps without a configured consumer secret.
+    pub(crate) default_secret: [u8; 32],
+    pub(crate) limits: Limits,
+    state: Mutex<State>,
+}
+
+/// Bounds that keep a misbehaving client from wedging or bloating the emulator.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    pub(crate) max_body: usize,
+    pub(crate) read_timeout: Duration,
+    pub(crate) record_limit: usize,
+}
+
+/// The mutable part.
+pub(crate) struct State {
+    pub(crate) users: HashMap<String, UserState>,
+    pub(crate) org_active: bool,
+    pub(crate) sessions: Sessions,
+    pub(crate) rate: LoginRate,
+    pub(crate) faults: FaultQueue,
+    pub(crate) records: VecDeque<RecordedRequest>,
+    pub(crate) grants: u64,
+    pub(crate) api_calls: u64,
+}
+
+impl Shared {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        base_url: String,
+        org_id: String,
+        apps: HashMap<String, App>,
+        audiences: Vec<String>,
+        exp_skew: Duration,
+        clock: Arc<dyn Clock>,
+        default_secret: [u8; 32],
+        limits: Limits,
+        state: State,
+    ) -> Self {
+        Self {
+            base_url,
+            org_id,
+            apps,
+            audiences,
+            exp_skew,
+            clock,
+            default_secret,
+            limits,
+            state: Mutex::new(state),
+        }
+    }
+
+    /// Locks the state. A panic while holding the lock cannot leave it inconsistent in a
+    /// way that matters to an emulator, so poisoning is ignored.
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The identity URL of a user: `{base}/id/{orgId}/{userId}`.
+    pub(crate) fn identity_url(&self, user_id: &str) -> String {
+        format!("{}/id/{}/{}", self.base_url, self.org_id, user_id)
+    }
+}
+
+impl State {
+    pub(crate) fn record(&mut self, request: RecordedRequest, limit: usize) {
+        if limit == 0 {
+            return;
+        }
+        while self.records.len() >= limit {
+            self.records.pop_front();
+        }
+        self.records.push_back(request);
+    }
+}
