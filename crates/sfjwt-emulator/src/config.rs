@@ -66,6 +66,11 @@ impl EmulatorConfig {
             .extension()
             .and_then(|e| e.to_str())
             .map(str::to_ascii_lowercase);
+        if !matches!(ext.as_deref(), Some("toml" | "json")) {
+            return Err(ConfigError::UnknownFormat {
+                path: path.to_owned(),
+            });
+        }
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.to_owned(),
             source,

@@ -1,0 +1,214 @@
+//! Shared helpers for the emulator's integration tests: keys, assertions, a plain client.
+#![allow(dead_code, unreachable_pub)]
+// Test helpers: a panic here is a failed test, as in the `#[test]` functions themselves.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use sfjwt_core::jws::Signer as _;
+use sfjwt_core::key::PrivateKey;
+use sfjwt_emulator::{App, Emulator, EmulatorBuilder, User};
+
+pub const KEY_PEM: &str = include_str!("../../../../testdata/keys/rsa2048.pkcs8.pem");
+pub const CERT_PEM: &str = include_str!("../../../../testdata/keys/rsa2048.crt.pem");
+pub const OTHER_KEY_PEM: &str = include_str!("../../../../testdata/keys/other2048.pkcs8.pem");
+pub const OTHER_CERT_PEM: &str = include_str!("../../../../testdata/keys/other2048.crt.pem");
+
+/// The consumer key of the main test app (admin-approved: only `APPROVED` may use it).
+pub const CLIENT_ID: &str = "3MVG9_emulator_test_consumer_key";
+/// The consumer key of a second app, registered with the *other* certificate.
+pub const OTHER_CLIENT_ID: &str = "3MVG9_other_app";
+pub const APPROVED: &str = "etl@acme.com";
+pub const NOT_APPROVED: &str = "analyst@acme.com";
+pub const INACTIVE: &str = "former@acme.com";
+pub const PRODUCTION: &str = "https://login.salesforce.com";
+pub const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+
+pub fn key() -> PrivateKey {
+    PrivateKey::from_pem(KEY_PEM).unwrap()
+}
+
+pub fn other_key() -> PrivateKey {
+    PrivateKey::from_pem(OTHER_KEY_PEM).unwrap()
+}
+
+/// The standard org: one admin-approved app, an approved, an unapproved and an inactive user.
+pub fn builder() -> EmulatorBuilder {
+    Emulator::builder()
+        .app(
+            App::from_pem(CLIENT_ID, CERT_PEM)
+                .unwrap()
+                .admin_approved([APPROVED, INACTIVE]),
+        )
+        .app(App::from_pem(OTHER_CLIENT_ID, OTHER_CERT_PEM).unwrap())
+        .user(User::new(APPROVED))
+        .user(User::new(NOT_APPROVED))
+        .user(User::new(INACTIVE).inactive())
+}
+
+pub fn start() -> Emulator {
+    builder().start().unwrap()
+}
+
+pub fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+pub fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Signs any header and claims JSON with `key` (RS256), bypassing the claims builder's
+/// checks so tests can send what a buggy client would.
+pub fn sign_raw(header: &str, claims: &str, key: &PrivateKey) -> String {
+    let input = format!("{}.{}", b64(header.as_bytes()), b64(claims.as_bytes()));
+    let sig = key.sign_rs256(input.as_bytes()).unwrap();
+    format!("{input}.{}", b64(&sig))
+}
+
+/// An assertion with these claims, signed by the main key.
+pub fn assertion_with(iss: &str, sub: &str, aud: &str, exp: u64) -> String {
+    let claims = serde_json::json!({"iss": iss, "sub": sub, "aud": aud, "exp": exp}).to_string();
+    sign_raw(r#"{"alg":"RS256"}"#, &claims, &key())
+}
+
+/// A valid assertion for `sub` with the main app, signed through sfjwt-core's own path.
+pub fn assertion_for(sub: &str) -> String {
+    let claims = sfjwt_core::claims::Claims::builder()
+        .client_id(CLIENT_ID)
+        .username(sub)
+        .build(SystemTime::now())
+        .unwrap();
+    sfjwt_core::jws::sign(&claims, &key())
+        .unwrap()
+        .expose_secret()
+        .to_owned()
+}
+
+/// A client that reports statuses instead of failing on them and never follows redirects.
+pub fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .timeout_global(Some(Duration::from_secs(20)))
+        .build()
+        .into()
+}
+
+pub struct Answer {
+    pub status: u16,
+    pub content_type: String,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
+    }
+}
+
+fn answer(mut response: http::Response<ureq::Body>) -> Answer {
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let body = response.body_mut().read_to_string().unwrap();
+    Answer {
+        status,
+        content_type,
+        body,
+    }
+}
+
+pub fn post_form(sf: &Emulator, form: &[(&str, &str)]) -> Answer {
+    answer(
+        agent()
+            .post(sf.token_url())
+            .send_form(form.iter().copied())
+            .unwrap(),
+    )
+}
+
+pub fn grant(sf: &Emulator, assertion: &str) -> Answer {
+    post_form(sf, &[("grant_type", JWT_BEARER), ("assertion", assertion)])
+}
+
+/// Grants a token for `APPROVED` and returns it.
+pub fn token(sf: &Emulator) -> String {
+    token_with(sf, &assertion_for(APPROVED))
+}
+
+/// Grants a token with `assertion` and returns it.
+pub fn token_with(sf: &Emulator, assertion: &str) -> String {
+    let answer = grant(sf, assertion);
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    answer.json()["access_token"].as_str().unwrap().to_owned()
+}
+
+/// A manual clock's time in seconds since the epoch.
+pub fn clock_secs(clock: &sfjwt_emulator::ManualClock) -> u64 {
+    use sfjwt_emulator::Clock as _;
+    clock.now().duration_since(UNIX_EPOCH).unwrap().as_secs()
+}
+
+pub fn get(sf: &Emulator, path: &str, token: Option<&str>) -> Answer {
+    let mut request = agent().get(format!("{}{path}", sf.base_url()));
+    if let Some(token) = token {
+        request = request.header("Authorization", format!("Bearer {token}"));
+    }
+    answer(request.call().unwrap())
+}
+
+/// Asserts Salesforce's exact OAuth error body and status 400.
+#[track_caller]
+pub fn assert_oauth_error(answer: &Answer, error: &str, description: &str) {
+    assert_eq!(answer.status, 400, "{}", answer.body);
+    assert_eq!(
+        answer.body,
+        format!(r#"{{"error":"{error}","error_description":"{description}"}}"#)
+    );
+    assert!(
+        answer.content_type.starts_with("application/json"),
+        "{}",
+        answer.content_type
+    );
+}
+
+pub const INVALID_SESSION: &str =
+    r#"[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]"#;
+
+/// Sends raw bytes on a fresh connection and reads until the server closes it (or 10 s).
+/// Returns the status code of the first response and the whole text received.
+pub fn raw_exchange(sf: &Emulator, request: &[u8]) -> (u16, String) {
+    let mut stream = TcpStream::connect(sf.addr()).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    stream.write_all(request).unwrap();
+    read_response(stream)
+}
+
+pub fn read_response(mut stream: TcpStream) -> (u16, String) {
+    let mut received = Vec::new();
+    let _ = stream.read_to_end(&mut received);
+    let text = String::from_utf8_lossy(&received).into_owned();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no HTTP response in {text:?}"));
+    (status, text)
+}

@@ -1,0 +1,195 @@
+//! Configuration files: TOML and JSON, certificate paths relative to the file, and errors
+//! that name the file and the problem.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+use sfjwt_emulator::{ConfigError, EmulatorConfig};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+#[test]
+fn toml_file_configures_the_whole_org() {
+    let config = EmulatorConfig::from_file(fixture("emulator.toml")).unwrap();
+    assert_eq!(config.port(), 0);
+    let sf = config.start().unwrap();
+    assert_eq!(sf.org_id(), "00Dxx0000001gPLEAY");
+    assert_eq!(sf.user_id(APPROVED).unwrap(), "005xx000001Sv6AAAS");
+    assert_eq!(sf.pending_faults(), 2);
+
+    // The armed faults: one 500 on the token endpoint, then 10 ms of latency.
+    assert_eq!(grant(&sf, &assertion_for(APPROVED)).status, 500);
+    assert_eq!(grant(&sf, &assertion_for(APPROVED)).status, 200);
+    assert_eq!(sf.pending_faults(), 0);
+
+    assert_oauth_error(
+        &grant(&sf, &assertion_for(NOT_APPROVED)),
+        "invalid_grant",
+        "user hasn't approved this consumer",
+    );
+    assert_oauth_error(
+        &grant(&sf, &assertion_for(INACTIVE)),
+        "invalid_grant",
+        "inactive user",
+    );
+    let site = assertion_with(
+        CLIENT_ID,
+        APPROVED,
+        "https://acme.my.site.com/partners",
+        unix_now() + 60,
+    );
+    assert_eq!(grant(&sf, &site).status, 200);
+    let other_app = sign_raw(
+        r#"{"alg":"RS256"}"#,
+        &format!(
+            r#"{{"iss":"{OTHER_CLIENT_ID}","sub":"{NOT_APPROVED}","aud":"{PRODUCTION}","exp":{}}}"#,
+            unix_now() + 60
+        ),
+        &other_key(),
+    );
+    assert_eq!(grant(&sf, &other_app).status, 200);
+}
+
+#[test]
+fn json_file_works_the_same() {
+    let sf = EmulatorConfig::from_file(fixture("emulator.json"))
+        .unwrap()
+        .start()
+        .unwrap();
+    assert_eq!(sf.org_id(), "00Dxx0000001gPLEAY");
+    let token = token(&sf);
+    assert_eq!(
+        get(&sf, "/services/oauth2/userinfo", Some(&token)).status,
+        200,
+        "api faults pass the token endpoint"
+    );
+    // The first API request consumed one html_page fault; one is left.
+    assert_eq!(sf.pending_faults(), 1);
+}
+
+#[test]
+fn the_builder_from_a_file_can_be_adjusted() {
+    let builder = EmulatorConfig::from_file(fixture("emulator.json"))
+        .unwrap()
+        .into_builder();
+    let sf = builder.login_rate_per_hour(0).start().unwrap();
+    assert_oauth_error(
+        &grant(&sf, &assertion_for(APPROVED)),
+        "invalid_grant",
+        "login rate exceeded",
+    );
+}
+
+#[allow(
+    clippy::unwrap_used,
+    reason = "a test helper: a panic is a failed test"
+)]
+fn parse_err(toml: &str) -> ConfigError {
+    EmulatorConfig::from_toml_str(toml, fixture("")).unwrap_err()
+}
+
+#[test]
+fn mistakes_are_reported_clearly() {
+    let typo = parse_err("login_rate_per_hr = 5");
+    assert!(matches!(typo, ConfigError::Parse { .. }));
+    assert!(typo.to_string().contains("login_rate_per_hr"), "{typo}");
+
+    let missing_cert = parse_err("[[apps]]\nconsumer_key = \"k\"\ncertificate = \"nope.pem\"\n");
+    assert!(
+        matches!(missing_cert, ConfigError::Read { .. }),
+        "{missing_cert}"
+    );
+    assert!(missing_cert.to_string().contains("nope.pem"));
+
+    let key_not_cert = parse_err(
+        "[[apps]]\nconsumer_key = \"k\"\ncertificate = \"../../../../testdata/keys/rsa2048.pkcs8.pem\"\n",
+    );
+    assert!(
+        matches!(key_not_cert, ConfigError::Certificate { .. }),
+        "{key_not_cert}"
+    );
+    assert!(
+        !key_not_cert.to_string().contains("PRIVATE KEY-----\nMII"),
+        "no key material in messages"
+    );
+
+    let approved_without_policy = parse_err(
+        "[[apps]]\nconsumer_key = \"k\"\ncertificate = \"../../../../testdata/keys/rsa2048.crt.pem\"\napproved_users = [\"a@b.c\"]\n",
+    );
+    assert!(
+        approved_without_policy
+            .to_string()
+            .contains("admin_approved"),
+        "{approved_without_policy}"
+    );
+
+    let bad_fault = parse_err("[[faults]]\nkind = \"meteor_strike\"\n");
+    assert!(
+        bad_fault.to_string().contains("meteor_strike"),
+        "{bad_fault}"
+    );
+
+    let unknown_ext = EmulatorConfig::from_file(fixture("emulator.yaml")).unwrap_err();
+    assert!(matches!(unknown_ext, ConfigError::UnknownFormat { .. }));
+
+    let bad_json = EmulatorConfig::from_json_str("{\"apps\": 3}", ".").unwrap_err();
+    assert!(matches!(bad_json, ConfigError::Parse { .. }));
+}
+
+#[test]
+fn file_errors_name_the_file() {
+    let dir = std::env::temp_dir().join(format!("sfjwt-emulator-config-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("broken.toml");
+    std::fs::write(&path, "port = \"eighty\"\n").unwrap();
+    let err = EmulatorConfig::from_file(&path).unwrap_err();
+    assert!(err.to_string().contains("broken.toml"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn invalid_ids_and_duplicates_are_refused_at_start() {
+    let err = builder().org_id("005xx000001Sv6A").start().unwrap_err();
+    assert!(
+        matches!(err, sfjwt_emulator::EmulatorError::InvalidId { .. }),
+        "{err}"
+    );
+    let err = builder().org_id("00Dxx0000001gPLAAA").start().unwrap_err();
+    assert!(err.to_string().contains("checksum"), "{err}");
+    let err = builder()
+        .user(sfjwt_emulator::User::new("x@y.z").user_id("00Dxx0000001gPL"))
+        .start()
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        sfjwt_emulator::EmulatorError::InvalidId { .. }
+    ));
+    let err = builder()
+        .user(sfjwt_emulator::User::new("ETL@acme.com"))
+        .start()
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        sfjwt_emulator::EmulatorError::DuplicateUser { .. }
+    ));
+    let err = builder()
+        .app(sfjwt_emulator::App::from_pem(CLIENT_ID, CERT_PEM).unwrap())
+        .start()
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        sfjwt_emulator::EmulatorError::DuplicateApp { .. }
+    ));
+    let err = sfjwt_emulator::App::from_pem("k", KEY_PEM).unwrap_err();
+    assert!(matches!(
+        err,
+        sfjwt_emulator::EmulatorError::Certificate { .. }
+    ));
+    assert!(!err.to_string().contains("MII"));
+}
