@@ -193,3 +193,70 @@ fn invalid_ids_and_duplicates_are_refused_at_start() {
     ));
     assert!(!err.to_string().contains("MII"));
 }
+
+#[test]
+fn every_fault_kind_can_be_configured() {
+    let toml = r#"
+        [[apps]]
+        consumer_key = "3MVG9_emulator_test_consumer_key"
+        certificate = "../../../../testdata/keys/rsa2048.crt.pem"
+        [[users]]
+        username = "etl@acme.com"
+        [[faults]]
+        kind = "connection_reset"
+        [[faults]]
+        kind = "internal_server_error"
+        [[faults]]
+        kind = "service_unavailable"
+        [[faults]]
+        kind = "html_page"
+        [[faults]]
+        kind = "oversized_body"
+        bytes = 100000
+        [[faults]]
+        kind = "stall_mid_body"
+        secs = 0
+        [[faults]]
+        kind = "redirect"
+        location = "http://127.0.0.1:9/x"
+        [[faults]]
+        kind = "latency"
+        ms = 1
+    "#;
+    let sf = EmulatorConfig::from_toml_str(toml, fixture(""))
+        .unwrap()
+        .start()
+        .unwrap();
+    assert_eq!(sf.pending_faults(), 8);
+    let send = || {
+        agent().post(sf.token_url()).send_form([
+            ("grant_type", JWT_BEARER),
+            ("assertion", &assertion_for(APPROVED)),
+        ])
+    };
+    assert!(send().is_err(), "connection_reset");
+    assert_eq!(send().unwrap().status(), 500);
+    assert_eq!(send().unwrap().status(), 503);
+    let html = send().unwrap();
+    assert!(
+        html.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let mut big = send().unwrap();
+    assert_eq!(big.body_mut().read_to_vec().unwrap().len(), 100_000);
+    // A zero-second stall: half the body, then the connection is dropped.
+    let mut stalled = send().unwrap();
+    assert!(stalled.body_mut().read_to_vec().is_err());
+    assert_eq!(
+        send().unwrap().headers()["location"],
+        "http://127.0.0.1:9/x"
+    );
+    assert_eq!(
+        send().unwrap().status(),
+        200,
+        "latency, then a normal answer"
+    );
+    assert_eq!(sf.pending_faults(), 0);
+}
