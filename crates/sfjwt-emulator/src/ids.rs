@@ -65,7 +65,8 @@ pub(crate) fn to_18(id15: &str) -> Option<String> {
 /// A fresh 18-character id with `prefix` (`00D`, `005`), shaped like production ids:
 /// prefix, a 2-character instance code, zeros, then random characters.
 pub(crate) fn random_id(prefix: &str) -> Result<String, RandomError> {
-    let tail = random_base62(15 - prefix.len() - 6)?;
+    // 15 = prefix (3) + instance code (2) + "0000" (4) + random tail (6).
+    let tail = random_base62(15usize.saturating_sub(prefix.len() + 6))?;
     let pod = random_base62(2)?;
     let id15 = format!("{prefix}{pod}0000{tail}");
     to_18(&id15).ok_or(RandomError)
