@@ -45,5 +45,11 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod claims;
+pub mod clock;
+pub mod endpoint;
+pub mod exchange;
 pub mod jws;
 pub mod key;
+pub mod request;
+pub mod response;
+pub mod transport;

@@ -1,0 +1,437 @@
+//! The token endpoint: which Salesforce host the assertion is POSTed to.
+//!
+//! The endpoint and the audience are different things (see `DESIGN.md` §1): a token may be
+//! requested at a My Domain while `aud` stays `https://login.salesforce.com`. This module
+//! normalises what users paste (trailing slashes, the full `/services/oauth2/token` URL),
+//! refuses plain `http://` except on loopback, and derives the *default* audience from the host.
+
+use core::fmt;
+use std::net::Ipv4Addr;
+
+use crate::claims::Audience;
+
+/// The path of the OAuth 2.0 token endpoint on every Salesforce login host.
+pub const TOKEN_PATH: &str = "/services/oauth2/token";
+
+/// What kind of Salesforce host an endpoint is; it decides the default audience.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum EndpointKind {
+    /// `https://login.salesforce.com`.
+    ProductionLogin,
+    /// `https://test.salesforce.com`.
+    SandboxLogin,
+    /// A production My Domain, `https://acme.my.salesforce.com`.
+    MyDomain,
+    /// A sandbox My Domain, `https://acme--dev.sandbox.my.salesforce.com`.
+    SandboxMyDomain,
+    /// An Experience Cloud site (`*.my.site.com`, `*.force.com`, or any URL with a path).
+    ExperienceSite,
+    /// A loopback host reached over plain http: a local emulator or a test server.
+    Loopback,
+    /// Any other https URL.
+    Other,
+}
+
+/// A validated, normalised token endpoint.
+///
+/// ```
+/// use sfjwt_core::endpoint::TokenEndpoint;
+/// let e = TokenEndpoint::parse("https://acme--dev.sandbox.my.salesforce.com/services/oauth2/token/")?;
+/// assert_eq!(e.base_url(), "https://acme--dev.sandbox.my.salesforce.com");
+/// assert_eq!(e.token_url(), "https://acme--dev.sandbox.my.salesforce.com/services/oauth2/token");
+/// assert_eq!(e.default_audience().as_str(), "https://test.salesforce.com");
+/// # Ok::<(), sfjwt_core::endpoint::EndpointError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TokenEndpoint {
+    base: String,
+    host: String,
+    kind: EndpointKind,
+}
+
+impl TokenEndpoint {
+    /// `https://login.salesforce.com`: production orgs.
+    pub fn production() -> Self {
+        Self {
+            base: "https://login.salesforce.com".to_owned(),
+            host: "login.salesforce.com".to_owned(),
+            kind: EndpointKind::ProductionLogin,
+        }
+    }
+
+    /// `https://test.salesforce.com`: sandboxes.
+    pub fn sandbox() -> Self {
+        Self {
+            base: "https://test.salesforce.com".to_owned(),
+            host: "test.salesforce.com".to_owned(),
+            kind: EndpointKind::SandboxLogin,
+        }
+    }
+
+    /// Parses an endpoint URL: a login host, a My Domain, a site URL or any https URL.
+    ///
+    /// Trailing slashes and a pasted `/services/oauth2/token` suffix are removed; scheme and host
+    /// are lower-cased. Plain `http://` is accepted only for loopback hosts (`127.0.0.0/8`,
+    /// `localhost`, `[::1]`).
+    ///
+    /// # Errors
+    /// [`EndpointError::Malformed`] for anything that is not an absolute URL with a host (or has
+    /// a query, fragment or user info), [`EndpointError::InsecureHttp`] for `http://` to a
+    /// non-loopback host, [`EndpointError::UnsupportedScheme`] for other schemes.
+    pub fn parse(url: &str) -> Result<Self, EndpointError> {
+        let malformed = |reason| EndpointError::Malformed {
+            url: url.to_owned(),
+            reason,
+        };
+        if url.is_empty() {
+            return Err(malformed("it is empty"));
+        }
+        if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(malformed(
+                "it contains white space or control characters (a trailing newline?)",
+            ));
+        }
+        if url.contains('#') {
+            return Err(malformed("it has a fragment (`#...`)"));
+        }
+        let uri: http::Uri = url
+            .parse()
+            .map_err(|_| malformed("it does not parse as an absolute URL"))?;
+        let scheme = uri
+            .scheme_str()
+            .ok_or_else(|| malformed("it has no scheme: start it with https://"))?
+            .to_ascii_lowercase();
+        let authority = uri.authority().ok_or_else(|| malformed("it has no host"))?;
+        if authority.as_str().contains('@') {
+            return Err(malformed("it contains user information (`user@`)"));
+        }
+        if uri.query().is_some() {
+            return Err(malformed("it has a query string (`?...`)"));
+        }
+        let host = authority.host().to_ascii_lowercase();
+        if host.is_empty() {
+            return Err(malformed("it has no host"));
+        }
+        let loopback = is_loopback(&host);
+        match scheme.as_str() {
+            "https" => {}
+            "http" if loopback => {}
+            "http" => {
+                return Err(EndpointError::InsecureHttp {
+                    url: url.to_owned(),
+                });
+            }
+            _ => {
+                return Err(EndpointError::UnsupportedScheme {
+                    url: url.to_owned(),
+                    scheme,
+                });
+            }
+        }
+        let path = normalise_path(uri.path());
+        let port = authority
+            .port_u16()
+            .map(|p| format!(":{p}"))
+            .unwrap_or_default();
+        let kind = classify(&host, &path, scheme == "http");
+        Ok(Self {
+            base: format!("{scheme}://{host}{port}{path}"),
+            host,
+            kind,
+        })
+    }
+
+    /// `https://{name}.my.salesforce.com`, from the My Domain name alone (`acme`).
+    ///
+    /// # Errors
+    /// [`EndpointError::Malformed`] if `name` does not make a valid host.
+    pub fn my_domain(name: &str) -> Result<Self, EndpointError> {
+        Self::parse(&format!("https://{name}.my.salesforce.com"))
+    }
+
+    /// The normalised base URL, without a trailing slash or the token path.
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    /// The full token URL: `{base}/services/oauth2/token`.
+    pub fn token_url(&self) -> String {
+        format!("{}{TOKEN_PATH}", self.base)
+    }
+
+    /// The lower-cased host name (IPv6 literals in brackets).
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// What kind of host this is.
+    pub fn kind(&self) -> EndpointKind {
+        self.kind
+    }
+
+    /// The audience used unless the caller sets one: `https://test.salesforce.com` for
+    /// `test.salesforce.com` and sandbox My Domains, `https://login.salesforce.com` otherwise.
+    ///
+    /// For an Experience Cloud site, set the site URL as audience explicitly
+    /// ([`Audience::parse`]); the default stays the production login server.
+    pub fn default_audience(&self) -> Audience {
+        match self.kind {
+            EndpointKind::SandboxLogin | EndpointKind::SandboxMyDomain => Audience::sandbox(),
+            _ => Audience::production(),
+        }
+    }
+}
+
+impl fmt::Display for TokenEndpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.base)
+    }
+}
+
+impl core::str::FromStr for TokenEndpoint {
+    type Err = EndpointError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+/// Strips trailing slashes and a pasted token path (repeatedly, so `/services/oauth2/token/`
+/// and `//` both normalise).
+fn normalise_path(path: &str) -> String {
+    let mut p = path.trim_end_matches('/');
+    loop {
+        let lower = p.to_ascii_lowercase();
+        if lower.ends_with(TOKEN_PATH) {
+            p = p
+                .get(..p.len() - TOKEN_PATH.len())
+                .unwrap_or_default()
+                .trim_end_matches('/');
+        } else {
+            break;
+        }
+    }
+    p.to_owned()
+}
+
+fn classify(host: &str, path: &str, plain_http: bool) -> EndpointKind {
+    if plain_http {
+        return EndpointKind::Loopback;
+    }
+    if path.is_empty() {
+        match host {
+            "login.salesforce.com" => return EndpointKind::ProductionLogin,
+            "test.salesforce.com" => return EndpointKind::SandboxLogin,
+            _ => {}
+        }
+        if host.ends_with(".sandbox.my.salesforce.com") {
+            return EndpointKind::SandboxMyDomain;
+        }
+        if host.ends_with(".my.salesforce.com") {
+            return EndpointKind::MyDomain;
+        }
+    }
+    if host.ends_with(".my.site.com") || host.ends_with(".force.com") || !path.is_empty() {
+        return EndpointKind::ExperienceSite;
+    }
+    EndpointKind::Other
+}
+
+/// Loopback hosts may use plain http: nothing leaves the machine.
+pub(crate) fn is_loopback(host: &str) -> bool {
+    if host == "localhost" || host == "[::1]" {
+        return true;
+    }
+    host.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Why an endpoint URL was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EndpointError {
+    /// The URL is not an absolute URL with a host, or carries parts a token endpoint never has.
+    /// Usually a typo, a missing `https://`, or a value copied with surrounding text.
+    Malformed {
+        /// The URL as given.
+        url: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// Plain `http://` to a host that is not loopback. The assertion is a bearer credential
+    /// and must not cross a network unencrypted; use `https://`.
+    InsecureHttp {
+        /// The URL as given.
+        url: String,
+    },
+    /// A scheme other than https (or http on loopback).
+    UnsupportedScheme {
+        /// The URL as given.
+        url: String,
+        /// The scheme found.
+        scheme: String,
+    },
+}
+
+impl fmt::Display for EndpointError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Malformed { url, reason } => {
+                write!(f, "token endpoint {url:?} is not usable: {reason}")
+            }
+            Self::InsecureHttp { url } => write!(
+                f,
+                "token endpoint {url:?} uses plain http: the signed assertion is a bearer credential and must travel over https (plain http is allowed only for loopback hosts such as 127.0.0.1, localhost or [::1])"
+            ),
+            Self::UnsupportedScheme { url, scheme } => write!(
+                f,
+                "token endpoint {url:?} has scheme {scheme:?}: use https://"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for EndpointError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn salesforce_hosts_are_recognised_and_normalised() {
+        for (input, base, kind, aud) in [
+            (
+                "https://login.salesforce.com",
+                "https://login.salesforce.com",
+                EndpointKind::ProductionLogin,
+                Audience::PRODUCTION_URL,
+            ),
+            (
+                "https://login.salesforce.com/",
+                "https://login.salesforce.com",
+                EndpointKind::ProductionLogin,
+                Audience::PRODUCTION_URL,
+            ),
+            (
+                "https://test.salesforce.com/services/oauth2/token",
+                "https://test.salesforce.com",
+                EndpointKind::SandboxLogin,
+                Audience::SANDBOX_URL,
+            ),
+            (
+                "HTTPS://Acme.My.Salesforce.com//",
+                "https://acme.my.salesforce.com",
+                EndpointKind::MyDomain,
+                Audience::PRODUCTION_URL,
+            ),
+            (
+                "https://acme--dev.sandbox.my.salesforce.com/services/oauth2/token/",
+                "https://acme--dev.sandbox.my.salesforce.com",
+                EndpointKind::SandboxMyDomain,
+                Audience::SANDBOX_URL,
+            ),
+            (
+                "https://acme.my.site.com/partners/",
+                "https://acme.my.site.com/partners",
+                EndpointKind::ExperienceSite,
+                Audience::PRODUCTION_URL,
+            ),
+            (
+                "https://acme.my.site.com/partners/services/oauth2/token",
+                "https://acme.my.site.com/partners",
+                EndpointKind::ExperienceSite,
+                Audience::PRODUCTION_URL,
+            ),
+            (
+                "https://auth.example.org:8443",
+                "https://auth.example.org:8443",
+                EndpointKind::Other,
+                Audience::PRODUCTION_URL,
+            ),
+            (
+                "http://127.0.0.1:8080/",
+                "http://127.0.0.1:8080",
+                EndpointKind::Loopback,
+                Audience::PRODUCTION_URL,
+            ),
+            (
+                "http://127.1.2.3",
+                "http://127.1.2.3",
+                EndpointKind::Loopback,
+                Audience::PRODUCTION_URL,
+            ),
+            (
+                "http://localhost:1234",
+                "http://localhost:1234",
+                EndpointKind::Loopback,
+                Audience::PRODUCTION_URL,
+            ),
+            (
+                "http://[::1]:99",
+                "http://[::1]:99",
+                EndpointKind::Loopback,
+                Audience::PRODUCTION_URL,
+            ),
+        ] {
+            let e = TokenEndpoint::parse(input).unwrap();
+            assert_eq!(e.base_url(), base, "{input}");
+            assert_eq!(e.kind(), kind, "{input}");
+            assert_eq!(e.default_audience().as_str(), aud, "{input}");
+            assert_eq!(e.token_url(), format!("{base}/services/oauth2/token"));
+        }
+        assert_eq!(
+            TokenEndpoint::production(),
+            TokenEndpoint::parse("https://login.salesforce.com").unwrap()
+        );
+        assert_eq!(
+            TokenEndpoint::sandbox(),
+            TokenEndpoint::parse("https://test.salesforce.com").unwrap()
+        );
+        assert_eq!(
+            TokenEndpoint::my_domain("acme").unwrap().kind(),
+            EndpointKind::MyDomain
+        );
+    }
+
+    #[test]
+    fn plain_http_is_refused_with_the_reason() {
+        for input in [
+            "http://login.salesforce.com",
+            "http://10.0.0.1",
+            "http://128.0.0.1",
+            "http://localhost.evil.com",
+        ] {
+            let err = TokenEndpoint::parse(input).unwrap_err();
+            assert!(
+                matches!(err, EndpointError::InsecureHttp { .. }),
+                "{input}: {err:?}"
+            );
+            assert!(err.to_string().contains("loopback"), "{err}");
+        }
+    }
+
+    #[test]
+    fn malformed_urls_are_refused() {
+        for input in [
+            "",
+            "login.salesforce.com",
+            "https://",
+            "https://a.com/?x=1",
+            "https://u@a.com",
+            "https://a.com/#x",
+            " https://a.com",
+            "https://a.com\n",
+        ] {
+            assert!(
+                matches!(
+                    TokenEndpoint::parse(input),
+                    Err(EndpointError::Malformed { .. } | EndpointError::UnsupportedScheme { .. })
+                ),
+                "{input:?}"
+            );
+        }
+        assert!(matches!(
+            TokenEndpoint::parse("ftp://a.com"),
+            Err(EndpointError::UnsupportedScheme { .. })
+        ));
+    }
+}

@@ -1,0 +1,116 @@
+use core::fmt;
+use std::sync::Arc;
+
+use http::StatusCode;
+
+use crate::claims::ClaimsError;
+use crate::jws::SignError;
+use crate::response::{OAuthError, ParseError, ResponseError};
+
+/// Why a token exchange failed: the assertion could not be made, the transport failed, or the
+/// endpoint's answer was not a token.
+///
+/// `Clone`, so a single-flight grant can hand the same failure to every waiter.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum ExchangeError {
+    /// The claims were refused before signing (a missing client id, a bad audience…).
+    /// Configuration: fix it, do not retry.
+    Claims(ClaimsError),
+    /// The signer failed (an unreachable HSM/KMS, a failed RNG).
+    Sign(Arc<SignError>),
+    /// The request could not be built. Cannot happen with a parsed
+    /// [`TokenEndpoint`](crate::endpoint::TokenEndpoint); kept so no path panics.
+    Request(Arc<http::Error>),
+    /// The transport failed before an HTTP response arrived (DNS, connect, TLS, timeout).
+    Transport {
+        /// The transport's own error.
+        source: Arc<dyn std::error::Error + Send + Sync + 'static>,
+        /// What the transport said about retrying
+        /// ([`TransportErrorKind`](crate::transport::TransportErrorKind)).
+        retryable: bool,
+    },
+    /// Salesforce refused with an OAuth error; see its [`hint`](OAuthError::hint).
+    OAuth(OAuthError),
+    /// The response was neither a token nor an OAuth error.
+    Response(ResponseError),
+}
+
+impl ExchangeError {
+    /// The HTTP status, when a response arrived.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Self::OAuth(e) => Some(e.status()),
+            Self::Response(e) => Some(e.status()),
+            _ => None,
+        }
+    }
+
+    /// Whether trying again may succeed: retryable transport errors, 5xx, 429 and rate limits.
+    /// Never for configuration, signing, `invalid_grant` or `invalid_client_id` errors.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Transport { retryable, .. } => *retryable,
+            Self::OAuth(e) => e.is_retryable(),
+            Self::Response(e) => e.is_retryable(),
+            Self::Claims(_) | Self::Sign(_) | Self::Request(_) => false,
+        }
+    }
+
+    /// The OAuth error, if Salesforce sent one.
+    pub fn oauth(&self) -> Option<&OAuthError> {
+        match self {
+            Self::OAuth(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for ExchangeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Claims(e) => write!(f, "cannot build the assertion: {e}"),
+            Self::Sign(e) => write!(f, "cannot sign the assertion: {e}"),
+            Self::Request(e) => write!(f, "cannot build the token request: {e}"),
+            Self::Transport { source, .. } => {
+                write!(f, "the token request did not get a response: {source}")
+            }
+            Self::OAuth(e) => e.fmt(f),
+            Self::Response(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for ExchangeError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Claims(e) => Some(e),
+            Self::Sign(e) => Some(&**e),
+            Self::Request(e) => Some(&**e),
+            Self::Transport { source, .. } => Some(&**source),
+            Self::OAuth(e) => Some(e),
+            Self::Response(e) => Some(e),
+        }
+    }
+}
+
+impl From<ClaimsError> for ExchangeError {
+    fn from(e: ClaimsError) -> Self {
+        Self::Claims(e)
+    }
+}
+
+impl From<SignError> for ExchangeError {
+    fn from(e: SignError) -> Self {
+        Self::Sign(Arc::new(e))
+    }
+}
+
+impl From<ParseError> for ExchangeError {
+    fn from(e: ParseError) -> Self {
+        match e {
+            ParseError::OAuth(e) => Self::OAuth(e),
+            ParseError::Response(e) => Self::Response(e),
+        }
+    }
+}

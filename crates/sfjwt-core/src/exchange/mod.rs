@@ -1,0 +1,227 @@
+//! The JWT bearer exchange: claims → sign → request → send → parse (RFC 7523 §2.1).
+//!
+//! [`JwtBearer`] holds the configuration; everything except the send is a pure function
+//! ([`JwtBearer::prepare_request`], [`JwtBearer::parse_response`]), so the blocking
+//! [`request_token`](JwtBearer::request_token) and the async
+//! [`request_token_async`](JwtBearer::request_token_async) differ only by one `.await`.
+
+mod error;
+
+use core::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use error::ExchangeError;
+
+use crate::claims::{Audience, Claims, DEFAULT_LIFETIME};
+use crate::clock::{Clock, SystemClock};
+use crate::endpoint::TokenEndpoint;
+use crate::jws::{self, Signer};
+use crate::request::token_request;
+use crate::response::{DEFAULT_MAX_BODY, TokenResponse, parse_token_response};
+use crate::transport::{AsyncTransport, SyncTransport, TransportErrorKind};
+
+/// A JWT bearer client: endpoint, client id, username, audience, lifetime, signer and clock.
+///
+/// Cheap to clone (the signer and clock are shared).
+///
+/// ```
+/// # let key = sfjwt_core::key::PrivateKey::from_pem(include_str!("../../../../testdata/keys/rsa2048.pkcs8.pem"))?;
+/// use sfjwt_core::{endpoint::TokenEndpoint, exchange::JwtBearer};
+/// let client = JwtBearer::new(
+///     TokenEndpoint::parse("https://acme--dev.sandbox.my.salesforce.com")?,
+///     "3MVG9_consumer_key",
+///     "etl@acme.com.dev",
+///     key,
+/// );
+/// assert_eq!(client.audience().as_str(), "https://test.salesforce.com");
+///
+/// let fake_salesforce = |_req: http::Request<Vec<u8>>| -> Result<_, std::io::Error> {
+///     Ok(http::Response::builder().status(200).header("content-type", "application/json").body(
+///         br#"{"access_token":"00D000000000001!AQ","instance_url":"https://acme--dev.sandbox.my.salesforce.com",
+///             "id":"https://test.salesforce.com/id/00D000000000001AAA/005000000000001AAA","token_type":"Bearer","scope":"api"}"#.to_vec()).unwrap())
+/// };
+/// let token = client.request_token(&fake_salesforce)?;
+/// assert_eq!(token.user_id(), Some("005000000000001AAA"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct JwtBearer {
+    endpoint: TokenEndpoint,
+    client_id: String,
+    username: String,
+    audience: Option<Audience>,
+    lifetime: Duration,
+    signer: Arc<dyn Signer + Send + Sync>,
+    clock: Arc<dyn Clock>,
+    max_body: usize,
+}
+
+impl JwtBearer {
+    /// A client for `endpoint` acting as `username` through the app `client_id`, signing with
+    /// `signer` (a [`PrivateKey`](crate::key::PrivateKey) or an HSM/KMS signer).
+    pub fn new(
+        endpoint: TokenEndpoint,
+        client_id: impl Into<String>,
+        username: impl Into<String>,
+        signer: impl Signer + Send + Sync + 'static,
+    ) -> Self {
+        Self::with_shared_signer(endpoint, client_id, username, Arc::new(signer))
+    }
+
+    /// Like [`new`](Self::new), with a signer that is already shared.
+    pub fn with_shared_signer(
+        endpoint: TokenEndpoint,
+        client_id: impl Into<String>,
+        username: impl Into<String>,
+        signer: Arc<dyn Signer + Send + Sync>,
+    ) -> Self {
+        Self {
+            endpoint,
+            client_id: client_id.into(),
+            username: username.into(),
+            audience: None,
+            lifetime: DEFAULT_LIFETIME,
+            signer,
+            clock: Arc::new(SystemClock),
+            max_body: DEFAULT_MAX_BODY,
+        }
+    }
+
+    /// Sets the audience; default [`TokenEndpoint::default_audience`]. Set the site URL for an
+    /// Experience Cloud site.
+    #[must_use]
+    pub fn with_audience(mut self, audience: Audience) -> Self {
+        self.audience = Some(audience);
+        self
+    }
+
+    /// Sets the assertion lifetime; default 180 s (the claims builder refuses more).
+    #[must_use]
+    pub fn with_lifetime(mut self, lifetime: Duration) -> Self {
+        self.lifetime = lifetime;
+        self
+    }
+
+    /// Replaces the clock (tests pin time with it); default [`SystemClock`].
+    #[must_use]
+    pub fn with_clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Sets the response body limit; default [`DEFAULT_MAX_BODY`] (1 MiB).
+    #[must_use]
+    pub fn with_max_response_bytes(mut self, limit: usize) -> Self {
+        self.max_body = limit;
+        self
+    }
+
+    /// The endpoint.
+    pub fn endpoint(&self) -> &TokenEndpoint {
+        &self.endpoint
+    }
+
+    /// The client id (`iss`).
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+
+    /// The username (`sub`).
+    pub fn username(&self) -> &str {
+        &self.username
+    }
+
+    /// The audience in effect: the override, or the endpoint's default.
+    pub fn audience(&self) -> Audience {
+        self.audience
+            .clone()
+            .unwrap_or_else(|| self.endpoint.default_audience())
+    }
+
+    /// The clock in use.
+    pub fn current_time(&self) -> std::time::SystemTime {
+        self.clock.now()
+    }
+
+    /// Builds claims at the clock's `now`, signs them and builds the token request.
+    ///
+    /// # Errors
+    /// [`ExchangeError::Claims`], [`ExchangeError::Sign`] or [`ExchangeError::Request`].
+    pub fn prepare_request(&self) -> Result<http::Request<Vec<u8>>, ExchangeError> {
+        let claims = Claims::builder()
+            .client_id(self.client_id.as_str())
+            .username(self.username.as_str())
+            .audience(self.audience())
+            .lifetime(self.lifetime)
+            .build(self.clock.now())?;
+        let assertion = jws::sign(&claims, &*self.signer)?;
+        token_request(&self.endpoint, &assertion).map_err(|e| ExchangeError::Request(Arc::new(e)))
+    }
+
+    /// Parses the endpoint's response with this client's body limit.
+    ///
+    /// # Errors
+    /// [`ExchangeError::OAuth`] or [`ExchangeError::Response`].
+    pub fn parse_response(
+        &self,
+        response: &http::Response<Vec<u8>>,
+    ) -> Result<TokenResponse, ExchangeError> {
+        parse_token_response(response, self.max_body).map_err(ExchangeError::from)
+    }
+
+    /// Requests a token through a blocking transport.
+    ///
+    /// # Errors
+    /// Any [`ExchangeError`]; check [`ExchangeError::is_retryable`] before trying again.
+    pub fn request_token<T>(&self, transport: &T) -> Result<TokenResponse, ExchangeError>
+    where
+        T: SyncTransport + ?Sized,
+        T::Error: TransportErrorKind,
+    {
+        let request = self.prepare_request()?;
+        let response = transport.send(request).map_err(transport_error)?;
+        self.parse_response(&response)
+    }
+
+    /// Requests a token through an async transport. Needs no particular runtime.
+    ///
+    /// # Errors
+    /// Any [`ExchangeError`]; check [`ExchangeError::is_retryable`] before trying again.
+    pub async fn request_token_async<T>(
+        &self,
+        transport: &T,
+    ) -> Result<TokenResponse, ExchangeError>
+    where
+        T: AsyncTransport + ?Sized,
+        T::Error: TransportErrorKind,
+    {
+        let request = self.prepare_request()?;
+        let response = transport.send(request).await.map_err(transport_error)?;
+        self.parse_response(&response)
+    }
+}
+
+fn transport_error<E>(e: E) -> ExchangeError
+where
+    E: std::error::Error + TransportErrorKind + Send + Sync + 'static,
+{
+    ExchangeError::Transport {
+        retryable: e.is_retryable(),
+        source: Arc::new(e),
+    }
+}
+
+impl fmt::Debug for JwtBearer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JwtBearer")
+            .field("endpoint", &self.endpoint)
+            .field("client_id", &self.client_id)
+            .field("username", &self.username)
+            .field("audience", &self.audience())
+            .field("lifetime", &self.lifetime)
+            .field("signer", &"[signer]")
+            .field("max_body", &self.max_body)
+            .finish()
+    }
+}

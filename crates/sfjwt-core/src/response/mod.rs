@@ -1,0 +1,17 @@
+//! Parsing the token endpoint's answer.
+//!
+//! Pure functions over `http::Response<Vec<u8>>`: a 200 becomes a [`TokenResponse`], a
+//! Salesforce error JSON an [`OAuthError`] with the remediation from `DESIGN.md` §1, and
+//! anything else (a proxy's HTML page, an empty or truncated body, JSON of the wrong shape…) a
+//! [`ResponseError`] quoting a short, sanitised excerpt — never an access token.
+
+mod error;
+mod oauth_error;
+mod parse;
+mod sanitize;
+mod token;
+
+pub use error::ResponseError;
+pub use oauth_error::{OAuthError, OAuthErrorCode};
+pub use parse::{DEFAULT_MAX_BODY, ParseError, parse_token_response};
+pub use token::{AccessToken, TokenResponse};

@@ -1,0 +1,288 @@
+use core::fmt;
+
+use http::StatusCode;
+use serde_json::{Map, Value};
+
+use super::sanitize::excerpt;
+use super::{AccessToken, OAuthError, ResponseError, TokenResponse};
+
+/// The default limit on a token response body: 1 MiB. A real one is about 1 KiB; transports
+/// should cap their reads at this size too.
+pub const DEFAULT_MAX_BODY: usize = 1 << 20;
+
+/// Why a token endpoint response is not a token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ParseError {
+    /// Salesforce refused the request with an OAuth error; see its [`hint`](OAuthError::hint).
+    OAuth(OAuthError),
+    /// The response is malformed or not from the token endpoint.
+    Response(ResponseError),
+}
+
+impl ParseError {
+    /// The HTTP status of the response.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::OAuth(e) => e.status(),
+            Self::Response(e) => e.status(),
+        }
+    }
+
+    /// Whether trying again may succeed.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::OAuth(e) => e.is_retryable(),
+            Self::Response(e) => e.is_retryable(),
+        }
+    }
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::OAuth(e) => e.fmt(f),
+            Self::Response(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for ParseError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::OAuth(e) => Some(e),
+            Self::Response(e) => Some(e),
+        }
+    }
+}
+
+impl From<ResponseError> for ParseError {
+    fn from(e: ResponseError) -> Self {
+        Self::Response(e)
+    }
+}
+
+/// Parses the token endpoint's response (`DESIGN.md` §1): a 200 with a token, an OAuth error,
+/// or one of the malformed classes of [`ResponseError`].
+///
+/// `max_body` bounds the body ([`DEFAULT_MAX_BODY`] unless you know better).
+///
+/// # Errors
+/// [`ParseError::OAuth`] for Salesforce's error JSON, [`ParseError::Response`] for anything else
+/// that is not a token.
+///
+/// ```
+/// use sfjwt_core::response::{parse_token_response, ParseError, DEFAULT_MAX_BODY};
+/// let ok = http::Response::builder().status(200).header("content-type", "application/json")
+///     .body(br#"{"access_token":"00Dxx0000001gPL!AR8AQJ","instance_url":"https://acme.my.salesforce.com",
+///        "id":"https://login.salesforce.com/id/00Dxx0000001gPLEAY/005xx000001SwiUAAS","token_type":"Bearer","scope":"api web"}"#.to_vec())?;
+/// let token = parse_token_response(&ok, DEFAULT_MAX_BODY)?;
+/// assert_eq!(token.org_id(), Some("00Dxx0000001gPLEAY"));
+/// assert_eq!(token.scopes(), ["api", "web"]);
+///
+/// let refused = http::Response::builder().status(400)
+///     .body(br#"{"error":"invalid_grant","error_description":"expired authorization code"}"#.to_vec())?;
+/// let err = parse_token_response(&refused, DEFAULT_MAX_BODY).unwrap_err();
+/// assert!(matches!(err, ParseError::OAuth(_)) && !err.is_retryable());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn parse_token_response(
+    response: &http::Response<Vec<u8>>,
+    max_body: usize,
+) -> Result<TokenResponse, ParseError> {
+    let status = response.status();
+    let body = response.body().as_slice();
+    if body.len() > max_body {
+        return Err(ResponseError::TooLarge {
+            status,
+            len: body.len(),
+            limit: max_body,
+        }
+        .into());
+    }
+    let trimmed = body.trim_ascii();
+    if trimmed.is_empty() {
+        return Err(ResponseError::Empty { status }.into());
+    }
+    let content_type = response
+        .headers()
+        .get(http::header::CONTENT_TYPE)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).to_ascii_lowercase());
+    let is_html = content_type.as_deref().is_some_and(|c| c.contains("html"))
+        || trimmed.first() == Some(&b'<');
+    if is_html {
+        return Err(ResponseError::Html {
+            status,
+            excerpt: excerpt(body),
+        }
+        .into());
+    }
+    let json: Value = match serde_json::from_slice(body) {
+        Ok(json) => json,
+        Err(e) => return Err(json_error(status, content_type, body, &e).into()),
+    };
+    let Value::Object(map) = json else {
+        return Err(if status.is_success() {
+            ResponseError::WrongShape {
+                status,
+                path: "$".to_owned(),
+                expected: "a JSON object",
+                excerpt: excerpt(body),
+            }
+        } else {
+            ResponseError::UnexpectedStatus {
+                status,
+                excerpt: excerpt(body),
+            }
+        }
+        .into());
+    };
+    if let Some(error) = map.get("error") {
+        let Value::String(error) = error else {
+            return Err(wrong_shape(status, body, "error", "a string").into());
+        };
+        let description = match map.get("error_description") {
+            Some(Value::String(d)) => Some(d.clone()),
+            _ => None,
+        };
+        return Err(ParseError::OAuth(OAuthError::new(
+            status,
+            error.clone(),
+            description,
+        )));
+    }
+    if status != StatusCode::OK {
+        return Err(ResponseError::UnexpectedStatus {
+            status,
+            excerpt: excerpt(body),
+        }
+        .into());
+    }
+    token_from_map(status, body, map).map_err(ParseError::Response)
+}
+
+fn json_error(
+    status: StatusCode,
+    content_type: Option<String>,
+    body: &[u8],
+    e: &serde_json::Error,
+) -> ResponseError {
+    if let Some(ct) = content_type.filter(|c| !c.contains("json")) {
+        return ResponseError::UnexpectedContentType {
+            status,
+            content_type: ct,
+            excerpt: excerpt(body),
+        };
+    }
+    if e.is_eof() {
+        return ResponseError::TruncatedJson {
+            status,
+            excerpt: excerpt(body),
+        };
+    }
+    // Only the position: serde_json's message for data errors can quote the input.
+    ResponseError::InvalidJson {
+        status,
+        reason: format!("syntax error at line {} column {}", e.line(), e.column()),
+        excerpt: excerpt(body),
+    }
+}
+
+fn wrong_shape(
+    status: StatusCode,
+    body: &[u8],
+    field: &str,
+    expected: &'static str,
+) -> ResponseError {
+    ResponseError::WrongShape {
+        status,
+        path: format!("$.{field}"),
+        expected,
+        excerpt: excerpt(body),
+    }
+}
+
+fn token_from_map(
+    status: StatusCode,
+    body: &[u8],
+    mut map: Map<String, Value>,
+) -> Result<TokenResponse, ResponseError> {
+    let shape = |field: &str, expected| wrong_shape(status, body, field, expected);
+    let access_token = match map.remove("access_token") {
+        None | Some(Value::Null) => {
+            return Err(ResponseError::MissingAccessToken {
+                status,
+                excerpt: excerpt(body),
+            });
+        }
+        Some(Value::String(t)) if !t.is_empty() => AccessToken::new(t),
+        Some(_) => return Err(shape("access_token", "a non-empty string")),
+    };
+    let mut required = |field: &'static str| match map.remove(field) {
+        Some(Value::String(s)) if !s.is_empty() => Ok(s),
+        _ => Err(shape(field, "a non-empty string")),
+    };
+    let instance_url = required("instance_url")?;
+    let id = required("id")?;
+    if !is_safe_instance_url(&instance_url) {
+        return Err(ResponseError::InsecureInstanceUrl {
+            status,
+            instance_url,
+        });
+    }
+    let mut optional = |field: &'static str| match map.remove(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(shape(field, "a string")),
+    };
+    let token_type = optional("token_type")?.unwrap_or_else(|| "Bearer".to_owned());
+    let scope = optional("scope")?
+        .map(|s| s.split_whitespace().map(str::to_owned).collect())
+        .unwrap_or_default();
+    let signature = optional("signature")?;
+    let community_url = optional("sfdc_community_url")?;
+    let community_id = optional("sfdc_community_id")?;
+    // Salesforce sends `issued_at` as a string of milliseconds; accept a number too.
+    let issued_at = match map.remove("issued_at") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(
+            s.parse::<u64>()
+                .map_err(|_| shape("issued_at", "milliseconds since the epoch"))?,
+        ),
+        Some(Value::Number(n)) => Some(
+            n.as_u64()
+                .ok_or_else(|| shape("issued_at", "milliseconds since the epoch"))?,
+        ),
+        Some(_) => return Err(shape("issued_at", "milliseconds since the epoch")),
+    };
+    Ok(TokenResponse {
+        access_token,
+        instance_url,
+        id,
+        token_type,
+        scope,
+        issued_at,
+        signature,
+        community_url,
+        community_id,
+        extra: map,
+    })
+}
+
+/// https, or http to a loopback host (local emulators).
+fn is_safe_instance_url(url: &str) -> bool {
+    let Ok(uri) = url.parse::<http::Uri>() else {
+        return false;
+    };
+    let Some(host) = uri.host() else {
+        return false;
+    };
+    if url.contains('@') || host.is_empty() {
+        return false;
+    }
+    match uri.scheme_str().map(str::to_ascii_lowercase).as_deref() {
+        Some("https") => true,
+        Some("http") => crate::endpoint::is_loopback(&host.to_ascii_lowercase()),
+        _ => false,
+    }
+}
