@@ -50,6 +50,7 @@ pub mod endpoint;
 pub mod exchange;
 pub mod jws;
 pub mod key;
+pub mod manager;
 pub mod request;
 pub mod response;
 pub mod transport;

@@ -102,7 +102,8 @@ fn salesforce_token_len(bytes: &[u8], i: usize) -> Option<usize> {
 
 /// `eyJ` + base64url with at least one `.`: a compact JWS/JWT.
 fn jws_len(bytes: &[u8], i: usize) -> Option<usize> {
-    if i > 0 && token_char(at(bytes, i - 1)) {
+    let prev = if i > 0 { at(bytes, i - 1) } else { b' ' };
+    if prev.is_ascii_alphanumeric() || matches!(prev, b'_' | b'-' | b'.') {
         return None;
     }
     if bytes.get(i..i + 3)? != b"eyJ" {

@@ -1,0 +1,142 @@
+use core::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::core::{Core, Step};
+use super::error::ManagerError;
+use super::flight::Role;
+use super::retry::RetryPolicy;
+use super::sleep::{Sleep, ThreadSleep};
+use super::store::TokenStore;
+use crate::exchange::JwtBearer;
+use crate::response::{AccessToken, TokenResponse};
+use crate::transport::{SyncTransport, TransportErrorKind};
+
+/// Hands out one reused token to many threads, granting a new one only when needed.
+///
+/// ```
+/// # let key = sfjwt_core::key::PrivateKey::from_pem(include_str!("../../../../testdata/keys/rsa2048.pkcs8.pem"))?;
+/// use sfjwt_core::{endpoint::TokenEndpoint, exchange::JwtBearer, manager::TokenManager};
+/// let client = JwtBearer::new(TokenEndpoint::production(), "3MVG9_key", "etl@acme.com", key);
+/// let transport = |_req: http::Request<Vec<u8>>| -> Result<_, std::io::Error> {
+///     Ok(http::Response::builder().status(200).body(br#"{"access_token":"00D000000000001!AQ","instance_url":"https://acme.my.salesforce.com","id":"https://login.salesforce.com/id/00D000000000001AAA/005000000000001AAA"}"#.to_vec()).unwrap())
+/// };
+/// let manager = TokenManager::new(client, transport);
+/// let token = manager.token()?;
+/// // … the API answered 401 INVALID_SESSION_ID with this token:
+/// manager.invalidate(token.access_token())?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct TokenManager<T> {
+    core: Core,
+    transport: T,
+    sleep: Arc<dyn Sleep>,
+}
+
+impl<T> TokenManager<T>
+where
+    T: SyncTransport,
+    T::Error: TransportErrorKind,
+{
+    /// A manager for `client` sending through `transport`, with an in-memory store, the
+    /// default [`RetryPolicy`], [`ThreadSleep`] and no maximum age.
+    pub fn new(client: JwtBearer, transport: T) -> Self {
+        Self {
+            core: Core::new(client),
+            transport,
+            sleep: Arc::new(ThreadSleep),
+        }
+    }
+
+    /// Uses `store` instead of the in-memory default (e.g. a store shared by a fleet).
+    #[must_use]
+    pub fn with_store(mut self, store: impl TokenStore + 'static) -> Self {
+        self.core.store = Arc::new(store);
+        self
+    }
+
+    /// Sets the retry policy.
+    #[must_use]
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.core.retry = retry;
+        self
+    }
+
+    /// Replaces how retries wait (tests record the waits instead of sleeping).
+    #[must_use]
+    pub fn with_sleep(mut self, sleep: impl Sleep + 'static) -> Self {
+        self.sleep = Arc::new(sleep);
+        self
+    }
+
+    /// Re-grants tokens older than `max_age` (by the client's clock). Off by default:
+    /// Salesforce sessions slide with use, so age alone does not expire them.
+    #[must_use]
+    pub fn with_max_age(mut self, max_age: Duration) -> Self {
+        self.core.max_age = Some(max_age);
+        self
+    }
+
+    /// The client.
+    pub fn client(&self) -> &JwtBearer {
+        &self.core.client
+    }
+
+    /// The current token, granting one if there is none (or it is too old). Concurrent callers
+    /// share one grant; its failure reaches them all, and the next call tries again.
+    ///
+    /// # Errors
+    /// [`ManagerError`] when the grant (after retries) or the store fails.
+    pub fn token(&self) -> Result<Arc<TokenResponse>, ManagerError> {
+        if let Some(token) = self.core.cached()? {
+            return Ok(token);
+        }
+        match self.core.flight.join() {
+            Role::Follower(flight) => flight.wait(),
+            Role::Leader(guard) => {
+                // Another grant may have finished between the check above and `join`.
+                let outcome = match self.core.cached() {
+                    Ok(Some(token)) => Ok(token),
+                    Ok(None) => self.grant(),
+                    Err(e) => Err(e),
+                };
+                guard.finish(outcome.clone());
+                outcome
+            }
+        }
+    }
+
+    /// Reports that the API refused `stale` (401 `INVALID_SESSION_ID`); the next
+    /// [`token`](Self::token) call grants a new one. If `stale` was already replaced, the newer
+    /// token is kept. Returns whether `stale` was the current token.
+    ///
+    /// # Errors
+    /// [`ManagerError::Store`] when the store fails.
+    pub fn invalidate(&self, stale: &AccessToken) -> Result<bool, ManagerError> {
+        self.core.invalidate(stale)
+    }
+
+    fn grant(&self) -> Result<Arc<TokenResponse>, ManagerError> {
+        let mut attempt = 1;
+        loop {
+            #[cfg(feature = "tracing")]
+            let _span = self.core.span(attempt).entered();
+            let result = self.core.client.request_token(&self.transport);
+            match self.core.step(attempt, result) {
+                Step::Done(outcome) => return outcome,
+                Step::RetryAfter(delay) => self.sleep.sleep(delay),
+            }
+            attempt += 1;
+        }
+    }
+}
+
+impl<T> fmt::Debug for TokenManager<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenManager")
+            .field("client", &self.core.client)
+            .field("retry", &self.core.retry)
+            .field("max_age", &self.core.max_age)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,30 @@
+//! Token reuse: Salesforce sends no `expires_in`, and logins are capped at 3,600 per user per
+//! hour, so a token must be kept and shared until the API rejects it.
+//!
+//! - [`TokenManager`] (threads) and [`AsyncTokenManager`] (tasks, any runtime) hand out the
+//!   current token without a grant while it is valid.
+//! - When the API answers 401 `INVALID_SESSION_ID`, report the token with `invalidate`: it is
+//!   compare-and-invalidate, so reporting a token that was already replaced keeps the new one.
+//! - Single flight: while a grant is in the air, other callers wait for it and get its outcome.
+//! - Retries: capped exponential backoff with full jitter ([`RetryPolicy`]) for retryable
+//!   failures only. Sleep and clock are injectable, so tests never really sleep.
+//! - [`TokenStore`]: where the token lives; in memory by default, shareable across processes.
+
+mod blocking;
+mod core;
+mod error;
+mod flight;
+mod nonblocking;
+mod retry;
+mod sleep;
+mod store;
+
+pub use blocking::TokenManager;
+pub use error::ManagerError;
+pub use nonblocking::AsyncTokenManager;
+pub use retry::RetryPolicy;
+pub use sleep::{AsyncSleep, Sleep, ThreadSleep};
+pub use store::{MemoryStore, StoreError, StoredToken, TokenStore};
+
+/// What a grant hands to its waiters.
+pub(crate) type Outcome = Result<std::sync::Arc<crate::response::TokenResponse>, ManagerError>;
