@@ -146,7 +146,7 @@ impl OAuthError {
         &self.error
     }
 
-    /// The `error_description`, verbatim.
+    /// The `error_description`, verbatim (credential-shaped substrings redacted).
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }

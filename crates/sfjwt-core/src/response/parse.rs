@@ -3,7 +3,7 @@ use core::fmt;
 use http::StatusCode;
 use serde_json::{Map, Value};
 
-use super::sanitize::excerpt;
+use super::sanitize::{excerpt, redact};
 use super::{AccessToken, OAuthError, ResponseError, TokenResponse};
 
 /// The default limit on a token response body: 1 MiB. A real one is about 1 KiB; transports
@@ -141,8 +141,10 @@ pub fn parse_token_response(
         let Value::String(error) = error else {
             return Err(wrong_shape(status, body, "error", "a string").into());
         };
+        // Verbatim, except that anything shaped like a credential (a session id or a JWS)
+        // is redacted: Salesforce never puts one there, and an error must never carry one.
         let description = match map.get("error_description") {
-            Some(Value::String(d)) => Some(d.clone()),
+            Some(Value::String(d)) => Some(redact(d)),
             _ => None,
         };
         return Err(ParseError::OAuth(OAuthError::new(
