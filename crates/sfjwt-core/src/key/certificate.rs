@@ -10,7 +10,7 @@ use std::time::SystemTime;
 
 use der::Decode as _;
 
-use super::detect::{self, Detected, Kind, Source};
+use super::detect::{self, Detected, Kind};
 use super::{KeyError, PrivateKey, PublicKey, file, rsa_der};
 
 /// An X.509 certificate (RFC 5280) holding an RSA key: its public key, validity and subject.
@@ -49,12 +49,7 @@ impl Certificate {
     /// # Errors
     /// As [`from_pem`](Self::from_pem).
     pub fn from_der(der: &[u8]) -> Result<Self, KeyError> {
-        let detected = detect::detect_bytes(der)?;
-        if matches!(detected.source, Source::Pem(_)) {
-            return Err(KeyError::Unrecognized {
-                found: "PEM text where DER was expected (use `from_pem` or `from_bytes`)".into(),
-            });
-        }
+        let detected = detect::detect_der(der)?;
         Self::from_detected(&detected)
     }
 

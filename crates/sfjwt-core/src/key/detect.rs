@@ -86,6 +86,18 @@ impl Detected<'_> {
     }
 }
 
+/// Like [`detect_bytes`], for callers that promised DER: PEM text is refused with a pointer
+/// to the right constructor.
+pub(crate) fn detect_der(der: &[u8]) -> Result<Detected<'_>, KeyError> {
+    let detected = detect_bytes(der)?;
+    if matches!(detected.source, Source::Pem(_)) {
+        return Err(KeyError::Unrecognized {
+            found: "PEM text where DER was expected (use `from_pem` or `from_bytes`)".into(),
+        });
+    }
+    Ok(detected)
+}
+
 /// Detects what `bytes` are: PEM text (possibly with leading explanatory text) or DER.
 ///
 /// # Errors

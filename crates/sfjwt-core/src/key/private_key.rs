@@ -124,12 +124,7 @@ impl PrivateKey {
     }
 
     fn from_der_inner(der: &[u8], passphrase: Option<&Passphrase>) -> Result<Self, KeyError> {
-        let detected = detect::detect_bytes(der)?;
-        if matches!(detected.source, Source::Pem(_)) {
-            return Err(KeyError::Unrecognized {
-                found: "PEM text where DER was expected (use `from_pem` or `from_bytes`)".into(),
-            });
-        }
+        let detected = detect::detect_der(der)?;
         Self::from_detected(&detected, passphrase)
     }
 

@@ -2,7 +2,7 @@
 
 use rsa::traits::PublicKeyParts as _;
 
-use super::detect::{self, Detected, Kind, Source};
+use super::detect::{self, Detected, Kind};
 use super::{KeyError, MIN_RSA_BITS, rsa_der};
 
 /// An RSA public key, for verifying assertions.
@@ -41,12 +41,7 @@ impl PublicKey {
     /// # Errors
     /// As [`from_pem`](Self::from_pem).
     pub fn from_der(der: &[u8]) -> Result<Self, KeyError> {
-        let detected = detect::detect_bytes(der)?;
-        if matches!(detected.source, Source::Pem(_)) {
-            return Err(KeyError::Unrecognized {
-                found: "PEM text where DER was expected (use `from_pem` or `from_bytes`)".into(),
-            });
-        }
+        let detected = detect::detect_der(der)?;
         Self::from_detected(&detected)
     }
 
