@@ -1,0 +1,112 @@
+//! # sfjwt-reqwest
+//!
+//! An async transport for [`sfjwt_core`] over [reqwest] on tokio: log in to Salesforce with the
+//! OAuth 2.0 JWT Bearer flow in one call.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let sf = sfjwt_emulator::Emulator::builder()
+//! #     .app(sfjwt_emulator::App::from_pem("3MVG9_consumer_key", include_str!("../../../testdata/keys/rsa2048.crt.pem"))?)
+//! #     .user(sfjwt_emulator::User::new("etl@acme.com"))
+//! #     .start()?;
+//! # let endpoint = sf.base_url(); // "https://login.salesforce.com" in real life
+//! # let key_pem = include_str!("../../../testdata/keys/rsa2048.pkcs8.pem");
+//! use sfjwt_core::{endpoint::TokenEndpoint, exchange::JwtBearer, key::PrivateKey};
+//!
+//! let client = JwtBearer::new(
+//!     TokenEndpoint::parse(endpoint)?,
+//!     "3MVG9_consumer_key",
+//!     "etl@acme.com",
+//!     PrivateKey::from_pem(key_pem)?,
+//! );
+//! let token = sfjwt_reqwest::request_token(&client).await?;
+//! println!("API calls go to {}", token.instance_url());
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ## Reuse the token across tasks
+//!
+//! Salesforce allows 3,600 logins per user per hour and sends no token lifetime, so a service
+//! keeps one token and re-grants only when the API answers 401 `INVALID_SESSION_ID`.
+//! [`TokenManager`] is a cheap-to-clone handle (`Clone + Send + Sync`) for that:
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let sf = sfjwt_emulator::Emulator::builder()
+//! #     .app(sfjwt_emulator::App::from_pem("3MVG9_consumer_key", include_str!("../../../testdata/keys/rsa2048.crt.pem"))?)
+//! #     .user(sfjwt_emulator::User::new("etl@acme.com"))
+//! #     .start()?;
+//! # let key = sfjwt_core::key::PrivateKey::from_pem(include_str!("../../../testdata/keys/rsa2048.pkcs8.pem"))?;
+//! # let client = sfjwt_core::exchange::JwtBearer::new(
+//! #     sfjwt_core::endpoint::TokenEndpoint::parse(sf.base_url())?, "3MVG9_consumer_key", "etl@acme.com", key);
+//! let manager = sfjwt_reqwest::TokenManager::new(client);
+//! let worker = manager.clone(); // one per task
+//! let token = tokio::spawn(async move { worker.token().await }).await??;
+//! // … if the API answers 401 INVALID_SESSION_ID with this token:
+//! manager.invalidate(token.access_token())?; // the next `token()` grants a new one
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! To set a retry policy, a store or timeouts, build the manager yourself and wrap it:
+//!
+//! ```
+//! # let key = sfjwt_core::key::PrivateKey::from_pem(include_str!("../../../testdata/keys/rsa2048.pkcs8.pem"))?;
+//! use std::time::Duration;
+//! use sfjwt_core::{endpoint::TokenEndpoint, exchange::JwtBearer, manager::{AsyncTokenManager, RetryPolicy}};
+//! use sfjwt_reqwest::{ReqwestTransport, TokenManager, TokioSleep};
+//!
+//! let client = JwtBearer::new(TokenEndpoint::production(), "3MVG9_consumer_key", "etl@acme.com", key);
+//! let transport = ReqwestTransport::builder().timeout(Duration::from_secs(5)).build()?;
+//! let manager = TokenManager::from(
+//!     AsyncTokenManager::new(client, transport, TokioSleep)
+//!         .with_retry(RetryPolicy::new(5, Duration::from_millis(200), Duration::from_secs(5))),
+//! );
+//! # let _ = manager;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## The transport's settings
+//!
+//! [`ReqwestTransport::default`] follows no redirects, times out (10 s connect, 30 s overall,
+//! body included), stops reading bodies past 1 MiB and takes a proxy from
+//! `HTTPS_PROXY`/`NO_PROXY`. A `reqwest::Client` you built yourself works too
+//! (`ReqwestTransport::from(client)`); build it with `redirect::Policy::none()`.
+//!
+//! ## Features
+//!
+//! reqwest is used without its default features; pick the TLS backend:
+//! - `rustls-tls` (default): rustls (aws-lc-rs) verifying with the operating system's trust
+//!   store (rustls-platform-verifier), reqwest 0.13's own default.
+//! - `native-tls`: the platform's TLS library (OpenSSL on Linux).
+//!
+//! [reqwest]: https://docs.rs/reqwest/0.13
+#![forbid(unsafe_code)]
+
+mod error;
+mod manager;
+mod transport;
+
+pub use error::{Error, ErrorKind};
+pub use manager::{ReqwestTokenManager, TokenManager, TokioSleep};
+pub use sfjwt_core::response::DEFAULT_MAX_BODY;
+pub use transport::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, ReqwestTransport, ReqwestTransportBuilder,
+};
+
+use sfjwt_core::exchange::{ExchangeError, JwtBearer};
+use sfjwt_core::response::TokenResponse;
+
+/// Requests a token once through a [`ReqwestTransport::default`].
+///
+/// For a program that logs in once. A service should reuse the token with [`TokenManager`].
+///
+/// # Errors
+/// Any [`ExchangeError`]: an OAuth refusal with its remediation ([`ExchangeError::oauth`]),
+/// a transport failure (its source is an [`Error`]), or an unexpected response.
+pub async fn request_token(client: &JwtBearer) -> Result<TokenResponse, ExchangeError> {
+    client.request_token_async(&ReqwestTransport::default()).await
+}

@@ -1,0 +1,252 @@
+//! [`ReqwestTransport`]: a `reqwest::Client` that sends token requests the way sfjwt needs.
+//!
+//! reqwest's defaults follow up to 10 redirects (a redirect may resend the assertion to
+//! another host) and set no timeout; a body is read whole, whatever its size. The transport
+//! turns those off or bounds them, and streams the body chunk by chunk so it can stop at the cap.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use sfjwt_core::response::DEFAULT_MAX_BODY;
+use sfjwt_core::transport::AsyncTransport;
+
+use crate::error::Error;
+
+/// The default connect timeout: 10 s.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The default overall timeout for one request, response body included: 30 s.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// An [`AsyncTransport`] over a [`reqwest::Client`] (tokio). Cheap to clone: clones share the
+/// connection pool.
+///
+/// Every request it sends:
+/// - follows no redirect: a 3xx reaches the core as an unexpected status (a given client that
+///   does follow one is caught: [`ErrorKind::Redirected`](crate::ErrorKind::Redirected));
+/// - has an overall timeout, body included (default [`DEFAULT_TIMEOUT`]), and the client a
+///   connect timeout (default [`DEFAULT_CONNECT_TIMEOUT`]);
+/// - reads the body chunk by chunk and stops past the limit (default [`DEFAULT_MAX_BODY`],
+///   1 MiB) with [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge).
+///
+/// ```
+/// use std::time::Duration;
+/// use sfjwt_reqwest::ReqwestTransport;
+///
+/// let transport = ReqwestTransport::builder()
+///     .connect_timeout(Duration::from_secs(3))
+///     .timeout(Duration::from_secs(10))
+///     .build()?;
+/// assert_eq!(transport.timeout(), Duration::from_secs(10));
+/// # Ok::<(), sfjwt_reqwest::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct ReqwestTransport {
+    /// `Err` only when [`Default`] could not build a client: reported by every `send`.
+    client: Result<reqwest::Client, Arc<reqwest::Error>>,
+    timeout: Duration,
+    max_body: usize,
+}
+
+impl Default for ReqwestTransport {
+    /// sfjwt's safe settings (see [`ReqwestTransportBuilder`]). Never panics: if the client
+    /// cannot be built (a TLS backend that fails to initialise, an invalid proxy variable),
+    /// every `send` fails with that error, kind
+    /// [`InvalidRequest`](crate::ErrorKind::InvalidRequest). Use
+    /// [`ReqwestTransport::builder`] to see the failure up front.
+    fn default() -> Self {
+        match Self::builder().build_client() {
+            Ok(transport) => transport,
+            Err(e) => Self {
+                client: Err(Arc::new(e)),
+                timeout: DEFAULT_TIMEOUT,
+                max_body: DEFAULT_MAX_BODY,
+            },
+        }
+    }
+}
+
+impl From<reqwest::Client> for ReqwestTransport {
+    /// Wraps a configured client (its TLS, proxy and pool are kept). Build it with
+    /// `redirect(reqwest::redirect::Policy::none())`: a followed redirect is detected and
+    /// refused, but only after the client followed it. The overall timeout
+    /// ([`DEFAULT_TIMEOUT`], change it with [`with_timeout`](ReqwestTransport::with_timeout))
+    /// and the body limit apply per request; the connect timeout is the client's.
+    fn from(client: reqwest::Client) -> Self {
+        Self {
+            client: Ok(client),
+            timeout: DEFAULT_TIMEOUT,
+            max_body: DEFAULT_MAX_BODY,
+        }
+    }
+}
+
+impl ReqwestTransport {
+    /// A transport with sfjwt's safe settings.
+    ///
+    /// # Errors
+    /// [`Error`] of kind [`InvalidRequest`](crate::ErrorKind::InvalidRequest) if reqwest cannot
+    /// build the client (TLS backend initialisation, an invalid proxy variable).
+    pub fn new() -> Result<Self, Error> {
+        Self::builder().build()
+    }
+
+    /// Starts configuring a transport with sfjwt's safe settings.
+    pub fn builder() -> ReqwestTransportBuilder {
+        ReqwestTransportBuilder::default()
+    }
+
+    /// Replaces the overall timeout of each request (body included).
+    #[must_use]
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Replaces the response body limit.
+    #[must_use]
+    pub fn with_max_body(mut self, limit: usize) -> Self {
+        self.max_body = limit;
+        self
+    }
+
+    /// The client, unless it could not be built.
+    pub fn client(&self) -> Option<&reqwest::Client> {
+        self.client.as_ref().ok()
+    }
+
+    /// The overall timeout of one request, body included.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// The response body limit in bytes.
+    pub fn max_body(&self) -> usize {
+        self.max_body
+    }
+
+    async fn send_request(
+        &self,
+        request: http::Request<Vec<u8>>,
+    ) -> Result<http::Response<Vec<u8>>, Error> {
+        let client = self.client.as_ref().map_err(|e| Error::shared(Arc::clone(e)))?;
+        let mut request = reqwest::Request::try_from(request).map_err(Error::new)?;
+        *request.timeout_mut() = Some(self.timeout);
+        let sent_to = request.url().clone();
+        let mut response = client.execute(request).await.map_err(Error::new)?;
+        if response.url() != &sent_to {
+            return Err(Error::redirected(response.status()));
+        }
+        if response
+            .content_length()
+            .is_some_and(|len| len > u64::try_from(self.max_body).unwrap_or(u64::MAX))
+        {
+            return Err(Error::body_too_large(self.max_body));
+        }
+        let status = response.status();
+        let version = response.version();
+        let headers = response.headers().clone();
+        let mut body = Vec::new();
+        // Chunk by chunk, so an endless or huge body is cut at the cap, not buffered whole.
+        while let Some(chunk) = response.chunk().await.map_err(Error::new)? {
+            if chunk.len() > self.max_body.saturating_sub(body.len()) {
+                return Err(Error::body_too_large(self.max_body));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let mut out = http::Response::new(body);
+        *out.status_mut() = status;
+        *out.version_mut() = version;
+        *out.headers_mut() = headers;
+        Ok(out)
+    }
+}
+
+impl AsyncTransport for ReqwestTransport {
+    type Error = Error;
+
+    fn send(
+        &self,
+        request: http::Request<Vec<u8>>,
+    ) -> impl Future<Output = Result<http::Response<Vec<u8>>, Self::Error>> + Send {
+        self.send_request(request)
+    }
+}
+
+/// Configures a [`ReqwestTransport`]; see [`ReqwestTransport::builder`].
+///
+/// Defaults: no redirects, connect timeout 10 s, overall timeout 30 s, body limit 1 MiB, proxy
+/// from `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY` honouring `NO_PROXY`, TLS from the enabled
+/// feature (`rustls-tls` by default: rustls verifying with the OS trust store).
+#[derive(Debug, Clone)]
+pub struct ReqwestTransportBuilder {
+    connect_timeout: Duration,
+    timeout: Duration,
+    max_body: usize,
+    env_proxy: bool,
+}
+
+impl Default for ReqwestTransportBuilder {
+    fn default() -> Self {
+        Self {
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            timeout: DEFAULT_TIMEOUT,
+            max_body: DEFAULT_MAX_BODY,
+            env_proxy: true,
+        }
+    }
+}
+
+impl ReqwestTransportBuilder {
+    /// How long connecting (DNS, TCP, proxy, TLS) may take. Default 10 s.
+    #[must_use]
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How long one request may take in total, reading the body included. Default 30 s.
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The response body limit in bytes. Default [`DEFAULT_MAX_BODY`] (1 MiB).
+    #[must_use]
+    pub fn max_body(mut self, limit: usize) -> Self {
+        self.max_body = limit;
+        self
+    }
+
+    /// Connects directly, ignoring proxy environment variables.
+    #[must_use]
+    pub fn no_proxy(mut self) -> Self {
+        self.env_proxy = false;
+        self
+    }
+
+    /// Builds the transport.
+    ///
+    /// # Errors
+    /// [`Error`] of kind [`InvalidRequest`](crate::ErrorKind::InvalidRequest) if reqwest cannot
+    /// build the client (TLS backend initialisation, an invalid proxy variable).
+    pub fn build(self) -> Result<ReqwestTransport, Error> {
+        self.build_client().map_err(Error::new)
+    }
+
+    fn build_client(self) -> Result<ReqwestTransport, reqwest::Error> {
+        let mut builder = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.timeout);
+        if !self.env_proxy {
+            builder = builder.no_proxy();
+        }
+        Ok(ReqwestTransport {
+            client: Ok(builder.build()?),
+            timeout: self.timeout,
+            max_body: self.max_body,
+        })
+    }
+}

@@ -1,0 +1,169 @@
+//! Network and server faults over real loopback sockets, seen through `ReqwestTransport`: each
+//! arrives classified (kind, retryable) or as the typed response error, never as a panic or a
+//! hang, and never quoting the assertion.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use sfjwt_core::exchange::{ExchangeError, JwtBearer};
+use sfjwt_core::manager::AsyncTokenManager;
+use sfjwt_core::response::ResponseError;
+use sfjwt_emulator::{Fault, Target};
+use sfjwt_reqwest::{ErrorKind, ReqwestTransport, TokenManager, TokioSleep};
+
+fn transport_kind(err: &ExchangeError) -> ErrorKind {
+    assert_no_secrets(err, None);
+    transport_error::<sfjwt_reqwest::Error>(err).kind()
+}
+
+async fn request(
+    c: &JwtBearer,
+    transport: &ReqwestTransport,
+) -> Result<sfjwt_core::response::TokenResponse, ExchangeError> {
+    c.request_token_async(transport).await
+}
+
+#[tokio::test]
+async fn connection_refused() {
+    let c = JwtBearer::new(closed_endpoint(), CLIENT_ID, APPROVED, key());
+    let err = request(&c, &ReqwestTransport::default()).await.unwrap_err();
+    assert_eq!(transport_kind(&err), ErrorKind::Connect, "{err}");
+    assert!(err.is_retryable());
+    assert_eq!(err.status(), None);
+}
+
+#[tokio::test]
+async fn stalled_body_times_out_within_the_configured_bound() {
+    let sf = start();
+    sf.inject_fault(
+        Fault::StallMidBody {
+            stall: Duration::from_secs(20),
+        },
+        1,
+    );
+    let transport = ReqwestTransport::builder()
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let err = request(&client(&sf, APPROVED), &transport)
+        .await
+        .unwrap_err();
+    assert_eq!(transport_kind(&err), ErrorKind::Timeout, "{err}");
+    assert!(err.is_retryable());
+}
+
+#[tokio::test]
+async fn slow_answer_times_out() {
+    let sf = start();
+    sf.inject_fault(Fault::Latency(Duration::from_secs(20)), 1);
+    let transport = ReqwestTransport::default().with_timeout(Duration::from_millis(300));
+    let err = request(&client(&sf, APPROVED), &transport)
+        .await
+        .unwrap_err();
+    assert_eq!(transport_kind(&err), ErrorKind::Timeout, "{err}");
+}
+
+#[tokio::test]
+async fn connection_reset() {
+    let sf = start();
+    sf.inject_fault(Fault::ConnectionReset, 1);
+    let transport = ReqwestTransport::default();
+    let err = request(&client(&sf, APPROVED), &transport)
+        .await
+        .unwrap_err();
+    assert_eq!(transport_kind(&err), ErrorKind::Disconnected, "{err}");
+    assert!(err.is_retryable());
+    // The server keeps serving.
+    request(&client(&sf, APPROVED), &transport).await.unwrap();
+}
+
+#[tokio::test]
+async fn service_unavailable_once_is_retried_by_the_manager() {
+    let sf = start();
+    sf.inject_fault_on(Target::Token, Fault::ServiceUnavailable, 1);
+    let manager = TokenManager::from(
+        AsyncTokenManager::new(client(&sf, APPROVED), ReqwestTransport::default(), TokioSleep)
+            .with_retry(fast_retry()),
+    );
+    manager.token().await.unwrap();
+    assert_eq!(sf.grant_count(), 1);
+    assert_eq!(sf.requests().len(), 2, "one 503, one success");
+}
+
+#[tokio::test]
+async fn html_page_is_a_typed_response_error() {
+    let sf = start();
+    sf.inject_fault(Fault::HtmlPage, 1);
+    let err = request(&client(&sf, APPROVED), &ReqwestTransport::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ExchangeError::Response(ResponseError::Html { .. })),
+        "{err:?}"
+    );
+    assert!(!err.is_retryable());
+}
+
+#[tokio::test]
+async fn oversized_body_stops_at_the_cap() {
+    let sf = start();
+    // 8 MiB, chunked with no Content-Length: only the client's cap stops it.
+    sf.inject_fault(Fault::oversized_body(), 1);
+    let err = request(&client(&sf, APPROVED), &ReqwestTransport::default())
+        .await
+        .unwrap_err();
+    assert_eq!(transport_kind(&err), ErrorKind::BodyTooLarge, "{err}");
+    assert!(!err.is_retryable());
+    assert!(err.to_string().contains("1048576 bytes"), "{err}");
+}
+
+#[tokio::test]
+async fn smaller_cap_is_honoured() {
+    let sf = start();
+    let transport = ReqwestTransport::default().with_max_body(64);
+    let err = request(&client(&sf, APPROVED), &transport)
+        .await
+        .unwrap_err();
+    assert_eq!(transport_kind(&err), ErrorKind::BodyTooLarge, "{err}");
+}
+
+#[tokio::test]
+async fn redirect_to_another_host_is_not_followed() {
+    let sf = start();
+    let elsewhere = start();
+    sf.inject_fault(
+        Fault::Redirect {
+            location: elsewhere.token_url(),
+        },
+        1,
+    );
+    let err = request(&client(&sf, APPROVED), &ReqwestTransport::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(302), "{err:?}");
+    assert!(matches!(err, ExchangeError::Response(_)), "{err:?}");
+    assert!(elsewhere.requests().is_empty(), "the assertion went elsewhere");
+    assert_eq!(sf.grant_count(), 0);
+}
+
+#[tokio::test]
+async fn a_client_that_follows_redirects_is_caught() {
+    let sf = start();
+    let elsewhere = start();
+    sf.inject_fault(
+        Fault::Redirect {
+            location: elsewhere.token_url(),
+        },
+        1,
+    );
+    // reqwest's default policy follows the 302 (as a GET, without the body); the transport
+    // refuses the answer instead of passing another host's response off as the endpoint's.
+    let transport = ReqwestTransport::from(reqwest::Client::new());
+    let err = request(&client(&sf, APPROVED), &transport)
+        .await
+        .unwrap_err();
+    assert_eq!(transport_kind(&err), ErrorKind::Redirected, "{err}");
+    assert!(!err.is_retryable());
+}

@@ -1,0 +1,82 @@
+//! The shared async token manager over `ReqwestTransport`: re-grant once after a revoked
+//! session, and one grant for many tasks.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::*;
+use sfjwt_core::manager::AsyncTokenManager;
+use sfjwt_core::transport::AsyncTransport;
+use sfjwt_emulator::{Fault, Target};
+use sfjwt_reqwest::{ReqwestTransport, TokenManager, TokioSleep};
+
+fn assert_shareable<T: Clone + Send + Sync + 'static>() {}
+
+#[tokio::test]
+async fn revoked_session_gets_exactly_one_regrant() {
+    assert_shareable::<TokenManager>();
+    let sf = start();
+    let transport = ReqwestTransport::default();
+    let manager = TokenManager::from(
+        AsyncTokenManager::new(client(&sf, APPROVED), transport.clone(), TokioSleep)
+            .with_retry(fast_retry()),
+    );
+
+    let first = manager.token().await.unwrap();
+    assert_eq!(
+        transport.send(limits_request(&first)).await.unwrap().status(),
+        200
+    );
+    assert_eq!(sf.grant_count(), 1);
+
+    // An admin ends every session: the API now refuses the token.
+    assert_eq!(sf.revoke_all(), 1);
+    let refused = transport.send(limits_request(&first)).await.unwrap();
+    assert_eq!(refused.status(), 401);
+    assert!(String::from_utf8_lossy(refused.body()).contains("INVALID_SESSION_ID"));
+
+    assert!(manager.invalidate(first.access_token()).unwrap());
+    // Another task reporting the same stale token changes nothing.
+    assert!(!manager.clone().invalidate(first.access_token()).unwrap());
+
+    let second = manager.token().await.unwrap();
+    assert!(!second.access_token().same_as(first.access_token()));
+    assert_eq!(
+        transport.send(limits_request(&second)).await.unwrap().status(),
+        200
+    );
+    let again = manager.token().await.unwrap();
+    assert!(again.access_token().same_as(second.access_token()));
+    assert_eq!(sf.grant_count(), 2, "exactly one re-grant");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thirty_two_tasks_share_one_grant() {
+    let sf = start();
+    // A slow grant, so the tasks really pile up behind the one in flight.
+    sf.inject_fault_on(Target::Token, Fault::Latency(Duration::from_millis(200)), 1);
+    let manager = TokenManager::new(client(&sf, APPROVED));
+    let start = Arc::new(tokio::sync::Barrier::new(32));
+    let tasks: Vec<_> = (0..32)
+        .map(|_| {
+            let manager = manager.clone();
+            let start = Arc::clone(&start);
+            tokio::spawn(async move {
+                start.wait().await;
+                manager.token().await
+            })
+        })
+        .collect();
+    let mut tokens = Vec::new();
+    for task in tasks {
+        tokens.push(task.await.unwrap().unwrap());
+    }
+    assert_eq!(sf.grant_count(), 1);
+    assert!(
+        tokens
+            .iter()
+            .all(|t| t.access_token().same_as(tokens[0].access_token()))
+    );
+}

@@ -1,0 +1,265 @@
+//! [`UreqTransport`]: a `ureq::Agent` that sends token requests the way sfjwt needs.
+//!
+//! ureq's defaults suit browsing, not a credential exchange: it turns 4xx/5xx into errors that
+//! drop the body (Salesforce's 400 JSON carries the reason), follows redirects (which would
+//! resend the assertion elsewhere) and has no timeouts. This module overrides those *per
+//! request*, so they hold even for an agent the caller configured.
+
+use std::time::Duration;
+
+use sfjwt_core::response::DEFAULT_MAX_BODY;
+use sfjwt_core::transport::SyncTransport;
+use ureq::Agent;
+
+use crate::error::Error;
+
+/// The default connect timeout: 10 s.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The default overall timeout for one request, response body included: 30 s.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A blocking [`SyncTransport`] over a [`ureq::Agent`].
+///
+/// Every request it sends:
+/// - reads non-2xx bodies instead of turning them into status errors (`http_status_as_error`
+///   off), so Salesforce's `{"error":…}` reaches the core;
+/// - follows no redirect (`max_redirects(0)`): a 3xx reaches the core as an unexpected status;
+/// - has a connect timeout (default [`DEFAULT_CONNECT_TIMEOUT`]) and an overall timeout
+///   (default [`DEFAULT_TIMEOUT`]);
+/// - stops reading the body at the limit (default [`DEFAULT_MAX_BODY`], 1 MiB) and fails with
+///   [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge).
+///
+/// These are applied per request, so they also hold for an agent given with
+/// [`From<ureq::Agent>`], which keeps that agent's TLS, proxy and connection pool.
+///
+/// ```
+/// use std::time::Duration;
+/// use sfjwt_ureq::UreqTransport;
+///
+/// let default = UreqTransport::default();
+/// assert_eq!(default.timeout(), Duration::from_secs(30));
+///
+/// let quick = UreqTransport::builder()
+///     .connect_timeout(Duration::from_secs(3))
+///     .timeout(Duration::from_secs(10))
+///     .build();
+/// assert_eq!(quick.connect_timeout(), Duration::from_secs(3));
+/// ```
+#[derive(Debug, Clone)]
+pub struct UreqTransport {
+    agent: Agent,
+    connect_timeout: Duration,
+    timeout: Duration,
+    max_body: usize,
+}
+
+impl Default for UreqTransport {
+    /// sfjwt's safe settings: see [`UreqTransportBuilder`].
+    fn default() -> Self {
+        Self::builder().build()
+    }
+}
+
+impl From<Agent> for UreqTransport {
+    /// Wraps a configured agent. Its TLS, proxy, resolver and pool settings are kept; sfjwt's
+    /// per-request rules still apply: status bodies are read, redirects are not followed, the
+    /// default connect and overall timeouts and the 1 MiB body limit hold (change them with
+    /// [`with_timeouts`](UreqTransport::with_timeouts) and
+    /// [`with_max_body`](UreqTransport::with_max_body)).
+    fn from(agent: Agent) -> Self {
+        Self {
+            agent,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            timeout: DEFAULT_TIMEOUT,
+            max_body: DEFAULT_MAX_BODY,
+        }
+    }
+}
+
+impl UreqTransport {
+    /// The same as [`UreqTransport::default`].
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Starts configuring a transport with sfjwt's safe settings.
+    pub fn builder() -> UreqTransportBuilder {
+        UreqTransportBuilder::default()
+    }
+
+    /// Replaces the connect and overall timeouts.
+    #[must_use]
+    pub fn with_timeouts(mut self, connect: Duration, overall: Duration) -> Self {
+        self.connect_timeout = connect;
+        self.timeout = overall;
+        self
+    }
+
+    /// Replaces the response body limit.
+    #[must_use]
+    pub fn with_max_body(mut self, limit: usize) -> Self {
+        self.max_body = limit;
+        self
+    }
+
+    /// The agent.
+    pub fn agent(&self) -> &Agent {
+        &self.agent
+    }
+
+    /// The connect timeout.
+    pub fn connect_timeout(&self) -> Duration {
+        self.connect_timeout
+    }
+
+    /// The overall timeout of one request, body included.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// The response body limit in bytes.
+    pub fn max_body(&self) -> usize {
+        self.max_body
+    }
+
+    fn run<S: ureq::AsSendBody>(
+        &self,
+        request: http::Request<S>,
+    ) -> Result<http::Response<ureq::Body>, Error> {
+        let request = self
+            .agent
+            .configure_request(request)
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .timeout_connect(Some(self.connect_timeout))
+            .timeout_global(Some(self.timeout))
+            .build();
+        self.agent.run(request).map_err(Error::new)
+    }
+}
+
+impl SyncTransport for UreqTransport {
+    type Error = Error;
+
+    fn send(
+        &self,
+        request: http::Request<Vec<u8>>,
+    ) -> Result<http::Response<Vec<u8>>, Self::Error> {
+        let (parts, body) = request.into_parts();
+        // ureq sends a body (and `Content-Length: 0`) for any non-unit body; a GET to an API
+        // resource should go without one.
+        let response = if body.is_empty() && parts.method != http::Method::POST {
+            self.run(http::Request::from_parts(parts, ()))?
+        } else {
+            self.run(http::Request::from_parts(parts, body))?
+        };
+        let (parts, body) = response.into_parts();
+        let limit = u64::try_from(self.max_body).unwrap_or(u64::MAX);
+        // `limit` makes ureq stop at the cap (one probe byte past it), never buffering more.
+        let bytes = body
+            .into_with_config()
+            .limit(limit)
+            .read_to_vec()
+            .map_err(|e| match e {
+                ureq::Error::BodyExceedsLimit(_) => Error::body_too_large(self.max_body, e),
+                e => Error::new(e),
+            })?;
+        Ok(http::Response::from_parts(parts, bytes))
+    }
+}
+
+/// Configures a [`UreqTransport`]; see [`UreqTransport::builder`].
+///
+/// Defaults: connect timeout 10 s, overall timeout 30 s, body limit 1 MiB, proxy from
+/// `ALL_PROXY`/`HTTPS_PROXY`/`HTTP_PROXY` honouring `NO_PROXY`, rustls with the Mozilla roots
+/// (webpki-roots), or the OS trust store with the `platform-verifier` feature.
+#[derive(Debug, Clone)]
+pub struct UreqTransportBuilder {
+    connect_timeout: Duration,
+    timeout: Duration,
+    max_body: usize,
+    proxy: Option<ureq::Proxy>,
+}
+
+impl Default for UreqTransportBuilder {
+    fn default() -> Self {
+        Self {
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            timeout: DEFAULT_TIMEOUT,
+            max_body: DEFAULT_MAX_BODY,
+            proxy: ureq::Proxy::try_from_env(),
+        }
+    }
+}
+
+impl UreqTransportBuilder {
+    /// How long connecting (DNS, TCP, proxy, TLS) may take. Default 10 s.
+    #[must_use]
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How long one request may take in total, reading the body included. Default 30 s.
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The response body limit in bytes. Default [`DEFAULT_MAX_BODY`] (1 MiB).
+    #[must_use]
+    pub fn max_body(mut self, limit: usize) -> Self {
+        self.max_body = limit;
+        self
+    }
+
+    /// Uses this proxy instead of the one from the environment.
+    #[must_use]
+    pub fn proxy(mut self, proxy: ureq::Proxy) -> Self {
+        self.proxy = Some(proxy);
+        self
+    }
+
+    /// Connects directly, ignoring proxy environment variables.
+    #[must_use]
+    pub fn no_proxy(mut self) -> Self {
+        self.proxy = None;
+        self
+    }
+
+    /// Builds the transport. Infallible: ureq reports configuration problems (an unusable
+    /// proxy URL, a TLS setup failure) on the first request, as an [`Error`].
+    pub fn build(self) -> UreqTransport {
+        let agent = Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .timeout_connect(Some(self.connect_timeout))
+            .timeout_global(Some(self.timeout))
+            .proxy(self.proxy)
+            .tls_config(tls_config())
+            .build()
+            .new_agent();
+        UreqTransport {
+            agent,
+            connect_timeout: self.connect_timeout,
+            timeout: self.timeout,
+            max_body: self.max_body,
+        }
+    }
+}
+
+#[cfg(feature = "platform-verifier")]
+fn tls_config() -> ureq::tls::TlsConfig {
+    ureq::tls::TlsConfig::builder()
+        .root_certs(ureq::tls::RootCerts::PlatformVerifier)
+        .build()
+}
+
+#[cfg(not(feature = "platform-verifier"))]
+fn tls_config() -> ureq::tls::TlsConfig {
+    ureq::tls::TlsConfig::builder()
+        .root_certs(ureq::tls::RootCerts::WebPki)
+        .build()
+}
