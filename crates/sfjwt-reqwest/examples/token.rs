@@ -36,7 +36,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 
     // The one-call way:
     let token = sfjwt_reqwest::request_token(&client).await?;
-    println!("granted a {} token for user {:?}", token.token_type(), token.user_id());
+    println!(
+        "granted a {} token for user {:?}",
+        token.token_type(),
+        token.user_id()
+    );
     println!("instance_url: {}", token.instance_url());
     println!("access token: {:?}", token.access_token()); // redacted
 

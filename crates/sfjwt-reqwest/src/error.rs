@@ -184,12 +184,17 @@ fn classify(e: &reqwest::Error) -> ErrorKind {
 
 /// Every error in the chain, looking inside `io::Error`s too (whose `source` skips the error
 /// they wrap).
-fn chain<'a>(e: &'a (dyn std::error::Error + 'static)) -> Vec<&'a (dyn std::error::Error + 'static)> {
+fn chain<'a>(
+    e: &'a (dyn std::error::Error + 'static),
+) -> Vec<&'a (dyn std::error::Error + 'static)> {
     let mut out = Vec::new();
     let mut next = Some(e);
     while let Some(current) = next {
         out.push(current);
-        next = match current.downcast_ref::<io::Error>().and_then(io::Error::get_ref) {
+        next = match current
+            .downcast_ref::<io::Error>()
+            .and_then(io::Error::get_ref)
+        {
             Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
             None => current.source(),
         };
@@ -239,6 +244,9 @@ mod tests {
             .into_iter()
             .filter_map(|e| e.downcast_ref::<io::Error>().map(io::Error::kind))
             .collect();
-        assert_eq!(found, [io::ErrorKind::Other, io::ErrorKind::ConnectionReset]);
+        assert_eq!(
+            found,
+            [io::ErrorKind::Other, io::ErrorKind::ConnectionReset]
+        );
     }
 }

@@ -108,5 +108,7 @@ use sfjwt_core::response::TokenResponse;
 /// Any [`ExchangeError`]: an OAuth refusal with its remediation ([`ExchangeError::oauth`]),
 /// a transport failure (its source is an [`Error`]), or an unexpected response.
 pub async fn request_token(client: &JwtBearer) -> Result<TokenResponse, ExchangeError> {
-    client.request_token_async(&ReqwestTransport::default()).await
+    client
+        .request_token_async(&ReqwestTransport::default())
+        .await
 }

@@ -129,7 +129,10 @@ impl ReqwestTransport {
         &self,
         request: http::Request<Vec<u8>>,
     ) -> Result<http::Response<Vec<u8>>, Error> {
-        let client = self.client.as_ref().map_err(|e| Error::shared(Arc::clone(e)))?;
+        let client = self
+            .client
+            .as_ref()
+            .map_err(|e| Error::shared(Arc::clone(e)))?;
         let mut request = reqwest::Request::try_from(request).map_err(Error::new)?;
         *request.timeout_mut() = Some(self.timeout);
         let sent_to = request.url().clone();

@@ -1,6 +1,13 @@
 //! Token exchanges through `ReqwestTransport` against the emulator: success, and every
 //! Salesforce refusal arriving as the typed OAuth error with its remediation hint.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test helpers outside #[test] functions: a panic there is a failed test"
+)]
+
 mod common;
 
 use common::*;

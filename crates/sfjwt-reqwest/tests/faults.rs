@@ -2,6 +2,13 @@
 //! arrives classified (kind, retryable) or as the typed response error, never as a panic or a
 //! hang, and never quoting the assertion.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test helpers outside #[test] functions: a panic there is a failed test"
+)]
+
 mod common;
 
 use std::time::Duration;
@@ -84,8 +91,12 @@ async fn service_unavailable_once_is_retried_by_the_manager() {
     let sf = start();
     sf.inject_fault_on(Target::Token, Fault::ServiceUnavailable, 1);
     let manager = TokenManager::from(
-        AsyncTokenManager::new(client(&sf, APPROVED), ReqwestTransport::default(), TokioSleep)
-            .with_retry(fast_retry()),
+        AsyncTokenManager::new(
+            client(&sf, APPROVED),
+            ReqwestTransport::default(),
+            TokioSleep,
+        )
+        .with_retry(fast_retry()),
     );
     manager.token().await.unwrap();
     assert_eq!(sf.grant_count(), 1);
@@ -144,7 +155,10 @@ async fn redirect_to_another_host_is_not_followed() {
         .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(302), "{err:?}");
     assert!(matches!(err, ExchangeError::Response(_)), "{err:?}");
-    assert!(elsewhere.requests().is_empty(), "the assertion went elsewhere");
+    assert!(
+        elsewhere.requests().is_empty(),
+        "the assertion went elsewhere"
+    );
     assert_eq!(sf.grant_count(), 0);
 }
 

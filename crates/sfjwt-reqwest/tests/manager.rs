@@ -1,6 +1,13 @@
 //! The shared async token manager over `ReqwestTransport`: re-grant once after a revoked
 //! session, and one grant for many tasks.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test helpers outside #[test] functions: a panic there is a failed test"
+)]
+
 mod common;
 
 use std::sync::Arc;
@@ -26,7 +33,11 @@ async fn revoked_session_gets_exactly_one_regrant() {
 
     let first = manager.token().await.unwrap();
     assert_eq!(
-        transport.send(limits_request(&first)).await.unwrap().status(),
+        transport
+            .send(limits_request(&first))
+            .await
+            .unwrap()
+            .status(),
         200
     );
     assert_eq!(sf.grant_count(), 1);
@@ -44,7 +55,11 @@ async fn revoked_session_gets_exactly_one_regrant() {
     let second = manager.token().await.unwrap();
     assert!(!second.access_token().same_as(first.access_token()));
     assert_eq!(
-        transport.send(limits_request(&second)).await.unwrap().status(),
+        transport
+            .send(limits_request(&second))
+            .await
+            .unwrap()
+            .status(),
         200
     );
     let again = manager.token().await.unwrap();

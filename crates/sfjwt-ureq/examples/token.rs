@@ -37,21 +37,31 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // The one-call way:
     let token = sfjwt_ureq::request_token(&client)?;
-    println!("granted a {} token for user {:?}", token.token_type(), token.user_id());
+    println!(
+        "granted a {} token for user {:?}",
+        token.token_type(),
+        token.user_id()
+    );
     println!("instance_url: {}", token.instance_url());
     println!("access token: {:?}", token.access_token()); // redacted
 
     // The service way: one manager, the token reused until the API refuses it.
     let manager = sfjwt_ureq::token_manager(client);
     let token = manager.token()?;
-    let limits = http::Request::get(format!("{}/services/data/v62.0/limits", token.instance_url()))
-        .header(
-            http::header::AUTHORIZATION,
-            format!("Bearer {}", token.access_token().expose_secret()),
-        )
-        .body(Vec::new())?;
+    let limits = http::Request::get(format!(
+        "{}/services/data/v62.0/limits",
+        token.instance_url()
+    ))
+    .header(
+        http::header::AUTHORIZATION,
+        format!("Bearer {}", token.access_token().expose_secret()),
+    )
+    .body(Vec::new())?;
     let response = UreqTransport::default().send(limits)?;
-    println!("GET /services/data/v62.0/limits -> HTTP {}", response.status());
+    println!(
+        "GET /services/data/v62.0/limits -> HTTP {}",
+        response.status()
+    );
     println!("grants so far: {}", sf.grant_count());
     Ok(())
 }

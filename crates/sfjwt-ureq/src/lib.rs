@@ -113,7 +113,9 @@ mod transport;
 
 pub use error::{Error, ErrorKind};
 pub use sfjwt_core::response::DEFAULT_MAX_BODY;
-pub use transport::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, UreqTransport, UreqTransportBuilder};
+pub use transport::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, UreqTransport, UreqTransportBuilder,
+};
 
 use sfjwt_core::exchange::{ExchangeError, JwtBearer};
 use sfjwt_core::manager::TokenManager;

@@ -1,6 +1,13 @@
 //! Token exchanges through `UreqTransport` against the emulator: success, and every Salesforce
 //! refusal arriving as the typed OAuth error with its remediation hint.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test helpers outside #[test] functions: a panic there is a failed test"
+)]
+
 mod common;
 
 use common::*;
@@ -20,8 +27,8 @@ fn one_call_gets_a_token() {
 
     // The token works on the protected resource, through the same transport.
     let transport = UreqTransport::default();
-    let response = sfjwt_core::transport::SyncTransport::send(&transport, limits_request(&token))
-        .unwrap();
+    let response =
+        sfjwt_core::transport::SyncTransport::send(&transport, limits_request(&token)).unwrap();
     assert_eq!(response.status(), 200);
 }
 

@@ -2,6 +2,13 @@
 //! arrives classified (kind, retryable) or as the typed response error, never as a panic or a
 //! hang, and never quoting the assertion.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test helpers outside #[test] functions: a panic there is a failed test"
+)]
+
 mod common;
 
 use std::time::Duration;
@@ -47,10 +54,8 @@ fn stalled_body_times_out_within_the_configured_bound() {
 fn slow_answer_times_out() {
     let sf = start();
     sf.inject_fault(Fault::Latency(Duration::from_secs(20)), 1);
-    let transport = UreqTransport::default().with_timeouts(
-        Duration::from_secs(5),
-        Duration::from_millis(300),
-    );
+    let transport =
+        UreqTransport::default().with_timeouts(Duration::from_secs(5), Duration::from_millis(300));
     let err = client(&sf, APPROVED).request_token(&transport).unwrap_err();
     assert_eq!(transport_kind(&err), ErrorKind::Timeout, "{err}");
 }
@@ -102,7 +107,10 @@ fn html_page_is_a_typed_response_error() {
         matches!(err, ExchangeError::Response(ResponseError::Html { .. })),
         "{err:?}"
     );
-    assert!(!err.is_retryable(), "a 200 HTML page will not heal by itself");
+    assert!(
+        !err.is_retryable(),
+        "a 200 HTML page will not heal by itself"
+    );
 }
 
 #[test]
@@ -144,7 +152,10 @@ fn redirect_to_another_host_is_not_followed() {
         let err = client(&sf, APPROVED).request_token(&transport).unwrap_err();
         assert_eq!(err.status().map(|s| s.as_u16()), Some(302), "{err:?}");
         assert!(matches!(err, ExchangeError::Response(_)), "{err:?}");
-        assert!(elsewhere.requests().is_empty(), "the assertion went elsewhere");
+        assert!(
+            elsewhere.requests().is_empty(),
+            "the assertion went elsewhere"
+        );
         sf.inject_fault(
             Fault::Redirect {
                 location: elsewhere.token_url(),

@@ -1,6 +1,13 @@
 //! The blocking token manager over `UreqTransport`: re-grant once after a revoked session, and
 //! one grant for many threads.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test helpers outside #[test] functions: a panic there is a failed test"
+)]
+
 mod common;
 
 use std::sync::Barrier;
@@ -38,7 +45,10 @@ fn revoked_session_gets_exactly_one_regrant() {
 
     let second = manager.token().unwrap();
     assert!(!second.access_token().same_as(first.access_token()));
-    assert_eq!(transport.send(limits_request(&second)).unwrap().status(), 200);
+    assert_eq!(
+        transport.send(limits_request(&second)).unwrap().status(),
+        200
+    );
     // Reused, not granted again.
     let again = manager.token().unwrap();
     assert!(again.access_token().same_as(second.access_token()));
