@@ -232,15 +232,17 @@ impl UreqTransportBuilder {
     /// Builds the transport. Infallible: ureq reports configuration problems (an unusable
     /// proxy URL, a TLS setup failure) on the first request, as an [`Error`].
     pub fn build(self) -> UreqTransport {
-        let agent = Agent::config_builder()
+        let config = Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
             .timeout_connect(Some(self.connect_timeout))
             .timeout_global(Some(self.timeout))
-            .proxy(self.proxy)
-            .tls_config(tls_config())
-            .build()
-            .new_agent();
+            .proxy(self.proxy);
+        // Without a TLS feature only plain http (loopback emulators) can work; https requests
+        // fail with an error naming the missing TLS support.
+        #[cfg(feature = "rustls")]
+        let config = config.tls_config(tls_config());
+        let agent = config.build().new_agent();
         UreqTransport {
             agent,
             connect_timeout: self.connect_timeout,
@@ -257,7 +259,7 @@ fn tls_config() -> ureq::tls::TlsConfig {
         .build()
 }
 
-#[cfg(not(feature = "platform-verifier"))]
+#[cfg(all(feature = "rustls", not(feature = "platform-verifier")))]
 fn tls_config() -> ureq::tls::TlsConfig {
     ureq::tls::TlsConfig::builder()
         .root_certs(ureq::tls::RootCerts::WebPki)
