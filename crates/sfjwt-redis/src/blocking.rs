@@ -134,7 +134,7 @@ impl TokenStore for RedisStore {
                 .query::<(Option<Vec<u8>>, Option<Vec<u8>>)>(c)
         });
         Ok(match fetched {
-            Some((token, at)) => self.local.from_redis(token, at),
+            Some((token, at)) => self.local.adopt(token, at),
             None => self.local.get(),
         })
     }

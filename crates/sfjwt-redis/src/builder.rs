@@ -101,7 +101,11 @@ impl RedisStoreBuilder {
     }
 
     pub(crate) fn client(&self) -> Result<redis::Client, RedisStoreError> {
-        let tls = self.url.trim_start().to_ascii_lowercase().starts_with("rediss:");
+        let tls = self
+            .url
+            .trim_start()
+            .to_ascii_lowercase()
+            .starts_with("rediss:");
         if tls {
             install_tls_provider()?;
         }

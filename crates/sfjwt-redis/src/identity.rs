@@ -5,8 +5,8 @@
 //! `("a","bc")` differ) in hex: nothing about the org, the app or the user is readable in
 //! `KEYS`/`SCAN` output or in Redis logs, and no secret is ever part of a key.
 
-use sha2::{Digest, Sha256};
 use sfjwt_core::exchange::JwtBearer;
+use sha2::{Digest, Sha256};
 
 /// The default key prefix.
 pub const DEFAULT_PREFIX: &str = "sfjwt:";
@@ -59,10 +59,12 @@ impl Keys {
 /// Lower-case hex.
 pub(crate) fn hex(bytes: &[u8]) -> String {
     use core::fmt::Write as _;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 #[cfg(test)]

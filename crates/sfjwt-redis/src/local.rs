@@ -16,7 +16,10 @@ pub(crate) struct Local(Mutex<Option<StoredToken>>);
 
 impl Local {
     pub(crate) fn get(&self) -> Option<StoredToken> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).clone()
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     pub(crate) fn set(&self, token: Option<StoredToken>) {
@@ -37,11 +40,7 @@ impl Local {
 
     /// Takes what `HMGET token at` returned as the truth, and returns it. A record that does
     /// not parse (written by something else) reads as "no token": the next grant overwrites it.
-    pub(crate) fn from_redis(
-        &self,
-        token: Option<Vec<u8>>,
-        at: Option<Vec<u8>>,
-    ) -> Option<StoredToken> {
+    pub(crate) fn adopt(&self, token: Option<Vec<u8>>, at: Option<Vec<u8>>) -> Option<StoredToken> {
         let stored = match record::decode(token.map(Zeroizing::new), at) {
             Ok(stored) => stored,
             Err(corrupt) => {

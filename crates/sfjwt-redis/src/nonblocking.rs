@@ -6,9 +6,7 @@ use std::time::Duration;
 use redis::aio::MultiplexedConnection;
 use redis::{AsyncConnectionConfig, RedisResult};
 use sfjwt_core::exchange::JwtBearer;
-use sfjwt_core::manager::{
-    AsyncTokenStore, GrantLease, GrantLock, StoreFuture, StoredToken,
-};
+use sfjwt_core::manager::{AsyncTokenStore, GrantLease, GrantLock, StoreFuture, StoredToken};
 use sfjwt_core::response::AccessToken;
 
 use crate::blocking::ttl_millis;
@@ -149,7 +147,7 @@ impl AsyncTokenStore for AsyncRedisStore {
                 })
                 .await;
             Ok(match fetched {
-                Some((token, at)) => self.local.from_redis(token, at),
+                Some((token, at)) => self.local.adopt(token, at),
                 None => self.local.get(),
             })
         })
@@ -164,8 +162,10 @@ impl AsyncTokenStore for AsyncRedisStore {
             for (name, value) in &fields {
                 cmd.arg(*name).arg(value.as_slice());
             }
-            self.redis("save", |mut c| async move { cmd.query_async::<()>(&mut c).await })
-                .await;
+            self.redis("save", |mut c| async move {
+                cmd.query_async::<()>(&mut c).await
+            })
+            .await;
             Ok(())
         })
     }

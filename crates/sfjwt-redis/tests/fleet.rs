@@ -15,39 +15,24 @@ use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
 use common::*;
-use sfjwt_core::manager::{LockPolicy, TokenManager, TokenStore};
+use sfjwt_core::manager::{LockPolicy, TokenManager};
 use sfjwt_emulator::Emulator;
 use sfjwt_redis::RedisStore;
 
 const WORKERS: usize = 8;
 const REQUESTS: usize = 50;
 
-type Manager = TokenManager<Box<dyn Fn(http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, std::io::Error> + Send + Sync>>;
+type Manager = TokenManager<
+    Box<
+        dyn Fn(http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, std::io::Error>
+            + Send
+            + Sync,
+    >,
+>;
 
 struct Worker {
     store: Arc<RedisStore>,
     manager: Manager,
-}
-
-/// Lets the test keep a handle on a store it gave to a manager.
-struct SharedStore(Arc<RedisStore>);
-
-impl TokenStore for SharedStore {
-    fn load(&self) -> Result<Option<sfjwt_core::manager::StoredToken>, sfjwt_core::manager::StoreError> {
-        self.0.load()
-    }
-    fn save(&self, t: sfjwt_core::manager::StoredToken) -> Result<(), sfjwt_core::manager::StoreError> {
-        self.0.save(t)
-    }
-    fn invalidate(&self, s: &sfjwt_core::response::AccessToken) -> Result<bool, sfjwt_core::manager::StoreError> {
-        self.0.invalidate(s)
-    }
-    fn acquire_grant_lock(&self, ttl: Duration) -> Result<sfjwt_core::manager::GrantLock, sfjwt_core::manager::StoreError> {
-        self.0.acquire_grant_lock(ttl)
-    }
-    fn release_grant_lock(&self, l: sfjwt_core::manager::GrantLease) -> Result<(), sfjwt_core::manager::StoreError> {
-        self.0.release_grant_lock(l)
-    }
 }
 
 fn worker(sf: &Emulator, url: &str, policy: LockPolicy) -> Worker {
@@ -61,13 +46,15 @@ fn worker(sf: &Emulator, url: &str, policy: LockPolicy) -> Worker {
             .unwrap(),
     );
     let manager = TokenManager::new(client, Box::new(transport()) as _)
-        .with_store(SharedStore(Arc::clone(&store)))
+        .with_store(Arc::clone(&store))
         .with_lock_policy(policy);
     Worker { store, manager }
 }
 
 fn fleet(sf: &Emulator, url: &str, policy: LockPolicy) -> Vec<Arc<Worker>> {
-    (0..WORKERS).map(|_| Arc::new(worker(sf, url, policy))).collect()
+    (0..WORKERS)
+        .map(|_| Arc::new(worker(sf, url, policy)))
+        .collect()
 }
 
 fn fast_policy() -> LockPolicy {
@@ -96,7 +83,14 @@ where
 
 fn fifty_tokens(w: &Worker) -> Vec<String> {
     (0..REQUESTS)
-        .map(|_| w.manager.token().unwrap().access_token().expose_secret().to_owned())
+        .map(|_| {
+            w.manager
+                .token()
+                .unwrap()
+                .access_token()
+                .expose_secret()
+                .to_owned()
+        })
         .collect()
 }
 
@@ -109,7 +103,9 @@ fn distinct(tokens: &[Vec<String>]) -> usize {
 
 #[test]
 fn eight_workers_share_one_grant_and_one_regrant_after_revoke() {
-    let Some(redis) = RedisServer::start() else { return };
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
     let sf = emulator();
     let workers = fleet(&sf, &redis.url(), fast_policy());
 
@@ -145,7 +141,9 @@ fn eight_workers_share_one_grant_and_one_regrant_after_revoke() {
 
 #[test]
 fn a_lock_holder_that_died_is_outlived_within_the_lock_ttl() {
-    let Some(redis) = RedisServer::start() else { return };
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
     let sf = emulator();
     let workers = fleet(&sf, &redis.url(), fast_policy());
 
@@ -163,25 +161,42 @@ fn a_lock_holder_that_died_is_outlived_within_the_lock_ttl() {
     assert!(taken.is_some());
 
     let started = Instant::now();
-    let tokens = run(&workers, |w| vec![w.manager.token().unwrap().access_token().expose_secret().to_owned()]);
+    let tokens = run(&workers, |w| {
+        vec![
+            w.manager
+                .token()
+                .unwrap()
+                .access_token()
+                .expose_secret()
+                .to_owned(),
+        ]
+    });
     println!(
         "dead holder: lock TTL 1.5 s; all {WORKERS} workers had a token after {:?}; grants at the emulator: {}; local (unlocked) grants: {}",
         started.elapsed(),
         sf.grant_count(),
-        workers.iter().map(|w| w.store.local_lock_grants()).sum::<u64>()
+        workers
+            .iter()
+            .map(|w| w.store.local_lock_grants())
+            .sum::<u64>()
     );
     // Exactly one waiter took the expired lock over and granted; the rest took its token.
     assert_eq!(sf.grant_count(), 1);
     assert_eq!(distinct(&tokens), 1);
     assert!(workers.iter().all(|w| w.store.local_lock_grants() == 0));
     // And it released its own lock.
-    let left: Option<String> = redis::cmd("GET").arg(&lock_key).query(&mut redis.raw()).unwrap();
+    let left: Option<String> = redis::cmd("GET")
+        .arg(&lock_key)
+        .query(&mut redis.raw())
+        .unwrap();
     assert_eq!(left, None);
 }
 
 #[test]
 fn redis_stopped_mid_run_callers_still_get_tokens_and_grants_stay_bounded() {
-    let Some(mut redis) = RedisServer::start() else { return };
+    let Some(mut redis) = RedisServer::start() else {
+        return;
+    };
     let sf = emulator();
     let workers = fleet(&sf, &redis.url(), fast_policy());
 
@@ -215,13 +230,19 @@ fn redis_stopped_mid_run_callers_still_get_tokens_and_grants_stay_bounded() {
     assert!(regranted.iter().flatten().all(|t| *t != first[0][0]));
     let grants = sf.grant_count();
     assert!((2..=1 + WORKERS as u64).contains(&grants), "{grants}");
-    assert_eq!(local, grants - 1, "every grant during the outage is reported");
+    assert_eq!(
+        local,
+        grants - 1,
+        "every grant during the outage is reported"
+    );
     assert!(workers.iter().all(|w| w.store.fallbacks() > 0));
 }
 
 #[test]
 fn a_redis_that_does_not_answer_costs_a_timeout_not_a_login() {
-    let Some(redis) = RedisServer::start() else { return };
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
     let sf = emulator();
     // Redis accepts connections but answers nobody for 5 s.
     let _: String = redis::cmd("CLIENT")

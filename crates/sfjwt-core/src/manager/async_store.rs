@@ -88,6 +88,29 @@ pub trait AsyncTokenStore: Send + Sync {
     }
 }
 
+/// A shared handle is a store too (see the [`TokenStore`] twin).
+impl<S: AsyncTokenStore + ?Sized> AsyncTokenStore for std::sync::Arc<S> {
+    fn load(&self) -> StoreFuture<'_, Option<StoredToken>> {
+        (**self).load()
+    }
+
+    fn save(&self, token: StoredToken) -> StoreFuture<'_, ()> {
+        (**self).save(token)
+    }
+
+    fn invalidate<'a>(&'a self, stale: &'a AccessToken) -> StoreFuture<'a, bool> {
+        (**self).invalidate(stale)
+    }
+
+    fn acquire_grant_lock(&self, ttl: Duration) -> StoreFuture<'_, GrantLock> {
+        (**self).acquire_grant_lock(ttl)
+    }
+
+    fn release_grant_lock(&self, lease: GrantLease) -> StoreFuture<'_, ()> {
+        (**self).release_grant_lock(lease)
+    }
+}
+
 /// Either kind of store, as the async manager holds it. A sync store is called inline: the
 /// ones meant for it ([`MemoryStore`](super::MemoryStore)) never wait on I/O.
 #[derive(Clone)]

@@ -79,6 +79,30 @@ pub trait TokenStore: Send + Sync {
     }
 }
 
+/// A shared handle is a store too, so the caller can keep one (e.g. to read a store's own
+/// counters) while the manager uses it.
+impl<S: TokenStore + ?Sized> TokenStore for Arc<S> {
+    fn load(&self) -> Result<Option<StoredToken>, StoreError> {
+        (**self).load()
+    }
+
+    fn save(&self, token: StoredToken) -> Result<(), StoreError> {
+        (**self).save(token)
+    }
+
+    fn invalidate(&self, stale: &AccessToken) -> Result<bool, StoreError> {
+        (**self).invalidate(stale)
+    }
+
+    fn acquire_grant_lock(&self, ttl: Duration) -> Result<GrantLock, StoreError> {
+        (**self).acquire_grant_lock(ttl)
+    }
+
+    fn release_grant_lock(&self, lease: GrantLease) -> Result<(), StoreError> {
+        (**self).release_grant_lock(lease)
+    }
+}
+
 /// The answer to "may this process grant a token now?".
 #[derive(Debug)]
 #[non_exhaustive]

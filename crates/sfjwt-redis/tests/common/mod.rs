@@ -44,7 +44,9 @@ impl RedisServer {
             .is_ok_and(|s| s.success());
         if !installed {
             if std::env::var_os("CI").is_some() {
-                panic!("redis-server is not installed, but CI is set: .ci/setup.sh must install it");
+                panic!(
+                    "redis-server is not installed, but CI is set: .ci/setup.sh must install it"
+                );
             }
             eprintln!(
                 "\n!!!!!!!! SKIPPED: redis-server is not installed (apt-get install redis-server); \
@@ -90,7 +92,8 @@ impl RedisServer {
                 }
             }
             if TcpStream::connect((Ipv4Addr::LOCALHOST, self.port)).is_ok() {
-                if let Ok(mut c) = redis::Client::open(self.url()).and_then(|c| c.get_connection()) {
+                if let Ok(mut c) = redis::Client::open(self.url()).and_then(|c| c.get_connection())
+                {
                     if redis::cmd("PING").query::<String>(&mut c).is_ok() {
                         return true;
                     }
@@ -156,8 +159,10 @@ pub fn client(sf: &Emulator) -> JwtBearer {
 
 /// A blocking transport over ureq: statuses are answers, not errors; no redirects; bounded.
 pub fn transport()
--> impl Fn(http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, std::io::Error> + Send + Sync + Clone
-{
+-> impl Fn(http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, std::io::Error>
++ Send
++ Sync
++ Clone {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)
