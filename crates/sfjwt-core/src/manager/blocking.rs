@@ -2,9 +2,10 @@ use core::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::core::{Core, Step};
+use super::core::{Core, LockStep, Step};
 use super::error::ManagerError;
 use super::flight::Role;
+use super::lock::LockPolicy;
 use super::retry::RetryPolicy;
 use super::sleep::{Sleep, ThreadSleep};
 use super::store::TokenStore;
@@ -77,6 +78,15 @@ where
         self
     }
 
+    /// Sets how long the fleet's grant lock lives and how long to wait for another process's
+    /// grant. Only a shared store (e.g. `sfjwt-redis`) hands out a real lock; see
+    /// [`LockPolicy`].
+    #[must_use]
+    pub fn with_lock_policy(mut self, policy: LockPolicy) -> Self {
+        self.core.lock = policy;
+        self
+    }
+
     /// The client.
     pub fn client(&self) -> &JwtBearer {
         &self.core.client
@@ -95,11 +105,7 @@ where
             Role::Follower(flight) => flight.wait(),
             Role::Leader(guard) => {
                 // Another grant may have finished between the check above and `join`.
-                let outcome = match self.core.cached() {
-                    Ok(Some(token)) => Ok(token),
-                    Ok(None) => self.grant(),
-                    Err(e) => Err(e),
-                };
+                let outcome = self.lead();
                 guard.finish(outcome.clone());
                 outcome
             }
@@ -116,6 +122,41 @@ where
         self.core.invalidate(stale)
     }
 
+    /// The in-process leader: takes the fleet's grant lock (waiting while another process
+    /// grants), then grants unless a token turned up meanwhile.
+    fn lead(&self) -> Result<Arc<TokenResponse>, ManagerError> {
+        let mut waited = Duration::ZERO;
+        loop {
+            // Another grant (here or in another process) may have finished meanwhile.
+            if let Some(token) = self.core.cached()? {
+                return Ok(token);
+            }
+            let answer = self.core.store.acquire_grant_lock(self.core.lock.ttl());
+            match self.core.on_lock(answer, waited) {
+                LockStep::Wait(pause) => {
+                    self.sleep.sleep(pause);
+                    waited = waited.saturating_add(pause);
+                }
+                LockStep::Grant(lease) => {
+                    // The holder before us may have saved its token just before releasing.
+                    let outcome = if lease.is_some() {
+                        match self.core.cached() {
+                            Ok(Some(token)) => Ok(token),
+                            Ok(None) => self.grant(),
+                            Err(e) => Err(e),
+                        }
+                    } else {
+                        self.grant()
+                    };
+                    if let Some(lease) = lease {
+                        Core::released(self.core.store.release_grant_lock(lease));
+                    }
+                    return outcome;
+                }
+            }
+        }
+    }
+
     fn grant(&self) -> Result<Arc<TokenResponse>, ManagerError> {
         let mut attempt = 1;
         loop {
@@ -123,7 +164,16 @@ where
             let _span = self.core.span(attempt).entered();
             let result = self.core.client.request_token(&self.transport);
             match self.core.step(attempt, result) {
-                Step::Done(outcome) => return outcome,
+                Step::Granted(stored) => {
+                    let token = Arc::clone(&stored.token);
+                    return self
+                        .core
+                        .store
+                        .save(stored)
+                        .map(|()| token)
+                        .map_err(Into::into);
+                }
+                Step::Failed(error) => return Err(error),
                 Step::RetryAfter(delay) => self.sleep.sleep(delay),
             }
             attempt += 1;
@@ -137,6 +187,7 @@ impl<T> fmt::Debug for TokenManager<T> {
             .field("client", &self.core.client)
             .field("retry", &self.core.retry)
             .field("max_age", &self.core.max_age)
+            .field("lock", &self.core.lock)
             .finish_non_exhaustive()
     }
 }

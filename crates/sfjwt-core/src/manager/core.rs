@@ -5,11 +5,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::Outcome;
 use super::error::ManagerError;
 use super::flight::SingleFlight;
+use super::lock::LockPolicy;
 use super::retry::{RetryPolicy, jitter_random};
-use super::store::{MemoryStore, StoredToken, TokenStore};
+use super::store::{GrantLease, GrantLock, MemoryStore, StoreError, StoredToken, TokenStore};
 use crate::exchange::{ExchangeError, JwtBearer};
 use crate::response::{AccessToken, TokenResponse};
 
@@ -18,13 +18,25 @@ pub(crate) struct Core {
     pub(crate) store: Arc<dyn TokenStore>,
     pub(crate) retry: RetryPolicy,
     pub(crate) max_age: Option<Duration>,
+    pub(crate) lock: LockPolicy,
     pub(crate) flight: SingleFlight,
 }
 
 /// What to do after one grant attempt.
 pub(crate) enum Step {
-    Done(Outcome),
+    /// Save this token, then hand it out.
+    Granted(StoredToken),
+    /// Give up with this error.
+    Failed(ManagerError),
     RetryAfter(Duration),
+}
+
+/// What the leader does after asking the store for the fleet's grant lock.
+pub(crate) enum LockStep {
+    /// Grant; release the lease afterwards (`None`: granting without the lock).
+    Grant(Option<GrantLease>),
+    /// Another process is granting: pause for this long, re-read the store, ask again.
+    Wait(Duration),
 }
 
 impl Core {
@@ -34,15 +46,19 @@ impl Core {
             store: Arc::new(MemoryStore::new()),
             retry: RetryPolicy::default(),
             max_age: None,
+            lock: LockPolicy::default(),
             flight: SingleFlight::default(),
         }
     }
 
     /// The stored token, unless it is older than the maximum age.
     pub(crate) fn cached(&self) -> Result<Option<Arc<TokenResponse>>, ManagerError> {
-        let Some(stored) = self.store.load()? else {
-            return Ok(None);
-        };
+        Ok(self.fresh(self.store.load()?))
+    }
+
+    /// `stored`, unless it is older than the maximum age.
+    pub(crate) fn fresh(&self, stored: Option<StoredToken>) -> Option<Arc<TokenResponse>> {
+        let stored = stored?;
         if let Some(max_age) = self.max_age {
             // A clock that went backwards reads as age zero: keep the token.
             let age = self
@@ -51,31 +67,70 @@ impl Core {
                 .duration_since(stored.obtained_at)
                 .unwrap_or_default();
             if age >= max_age {
-                return Ok(None);
+                return None;
             }
         }
-        Ok(Some(stored.token))
+        Some(stored.token)
     }
 
     pub(crate) fn invalidate(&self, stale: &AccessToken) -> Result<bool, ManagerError> {
         let removed = self.store.invalidate(stale)?;
+        Ok(Self::invalidated(removed))
+    }
+
+    pub(crate) fn invalidated(removed: bool) -> bool {
         #[cfg(feature = "tracing")]
         tracing::debug!(removed, "sfjwt: token reported invalid");
-        Ok(removed)
+        removed
+    }
+
+    /// Decides what the leader does with the store's answer to "may I grant?". `waited` is
+    /// the pause so far; past [`LockPolicy::max_wait`] (or when the store fails) the leader
+    /// grants without the lock: the lock saves logins, it must never cost the ability to log in.
+    pub(crate) fn on_lock(
+        &self,
+        answer: Result<GrantLock, StoreError>,
+        waited: Duration,
+    ) -> LockStep {
+        match answer {
+            Ok(GrantLock::Acquired(lease)) => LockStep::Grant(Some(lease)),
+            Ok(GrantLock::HeldElsewhere) if waited < self.lock.max_wait() => {
+                LockStep::Wait(self.lock.poll_interval())
+            }
+            Ok(GrantLock::HeldElsewhere) => {
+                #[cfg(feature = "tracing")]
+                tracing::warn!(
+                    waited_ms = u64::try_from(waited.as_millis()).unwrap_or(u64::MAX),
+                    "sfjwt: another process held the grant lock past max_wait; granting without it"
+                );
+                LockStep::Grant(None)
+            }
+            Err(_error) => {
+                #[cfg(feature = "tracing")]
+                tracing::warn!(error = %_error, "sfjwt: grant lock unavailable; granting without it");
+                LockStep::Grant(None)
+            }
+        }
+    }
+
+    /// Logs a failed lock release (the lock then expires by itself after its TTL).
+    pub(crate) fn released(result: Result<(), StoreError>) {
+        if let Err(_error) = result {
+            #[cfg(feature = "tracing")]
+            tracing::warn!(error = %_error, "sfjwt: grant lock release failed; it will expire");
+        }
     }
 
     /// Handles the result of attempt `attempt` (1-based).
     pub(crate) fn step(&self, attempt: u32, result: Result<TokenResponse, ExchangeError>) -> Step {
         match result {
             Ok(token) => {
-                let token = Arc::new(token);
-                let stored = StoredToken {
-                    token: Arc::clone(&token),
-                    obtained_at: self.client.current_time(),
-                };
                 #[cfg(feature = "tracing")]
                 tracing::info!(attempt, "sfjwt: token granted");
-                Step::Done(self.store.save(stored).map(|()| token).map_err(Into::into))
+                Step::Granted(StoredToken {
+                    token: Arc::new(token),
+                    obtained_at: self.client.current_time(),
+                })
             }
             Err(error) => match self.retry.delay_after(attempt, &error, jitter_random()) {
                 Some(delay) => {
@@ -98,7 +153,7 @@ impl Core {
                         retryable = error.is_retryable(),
                         "sfjwt: grant failed"
                     );
-                    Step::Done(Err(error.into()))
+                    Step::Failed(error.into())
                 }
             },
         }

@@ -8,23 +8,29 @@
 //! - Single flight: while a grant is in the air, other callers wait for it and get its outcome.
 //! - Retries: capped exponential backoff with full jitter ([`RetryPolicy`]) for retryable
 //!   failures only. Sleep and clock are injectable, so tests never really sleep.
-//! - [`TokenStore`]: where the token lives; in memory by default, shareable across processes.
+//! - [`TokenStore`] / [`AsyncTokenStore`]: where the token lives; in memory by default,
+//!   shareable across processes. A shared store also hands out a cross-process grant lock,
+//!   so a whole fleet makes one grant ([`LockPolicy`] sets its timing).
 
+mod async_store;
 mod blocking;
 mod core;
 mod error;
 mod flight;
+mod lock;
 mod nonblocking;
 mod retry;
 mod sleep;
 mod store;
 
+pub use async_store::{AsyncTokenStore, StoreFuture};
 pub use blocking::TokenManager;
 pub use error::ManagerError;
+pub use lock::LockPolicy;
 pub use nonblocking::AsyncTokenManager;
 pub use retry::RetryPolicy;
 pub use sleep::{AsyncSleep, Sleep, ThreadSleep};
-pub use store::{MemoryStore, StoreError, StoredToken, TokenStore};
+pub use store::{GrantLease, GrantLock, MemoryStore, StoreError, StoredToken, TokenStore};
 
 /// What a grant hands to its waiters.
 pub(crate) type Outcome = Result<std::sync::Arc<crate::response::TokenResponse>, ManagerError>;

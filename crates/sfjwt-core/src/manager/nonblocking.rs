@@ -2,12 +2,14 @@ use core::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::core::{Core, Step};
+use super::async_store::{AnyStore, AsyncTokenStore};
+use super::core::{Core, LockStep, Step};
 use super::error::ManagerError;
 use super::flight::Role;
+use super::lock::LockPolicy;
 use super::retry::RetryPolicy;
 use super::sleep::AsyncSleep;
-use super::store::TokenStore;
+use super::store::{StoreError, TokenStore};
 use crate::exchange::JwtBearer;
 use crate::response::{AccessToken, TokenResponse};
 use crate::transport::{AsyncTransport, TransportErrorKind};
@@ -29,6 +31,9 @@ use crate::transport::{AsyncTransport, TransportErrorKind};
 /// ```
 pub struct AsyncTokenManager<T, S> {
     core: Core,
+    /// The store the manager talks to: `core.store` (sync, called inline) unless an async
+    /// store was set.
+    store: AnyStore,
     transport: T,
     sleep: S,
 }
@@ -42,17 +47,39 @@ where
     /// A manager for `client` sending through `transport` and waiting between retries with
     /// `sleep`; in-memory store, default [`RetryPolicy`], no maximum age.
     pub fn new(client: JwtBearer, transport: T, sleep: S) -> Self {
+        let core = Core::new(client);
         Self {
-            core: Core::new(client),
+            store: AnyStore::Sync(Arc::clone(&core.store)),
+            core,
             transport,
             sleep,
         }
     }
 
-    /// Uses `store` instead of the in-memory default (e.g. a store shared by a fleet).
+    /// Uses `store` instead of the in-memory default. Its methods run inline on the task, so
+    /// this suits stores that never wait on I/O; for a network store use
+    /// [`with_async_store`](Self::with_async_store).
     #[must_use]
     pub fn with_store(mut self, store: impl TokenStore + 'static) -> Self {
         self.core.store = Arc::new(store);
+        self.store = AnyStore::Sync(Arc::clone(&self.core.store));
+        self
+    }
+
+    /// Uses an [`AsyncTokenStore`] (e.g. one shared by a fleet over Redis), so store I/O never
+    /// blocks the executor. Report refused tokens with
+    /// [`invalidate_async`](Self::invalidate_async) then.
+    #[must_use]
+    pub fn with_async_store(mut self, store: impl AsyncTokenStore + 'static) -> Self {
+        self.store = AnyStore::Async(Arc::new(store));
+        self
+    }
+
+    /// Sets how long the fleet's grant lock lives and how long to wait for another process's
+    /// grant; see [`LockPolicy`].
+    #[must_use]
+    pub fn with_lock_policy(mut self, policy: LockPolicy) -> Self {
+        self.core.lock = policy;
         self
     }
 
@@ -81,17 +108,13 @@ where
     /// # Errors
     /// [`ManagerError`] when the grant (after retries) or the store fails.
     pub async fn token(&self) -> Result<Arc<TokenResponse>, ManagerError> {
-        if let Some(token) = self.core.cached()? {
+        if let Some(token) = self.cached().await? {
             return Ok(token);
         }
         match self.core.flight.join() {
             Role::Follower(flight) => flight.wait_async().await,
             Role::Leader(guard) => {
-                let outcome = match self.core.cached() {
-                    Ok(Some(token)) => Ok(token),
-                    Ok(None) => self.grant().await,
-                    Err(e) => Err(e),
-                };
+                let outcome = self.lead().await;
                 guard.finish(outcome.clone());
                 outcome
             }
@@ -99,12 +122,67 @@ where
     }
 
     /// Reports that the API refused `stale` (401 `INVALID_SESSION_ID`); see
-    /// [`TokenManager::invalidate`](super::TokenManager::invalidate).
+    /// [`TokenManager::invalidate`](super::TokenManager::invalidate). Works with a sync store
+    /// ([`with_store`](Self::with_store), the default); with an async store it cannot run
+    /// without awaiting, so it fails: use [`invalidate_async`](Self::invalidate_async).
+    ///
+    /// # Errors
+    /// [`ManagerError::Store`] when the store fails, or is an async store.
+    pub fn invalidate(&self, stale: &AccessToken) -> Result<bool, ManagerError> {
+        match &self.store {
+            AnyStore::Sync(_) => self.core.invalidate(stale),
+            AnyStore::Async(_) => Err(StoreError::new(
+                "this manager uses an async token store: report the token with `invalidate_async`",
+            )
+            .into()),
+        }
+    }
+
+    /// Reports that the API refused `stale` (401 `INVALID_SESSION_ID`), with any store: the
+    /// next [`token`](Self::token) call grants a new one unless `stale` was already replaced.
+    /// Returns whether `stale` was the current token.
     ///
     /// # Errors
     /// [`ManagerError::Store`] when the store fails.
-    pub fn invalidate(&self, stale: &AccessToken) -> Result<bool, ManagerError> {
-        self.core.invalidate(stale)
+    pub async fn invalidate_async(&self, stale: &AccessToken) -> Result<bool, ManagerError> {
+        let removed = self.store.invalidate(stale).await?;
+        Ok(Core::invalidated(removed))
+    }
+
+    async fn cached(&self) -> Result<Option<Arc<TokenResponse>>, ManagerError> {
+        Ok(self.core.fresh(self.store.load().await?))
+    }
+
+    /// The in-process leader: see [`TokenManager`](super::TokenManager)'s twin.
+    async fn lead(&self) -> Result<Arc<TokenResponse>, ManagerError> {
+        let mut waited = Duration::ZERO;
+        loop {
+            if let Some(token) = self.cached().await? {
+                return Ok(token);
+            }
+            let answer = self.store.acquire_grant_lock(self.core.lock.ttl()).await;
+            match self.core.on_lock(answer, waited) {
+                LockStep::Wait(pause) => {
+                    self.sleep.sleep(pause).await;
+                    waited = waited.saturating_add(pause);
+                }
+                LockStep::Grant(lease) => {
+                    let outcome = if lease.is_some() {
+                        match self.cached().await {
+                            Ok(Some(token)) => Ok(token),
+                            Ok(None) => self.grant().await,
+                            Err(e) => Err(e),
+                        }
+                    } else {
+                        self.grant().await
+                    };
+                    if let Some(lease) = lease {
+                        Core::released(self.store.release_grant_lock(lease).await);
+                    }
+                    return outcome;
+                }
+            }
+        }
     }
 
     async fn grant(&self) -> Result<Arc<TokenResponse>, ManagerError> {
@@ -115,7 +193,16 @@ where
             let request = tracing::Instrument::instrument(request, self.core.span(attempt));
             let result = request.await;
             match self.core.step(attempt, result) {
-                Step::Done(outcome) => return outcome,
+                Step::Granted(stored) => {
+                    let token = Arc::clone(&stored.token);
+                    return self
+                        .store
+                        .save(stored)
+                        .await
+                        .map(|()| token)
+                        .map_err(Into::into);
+                }
+                Step::Failed(error) => return Err(error),
                 Step::RetryAfter(delay) => self.sleep.sleep(delay).await,
             }
             attempt += 1;
@@ -129,6 +216,7 @@ impl<T, S> fmt::Debug for AsyncTokenManager<T, S> {
             .field("client", &self.core.client)
             .field("retry", &self.core.retry)
             .field("max_age", &self.core.max_age)
+            .field("lock", &self.core.lock)
             .finish_non_exhaustive()
     }
 }

@@ -1,22 +1,28 @@
-//! Where the current token lives between calls.
+//! Where the current token lives between calls, and who may grant the next one.
 //!
-//! The default [`MemoryStore`] serves one process. A fleet of processes can share one token
-//! (and one login budget) by implementing [`TokenStore`] over a shared cache, e.g. Redis:
+//! The default [`MemoryStore`] serves one process. A fleet of processes shares one token (and
+//! one login budget) through a store over a shared cache — `sfjwt-redis` is one:
 //!
-//! - `load`: `GET sfjwt:{client_id}:{username}` → [`TokenResponse::from_json`] plus the
-//!   `obtained_at` stored beside it.
-//! - `save`: `SET` the [`TokenResponse::to_json`] value (encrypt it at rest if the cache is
-//!   shared with other tenants; it is a bearer credential).
-//! - `invalidate`: compare-and-delete in one round trip (a Lua script comparing the stored
-//!   `access_token` with the stale one), so a process reporting an old token never deletes the
-//!   new token another process just stored.
+//! - `load` / `save`: the token response ([`TokenResponse::to_json`]) and when it was obtained.
+//! - `invalidate`: compare-and-delete in one round trip, so a process reporting an old token
+//!   never deletes the new token another process just stored.
+//! - `acquire_grant_lock` / `release_grant_lock`: a cross-process lock around the grant (e.g.
+//!   Redis `SET key owner NX PX ttl`, released by a compare-and-delete on the owner), so a
+//!   fleet makes one grant, not one per process. Both have defaults that always grant, which
+//!   is right for a store only one process uses: the manager's in-process single flight
+//!   already makes that process's callers share one grant.
 //!
-//! Single flight is per process: several processes sharing a store may each grant once when the
-//! token is invalidated; a distributed lock (`SET NX PX`) around the grant removes that too.
+//! The manager asks for the lock only after its own single flight made the caller the leader,
+//! so a store sees at most one lock request per process at a time. While another process holds
+//! the lock, the manager polls `load` at [`LockPolicy::poll_interval`](super::LockPolicy) and
+//! asks again; a lock whose holder died expires after its TTL and the next ask wins it. When
+//! the lock cannot be had (the store fails, or the wait passes
+//! [`LockPolicy::max_wait`](super::LockPolicy)) the manager grants anyway: the lock saves
+//! logins, it must never cost the ability to log in.
 
 use core::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use crate::response::{AccessToken, TokenResponse};
 
@@ -49,6 +55,104 @@ pub trait TokenStore: Send + Sync {
     /// # Errors
     /// [`StoreError`] when the backing store cannot be updated.
     fn invalidate(&self, stale: &AccessToken) -> Result<bool, StoreError>;
+
+    /// Asks for the right to grant a token for the next `ttl` (the lock expires by itself
+    /// after it, so a holder that dies cannot stop the fleet). Default: always
+    /// [`GrantLock::Acquired`], which suits a store used by one process.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the lock service cannot be reached; the manager then grants
+    /// without the lock (and says so in its trace events).
+    fn acquire_grant_lock(&self, ttl: Duration) -> Result<GrantLock, StoreError> {
+        let _ = ttl;
+        Ok(GrantLock::Acquired(GrantLease::local()))
+    }
+
+    /// Gives the lock back, but only if `lease` still owns it (it may have expired and been
+    /// taken by another process, whose lock must survive). Default: nothing to do.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the lock service cannot be reached; the lock then expires by itself.
+    fn release_grant_lock(&self, lease: GrantLease) -> Result<(), StoreError> {
+        let _ = lease;
+        Ok(())
+    }
+}
+
+/// A shared handle is a store too, so the caller can keep one (e.g. to read a store's own
+/// counters) while the manager uses it.
+impl<S: TokenStore + ?Sized> TokenStore for Arc<S> {
+    fn load(&self) -> Result<Option<StoredToken>, StoreError> {
+        (**self).load()
+    }
+
+    fn save(&self, token: StoredToken) -> Result<(), StoreError> {
+        (**self).save(token)
+    }
+
+    fn invalidate(&self, stale: &AccessToken) -> Result<bool, StoreError> {
+        (**self).invalidate(stale)
+    }
+
+    fn acquire_grant_lock(&self, ttl: Duration) -> Result<GrantLock, StoreError> {
+        (**self).acquire_grant_lock(ttl)
+    }
+
+    fn release_grant_lock(&self, lease: GrantLease) -> Result<(), StoreError> {
+        (**self).release_grant_lock(lease)
+    }
+}
+
+/// The answer to "may this process grant a token now?".
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum GrantLock {
+    /// Yes: grant, save, then hand the lease to
+    /// [`release_grant_lock`](TokenStore::release_grant_lock).
+    Acquired(GrantLease),
+    /// Another process holds the lock and is granting: wait, re-read the store, ask again.
+    HeldElsewhere,
+}
+
+/// Proof of holding the grant lock: an opaque owner token (random per acquisition for a
+/// shared store, so only the holder can release it). `Debug` does not show it.
+#[derive(Clone)]
+pub struct GrantLease {
+    owner: String,
+}
+
+impl GrantLease {
+    /// A lease identified by `owner` (a store makes it random and unguessable).
+    pub fn new(owner: impl Into<String>) -> Self {
+        Self {
+            owner: owner.into(),
+        }
+    }
+
+    /// The lease of a store without a shared lock (the default methods hand it out).
+    pub fn local() -> Self {
+        Self::new(String::new())
+    }
+
+    /// The owner token, to compare with the lock's value when releasing.
+    pub fn owner(&self) -> &str {
+        &self.owner
+    }
+
+    /// Whether this is the [`local`](Self::local) lease (no shared lock behind it).
+    pub fn is_local(&self) -> bool {
+        self.owner.is_empty()
+    }
+}
+
+impl fmt::Debug for GrantLease {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.is_local() {
+            "GrantLease(local)"
+        } else {
+            "GrantLease([redacted])"
+        })
+    }
 }
 
 /// The in-process default store.

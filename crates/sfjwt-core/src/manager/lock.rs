@@ -1,0 +1,78 @@
+//! How long a fleet's grant lock lives and how long a process waits for another's grant.
+//!
+//! Only stores shared across processes hand out a real lock (see
+//! [`TokenStore::acquire_grant_lock`](super::TokenStore::acquire_grant_lock)); with the
+//! in-memory default this policy is never consulted past "acquired".
+
+use std::time::Duration;
+
+/// Timing of the cross-process grant lock. Default: TTL 30 s, poll every 100 ms, wait at most
+/// 45 s before granting without the lock.
+///
+/// - `ttl`: how long the lock lives if its holder never releases it (it died). Longer than a
+///   normal grant with its retries, or a slow grant lets a second process grant too.
+/// - `poll_interval`: how often a waiting process re-reads the store for the holder's token.
+/// - `max_wait`: the total pause (the sum of poll intervals) after which a waiting process
+///   grants on its own — the bound on how long a caller can be held up by a stuck fleet.
+///   Keep it above `ttl`, so a dead holder's lock expires (and one waiter takes it over)
+///   before everyone gives up waiting.
+///
+/// ```
+/// use std::time::Duration;
+/// use sfjwt_core::manager::LockPolicy;
+/// let p = LockPolicy::new(Duration::from_secs(10)).with_poll_interval(Duration::from_millis(50));
+/// assert_eq!(p.max_wait(), Duration::from_secs(15));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LockPolicy {
+    ttl: Duration,
+    poll_interval: Duration,
+    max_wait: Duration,
+}
+
+impl Default for LockPolicy {
+    fn default() -> Self {
+        Self::new(Duration::from_secs(30))
+    }
+}
+
+impl LockPolicy {
+    /// A lock living `ttl` (at least 1 ms), polled every 100 ms, waited for at most 1.5 × `ttl`.
+    pub fn new(ttl: Duration) -> Self {
+        let ttl = ttl.max(Duration::from_millis(1));
+        Self {
+            ttl,
+            poll_interval: Duration::from_millis(100),
+            max_wait: ttl.saturating_add(ttl / 2),
+        }
+    }
+
+    /// Re-reads the store this often while another process grants (at least 1 ms).
+    #[must_use]
+    pub fn with_poll_interval(mut self, interval: Duration) -> Self {
+        self.poll_interval = interval.max(Duration::from_millis(1));
+        self
+    }
+
+    /// Grants without the lock after pausing this long in total.
+    #[must_use]
+    pub fn with_max_wait(mut self, max_wait: Duration) -> Self {
+        self.max_wait = max_wait;
+        self
+    }
+
+    /// How long the lock lives unless released.
+    pub fn ttl(&self) -> Duration {
+        self.ttl
+    }
+
+    /// The pause between polls.
+    pub fn poll_interval(&self) -> Duration {
+        self.poll_interval
+    }
+
+    /// The total pause after which a waiter grants on its own.
+    pub fn max_wait(&self) -> Duration {
+        self.max_wait
+    }
+}

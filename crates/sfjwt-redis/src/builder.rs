@@ -1,0 +1,158 @@
+//! Settings shared by the blocking and async stores, and the builder that makes either.
+
+use core::fmt;
+use std::time::Duration;
+
+use sfjwt_core::exchange::JwtBearer;
+
+use crate::error::RedisStoreError;
+use crate::identity::{DEFAULT_PREFIX, Keys};
+use crate::{AsyncRedisStore, RedisStore};
+
+/// Settings of a Redis store. Defaults: prefix `sfjwt:`, connect and response timeouts 500 ms,
+/// retry Redis 5 s after it failed.
+///
+/// ```
+/// # let key = sfjwt_core::key::PrivateKey::from_pem(include_str!("../../../testdata/keys/rsa2048.pkcs8.pem"))?;
+/// use std::time::Duration;
+/// use sfjwt_core::{endpoint::TokenEndpoint, exchange::JwtBearer};
+/// use sfjwt_redis::RedisStore;
+/// let client = JwtBearer::new(TokenEndpoint::production(), "3MVG9_key", "etl@acme.com", key);
+/// let store = RedisStore::builder("redis://127.0.0.1:6379/0", &client)
+///     .prefix("etl:")
+///     .response_timeout(Duration::from_millis(200))
+///     .build()?; // connects lazily: building never waits for Redis
+/// assert!(store.keys().token().starts_with("etl:token:"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct RedisStoreBuilder {
+    url: String,
+    host: String,
+    client_id: String,
+    username: String,
+    audience: String,
+    pub(crate) settings: Settings,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub(crate) prefix: String,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) response_timeout: Duration,
+    pub(crate) retry_after: Duration,
+}
+
+impl RedisStoreBuilder {
+    pub(crate) fn new(url: &str, client: &JwtBearer) -> Self {
+        Self {
+            url: url.to_owned(),
+            host: client.endpoint().host().to_owned(),
+            client_id: client.client_id().to_owned(),
+            username: client.username().to_owned(),
+            audience: client.audience().as_str().to_owned(),
+            settings: Settings {
+                prefix: DEFAULT_PREFIX.to_owned(),
+                connect_timeout: Duration::from_millis(500),
+                response_timeout: Duration::from_millis(500),
+                retry_after: Duration::from_secs(5),
+            },
+        }
+    }
+
+    /// Prefixes every key name (default `sfjwt:`), e.g. to match a Redis ACL key pattern.
+    #[must_use]
+    pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.settings.prefix = prefix.into();
+        self
+    }
+
+    /// How long to wait for a connection to Redis before falling back (default 500 ms).
+    #[must_use]
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.settings.connect_timeout = timeout.max(Duration::from_millis(1));
+        self
+    }
+
+    /// How long to wait for each Redis answer before falling back (default 500 ms).
+    #[must_use]
+    pub fn response_timeout(mut self, timeout: Duration) -> Self {
+        self.settings.response_timeout = timeout.max(Duration::from_millis(1));
+        self
+    }
+
+    /// After Redis failed to connect or answer, serve from the local copy for this long
+    /// before trying Redis again (default 5 s), so a dead Redis costs one timeout, not one
+    /// per call.
+    #[must_use]
+    pub fn retry_after(mut self, pause: Duration) -> Self {
+        self.settings.retry_after = pause;
+        self
+    }
+
+    pub(crate) fn keys(&self) -> Keys {
+        Keys::new(
+            &self.host,
+            &self.client_id,
+            &self.username,
+            &self.audience,
+            &self.settings.prefix,
+        )
+    }
+
+    pub(crate) fn client(&self) -> Result<redis::Client, RedisStoreError> {
+        let tls = self
+            .url
+            .trim_start()
+            .to_ascii_lowercase()
+            .starts_with("rediss:");
+        if tls {
+            install_tls_provider()?;
+        }
+        redis::Client::open(self.url.as_str()).map_err(RedisStoreError::InvalidUrl)
+    }
+
+    /// A blocking store, for [`TokenManager`](sfjwt_core::manager::TokenManager).
+    ///
+    /// # Errors
+    /// [`RedisStoreError`] when the URL is invalid (Redis is not contacted yet).
+    pub fn build(self) -> Result<RedisStore, RedisStoreError> {
+        RedisStore::from_builder(self)
+    }
+
+    /// An async store (tokio), for
+    /// [`AsyncTokenManager::with_async_store`](sfjwt_core::manager::AsyncTokenManager::with_async_store).
+    ///
+    /// # Errors
+    /// [`RedisStoreError`] when the URL is invalid (Redis is not contacted yet).
+    pub fn build_async(self) -> Result<AsyncRedisStore, RedisStoreError> {
+        AsyncRedisStore::from_builder(self)
+    }
+}
+
+/// rustls needs a process-wide crypto provider. Install ring's unless the application chose
+/// one already — never rely on feature unification picking exactly one (which panics at run
+/// time when two crates enable different providers).
+#[cfg(feature = "tls")]
+fn install_tls_provider() -> Result<(), RedisStoreError> {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Err means another thread installed one in between: just as good.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+    Ok(())
+}
+
+#[cfg(not(feature = "tls"))]
+fn install_tls_provider() -> Result<(), RedisStoreError> {
+    Err(RedisStoreError::TlsNotEnabled)
+}
+
+impl fmt::Debug for RedisStoreBuilder {
+    // The URL may carry a password: not shown.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisStoreBuilder")
+            .field("keys", &self.keys())
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,38 @@
+use core::fmt;
+
+/// Why a Redis store could not be set up. (Once built, a store never fails a caller because
+/// of Redis: it falls back to its local copy and counts it.)
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum RedisStoreError {
+    /// The Redis URL is not valid: expected `redis://[user:password@]host[:port][/db]` or
+    /// `rediss://…` for TLS. The URL itself is not repeated here (it may hold a password).
+    InvalidUrl(redis::RedisError),
+    /// The URL is `rediss://`, but this build has no TLS: enable the `tls` feature of
+    /// `sfjwt-redis` (on by default).
+    TlsNotEnabled,
+}
+
+impl fmt::Display for RedisStoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InvalidUrl(e) => write!(
+                f,
+                "invalid Redis URL ({:?}): expected redis://[user:password@]host[:port][/db] or rediss://… for TLS",
+                e.kind()
+            ),
+            Self::TlsNotEnabled => f.write_str(
+                "the Redis URL is rediss:// but sfjwt-redis was built without its `tls` feature: enable it",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for RedisStoreError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::InvalidUrl(e) => Some(e),
+            Self::TlsNotEnabled => None,
+        }
+    }
+}

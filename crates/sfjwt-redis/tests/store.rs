@@ -1,0 +1,271 @@
+//! The store's contract against a real `redis-server`: the record and key scheme, the
+//! compare-and-delete invalidation, lock ownership, fail-open reads, and no secret in Debug.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::sync::Arc;
+use std::time::{Duration, UNIX_EPOCH};
+
+use common::*;
+use sfjwt_core::endpoint::TokenEndpoint;
+use sfjwt_core::exchange::JwtBearer;
+use sfjwt_core::manager::{AsyncTokenStore, GrantLease, GrantLock, StoredToken, TokenStore};
+use sfjwt_core::response::{AccessToken, TokenResponse};
+use sfjwt_redis::{AsyncRedisStore, Keys, RedisStore, RedisStoreError};
+
+const T1: &str = "00D5g000004AbcdEFG!AQ4AQFirstTokenValue.aaa";
+const T2: &str = "00D5g000004AbcdEFG!AQ4AQSecondTokenValue.bbb";
+
+fn prod_client(username: &str) -> JwtBearer {
+    JwtBearer::new(TokenEndpoint::production(), CLIENT_ID, username, key())
+}
+
+fn stored(token: &str) -> StoredToken {
+    let json = format!(
+        r#"{{"access_token":"{token}","instance_url":"https://acme.my.salesforce.com","id":"https://login.salesforce.com/id/00D5g000004AbcdEFG/0055g00000AbCdEFGH","token_type":"Bearer","issued_at":"1700000000123","future_field":{{"x":1}}}}"#
+    );
+    StoredToken {
+        token: Arc::new(TokenResponse::from_json(json.as_bytes()).unwrap()),
+        obtained_at: UNIX_EPOCH + Duration::from_millis(1_700_000_000_123),
+    }
+}
+
+fn open(redis: &RedisServer, username: &str) -> RedisStore {
+    RedisStore::open(&redis.url(), &prod_client(username)).unwrap()
+}
+
+#[test]
+fn the_record_round_trips_and_keys_name_nobody() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let a = open(&redis, USERNAME);
+    a.save(stored(T1)).unwrap();
+
+    let b = open(&redis, USERNAME);
+    let loaded = b.load().unwrap().unwrap();
+    assert_eq!(loaded.token.access_token().expose_secret(), T1);
+    assert_eq!(loaded.obtained_at, stored(T1).obtained_at);
+    assert_eq!(
+        loaded.token.extra()["future_field"]["x"],
+        1,
+        "unknown fields survive"
+    );
+
+    let keys: Vec<String> = redis::cmd("KEYS").arg("*").query(&mut redis.raw()).unwrap();
+    assert_eq!(keys, vec![a.keys().token().to_owned()]);
+    for k in &keys {
+        assert!(k.starts_with("sfjwt:token:"));
+        assert!(!k.contains(CLIENT_ID) && !k.contains("etl") && !k.contains("acme"));
+    }
+    let fields: Vec<String> = redis::cmd("HKEYS")
+        .arg(&keys[0])
+        .query(&mut redis.raw())
+        .unwrap();
+    assert_eq!(fields.len(), 3);
+
+    // Another identity (user, audience or host) has its own keys.
+    let other = open(&redis, "analyst@acme.com");
+    assert_ne!(other.keys(), a.keys());
+    assert!(other.load().unwrap().is_none());
+    let sandbox = Keys::new(
+        "test.salesforce.com",
+        CLIENT_ID,
+        USERNAME,
+        "https://test.salesforce.com",
+        "sfjwt:",
+    );
+    assert_ne!(&sandbox, a.keys());
+    let prefixed = RedisStore::builder(&redis.url(), &prod_client(USERNAME))
+        .prefix("etl-eu:")
+        .build()
+        .unwrap();
+    assert!(prefixed.keys().token().starts_with("etl-eu:token:"));
+    assert!(prefixed.keys().lock().starts_with("etl-eu:lock:"));
+}
+
+#[test]
+fn invalidate_deletes_only_the_token_that_failed() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let fresh = open(&redis, USERNAME);
+    let stale = open(&redis, USERNAME);
+    stale.save(stored(T1)).unwrap();
+    fresh.save(stored(T2)).unwrap(); // another worker already replaced T1
+
+    // The stale worker reports T1 late: T2 must survive.
+    assert!(!stale.invalidate(&AccessToken::new(T1)).unwrap());
+    let now = fresh.load().unwrap().unwrap();
+    assert_eq!(now.token.access_token().expose_secret(), T2);
+
+    assert!(stale.invalidate(&AccessToken::new(T2)).unwrap());
+    assert!(fresh.load().unwrap().is_none());
+    assert!(
+        !fresh.invalidate(&AccessToken::new(T2)).unwrap(),
+        "nothing left to delete"
+    );
+}
+
+#[test]
+fn the_lock_has_one_owner_a_ttl_and_only_its_owner_releases_it() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let a = open(&redis, USERNAME);
+    let b = open(&redis, USERNAME);
+    let GrantLock::Acquired(lease) = a.acquire_grant_lock(Duration::from_secs(30)).unwrap() else {
+        panic!("first ask must win")
+    };
+    assert!(!lease.is_local());
+    assert!(matches!(
+        b.acquire_grant_lock(Duration::from_secs(30)).unwrap(),
+        GrantLock::HeldElsewhere
+    ));
+    let pttl: i64 = redis::cmd("PTTL")
+        .arg(a.keys().lock())
+        .query(&mut redis.raw())
+        .unwrap();
+    assert!(pttl > 0 && pttl <= 30_000, "{pttl}");
+
+    // A process whose lock expired and was taken over must not release the new holder's.
+    b.release_grant_lock(GrantLease::new("some-other-owner"))
+        .unwrap();
+    b.release_grant_lock(GrantLease::local()).unwrap();
+    assert!(matches!(
+        b.acquire_grant_lock(Duration::from_secs(30)).unwrap(),
+        GrantLock::HeldElsewhere
+    ));
+    a.release_grant_lock(lease).unwrap();
+    assert!(matches!(
+        b.acquire_grant_lock(Duration::from_secs(30)).unwrap(),
+        GrantLock::Acquired(_)
+    ));
+    assert_eq!(a.fallbacks() + b.fallbacks(), 0);
+}
+
+#[test]
+fn a_record_that_does_not_parse_reads_as_absent_and_is_overwritten() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let s = open(&redis, USERNAME);
+    let _: () = redis::cmd("HSET")
+        .arg(s.keys().token())
+        .arg("token")
+        .arg("{not json")
+        .arg("at")
+        .arg("1")
+        .query(&mut redis.raw())
+        .unwrap();
+    assert!(s.load().unwrap().is_none());
+    s.save(stored(T1)).unwrap();
+    assert_eq!(
+        s.load()
+            .unwrap()
+            .unwrap()
+            .token
+            .access_token()
+            .expose_secret(),
+        T1
+    );
+}
+
+#[test]
+fn no_password_or_token_in_debug_or_errors_and_rediss_is_supported() {
+    let client = prod_client(USERNAME);
+    let store = RedisStore::open("redis://fleet:hunter2-password@127.0.0.1:1/0", &client).unwrap();
+    store.save(stored(T1)).unwrap(); // Redis unreachable: kept locally
+    let debug = format!("{store:?}");
+    assert!(!debug.contains("hunter2") && !debug.contains(T1), "{debug}");
+    assert!(store.fallbacks() >= 1);
+    let builder = RedisStore::builder("redis://fleet:hunter2-password@127.0.0.1:1/0", &client);
+    assert!(!format!("{builder:?}").contains("hunter2"));
+
+    // rediss:// (TLS through rustls) builds; it connects lazily.
+    let tls = RedisStore::open("rediss://fleet:hunter2-password@127.0.0.1:1/0", &client);
+    assert!(tls.is_ok(), "{:?}", tls.err());
+
+    let err = RedisStore::open("http://fleet:hunter2-password@127.0.0.1/", &client).unwrap_err();
+    assert!(matches!(err, RedisStoreError::InvalidUrl(_)));
+    let message = err.to_string();
+    assert!(!message.contains("hunter2"), "{message}");
+    assert!(
+        message.contains("redis://"),
+        "says what is expected: {message}"
+    );
+}
+
+#[test]
+fn an_unreachable_redis_leaves_a_working_local_store() {
+    // Nothing listens on port 1: every call falls back at once, and the contract still holds.
+    let s = RedisStore::open("redis://127.0.0.1:1/", &prod_client(USERNAME)).unwrap();
+    assert!(s.load().unwrap().is_none());
+    s.save(stored(T1)).unwrap();
+    assert!(!s.invalidate(&AccessToken::new(T2)).unwrap());
+    assert!(s.load().unwrap().is_some());
+    assert!(matches!(
+        s.acquire_grant_lock(Duration::from_secs(1)).unwrap(),
+        GrantLock::Acquired(ref l) if l.is_local()
+    ));
+    assert!(s.invalidate(&AccessToken::new(T1)).unwrap());
+    assert!(s.load().unwrap().is_none());
+    assert_eq!(s.local_lock_grants(), 1);
+    assert!(s.fallbacks() >= 5);
+}
+
+#[tokio::test]
+async fn the_async_store_keeps_the_same_contract() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let client = prod_client(USERNAME);
+    let a = AsyncRedisStore::open(&redis.url(), &client).unwrap();
+    let sync = open(&redis, USERNAME);
+    assert_eq!(
+        a.keys(),
+        sync.keys(),
+        "sync and async processes share one record"
+    );
+
+    a.save(stored(T1)).await.unwrap();
+    assert_eq!(
+        sync.load()
+            .unwrap()
+            .unwrap()
+            .token
+            .access_token()
+            .expose_secret(),
+        T1
+    );
+    sync.save(stored(T2)).unwrap();
+    assert!(!a.invalidate(&AccessToken::new(T1)).await.unwrap());
+    assert!(a.invalidate(&AccessToken::new(T2)).await.unwrap());
+    assert!(AsyncTokenStore::load(&a).await.unwrap().is_none());
+
+    let GrantLock::Acquired(lease) =
+        AsyncTokenStore::acquire_grant_lock(&a, Duration::from_secs(5))
+            .await
+            .unwrap()
+    else {
+        panic!("free lock")
+    };
+    assert!(matches!(
+        sync.acquire_grant_lock(Duration::from_secs(5)).unwrap(),
+        GrantLock::HeldElsewhere
+    ));
+    AsyncTokenStore::release_grant_lock(&a, lease)
+        .await
+        .unwrap();
+    assert!(matches!(
+        sync.acquire_grant_lock(Duration::from_secs(5)).unwrap(),
+        GrantLock::Acquired(_)
+    ));
+    assert_eq!(a.fallbacks(), 0);
+}
