@@ -82,7 +82,7 @@ pub(crate) fn run(out: &mut Out) -> CliResult {
         .map_err(|e| CliError::key(&e, &key_path.display().to_string()))?;
     let endpoint = TokenEndpoint::parse(emulator.base_url()).map_err(|e| CliError::endpoint(&e))?;
     let client = JwtBearer::new(endpoint, DEMO_CLIENT_ID, DEMO_USER, key);
-    let http = Http::new(Duration::from_secs(10));
+    let http = crate::transport::with_timeout(Duration::from_secs(10));
     let sent: Mutex<Vec<(String, Vec<u8>)>> = Mutex::new(Vec::new());
     let recording =
         |request: http::Request<Vec<u8>>| -> Result<http::Response<Vec<u8>>, HttpError> {

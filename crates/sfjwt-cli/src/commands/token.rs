@@ -12,7 +12,6 @@ use sfjwt_core::response::TokenResponse;
 use crate::cli::TokenArgs;
 use crate::error::{CliError, CliResult};
 use crate::output::{Out, redact_token};
-use crate::transport::Http;
 
 pub(crate) fn run(args: &TokenArgs, out: &mut Out) -> CliResult {
     let identity = &args.identity;
@@ -24,8 +23,11 @@ pub(crate) fn run(args: &TokenArgs, out: &mut Out) -> CliResult {
     let client_id = identity.client_id.clone().unwrap_or_default();
     let username = identity.username.clone().unwrap_or_default();
     let client = JwtBearer::new(endpoint, client_id, username, key).with_audience(audience);
-    let manager = TokenManager::new(client, Http::new(Duration::from_secs(args.timeout)))
-        .with_retry(retry_policy(args.retries));
+    let manager = TokenManager::new(
+        client,
+        crate::transport::with_timeout(Duration::from_secs(args.timeout)),
+    )
+    .with_retry(retry_policy(args.retries));
     let token = manager.token().map_err(|e| CliError::manager(&e))?;
     if args.json {
         out.line(token.to_json().as_str())
