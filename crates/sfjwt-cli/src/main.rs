@@ -6,6 +6,9 @@
 //! against a local login server. Failures print one line saying what is wrong and one hint
 //! saying what to do, and exit with a documented code (see [`error`]).
 #![forbid(unsafe_code)]
+// The doc comments of the clap structs are the `--help` text read on a terminal, where bare
+// URLs read best; rustdoc's link syntax would show up there verbatim.
+#![allow(rustdoc::bare_urls)]
 
 mod cli;
 mod commands;
