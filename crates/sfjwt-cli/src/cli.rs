@@ -1,0 +1,231 @@
+//! The command line: every command, flag and environment variable, with a worked example in
+//! each command's `--help`. The interface is a contract (issue 6): scripts depend on it.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::identity::Identity;
+
+const MAIN_EXAMPLES: &str = "\
+Examples:
+  sfjwt demo                                  # the whole flow against a local emulator
+  sfjwt keygen --out-dir ./jwt                # server.key + server.crt for the connected app
+  sfjwt check --key-file jwt/server.key --cert jwt/server.crt \\
+      --client-id 3MVG9... --username etl@acme.com
+  sfjwt token --key-file jwt/server.key --client-id 3MVG9... --username etl@acme.com
+
+Exit codes: 0 ok, 1 verify: token invalid, 2 usage or local problem,
+            3 Salesforce rejected the request, 4 transport or response problem.";
+
+/// The Salesforce OAuth 2.0 JWT Bearer flow, every step of it, explained when it fails.
+#[derive(Debug, Parser)]
+#[command(name = "sfjwt", version, about, after_help = MAIN_EXAMPLES, propagate_version = true)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Get an access token (POST the signed assertion to the token endpoint).
+    #[command(after_help = TOKEN_EXAMPLE)]
+    Token(TokenArgs),
+    /// Print a signed assertion (the JWT) and nothing else.
+    #[command(after_help = ASSERTION_EXAMPLE)]
+    Assertion(AssertionArgs),
+    /// Verify an assertion strictly with a certificate or public key; print its claims.
+    #[command(after_help = VERIFY_EXAMPLE)]
+    Verify(VerifyArgs),
+    /// Generate server.key (PKCS#8, mode 0600) and server.crt (self-signed X.509) for the app.
+    #[command(after_help = KEYGEN_EXAMPLE)]
+    Keygen(KeygenArgs),
+    /// Diagnose key, certificate, claims and endpoint offline, one line per finding.
+    #[command(after_help = CHECK_EXAMPLE)]
+    Check(CheckArgs),
+    /// Run a local Salesforce login server (sfjwt-emulator) in the foreground.
+    #[command(after_help = EMULATE_EXAMPLE)]
+    Emulate(EmulateArgs),
+    /// Walk through the whole flow against a local emulator, offline, in seconds.
+    #[command(after_help = DEMO_EXAMPLE)]
+    Demo,
+}
+
+const TOKEN_EXAMPLE: &str = "\
+Example:
+  export SFJWT_CLIENT_ID=3MVG9...  SFJWT_USERNAME=etl@acme.com  SFJWT_KEY_FILE=server.key
+  sfjwt token                                   # readable summary, token redacted
+  sfjwt token --login-url https://acme.my.salesforce.com --json | jq -r .access_token
+
+Exit codes: 0 ok, 2 local problem, 3 Salesforce rejected it (code, description and hint
+are printed), 4 no usable response (connect, timeout, TLS, HTML or garbled body).";
+
+const ASSERTION_EXAMPLE: &str = "\
+Example:
+  sfjwt assertion --key-file server.key --client-id 3MVG9... --username etl@acme.com
+  # then, by hand:
+  curl -d grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer \\
+       -d assertion=\"$(sfjwt assertion)\" https://login.salesforce.com/services/oauth2/token";
+
+const VERIFY_EXAMPLE: &str = "\
+Example:
+  sfjwt assertion > jwt.txt
+  sfjwt verify --cert server.crt --client-id 3MVG9... - < jwt.txt
+  sfjwt verify --public-key server.pub --now 1700000000 eyJhbGciOiJSUzI1NiJ9.eyJ...
+
+Exit codes: 0 valid (claims printed as JSON), 1 invalid (why on stderr), 2 unusable input.";
+
+const KEYGEN_EXAMPLE: &str = "\
+Example:
+  sfjwt keygen --out-dir ./jwt --days 730 --subject 'acme integration'
+  SFJWT_PASS='long passphrase' sfjwt keygen --passphrase-env SFJWT_PASS   # encrypted key
+
+Upload server.crt to the connected app (\"Use digital signatures\"); keep server.key secret.";
+
+const CHECK_EXAMPLE: &str = "\
+Example:
+  sfjwt check --key-file server.key --cert server.crt \\
+      --client-id 3MVG9... --username etl@acme.com --login-url https://acme.my.salesforce.com
+
+Exit codes: 0 no error (warnings allowed), 2 at least one error.";
+
+const EMULATE_EXAMPLE: &str = "\
+Example:
+  sfjwt emulate --port 8080                 # prints a ready-to-paste `sfjwt token` line
+  sfjwt emulate --config org.toml           # apps, users and faults from a file
+Stop it with Ctrl-C.";
+
+const DEMO_EXAMPLE: &str = "\
+Example:
+  sfjwt demo            # or, from a checkout: cargo run -p sfjwt-cli -- demo
+Nothing leaves the machine: the login server is an emulator on 127.0.0.1.";
+
+/// `sfjwt token`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct TokenArgs {
+    #[command(flatten)]
+    pub(crate) identity: Identity,
+
+    /// Give up on a request after this many seconds (connect, send and read).
+    #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub(crate) timeout: u64,
+
+    /// Retry retryable failures (timeouts, 5xx, rate limits) this many times, with backoff.
+    /// Rejections such as invalid_grant are never retried.
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=10))]
+    pub(crate) retries: u32,
+
+    /// Print the full token response as one JSON object (contains the access token).
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// `sfjwt assertion`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct AssertionArgs {
+    #[command(flatten)]
+    pub(crate) identity: Identity,
+
+    /// The `exp` claim, in seconds since the Unix epoch (UTC), at most 3 minutes ahead.
+    #[arg(long, value_name = "UNIX_SECONDS", conflicts_with = "lifetime")]
+    pub(crate) exp: Option<u64>,
+
+    /// Seconds from now until the assertion expires (default 180, the maximum Salesforce
+    /// accepts).
+    #[arg(long, value_name = "SECS")]
+    pub(crate) lifetime: Option<u64>,
+}
+
+/// `sfjwt verify`.
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("key").required(true).args(["cert", "public_key"])))]
+pub(crate) struct VerifyArgs {
+    /// The X.509 certificate uploaded to the connected app.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) cert: Option<PathBuf>,
+
+    /// A public key (SPKI `PUBLIC KEY` or PKCS#1 `RSA PUBLIC KEY`, PEM or DER).
+    #[arg(long, value_name = "PATH")]
+    pub(crate) public_key: Option<PathBuf>,
+
+    /// Require `iss` to be this Consumer Key.
+    #[arg(long, env = "SFJWT_CLIENT_ID", value_name = "ID")]
+    pub(crate) client_id: Option<String>,
+
+    /// Require `aud` to be this URL.
+    #[arg(long, env = "SFJWT_AUDIENCE", value_name = "URL")]
+    pub(crate) audience: Option<String>,
+
+    /// Verify as of this time (seconds since the Unix epoch) instead of now.
+    #[arg(long, value_name = "UNIX_SECONDS")]
+    pub(crate) now: Option<u64>,
+
+    /// Accept tokens up to this many seconds past `exp` (clock skew). Default 0.
+    #[arg(long, value_name = "SECS", default_value_t = 0)]
+    pub(crate) leeway: u64,
+
+    /// The token, or `-` (or nothing) to read it from standard input.
+    #[arg(value_name = "TOKEN")]
+    pub(crate) token: Option<String>,
+}
+
+/// `sfjwt keygen`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct KeygenArgs {
+    /// Where to write server.key and server.crt (created if missing).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub(crate) out_dir: PathBuf,
+
+    /// RSA key size.
+    #[arg(long, default_value_t = 2048, value_parser = parse_bits)]
+    pub(crate) bits: usize,
+
+    /// Days the certificate is valid (Salesforce rejects assertions once it expires).
+    #[arg(long, value_name = "N", default_value_t = 365, value_parser = clap::value_parser!(u32).range(1..=36500))]
+    pub(crate) days: u32,
+
+    /// The certificate's common name (CN).
+    #[arg(long, value_name = "CN", default_value = "sfjwt")]
+    pub(crate) subject: String,
+
+    /// Encrypt server.key with the passphrase in this environment variable (its name).
+    #[arg(long, value_name = "VAR")]
+    pub(crate) passphrase_env: Option<String>,
+
+    /// Overwrite existing server.key and server.crt.
+    #[arg(long)]
+    pub(crate) force: bool,
+}
+
+/// `sfjwt check`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct CheckArgs {
+    #[command(flatten)]
+    pub(crate) identity: Identity,
+
+    /// The certificate uploaded to the connected app, to check it pairs with the key.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) cert: Option<PathBuf>,
+}
+
+/// `sfjwt emulate`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct EmulateArgs {
+    /// The port on 127.0.0.1 (default: from the config file, else any free port).
+    #[arg(long, value_name = "P")]
+    pub(crate) port: Option<u16>,
+
+    /// A TOML or JSON file describing apps, users and faults (see sfjwt-emulator's docs).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+}
+
+/// `--bits`: the sizes Salesforce accepts and that sign in reasonable time.
+fn parse_bits(value: &str) -> Result<usize, String> {
+    match value {
+        "2048" => Ok(2048),
+        "3072" => Ok(3072),
+        "4096" => Ok(4096),
+        _ => Err("use 2048, 3072 or 4096".to_owned()),
+    }
+}

@@ -1,0 +1,378 @@
+//! `sfjwt check`: the offline diagnosis of everything the tutorial's comment section tripped
+//! over — a key Salesforce cannot use, a certificate that is not the key's pair or has
+//! expired, `Iss` instead of `iss` style claim mistakes, a My Domain given as audience, a
+//! sandbox/production mix-up, plain http. One line per finding: ok, warn or error.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use sfjwt_core::claims::{Audience, Claims};
+use sfjwt_core::endpoint::{EndpointKind, TokenEndpoint};
+use sfjwt_core::key::{Certificate, PrivateKey};
+
+use crate::cli::CheckArgs;
+use crate::error::{CliError, CliResult};
+use crate::identity::{Identity, KEY_ENV, KeySource};
+use crate::output::Out;
+
+/// Certificates expiring sooner than this get a warning: renewing needs an admin.
+const EXPIRY_WARNING: Duration = Duration::from_secs(30 * 86_400);
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Level {
+    Ok,
+    Warn,
+    Error,
+}
+
+struct Report<'a> {
+    out: &'a mut Out,
+    errors: usize,
+    warnings: usize,
+}
+
+impl Report<'_> {
+    fn add(&mut self, level: Level, topic: &str, text: impl AsRef<str>) -> CliResult {
+        let label = match level {
+            Level::Ok => self.out.ok("ok   "),
+            Level::Warn => {
+                self.warnings += 1;
+                self.out.warn("warn ")
+            }
+            Level::Error => {
+                self.errors += 1;
+                self.out.bad("error")
+            }
+        };
+        self.out
+            .line(format!("{label} {topic:<11} {}", text.as_ref()))
+    }
+}
+
+pub(crate) fn run(args: &CheckArgs, out: &mut Out) -> CliResult {
+    let mut report = Report {
+        out,
+        errors: 0,
+        warnings: 0,
+    };
+    let now = SystemTime::now();
+    let endpoint = check_endpoint(&args.identity, &mut report)?;
+    let key = check_key(&args.identity, &mut report)?;
+    check_certificate(args, key.as_ref(), now, &mut report)?;
+    check_claims(&args.identity, endpoint.as_ref(), now, &mut report)?;
+    let (errors, warnings) = (report.errors, report.warnings);
+    if errors > 0 {
+        return Err(CliError::local(format!(
+            "check found {errors} error(s) and {warnings} warning(s)"
+        ))
+        .hint("fix the lines marked `error` above; each says what Salesforce would answer"));
+    }
+    report.out.line(format!(
+        "no errors, {warnings} warning(s): `sfjwt token` with the same flags should work once the app is set up"
+    ))
+}
+
+fn check_endpoint(
+    identity: &Identity,
+    report: &mut Report<'_>,
+) -> CliResult<Option<TokenEndpoint>> {
+    match identity.endpoint() {
+        Ok(endpoint) => {
+            let what = match endpoint.kind() {
+                EndpointKind::Loopback => "plain http on loopback (a local emulator)",
+                EndpointKind::ProductionLogin => "https, production login server",
+                EndpointKind::SandboxLogin => "https, sandbox login server",
+                EndpointKind::MyDomain => "https, My Domain",
+                EndpointKind::SandboxMyDomain => "https, sandbox My Domain",
+                EndpointKind::ExperienceSite => "https, Experience Cloud site",
+                _ => "https",
+            };
+            report.add(
+                Level::Ok,
+                "endpoint",
+                format!("{} ({what})", endpoint.token_url()),
+            )?;
+            Ok(Some(endpoint))
+        }
+        Err(e) => {
+            report.add(Level::Error, "endpoint", e.message())?;
+            Ok(None)
+        }
+    }
+}
+
+fn check_key(identity: &Identity, report: &mut Report<'_>) -> CliResult<Option<PrivateKey>> {
+    let source = match identity.key_source() {
+        Ok(source) => source,
+        Err(e) => {
+            report.add(
+                Level::Error,
+                "key",
+                format!("{} (pass --key-file or set {KEY_ENV})", e.message()),
+            )?;
+            return Ok(None);
+        }
+    };
+    let format = describe_format(&source);
+    match identity.load_key() {
+        Ok((key, _)) => {
+            report.add(
+                Level::Ok,
+                "key",
+                format!(
+                    "RSA {} bits, {format}, from {}",
+                    key.bits(),
+                    source.describe()
+                ),
+            )?;
+            check_permissions(&source, report)?;
+            Ok(Some(key))
+        }
+        Err(e) => {
+            report.add(Level::Error, "key", e.message())?;
+            Ok(None)
+        }
+    }
+}
+
+/// The container format, from the PEM label (for the report only; the core detects it itself).
+fn describe_format(source: &KeySource) -> &'static str {
+    let head = match source {
+        KeySource::File(path) => std::fs::read(path)
+            .map(|b| {
+                String::from_utf8_lossy(b.get(..b.len().min(4096)).unwrap_or_default()).into_owned()
+            })
+            .unwrap_or_default(),
+        KeySource::Env => std::env::var(KEY_ENV).unwrap_or_default(),
+    };
+    if head.contains("BEGIN ENCRYPTED PRIVATE KEY") {
+        "PKCS#8 PEM, encrypted"
+    } else if head.contains("BEGIN PRIVATE KEY") {
+        "PKCS#8 PEM"
+    } else if head.contains("BEGIN RSA PRIVATE KEY") && head.contains("ENCRYPTED") {
+        "PKCS#1 PEM, legacy OpenSSL encryption"
+    } else if head.contains("BEGIN RSA PRIVATE KEY") {
+        "PKCS#1 PEM"
+    } else {
+        "DER or re-encoded text"
+    }
+}
+
+#[cfg(unix)]
+fn check_permissions(source: &KeySource, report: &mut Report<'_>) -> CliResult {
+    use std::os::unix::fs::PermissionsExt as _;
+    if let KeySource::File(path) = source {
+        if let Ok(meta) = std::fs::metadata(path) {
+            let mode = meta.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 {
+                report.add(
+                    Level::Warn,
+                    "key",
+                    format!(
+                        "{} has mode {mode:o}: others can read it; chmod 600 {}",
+                        path.display(),
+                        path.display()
+                    ),
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_permissions(_: &KeySource, _: &mut Report<'_>) -> CliResult {
+    Ok(())
+}
+
+fn check_certificate(
+    args: &CheckArgs,
+    key: Option<&PrivateKey>,
+    now: SystemTime,
+    report: &mut Report<'_>,
+) -> CliResult {
+    let Some(path) = &args.cert else {
+        return report.add(
+            Level::Warn,
+            "certificate",
+            "no --cert given: the key/certificate pair and the expiry were not checked",
+        );
+    };
+    let cert = match Certificate::from_file(path) {
+        Ok(cert) => cert,
+        Err(e) => {
+            return report.add(
+                Level::Error,
+                "certificate",
+                format!("{}: {e}", path.display()),
+            );
+        }
+    };
+    match key {
+        Some(key) if cert.is_pair_of(key) => report.add(
+            Level::Ok,
+            "pair",
+            format!("{} ({}) is the certificate of the key", path.display(), cert.subject()),
+        )?,
+        Some(_) => report.add(
+            Level::Error,
+            "pair",
+            format!(
+                "{} ({}) is NOT the certificate of this key: Salesforce answers `invalid_grant: invalid assertion`; upload the certificate made from this key (or use the key it was made from)",
+                path.display(),
+                cert.subject()
+            ),
+        )?,
+        None => report.add(Level::Warn, "pair", "not checked: the key did not load")?,
+    }
+    let until = format_date(cert.not_after());
+    if now < cert.not_before() {
+        report.add(
+            Level::Error,
+            "validity",
+            format!(
+                "not valid before {}: check the clock, or make a new certificate",
+                format_date(cert.not_before())
+            ),
+        )
+    } else if now > cert.not_after() {
+        report.add(
+            Level::Error,
+            "validity",
+            format!(
+                "expired on {until}: make a new pair (`sfjwt keygen`) and upload the certificate"
+            ),
+        )
+    } else {
+        let left = cert.not_after().duration_since(now).unwrap_or_default();
+        let days = left.as_secs() / 86_400;
+        if left < EXPIRY_WARNING {
+            report.add(
+                Level::Warn,
+                "validity",
+                format!(
+                    "expires in {days} day(s), on {until}: plan a new certificate (`sfjwt keygen`)"
+                ),
+            )
+        } else {
+            report.add(
+                Level::Ok,
+                "validity",
+                format!("valid until {until} ({days} days)"),
+            )
+        }
+    }
+}
+
+fn check_claims(
+    identity: &Identity,
+    endpoint: Option<&TokenEndpoint>,
+    now: SystemTime,
+    report: &mut Report<'_>,
+) -> CliResult {
+    match &identity.client_id {
+        None => report.add(Level::Warn, "client id", "none given (--client-id / SFJWT_CLIENT_ID): not checked")?,
+        Some(id) => match Claims::builder().client_id(id.as_str()).username("probe@example.com").build(now) {
+            Err(e) => report.add(Level::Error, "client id", e.to_string())?,
+            Ok(_) if !id.starts_with("3MVG") => report.add(
+                Level::Warn,
+                "client id",
+                format!("{id:?} does not look like a Consumer Key (they start with 3MVG): copy it from the app's \"Manage Consumer Details\""),
+            )?,
+            Ok(_) => report.add(Level::Ok, "client id", format!("{id} ({} characters)", id.chars().count()))?,
+        },
+    }
+    match &identity.username {
+        None => report.add(Level::Warn, "username", "none given (--username / SFJWT_USERNAME): not checked")?,
+        Some(user) => match Claims::builder().client_id("3MVG9probe").username(user.as_str()).build(now) {
+            Err(e) => report.add(Level::Error, "username", e.to_string())?,
+            Ok(_) if !user.contains('@') => report.add(
+                Level::Warn,
+                "username",
+                format!("{user:?} has no @: Salesforce usernames look like e-mail addresses (the username, not the e-mail or the user id)"),
+            )?,
+            Ok(_) => report.add(Level::Ok, "username", user.as_str())?,
+        },
+    }
+    let Some(endpoint) = endpoint else {
+        return report.add(
+            Level::Warn,
+            "audience",
+            "not checked: the endpoint is unusable",
+        );
+    };
+    let audience = match &identity.audience {
+        None => {
+            let aud = endpoint.default_audience();
+            return report.add(
+                Level::Ok,
+                "audience",
+                format!("{aud} (derived from the endpoint)"),
+            );
+        }
+        Some(text) => match Audience::parse(text) {
+            Ok(aud) => aud,
+            Err(e) => return report.add(Level::Error, "audience", e.to_string()),
+        },
+    };
+    let sandbox_endpoint = matches!(
+        endpoint.kind(),
+        EndpointKind::SandboxLogin | EndpointKind::SandboxMyDomain
+    );
+    let production_endpoint = matches!(
+        endpoint.kind(),
+        EndpointKind::ProductionLogin | EndpointKind::MyDomain
+    );
+    if sandbox_endpoint && audience.as_str() == Audience::PRODUCTION_URL {
+        report.add(
+            Level::Error,
+            "audience",
+            format!("{audience} with a sandbox endpoint: sandboxes need https://test.salesforce.com (leave --audience out)"),
+        )
+    } else if production_endpoint && audience.is_sandbox() {
+        report.add(
+            Level::Error,
+            "audience",
+            format!("{audience} with a production endpoint: production needs https://login.salesforce.com (leave --audience out, or use --sandbox)"),
+        )
+    } else {
+        report.add(Level::Ok, "audience", audience.as_str())
+    }
+}
+
+/// `YYYY-MM-DD` (UTC) without a date crate: days since the epoch to the civil date
+/// (H. Hinnant, "chrono-compatible low-level date algorithms").
+pub(crate) fn format_date(time: SystemTime) -> String {
+    let secs = time
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let days = i64::try_from(secs / 86_400).unwrap_or(0);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(format_date(UNIX_EPOCH), "1970-01-01");
+        assert_eq!(
+            format_date(UNIX_EPOCH + Duration::from_secs(1_700_000_000)),
+            "2023-11-14"
+        );
+        assert_eq!(
+            format_date(UNIX_EPOCH + Duration::from_secs(951_782_400)),
+            "2000-02-29"
+        );
+    }
+}

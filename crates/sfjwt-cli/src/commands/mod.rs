@@ -1,0 +1,11 @@
+//! One module per command; each `run` returns the exit code of success or a [`CliError`].
+//!
+//! [`CliError`]: crate::error::CliError
+
+pub(crate) mod assertion;
+pub(crate) mod check;
+pub(crate) mod demo;
+pub(crate) mod emulate;
+pub(crate) mod keygen;
+pub(crate) mod token;
+pub(crate) mod verify;

@@ -1,0 +1,177 @@
+//! Exit codes and the one-line error (plus one hint line) every failure prints.
+//!
+//! The codes are a contract scripts depend on (issue 6): 0 success, 1 `verify` found the token
+//! invalid, 2 a usage or local problem, 3 Salesforce rejected the request, 4 the transport or
+//! the response failed. Every library error is mapped here, in one place, so no command can
+//! invent its own code. Messages come from the core's `Display` impls, which never contain key
+//! material, assertions or tokens.
+
+use std::fmt;
+use std::process::ExitCode;
+
+use sfjwt_core::claims::ClaimsError;
+use sfjwt_core::endpoint::EndpointError;
+use sfjwt_core::exchange::ExchangeError;
+use sfjwt_core::key::KeyError;
+use sfjwt_core::manager::ManagerError;
+
+/// The process exit status of a failed command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Exit {
+    /// `verify`: the token is invalid.
+    Invalid = 1,
+    /// Bad flags, an unreadable or unusable key, invalid claims, a refused endpoint.
+    Local = 2,
+    /// Salesforce (or the emulator) answered with an OAuth error.
+    Rejected = 3,
+    /// No response, or a response that is neither a token nor an OAuth error.
+    Transport = 4,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> Self {
+        ExitCode::from(exit as u8)
+    }
+}
+
+/// A failure to report: what went wrong (one line) and what to do about it (one line).
+#[derive(Debug)]
+pub(crate) struct CliError {
+    exit: Exit,
+    message: String,
+    hint: Option<String>,
+}
+
+impl CliError {
+    pub(crate) fn new(exit: Exit, message: impl Into<String>) -> Self {
+        Self {
+            exit,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// A usage or local problem (exit 2).
+    pub(crate) fn local(message: impl Into<String>) -> Self {
+        Self::new(Exit::Local, message)
+    }
+
+    #[must_use]
+    pub(crate) fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// The message without the hint, for reports that list findings.
+    pub(crate) fn message(&self) -> &str {
+        &self.message
+    }
+
+    pub(crate) fn exit(&self) -> Exit {
+        self.exit
+    }
+
+    /// A key that could not be loaded from `source` (a path or `SFJWT_KEY`).
+    pub(crate) fn key(error: &KeyError, source: &str) -> Self {
+        let hint = match error {
+            KeyError::PassphraseRequired | KeyError::WrongPassphrase => {
+                "pass --passphrase-env VAR, naming an environment variable that holds the passphrase (or run on a terminal to be prompted)".to_owned()
+            }
+            KeyError::FileNotFound { .. } | KeyError::FileUnreadable { .. } => {
+                "give the private key with --key-file PATH (or SFJWT_KEY_FILE), or its PEM text in SFJWT_KEY; `sfjwt keygen` makes a new pair".to_owned()
+            }
+            _ => format!("check the key in {source}; `sfjwt check` diagnoses key, certificate and claims offline"),
+        };
+        Self::local(format!("cannot use the private key from {source}: {error}")).hint(hint)
+    }
+
+    /// A certificate or public key file that could not be loaded.
+    pub(crate) fn certificate(error: &KeyError, path: &str) -> Self {
+        Self::local(format!("cannot use {path}: {error}")).hint(
+            "pass the certificate uploaded to the connected app (server.crt) or its public key",
+        )
+    }
+
+    pub(crate) fn claims(error: &ClaimsError) -> Self {
+        let hint = match error {
+            ClaimsError::MissingClientId => {
+                "pass --client-id or set SFJWT_CLIENT_ID to the app's Consumer Key"
+            }
+            ClaimsError::MissingUsername => "pass --username or set SFJWT_USERNAME",
+            ClaimsError::AudienceIsInstance { .. }
+            | ClaimsError::AudienceHasPath { .. }
+            | ClaimsError::AudienceNotHttps { .. }
+            | ClaimsError::AudienceMalformed { .. } => {
+                "leave --audience out to use the login server matching --login-url; the token endpoint (--login-url) may be your My Domain"
+            }
+            _ => "fix the value; `sfjwt check` lints client id, username and audience offline",
+        };
+        Self::local(format!("invalid claims: {error}")).hint(hint)
+    }
+
+    pub(crate) fn endpoint(error: &EndpointError) -> Self {
+        let hint = match error {
+            EndpointError::InsecureHttp { .. } | EndpointError::UnsupportedScheme { .. } => {
+                "use an https:// login URL (plain http is only for loopback emulators: `sfjwt emulate`)"
+            }
+            _ => {
+                "use https://login.salesforce.com, https://test.salesforce.com (--sandbox) or your My Domain URL"
+            }
+        };
+        Self::local(format!("refused login URL: {error}")).hint(hint)
+    }
+
+    /// A failed token exchange: exit 3 for an OAuth error, 4 for transport/response, 2 for
+    /// local causes.
+    pub(crate) fn exchange(error: &ExchangeError) -> Self {
+        match error {
+            ExchangeError::OAuth(oauth) => {
+                let description = oauth.description().unwrap_or("(no description)");
+                Self::new(
+                    Exit::Rejected,
+                    format!(
+                        "Salesforce rejected the token request (HTTP {}): {}: {description}",
+                        oauth.status().as_u16(),
+                        oauth.error()
+                    ),
+                )
+                .hint(oauth.hint())
+            }
+            ExchangeError::Transport { .. } => Self::new(Exit::Transport, error.to_string()).hint(
+                "check the login URL, the network (proxy, firewall) and that the server is up; --timeout SECS and --retries N adjust patience",
+            ),
+            ExchangeError::Response(_) => Self::new(Exit::Transport, error.to_string()).hint(
+                "the login URL did not answer like a Salesforce token endpoint: check --login-url (a My Domain, login or test host, without a Lightning or Visualforce path)",
+            ),
+            ExchangeError::Claims(claims) => Self::claims(claims),
+            _ => Self::local(error.to_string())
+                .hint("check the private key and the signer; `sfjwt check` diagnoses it offline"),
+        }
+    }
+
+    pub(crate) fn manager(error: &ManagerError) -> Self {
+        match error {
+            ManagerError::Exchange(e) => Self::exchange(e),
+            other => Self::new(Exit::Transport, other.to_string()).hint("try again"),
+        }
+    }
+
+    /// Writing the output failed (a closed pipe, a full disk).
+    pub(crate) fn output(error: &std::io::Error) -> Self {
+        Self::local(format!("cannot write the output: {error}"))
+            .hint("check where standard output goes (a closed pipe or a full disk)")
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "error: {}", self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Shorthand for command results.
+pub(crate) type CliResult<T = ()> = Result<T, CliError>;
