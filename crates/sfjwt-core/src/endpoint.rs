@@ -113,6 +113,11 @@ impl TokenEndpoint {
         if host.is_empty() {
             return Err(malformed("it has no host"));
         }
+        if !crate::host::is_valid_host(&host) {
+            return Err(malformed(
+                "its host is not a DNS name or IP address (internationalised names must be in punycode)",
+            ));
+        }
         let loopback = is_loopback(&host);
         match scheme.as_str() {
             "https" => {}
@@ -407,6 +412,28 @@ mod tests {
             );
             assert!(err.to_string().contains("loopback"), "{err}");
         }
+    }
+
+    #[test]
+    fn hosts_that_do_not_reparse_are_refused() {
+        // Found by the `endpoint` fuzz target: `http::Uri` accepts these authorities, but a
+        // base URL rebuilt from them does not parse again.
+        for bad in [
+            "https://a[:]b",
+            "https://AC[::1]M)E.My.Salesforce.com",
+            "https://x_y.example.com:443/3[:]",
+        ] {
+            if let Ok(e) = TokenEndpoint::parse(bad) {
+                assert_eq!(
+                    TokenEndpoint::parse(e.base_url()).ok().as_ref(),
+                    Some(&e),
+                    "{bad}"
+                );
+            }
+        }
+        assert!(TokenEndpoint::parse("https://a[:]b").is_err());
+        assert!(TokenEndpoint::my_domain("3[:]").is_err());
+        assert!(TokenEndpoint::parse("http://[::1]:8080").is_ok());
     }
 
     #[test]

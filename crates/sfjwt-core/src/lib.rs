@@ -48,6 +48,7 @@ pub mod claims;
 pub mod clock;
 pub mod endpoint;
 pub mod exchange;
+mod host;
 pub mod jws;
 pub mod key;
 pub mod manager;

@@ -82,6 +82,9 @@ impl Audience {
         if host.is_empty() {
             return Err(malformed("it has no host"));
         }
+        if !crate::host::is_valid_host(&host) {
+            return Err(malformed("its host is not a DNS name or IP address"));
+        }
         let path = uri.path();
         let path = if path == "/" { "" } else { path };
         if is_login_server(&host) {
