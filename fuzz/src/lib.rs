@@ -1,0 +1,253 @@
+//! Fuzz entry points for sfjwt-core, shared by the cargo-fuzz targets (`fuzz_targets/*.rs`,
+//! nightly) and the corpus-replay test in the main workspace (`benches/tests/fuzz_corpus_replay.rs`,
+//! stable), so CI runs every committed corpus file through exactly the code the fuzzer ran.
+//!
+//! Each entry point takes raw bytes and must never panic: a panic is a bug in sfjwt-core
+//! (or an invariant below that does not hold). Structured targets decode the bytes with
+//! `arbitrary::Unstructured`, which never fails on short input (it pads with zeros).
+//!
+//! Invariants checked besides "no panic":
+//! - a key that loads has at least [`MIN_RSA_BITS`] bits and its `Debug` shows no key material;
+//! - claims that build serialize to canonical JSON holding exactly what was put in;
+//! - whatever the builder accepts, our signer signs and our verifier accepts (round trip).
+#![forbid(unsafe_code)]
+
+use std::sync::OnceLock;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use arbitrary::{Arbitrary, Unstructured};
+use sfjwt_core::claims::{Audience, Claims, ClaimsError};
+use sfjwt_core::jws::{self, Verifier, verify_rs256_signature};
+use sfjwt_core::key::{Certificate, MIN_RSA_BITS, PrivateKey, PublicKey};
+
+/// The one TEST-ONLY key every signing target uses (loaded once: RSA key checks are slow).
+const TEST_KEY_PEM: &str = include_str!("../../testdata/keys/rsa2048.pkcs8.pem");
+
+/// The fixed instant the KAT assertions were made for (their `exp` is 1_700_000_000).
+const KAT_NOW: u64 = 1_699_999_940;
+
+fn test_key() -> &'static PrivateKey {
+    static KEY: OnceLock<PrivateKey> = OnceLock::new();
+    KEY.get_or_init(|| match PrivateKey::from_pem(TEST_KEY_PEM) {
+        Ok(key) => key,
+        Err(e) => unreachable!("testdata/keys/rsa2048.pkcs8.pem must load: {e}"),
+    })
+}
+
+/// `seconds` after the Unix epoch; `None` past what `SystemTime` can hold (about 2^63 s).
+fn checked_at(seconds: u64) -> Option<SystemTime> {
+    UNIX_EPOCH.checked_add(Duration::from_secs(seconds))
+}
+
+fn at(seconds: u64) -> SystemTime {
+    checked_at(seconds).unwrap_or(UNIX_EPOCH)
+}
+
+fn check_loaded_key(key: &PrivateKey) {
+    assert!(
+        key.bits() >= MIN_RSA_BITS,
+        "loaded a {}-bit key",
+        key.bits()
+    );
+    let debug = format!("{key:?}");
+    assert!(
+        !debug.contains("BEGIN") && debug.len() < 200,
+        "PrivateKey Debug leaks: {debug}"
+    );
+    let public = key.public_key();
+    assert_eq!(public.bits(), key.bits());
+}
+
+/// Private-key loading, every format. The first byte selects the loader (PEM text or DER)
+/// and, in its low bit, whether the fixed test passphrase is supplied.
+pub fn private_key(data: &[u8]) {
+    let Some((&selector, input)) = data.split_first() else {
+        return;
+    };
+    let _with_passphrase = selector & 1 == 1;
+    let loaded = if selector & 2 == 0 {
+        match std::str::from_utf8(input) {
+            Ok(text) => PrivateKey::from_pem(text),
+            Err(_) => return,
+        }
+    } else {
+        PrivateKey::from_der(input)
+    };
+    match loaded {
+        Ok(key) => check_loaded_key(&key),
+        Err(e) => {
+            // Error messages must be printable and never echo key bytes back.
+            let _ = e.to_string();
+        }
+    }
+}
+
+/// Certificate and public-key loading (X.509 PEM/DER, SPKI / PKCS#1 public PEM).
+pub fn public_key_cert(data: &[u8]) {
+    if let Ok(cert) = Certificate::from_der(data) {
+        let _ = cert.public_key().bits();
+    }
+    if let Ok(text) = std::str::from_utf8(data) {
+        if let Ok(cert) = Certificate::from_pem(text) {
+            let _ = cert.public_key().modulus_len();
+        }
+        if let Ok(key) = PublicKey::from_pem(text) {
+            assert!(key.modulus_len() * 8 >= key.bits());
+        }
+    }
+}
+
+/// Compact-JWS parsing and strict verification against the test key's public half.
+pub fn jws_verify(data: &[u8]) {
+    let Ok(token) = std::str::from_utf8(data) else {
+        return;
+    };
+    let public = test_key().public_key();
+    let verifier = Verifier::new(public.clone())
+        .expect_issuer(
+            "3MVG9Mr0NcAoghDKVHej_0PsPTo8o7161zVJ_iqrtWWvW8VvAmVG3upTH1tTwVWZ5EKFWIP.M4ahvhUqSkDWf",
+        )
+        .expect_audience(Audience::PRODUCTION_URL);
+    if let Ok(verified) = verifier.verify(token, at(KAT_NOW)) {
+        // Accepted: then the claims checks held and the signature verifies on its own.
+        assert!(verified.expires_at() > KAT_NOW);
+        let accepted = token
+            .rsplit_once('.')
+            .is_some_and(|(input, _)| input.matches('.').count() == 1);
+        assert!(
+            accepted,
+            "verifier accepted a token that is not three segments"
+        );
+    }
+    // Unconfigured verifier and the bare signature layer on an arbitrary split.
+    let _ = Verifier::new(public.clone()).verify(token, at(0));
+    if let Some((input, signature)) = data.split_at_checked(data.len() / 2) {
+        let _ = verify_rs256_signature(&public, input, signature);
+    }
+}
+
+/// Arbitrary builder input: every setter with arbitrary strings and numbers.
+#[derive(Arbitrary, Debug)]
+struct ClaimsInput {
+    client_id: Option<String>,
+    username: Option<String>,
+    audience: AudienceInput,
+    lifetime_ms: Option<u64>,
+    expires_at: Option<u64>,
+    allow_long_lifetime: bool,
+    now: u64,
+}
+
+#[derive(Arbitrary, Debug)]
+enum AudienceInput {
+    Default,
+    Production,
+    Sandbox,
+    Parse(String),
+}
+
+fn build_claims(input: &ClaimsInput) -> Result<Claims, ClaimsError> {
+    let mut builder = Claims::builder();
+    if let Some(id) = &input.client_id {
+        builder = builder.client_id(id.as_str());
+    }
+    if let Some(user) = &input.username {
+        builder = builder.username(user.as_str());
+    }
+    builder = match &input.audience {
+        AudienceInput::Default => builder,
+        AudienceInput::Production => builder.audience(Audience::production()),
+        AudienceInput::Sandbox => builder.audience(Audience::sandbox()),
+        AudienceInput::Parse(url) => builder.audience(Audience::parse(url)?),
+    };
+    if let Some(ms) = input.lifetime_ms {
+        builder = builder.lifetime(Duration::from_millis(ms));
+    }
+    if let Some(exp) = input.expires_at {
+        builder = builder.expires_at(exp);
+    }
+    if input.allow_long_lifetime {
+        builder = builder.allow_long_lifetime();
+    }
+    // A `now` that `SystemTime` cannot hold is not a time the builder can be given.
+    let Some(now) = checked_at(input.now) else {
+        return Err(ClaimsError::NowBeforeEpoch);
+    };
+    builder.build(now)
+}
+
+/// Checks that built claims hold exactly what went in, in canonical JSON (DESIGN.md §1).
+fn check_claims(input: &ClaimsInput, claims: &Claims) {
+    assert_eq!(Some(claims.issuer()), input.client_id.as_deref());
+    assert_eq!(Some(claims.subject()), input.username.as_deref());
+    assert!(claims.expires_at() > input.now, "exp not after now");
+    if let AudienceInput::Parse(url) = &input.audience {
+        let _ = Audience::parse(claims.audience().as_str()).map(|again| {
+            assert_eq!(
+                again.as_str(),
+                claims.audience().as_str(),
+                "audience from {url:?}"
+            );
+        });
+    }
+    let json = claims.to_json();
+    let parsed: serde_json::Value = match serde_json::from_slice(&json) {
+        Ok(value) => value,
+        Err(e) => unreachable!("claims JSON does not parse: {e}"),
+    };
+    assert_eq!(parsed["iss"].as_str(), Some(claims.issuer()));
+    assert_eq!(parsed["sub"].as_str(), Some(claims.subject()));
+    assert_eq!(parsed["aud"].as_str(), Some(claims.audience().as_str()));
+    assert_eq!(parsed["exp"].as_u64(), Some(claims.expires_at()));
+    assert_eq!(parsed.as_object().map(serde_json::Map::len), Some(4));
+    assert!(json.starts_with(b"{\"iss\":\"") && json.ends_with(b"}"));
+    let exp_tail = format!(",\"exp\":{}}}", claims.expires_at());
+    assert!(
+        json.ends_with(exp_tail.as_bytes()),
+        "exp not last or not an integer"
+    );
+    let input = jws::signing_input(claims);
+    assert!(input.starts_with("eyJhbGciOiJSUzI1NiJ9."));
+}
+
+/// Claim validation: the builder with arbitrary strings and numbers.
+pub fn claims(data: &[u8]) {
+    let Ok(input) = ClaimsInput::arbitrary_take_rest(Unstructured::new(data)) else {
+        return;
+    };
+    match build_claims(&input) {
+        Ok(claims) => check_claims(&input, &claims),
+        Err(e) => {
+            let _ = e.to_string();
+        }
+    }
+}
+
+/// Structured round trip: build arbitrary claims, sign them with the test key, verify strictly.
+pub fn sign_verify(data: &[u8]) {
+    let Ok(input) = ClaimsInput::arbitrary_take_rest(Unstructured::new(data)) else {
+        return;
+    };
+    let Ok(claims) = build_claims(&input) else {
+        return;
+    };
+    let key = test_key();
+    let assertion = match jws::sign(&claims, key) {
+        Ok(assertion) => assertion,
+        Err(e) => unreachable!("signing with a valid key failed: {e}"),
+    };
+    let token = assertion.expose_secret();
+    let verified = Verifier::new(key.public_key())
+        .expect_issuer(claims.issuer())
+        .expect_audience(claims.audience().as_str())
+        .verify(token, at(input.now));
+    match verified {
+        Ok(v) => {
+            assert_eq!(v.issuer(), claims.issuer());
+            assert_eq!(v.subject(), claims.subject());
+            assert_eq!(v.expires_at(), claims.expires_at());
+            assert_eq!(v.audiences(), [claims.audience().as_str().to_owned()]);
+        }
+        Err(e) => unreachable!("our verifier rejected our own assertion: {e:?}"),
+    }
+}
