@@ -7,6 +7,9 @@
 //! `arbitrary::Unstructured`, which never fails on short input (it pads with zeros).
 //!
 //! Invariants checked besides "no panic":
+//! - errors never echo a long run of the input (it may be key material);
+//! - an endpoint that parses re-parses from its normalised form to the same endpoint;
+//! - a token comes only from a 200 response, and round-trips through its cache JSON;
 //! - a key that loads has at least [`MIN_RSA_BITS`] bits and its `Debug` shows no key material;
 //! - claims that build serialize to canonical JSON holding exactly what was put in;
 //! - whatever the builder accepts, our signer signs and our verifier accepts (round trip).
@@ -17,8 +20,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use arbitrary::{Arbitrary, Unstructured};
 use sfjwt_core::claims::{Audience, Claims, ClaimsError};
+use sfjwt_core::endpoint::TokenEndpoint;
 use sfjwt_core::jws::{self, Verifier, verify_rs256_signature};
-use sfjwt_core::key::{Certificate, MIN_RSA_BITS, PrivateKey, PublicKey};
+use sfjwt_core::key::{Certificate, MIN_RSA_BITS, Passphrase, PrivateKey, PublicKey};
+use sfjwt_core::response::{DEFAULT_MAX_BODY, TokenResponse, parse_token_response};
 
 /// The one TEST-ONLY key every signing target uses (loaded once: RSA key checks are slow).
 const TEST_KEY_PEM: &str = include_str!("../../testdata/keys/rsa2048.pkcs8.pem");
@@ -58,43 +63,145 @@ fn check_loaded_key(key: &PrivateKey) {
     assert_eq!(public.bits(), key.bits());
 }
 
-/// Private-key loading, every format. The first byte selects the loader (PEM text or DER)
-/// and, in its low bit, whether the fixed test passphrase is supplied.
+/// The passphrase of the encrypted TEST-ONLY keys in `testdata/keys/`.
+const TEST_PASSPHRASE: &str = "correct horse battery staple";
+
+/// Private-key loading, every format, with and without passphrase. The first byte selects:
+/// bit 0 — the fixed test passphrase is supplied; bit 1 — the bytes go through
+/// `from_env_value` (the environment-variable unmangling path) instead of `from_bytes`.
 pub fn private_key(data: &[u8]) {
     let Some((&selector, input)) = data.split_first() else {
         return;
     };
-    let _with_passphrase = selector & 1 == 1;
+    let passphrase = Passphrase::from(TEST_PASSPHRASE);
+    let passphrase = (selector & 1 == 1).then_some(&passphrase);
     let loaded = if selector & 2 == 0 {
+        PrivateKey::from_bytes(input, passphrase)
+    } else {
         match std::str::from_utf8(input) {
-            Ok(text) => PrivateKey::from_pem(text),
+            Ok(text) => PrivateKey::from_env_value(text, passphrase),
             Err(_) => return,
         }
-    } else {
-        PrivateKey::from_der(input)
     };
     match loaded {
         Ok(key) => check_loaded_key(&key),
-        Err(e) => {
-            // Error messages must be printable and never echo key bytes back.
-            let _ = e.to_string();
+        Err(e) => check_error_text(&e.to_string(), input),
+    }
+}
+
+/// An error message must never echo a long run of the input (it may be key material).
+fn check_error_text(message: &str, input: &[u8]) {
+    if input.len() >= 64 {
+        if let Some(window) = input.get(16..48) {
+            if let Ok(window) = std::str::from_utf8(window) {
+                let is_prose = window.bytes().all(|b| b.is_ascii_alphabetic() || b == b' ');
+                assert!(
+                    is_prose || !message.contains(window),
+                    "error message echoes input: {message}"
+                );
+            }
         }
     }
 }
 
-/// Certificate and public-key loading (X.509 PEM/DER, SPKI / PKCS#1 public PEM).
+/// Certificate and public-key loading (X.509 PEM/DER, SPKI / PKCS#1 public, detected).
 pub fn public_key_cert(data: &[u8]) {
-    if let Ok(cert) = Certificate::from_der(data) {
-        let _ = cert.public_key().bits();
-    }
-    if let Ok(text) = std::str::from_utf8(data) {
-        if let Ok(cert) = Certificate::from_pem(text) {
-            let _ = cert.public_key().modulus_len();
+    match Certificate::from_bytes(data) {
+        Ok(cert) => {
+            let _ = cert.public_key().bits();
+            let _ = (cert.not_before(), cert.not_after(), cert.subject());
+            let _ = cert.is_valid_at(at(KAT_NOW));
+            let _ = cert.is_pair_of(test_key());
         }
-        if let Ok(key) = PublicKey::from_pem(text) {
-            assert!(key.modulus_len() * 8 >= key.bits());
+        Err(e) => check_error_text(&e.to_string(), data),
+    }
+    match PublicKey::from_bytes(data) {
+        Ok(key) => assert!(key.modulus_len() * 8 >= key.bits()),
+        Err(e) => check_error_text(&e.to_string(), data),
+    }
+}
+
+/// Token-endpoint parsing: a URL, or (first byte odd) a My Domain name.
+pub fn endpoint(data: &[u8]) {
+    let Some((&selector, input)) = data.split_first() else {
+        return;
+    };
+    let Ok(text) = std::str::from_utf8(input) else {
+        return;
+    };
+    let parsed = if selector & 1 == 1 {
+        TokenEndpoint::my_domain(text)
+    } else {
+        TokenEndpoint::parse(text)
+    };
+    let Ok(endpoint) = parsed else {
+        return;
+    };
+    // Normalisation is idempotent and the token URL is built on the base.
+    let again = match TokenEndpoint::parse(endpoint.base_url()) {
+        Ok(again) => again,
+        Err(e) => unreachable!(
+            "normalised endpoint {:?} does not re-parse: {e}",
+            endpoint.base_url()
+        ),
+    };
+    assert_eq!(again.base_url(), endpoint.base_url());
+    assert_eq!(again.host(), endpoint.host());
+    assert_eq!(again.kind(), endpoint.kind());
+    assert!(endpoint.token_url().starts_with(endpoint.base_url()));
+    assert!(!endpoint.base_url().ends_with('/'));
+    let scheme_ok =
+        endpoint.base_url().starts_with("https://") || endpoint.base_url().starts_with("http://");
+    assert!(scheme_ok, "endpoint scheme: {}", endpoint.base_url());
+    let _ = endpoint.default_audience();
+}
+
+const CONTENT_TYPES: [Option<&str>; 6] = [
+    None,
+    Some("application/json;charset=UTF-8"),
+    Some("application/json"),
+    Some("text/html; charset=utf-8"),
+    Some("text/plain"),
+    Some("application/x-www-form-urlencoded"),
+];
+
+/// Token / error response parsing: status × content type × body. Bytes 0–1: the status
+/// (100–999 modulo); byte 2: the content type; the rest: the body.
+pub fn response(data: &[u8]) {
+    let Some(([hi, lo, ct], body)) = data.split_first_chunk::<3>() else {
+        return;
+    };
+    let status = 100 + (u16::from_be_bytes([*hi, *lo]) % 900);
+    let mut builder = http::Response::builder().status(status);
+    if let Some(Some(content_type)) = CONTENT_TYPES.get(usize::from(*ct) % CONTENT_TYPES.len()) {
+        builder = builder.header(http::header::CONTENT_TYPE, *content_type);
+    }
+    let Ok(response) = builder.body(body.to_vec()) else {
+        return;
+    };
+    match parse_token_response(&response, DEFAULT_MAX_BODY) {
+        Ok(token) => {
+            assert_eq!(status, 200, "a token from a non-200 response");
+            // The cache format round-trips.
+            let json = token.to_json();
+            match TokenResponse::from_json(json.as_bytes()) {
+                Ok(again) => assert!(again.access_token().same_as(token.access_token())),
+                Err(e) => unreachable!("TokenResponse::to_json does not re-parse: {e}"),
+            }
+            let debug = format!("{token:?}");
+            let secret = token.access_token().expose_secret();
+            assert!(
+                secret.len() < 8 || !debug.contains(secret),
+                "Debug shows the token"
+            );
+        }
+        Err(e) => {
+            assert_eq!(e.status().as_u16(), status);
+            let _ = e.is_retryable();
+            let _ = e.to_string();
         }
     }
+    let _ = TokenResponse::from_json(body);
 }
 
 /// Compact-JWS parsing and strict verification against the test key's public half.
@@ -195,10 +302,22 @@ fn check_claims(input: &ClaimsInput, claims: &Claims) {
         Ok(value) => value,
         Err(e) => unreachable!("claims JSON does not parse: {e}"),
     };
-    assert_eq!(parsed["iss"].as_str(), Some(claims.issuer()));
-    assert_eq!(parsed["sub"].as_str(), Some(claims.subject()));
-    assert_eq!(parsed["aud"].as_str(), Some(claims.audience().as_str()));
-    assert_eq!(parsed["exp"].as_u64(), Some(claims.expires_at()));
+    assert_eq!(
+        parsed.get("iss").and_then(serde_json::Value::as_str),
+        Some(claims.issuer())
+    );
+    assert_eq!(
+        parsed.get("sub").and_then(serde_json::Value::as_str),
+        Some(claims.subject())
+    );
+    assert_eq!(
+        parsed.get("aud").and_then(serde_json::Value::as_str),
+        Some(claims.audience().as_str())
+    );
+    assert_eq!(
+        parsed.get("exp").and_then(serde_json::Value::as_u64),
+        Some(claims.expires_at())
+    );
     assert_eq!(parsed.as_object().map(serde_json::Map::len), Some(4));
     assert!(json.starts_with(b"{\"iss\":\"") && json.ends_with(b"}"));
     let exp_tail = format!(",\"exp\":{}}}", claims.expires_at());
