@@ -2,7 +2,8 @@
 //! them beside `openssl speed` and PyJWT. Criterion's numbers (`cargo bench`) are the careful
 //! ones; this is a plain timed loop so the comparison runs the same way for every tool.
 //!
-//! Usage: `sign_timing [SECONDS_PER_CASE]` (default 3, like `openssl speed -seconds 3`).
+//! Usage: `sign_timing [SECONDS_PER_CASE]` (default 3, like `openssl speed -seconds 3`),
+//! spent in 5 interleaved rounds; each case's median round is printed.
 #![forbid(unsafe_code)]
 #![allow(
     clippy::print_stdout,
@@ -19,6 +20,9 @@ use sfjwt_benches::{CLIENT_ID, RSA2048_PKCS8_PEM, SIGNING_INPUT, USERNAME};
 use sfjwt_core::claims::Claims;
 use sfjwt_core::jws::{self, Signer};
 use sfjwt_core::key::PrivateKey;
+
+/// Rounds per case; each round times every case for `SECONDS / ROUNDS`.
+const ROUNDS: u32 = 5;
 
 /// A named operation to time.
 type Case<'a> = (&'static str, Box<dyn FnMut() + 'a>);
@@ -91,12 +95,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }),
         ),
     ];
-    for (name, mut op) in cases {
-        println!("{name} {:.4}", time_it(budget, &mut op));
+    let load: Case<'_> = (
+        "default-key-load-pkcs8-pem-2048",
+        Box::new(|| {
+            let _ = black_box(PrivateKey::from_pem(black_box(RSA2048_PKCS8_PEM)));
+        }),
+    );
+    // Interleaved rounds, median per case: on a shared machine the load changes over a run,
+    // and timing case A only early and case B only late would bias their ratio.
+    let mut cases: Vec<Case<'_>> = cases.into_iter().chain([load]).collect();
+    let round = budget / ROUNDS;
+    let mut samples: Vec<Vec<f64>> = vec![Vec::new(); cases.len()];
+    for _ in 0..ROUNDS {
+        for ((_, op), times) in cases.iter_mut().zip(samples.iter_mut()) {
+            times.push(time_it(round, op));
+        }
     }
-    let load = time_it(budget, || {
-        let _ = black_box(PrivateKey::from_pem(black_box(RSA2048_PKCS8_PEM)));
-    });
-    println!("default-key-load-pkcs8-pem-2048 {load:.4}");
+    for ((name, _), mut times) in cases.iter().zip(samples) {
+        times.sort_by(f64::total_cmp);
+        let median = times.get(times.len() / 2).copied().unwrap_or(f64::NAN);
+        println!("{name} {median:.4}");
+    }
     Ok(())
 }

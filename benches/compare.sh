@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# sfjwt against its peers, one run, side by side, with ratios (lower is better for us):
+#   1. RSA-2048 sign: our default signer and sfjwt-aws-lc vs `openssl speed rsa2048`;
+#   2. the same vs PyJWT (key pre-loaded, and key passed as a PEM string on every call as the
+#      popular Salesforce gist does);
+#   3. assertion build+sign vs the raw blinded `rsa` sign, and key load, against the targets;
+#   4. `sfjwt token` whole-process wall time and peak RSS vs a gist-style Python client
+#      (PyJWT + requests), both against the same local emulator (needs target/release/sfjwt).
+# Installs what it needs (apt: openssl, time; PyPI: pyjwt, cryptography, requests into a venv
+# under $XDG_CACHE_HOME or ~/.cache). Tunables: SECS (default 3) per timed case, RUNS (default
+# 5) end-to-end runs (the median wall time and the largest RSS are reported).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECS=${SECS:-3}
+RUNS=${RUNS:-5}
+KEY=testdata/keys/rsa2048.pkcs8.pem
+CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/sfjwt-bench
+export CARGO_TERM_QUIET=true
+
+apt_install() { # command package
+  command -v "$1" >/dev/null 2>&1 && return 0
+  if command -v apt-get >/dev/null 2>&1; then
+    echo "installing $2 (apt)" >&2
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2"; } >/dev/null
+  fi
+  command -v "$1" >/dev/null 2>&1 || { echo "compare.sh: $1 is required" >&2; exit 1; }
+}
+apt_install openssl openssl
+[ -x /usr/bin/time ] || { apt_install time time; }
+
+venv="$CACHE/venv"
+if ! "$venv/bin/python" -c 'import jwt, cryptography, requests' 2>/dev/null; then
+  echo "creating $venv (pip install pyjwt cryptography requests)" >&2
+  python3 -m venv "$venv" >&2
+  "$venv/bin/pip" install -q pyjwt cryptography requests >&2
+fi
+PY="$venv/bin/python"
+
+echo "building release binaries (sign_timing, emulator)..." >&2
+cargo build --release -p sfjwt-benches --bin sign_timing >&2
+cargo build --release -p sfjwt-emulator --example serve >&2
+
+results=$(mktemp)
+trap 'rm -f "$results"; [ -n "${emu_pid:-}" ] && kill "$emu_pid" 2>/dev/null || true' EXIT
+
+echo "timing our signers (${SECS}s per case)..." >&2
+target/release/sign_timing "$SECS" >> "$results"
+echo "timing openssl speed -seconds $SECS rsa2048..." >&2
+openssl speed -seconds "$SECS" -mr rsa2048 2>/dev/null |
+  awk -F: '/^\+F2:/ { printf "openssl-sign-2048 %.4f\n", 1000 / $4 }' >> "$results"
+echo "timing PyJWT (${SECS}s per case)..." >&2
+"$PY" benches/pyjwt_sign.py "$KEY" "$SECS" >> "$results"
+
+get() { awk -v k="$1" '$1 == k { print $2 }' "$results"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "n/a"; else printf "%.2f", a / b }'; }
+row() { # label ours peer target
+  local r; r=$(ratio "$2" "$3")
+  printf '| %-52s | %10s | %10s | %6s | %-10s |\n' "$1" "$2" "$3" "$r" "$4"
+}
+
+echo
+echo "## RSA-2048 signing, ms per operation (lower is better)"
+echo
+printf '| %-52s | %10s | %10s | %6s | %-10s |\n' "ours vs peer" "ours" "peer" "ratio" "target"
+echo "|------------------------------------------------------|-----------:|-----------:|-------:|------------|"
+row "sfjwt default sign vs openssl speed" "$(get default-sign-2048)" "$(get openssl-sign-2048)" ""
+row "sfjwt-aws-lc sign vs openssl speed" "$(get aws-lc-sign-2048)" "$(get openssl-sign-2048)" "<= 1.10"
+row "sfjwt default sign vs PyJWT (key pre-loaded)" "$(get default-sign-2048)" "$(get pyjwt-preloaded-sign-2048)" ""
+row "sfjwt-aws-lc sign vs PyJWT (key pre-loaded)" "$(get aws-lc-sign-2048)" "$(get pyjwt-preloaded-sign-2048)" ""
+row "sfjwt default build+sign vs PyJWT (PEM each call)" "$(get default-build+sign-2048)" "$(get pyjwt-pem-each-call-sign-2048)" ""
+row "sfjwt-aws-lc build+sign vs PyJWT (PEM each call)" "$(get aws-lc-build+sign-2048)" "$(get pyjwt-pem-each-call-sign-2048)" ""
+row "sfjwt default build+sign vs raw blinded rsa sign" "$(get default-build+sign-2048)" "$(get raw-rsa-blinded-sign-2048)" "<= 1.05"
+row "sfjwt default sign vs raw blinded rsa sign" "$(get default-sign-2048)" "$(get raw-rsa-blinded-sign-2048)" ""
+row "key load, PKCS#8 PEM 2048 (ms; target 0.100)" "$(get default-key-load-pkcs8-pem-2048)" "0.100" "<= 1.00"
+
+echo
+echo "## One token, whole process: sfjwt token vs gist-style Python client (PyJWT + requests)"
+echo
+log=$(mktemp)
+target/release/examples/serve > "$log" 2>&1 &
+emu_pid=$!
+for _ in $(seq 50); do grep -q '^token endpoint:' "$log" && break; sleep 0.1; done
+token_url=$(awk '/^token endpoint:/ { print $3 }' "$log")
+base_url=$(awk '/listening on/ { print $NF }' "$log")
+rm -f "$log"
+[ -n "$token_url" ] || { echo "the emulator did not start" >&2; exit 1; }
+
+measure() { # command... -> prints "median_wall_seconds max_rss_kib"
+  local walls=() rss=0 out
+  for _ in $(seq "$RUNS"); do
+    out=$( { /usr/bin/time -v "$@" >/dev/null; } 2>&1 ) || { echo "failed: $* : $out" >&2; return 1; }
+    walls+=("$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s }' <<<"$out")")
+    r=$(awk -F': ' '/Maximum resident set size/ { print $2 }' <<<"$out")
+    (( r > rss )) && rss=$r
+  done
+  printf '%s\n' "${walls[@]}" | sort -g | awk -v rss="$rss" '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)], rss }'
+}
+
+read -r py_wall py_rss < <(measure "$PY" benches/python_client.py "$token_url" 3MVG9_example etl@acme.com "$KEY" https://login.salesforce.com)
+echo "python client: median wall ${py_wall}s, peak RSS ${py_rss} KiB over $RUNS runs"
+if [ -x target/release/sfjwt ]; then
+  # The CLI's flags; override with SFJWT_TOKEN_ARGS if they differ.
+  read -r -a args <<<"${SFJWT_TOKEN_ARGS:-token --endpoint $base_url --client-id 3MVG9_example --username etl@acme.com --key $KEY}"
+  read -r rs_wall rs_rss < <(measure target/release/sfjwt "${args[@]}")
+  echo
+  printf '| %-52s | %10s | %10s | %6s | %-10s |\n' "sfjwt token vs python client" "sfjwt" "python" "ratio" "target"
+  echo "|------------------------------------------------------|-----------:|-----------:|-------:|------------|"
+  row "wall time, median of $RUNS (s)" "$rs_wall" "$py_wall" "<= 0.05"
+  row "peak RSS (KiB)" "$rs_rss" "$py_rss" "<= 0.25"
+else
+  echo "skipped: sfjwt CLI not built (cargo build --release -p sfjwt-cli, then rerun)"
+fi
+echo
+echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo); $(rustc --version); $(openssl version | cut -d' ' -f1-2); PyJWT $("$PY" -c 'import jwt; print(jwt.__version__)')"
