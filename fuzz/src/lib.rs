@@ -97,7 +97,9 @@ fn check_error_text(message: &str, input: &[u8]) {
     let Some(window) = input.get(middle..middle.saturating_add(24)) else {
         return;
     };
-    // Skip a probe on a `-----BEGIN LABEL-----` line: errors quote the label on purpose.
+    // Skip a probe on a `-----BEGIN LABEL-----` line or an RFC 1421 header line
+    // (`DEK-Info: ...`): errors quote labels and cipher names on purpose; key material is
+    // only ever on base64 lines, which have neither.
     let line_start = input
         .get(..middle)
         .and_then(|head| head.iter().rposition(|&b| b == b'\n'))
@@ -108,7 +110,7 @@ fn check_error_text(message: &str, input: &[u8]) {
         .map_or(input.len(), |i| middle + i);
     if input
         .get(line_start..line_end)
-        .is_some_and(|line| line.windows(5).any(|w| w == b"-----"))
+        .is_some_and(|line| line.contains(&b':') || line.windows(5).any(|w| w == b"-----"))
     {
         return;
     }
