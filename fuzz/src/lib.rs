@@ -97,21 +97,14 @@ fn check_error_text(message: &str, input: &[u8]) {
     let Some(window) = input.get(middle..middle.saturating_add(24)) else {
         return;
     };
-    // Skip a probe on a `-----BEGIN LABEL-----` line or an RFC 1421 header line
-    // (`DEK-Info: ...`): errors quote labels and cipher names on purpose; key material is
-    // only ever on base64 lines, which have neither.
-    let line_start = input
-        .get(..middle)
-        .and_then(|head| head.iter().rposition(|&b| b == b'\n'))
-        .map_or(0, |i| i + 1);
-    let line_end = input
-        .get(middle..)
-        .and_then(|tail| tail.iter().position(|&b| b == b'\n'))
-        .map_or(input.len(), |i| middle + i);
-    if input
-        .get(line_start..line_end)
-        .is_some_and(|line| line.contains(&b':') || line.windows(5).any(|w| w == b"-----"))
-    {
+    // Skip a probe that occurs on any `-----BEGIN LABEL-----` or RFC 1421 header
+    // (`DEK-Info: ...`) line of the input: errors quote labels and cipher names on purpose,
+    // and key material is only ever on base64 lines, which have neither `-----` nor `:`.
+    let quotable = input
+        .split(|&b| b == b'\n')
+        .filter(|line| line.contains(&b':') || line.windows(5).any(|w| w == b"-----"))
+        .any(|line| line.windows(window.len()).any(|w| w == window));
+    if quotable {
         return;
     }
     let base64ish = window
