@@ -100,7 +100,7 @@ read -r py_wall py_rss < <(measure "$PY" benches/python_client.py "$token_url" 3
 echo "python client: median wall ${py_wall}s, peak RSS ${py_rss} KiB over $RUNS runs"
 if [ -x target/release/sfjwt ]; then
   # The CLI's flags; override with SFJWT_TOKEN_ARGS if they differ.
-  read -r -a args <<<"${SFJWT_TOKEN_ARGS:-token --endpoint $base_url --client-id 3MVG9_example --username etl@acme.com --key $KEY}"
+  read -r -a args <<<"${SFJWT_TOKEN_ARGS:-token --login-url $base_url --client-id 3MVG9_example --username etl@acme.com --key-file $KEY}"
   read -r rs_wall rs_rss < <(measure target/release/sfjwt "${args[@]}")
   echo
   printf '| %-52s | %10s | %10s | %6s | %-10s |\n' "sfjwt token vs python client" "sfjwt" "python" "ratio" "target"
