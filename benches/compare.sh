@@ -88,8 +88,13 @@ rm -f "$log"
 measure() { # command... -> prints "median_wall_seconds max_rss_kib"
   local walls=() rss=0 out
   for _ in $(seq "$RUNS"); do
+    # GNU time prints wall time in centiseconds, too coarse for a ~10 ms process: time the
+    # run with nanosecond timestamps and keep GNU time for the peak RSS.
+    local t0 t1
+    t0=$(date +%s%N)
     out=$( { /usr/bin/time -v "$@" >/dev/null; } 2>&1 ) || { echo "failed: $* : $out" >&2; return 1; }
-    walls+=("$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s }' <<<"$out")")
+    t1=$(date +%s%N)
+    walls+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", (b - a) / 1e9 }')")
     r=$(awk -F': ' '/Maximum resident set size/ { print $2 }' <<<"$out")
     (( r > rss )) && rss=$r
   done
