@@ -8,6 +8,8 @@
     reason = "test helpers outside #[test] functions: a panic there is a failed test"
 )]
 
+// Both adapters test against the same emulated org; its fixture lives with sfjwt-ureq's tests.
+#[path = "../../sfjwt-ureq/tests/common/mod.rs"]
 mod common;
 
 use common::*;

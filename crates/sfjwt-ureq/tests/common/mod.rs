@@ -1,4 +1,5 @@
-//! Shared helpers for the adapter's loopback tests: the emulated org, clients, fault helpers.
+//! Shared helpers for both adapters' loopback tests (sfjwt-ureq and sfjwt-reqwest include this
+//! file): the emulated org, clients, fault helpers.
 #![allow(dead_code, unreachable_pub)]
 #![allow(
     clippy::unwrap_used,
