@@ -8,22 +8,22 @@
     clippy::indexing_slicing
 )] // test code: a panic is a failed assertion
 
-use std::path::PathBuf;
-use std::time::{Duration, UNIX_EPOCH};
+// The core's test helpers and vectors: every signer is held to exactly the same KATs.
+#[path = "../../sfjwt-core/tests/common/mod.rs"]
+mod common;
+#[path = "../../sfjwt-core/tests/kat_vectors/mod.rs"]
+mod kat_vectors;
+
+use kat_vectors::{assertion_vectors, build_claims, now_for};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde::Deserialize;
 use sfjwt_aws_lc::{AwsLcKeyError, AwsLcSigner, Signer as _};
-use sfjwt_core::claims::{Audience, Claims, ClaimsError};
 use sfjwt_core::jws::{self, Verifier, verify_rs256_signature};
 use sfjwt_core::key::PrivateKey;
 
 fn read(relative: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../testdata")
-        .join(relative);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
+    common::read(relative)
 }
 
 fn signer(relative: &str) -> AwsLcSigner {
@@ -37,36 +37,12 @@ fn signer(relative: &str) -> AwsLcSigner {
 
 /// The core's loader, used only for the public half (to verify).
 fn core_key(relative: &str) -> PrivateKey {
-    let bytes = read(relative);
-    if relative.ends_with(".der") {
-        PrivateKey::from_der(&bytes).unwrap()
-    } else {
-        PrivateKey::from_pem(std::str::from_utf8(&bytes).unwrap()).unwrap()
-    }
-}
-
-#[derive(Deserialize)]
-struct AssertionVector {
-    name: String,
-    key: String,
-    iss: String,
-    sub: String,
-    aud: String,
-    exp: u64,
-    jwt: String,
-    made_with: String,
-}
-
-#[derive(Deserialize)]
-struct RfcVector {
-    key: String,
-    signing_input: String,
-    signature_b64url: String,
+    common::private_key(relative)
 }
 
 #[test]
 fn rfc7515_appendix_a2_signature() {
-    let vector: RfcVector = serde_json::from_slice(&read("kat/rfc7515-a2.json")).unwrap();
+    let vector = kat_vectors::rfc7515_a2();
     let signer = signer(&vector.key);
     let expected = URL_SAFE_NO_PAD.decode(&vector.signature_b64url).unwrap();
     let signature = signer.sign_rs256(vector.signing_input.as_bytes()).unwrap();
@@ -80,20 +56,9 @@ fn rfc7515_appendix_a2_signature() {
     println!("KAT (aws-lc): RFC 7515 Appendix A.2 RS256 signature matched");
 }
 
-fn build_claims(v: &AssertionVector) -> Result<Claims, ClaimsError> {
-    let now = UNIX_EPOCH + Duration::from_secs(v.exp.saturating_sub(60));
-    Claims::builder()
-        .client_id(&v.iss)
-        .username(&v.sub)
-        .audience(Audience::parse(&v.aud)?)
-        .expires_at(v.exp)
-        .build(now)
-}
-
 #[test]
 fn assertions_match_independent_tools() {
-    let vectors: Vec<AssertionVector> =
-        serde_json::from_slice(&read("kat/assertions.json")).unwrap();
+    let vectors = assertion_vectors();
     let mut signed = 0;
     let mut skipped = Vec::new();
     let mut key_sizes = std::collections::BTreeSet::new();
@@ -112,7 +77,7 @@ fn assertions_match_independent_tools() {
             v.name,
             v.made_with
         );
-        let now = UNIX_EPOCH + Duration::from_secs(v.exp.saturating_sub(60));
+        let now = now_for(v);
         Verifier::new(core_key(&v.key).public_key())
             .expect_issuer(&v.iss)
             .expect_audience(&v.aud)

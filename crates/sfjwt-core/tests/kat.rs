@@ -10,41 +10,21 @@
 )] // test code: a panic is a failed assertion
 
 mod common;
+mod kat_vectors;
+
+use kat_vectors::{assertion_vectors, build_claims, now_for};
 
 use std::time::{Duration, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
-use sfjwt_core::claims::{Audience, Claims, ClaimsError};
+use sfjwt_core::claims::ClaimsError;
 use sfjwt_core::jws::{self, Signer as _, Verifier, VerifyError, verify_rs256_signature};
-
-#[derive(Deserialize)]
-struct AssertionVector {
-    name: String,
-    key: String,
-    iss: String,
-    sub: String,
-    aud: String,
-    exp: u64,
-    jwt: String,
-    made_with: String,
-}
-
-#[derive(Deserialize)]
-struct RfcVector {
-    key: String,
-    signing_input: String,
-    signature_b64url: String,
-}
-
-fn assertion_vectors() -> Vec<AssertionVector> {
-    serde_json::from_slice(&common::read("kat/assertions.json")).unwrap()
-}
 
 #[test]
 fn rfc7515_appendix_a2_signature() {
-    let vector: RfcVector = serde_json::from_slice(&common::read("kat/rfc7515-a2.json")).unwrap();
+    let vector = kat_vectors::rfc7515_a2();
     let key = common::private_key(&vector.key);
     let expected = URL_SAFE_NO_PAD.decode(&vector.signature_b64url).unwrap();
 
@@ -78,17 +58,6 @@ fn expected_refusal(name: &str) -> Option<fn(&ClaimsError) -> bool> {
     Some(rule)
 }
 
-fn build_claims(v: &AssertionVector) -> Result<Claims, ClaimsError> {
-    // `now` one minute before `exp`, inside Salesforce's 3-minute window.
-    let now = UNIX_EPOCH + Duration::from_secs(v.exp.saturating_sub(60));
-    Claims::builder()
-        .client_id(&v.iss)
-        .username(&v.sub)
-        .audience(Audience::parse(&v.aud)?)
-        .expires_at(v.exp)
-        .build(now)
-}
-
 #[test]
 fn assertions_match_independent_tools() {
     let vectors = assertion_vectors();
@@ -97,7 +66,7 @@ fn assertions_match_independent_tools() {
     let mut key_sizes = std::collections::BTreeSet::new();
     for v in &vectors {
         let key = common::private_key(&v.key);
-        let now = UNIX_EPOCH + Duration::from_secs(v.exp.saturating_sub(60));
+        let now = now_for(v);
         let verified = Verifier::new(key.public_key())
             .expect_issuer(&v.iss)
             .expect_audience(&v.aud)
@@ -187,7 +156,7 @@ fn independently_altered_tokens_are_rejected() {
 fn altered_vectors_are_rejected() {
     for v in assertion_vectors().iter().take(6) {
         let key = common::private_key(&v.key);
-        let now = UNIX_EPOCH + Duration::from_secs(v.exp.saturating_sub(60));
+        let now = now_for(v);
         let verifier = Verifier::new(key.public_key());
         let (input, signature) = v.jwt.rsplit_once('.').unwrap();
         let mut sig = URL_SAFE_NO_PAD.decode(signature).unwrap();
