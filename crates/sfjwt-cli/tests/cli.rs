@@ -79,6 +79,21 @@ fn token_cmd(sf: &Emulator, key_file: &Path) -> Command {
     cmd
 }
 
+/// `sfjwt assertion` for the test app and user, signed with the testdata key `key_name`.
+fn assertion_cmd(key_name: &str) -> Command {
+    let mut cmd = sfjwt();
+    cmd.args([
+        "assertion",
+        "--client-id",
+        CLIENT_ID,
+        "--username",
+        USER,
+        "--key-file",
+    ])
+    .arg(key(key_name));
+    cmd
+}
+
 fn stdout_of(cmd: &mut Command) -> String {
     String::from_utf8(cmd.assert().success().get_output().stdout.clone()).unwrap()
 }
@@ -172,18 +187,7 @@ fn token_with_the_key_in_sfjwt_key_and_the_rest_in_env() {
 
 #[test]
 fn assertion_prints_one_jws_that_verify_accepts() {
-    let out = stdout_of(
-        sfjwt()
-            .args([
-                "assertion",
-                "--client-id",
-                CLIENT_ID,
-                "--username",
-                USER,
-                "--key-file",
-            ])
-            .arg(key("rsa2048.pkcs8.pem")),
-    );
+    let out = stdout_of(&mut assertion_cmd("rsa2048.pkcs8.pem"));
     assert!(out.ends_with('\n'));
     let jws = out.trim_end();
     assert_eq!(jws.lines().count(), 1);
@@ -511,18 +515,7 @@ fn verify_exits_1_on_a_bad_token() {
 
 #[test]
 fn verify_exits_1_on_a_token_signed_by_another_key_or_expired() {
-    let jws = stdout_of(
-        sfjwt()
-            .args([
-                "assertion",
-                "--client-id",
-                CLIENT_ID,
-                "--username",
-                USER,
-                "--key-file",
-            ])
-            .arg(key("other2048.pkcs8.pem")),
-    );
+    let jws = stdout_of(&mut assertion_cmd("other2048.pkcs8.pem"));
     sfjwt()
         .args(["verify", "--cert"])
         .arg(key("rsa2048.crt.pem"))
