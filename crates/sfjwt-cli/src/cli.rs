@@ -1,5 +1,5 @@
 //! The command line: every command, flag and environment variable, with a worked example in
-//! each command's `--help`. The interface is a contract (issue 6): scripts depend on it.
+//! each command's `--help`. The interface is a contract: scripts depend on it.
 
 use std::path::PathBuf;
 
@@ -56,6 +56,8 @@ Example:
   export SFJWT_CLIENT_ID=3MVG9...  SFJWT_USERNAME=etl@acme.com  SFJWT_KEY_FILE=server.key
   sfjwt token                                   # readable summary, token redacted
   sfjwt token --login-url https://acme.my.salesforce.com --json | jq -r .access_token
+  # External Client App since Spring '26 (app_not_found with login/test):
+  sfjwt token --login-url https://acme.my.salesforce.com --audience my-domain
 
 Exit codes: 0 ok, 2 local problem, 3 Salesforce rejected it (code, description and hint
 are printed), 4 no usable response (connect, timeout, TLS, HTML or garbled body).";
@@ -115,6 +117,11 @@ pub(crate) struct TokenArgs {
     #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=10))]
     pub(crate) retries: u32,
 
+    /// Seconds from now until the assertion expires: default 180 (what Salesforce documents),
+    /// at most 300.
+    #[arg(long, value_name = "SECS", default_value_t = 180, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub(crate) lifetime: u64,
+
     /// Print the full token response as one JSON object (contains the access token).
     #[arg(long)]
     pub(crate) json: bool,
@@ -126,13 +133,13 @@ pub(crate) struct AssertionArgs {
     #[command(flatten)]
     pub(crate) identity: Identity,
 
-    /// The `exp` claim, in seconds since the Unix epoch (UTC), at most 3 minutes ahead.
+    /// The `exp` claim, in seconds since the Unix epoch (UTC), at most 300 s ahead.
     #[arg(long, value_name = "UNIX_SECONDS", conflicts_with = "lifetime")]
     pub(crate) exp: Option<u64>,
 
-    /// Seconds from now until the assertion expires (default 180, the maximum Salesforce
-    /// accepts).
-    #[arg(long, value_name = "SECS")]
+    /// Seconds from now until the assertion expires: default 180 (what Salesforce documents),
+    /// at most 300.
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=300))]
     pub(crate) lifetime: Option<u64>,
 }
 
