@@ -1,0 +1,64 @@
+//! Sessions locked to an IP the caller no longer leaves from: granted, then refused with 401
+//! `INVALID_SESSION_ID` by every API resource, however often the client logs in again.
+
+mod common;
+
+use common::*;
+
+const API_PATHS: [&str; 3] = [
+    "/services/data/v62.0/limits",
+    "/services/oauth2/userinfo",
+    "/services/data/v62.0/sobjects",
+];
+
+#[test]
+fn ip_locked_sessions_answer_401_right_after_the_grant() {
+    let sf = builder().ip_locked_sessions(true).start().unwrap();
+    for _ in 0..3 {
+        // A new login succeeds every time...
+        let token = token(&sf);
+        // ...and its session is refused at once.
+        for path in API_PATHS {
+            let answer = get(&sf, path, Some(&token));
+            assert_eq!(answer.status, 401, "{path}");
+            assert_eq!(answer.body, INVALID_SESSION, "{path}");
+        }
+        let id_path = format!("/id/{}/{}", sf.org_id(), sf.user_id(APPROVED).unwrap());
+        assert_eq!(get(&sf, &id_path, Some(&token)).status, 401);
+    }
+    assert_eq!(sf.grant_count(), 3);
+    assert_eq!(sf.api_call_count(), 0);
+    assert_eq!(sf.refused_api_call_count(), 12);
+}
+
+#[test]
+fn the_lock_can_be_toggled_at_run_time() {
+    let sf = start();
+    let token = token(&sf);
+    let limits = "/services/data/v62.0/limits";
+    assert_eq!(get(&sf, limits, Some(&token)).status, 200);
+
+    sf.set_ip_locked_sessions(true);
+    let answer = get(&sf, limits, Some(&token));
+    assert_eq!(answer.status, 401);
+    assert_eq!(answer.body, INVALID_SESSION);
+
+    // The session itself was not ended: unlocked, the same token works again.
+    sf.set_ip_locked_sessions(false);
+    assert_eq!(get(&sf, limits, Some(&token)).status, 200);
+    assert_eq!(sf.api_call_count(), 2);
+    assert_eq!(sf.refused_api_call_count(), 1);
+}
+
+#[test]
+fn the_401_carries_the_www_authenticate_header() {
+    let sf = builder().ip_locked_sessions(true).start().unwrap();
+    let token = token(&sf);
+    let response = agent()
+        .get(format!("{}/services/data/v62.0/limits", sf.base_url()))
+        .header("Authorization", format!("Bearer {token}"))
+        .call()
+        .unwrap();
+    assert_eq!(response.status(), 401);
+    assert_eq!(response.headers().get("www-authenticate").unwrap(), "Token");
+}
