@@ -1,8 +1,6 @@
 //! The kinds of org users have: production or sandbox (which login server is the audience,
 //! sandbox usernames), connected app or External Client App (the My Domain audience,
 //! `app_not_found`), and the audiences no org accepts.
-// Helpers set up orgs: a panic there is a failed test, as in the `#[test]` functions.
-#![allow(clippy::unwrap_used)]
 
 mod common;
 
@@ -113,6 +111,10 @@ fn sandbox_names_are_checked() {
 }
 
 /// An org created after Spring '26: its app is an External Client App.
+#[allow(
+    clippy::unwrap_used,
+    reason = "a test helper: a panic is a failed test"
+)]
 fn eca_org() -> Emulator {
     Emulator::builder()
         .org_kind(OrgKind::Production)

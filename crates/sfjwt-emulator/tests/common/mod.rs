@@ -142,6 +142,17 @@ pub fn post_form(sf: &Emulator, form: &[(&str, &str)]) -> Answer {
     )
 }
 
+/// Grants `assertion` as a caller leaving through `ip` (`X-Forwarded-For`).
+pub fn grant_from(sf: &Emulator, ip: &str, assertion: &str) -> Answer {
+    answer(
+        agent()
+            .post(sf.token_url())
+            .header("X-Forwarded-For", ip)
+            .send_form([("grant_type", JWT_BEARER), ("assertion", assertion)])
+            .unwrap(),
+    )
+}
+
 pub fn grant(sf: &Emulator, assertion: &str) -> Answer {
     post_form(sf, &[("grant_type", JWT_BEARER), ("assertion", assertion)])
 }
