@@ -135,15 +135,9 @@ impl fmt::Display for EmulatorError {
     }
 }
 
-impl std::error::Error for EmulatorError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::Certificate { source, .. } => Some(source),
-            Self::Bind { source, .. } | Self::Runtime(source) => Some(source),
-            _ => None,
-        }
-    }
-}
+/// The messages already include their causes (a command line prints `{error}` alone), so
+/// `source()` returns `None`: a chain printer would otherwise say everything twice.
+impl std::error::Error for EmulatorError {}
 
 /// Why a configuration file could not be loaded.
 #[derive(Debug)]
@@ -225,12 +219,5 @@ impl fmt::Display for ConfigError {
     }
 }
 
-impl std::error::Error for ConfigError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::Read { source, .. } => Some(source),
-            Self::Certificate { source, .. } => Some(source),
-            _ => None,
-        }
-    }
-}
+/// As for [`EmulatorError`], the messages include their causes and `source()` is `None`.
+impl std::error::Error for ConfigError {}

@@ -106,6 +106,8 @@ fn mistakes_are_reported_clearly() {
         "{missing_cert}"
     );
     assert!(missing_cert.to_string().contains("nope.pem"));
+    // The cause is in the message, so it is not returned again from source().
+    assert!(std::error::Error::source(&missing_cert).is_none());
 
     let key_not_cert = parse_err(
         "[[apps]]\nconsumer_key = \"k\"\ncertificate = \"../../../../testdata/keys/rsa2048.pkcs8.pem\"\n",
