@@ -19,7 +19,7 @@ use crate::ip::IpRange;
 use crate::org::{self, IdentityHost, OrgKind};
 use crate::policy::Policy;
 use crate::rate::LoginRate;
-use crate::sessions::Sessions;
+use crate::sessions::{SessionRules, Sessions};
 use crate::state::{Limits, Shared, State};
 
 /// Salesforce's default login rate: 3,600 logins per user per hour.
@@ -58,7 +58,7 @@ pub struct EmulatorBuilder {
     ip_ranges: Vec<String>,
     exp_skew: Duration,
     max_lifetime: Duration,
-    ip_locked_sessions: bool,
+    session_rules: SessionRules,
     issued_at_and_signature: bool,
     identity_host: IdentityHost,
     bare_error_codes: bool,
@@ -85,7 +85,7 @@ impl Default for EmulatorBuilder {
             ip_ranges: Vec::new(),
             exp_skew: DEFAULT_EXP_SKEW,
             max_lifetime: DEFAULT_MAX_ASSERTION_LIFETIME,
-            ip_locked_sessions: false,
+            session_rules: SessionRules::default(),
             issued_at_and_signature: false,
             identity_host: IdentityHost::LoginServer,
             bare_error_codes: false,
@@ -195,7 +195,25 @@ impl EmulatorBuilder {
     /// does not help: a client must bound its re-grants. See also
     /// [`Emulator::set_ip_locked_sessions`].
     pub fn ip_locked_sessions(mut self, locked: bool) -> Self {
-        self.ip_locked_sessions = locked;
+        self.session_rules.ip_locked = locked;
+        self
+    }
+
+    /// Locks each session to the address it was granted to: an API call from another
+    /// address (the TCP peer, or the request's `X-Forwarded-For`) answers 401
+    /// `INVALID_SESSION_ID`, one from the same address is served. This plays a fleet whose
+    /// processes leave through different egress IPs and share one token.
+    pub fn sessions_locked_to_origin_ip(mut self, locked: bool) -> Self {
+        self.session_rules.locked_to_origin_ip = locked;
+        self
+    }
+
+    /// Makes sessions unusable for the REST API: `/services/data/…` answers 401
+    /// `INVALID_SESSION_ID` with "This session is not valid for use with the REST API" (an
+    /// app without the `api` scope, a profile without "API Enabled"); `userinfo` and the
+    /// identity URL still work. A new login does not help.
+    pub fn sessions_not_valid_for_rest_api(mut self, invalid: bool) -> Self {
+        self.session_rules.not_for_rest_api = invalid;
         self
     }
 
@@ -400,7 +418,7 @@ impl EmulatorBuilder {
             users,
             org_active: self.org_active,
             sessions: Sessions::new(self.session_timeout),
-            ip_locked_sessions: self.ip_locked_sessions,
+            session_rules: self.session_rules,
             rate: LoginRate::new(self.login_rate_per_hour),
             faults,
             records: Default::default(),

@@ -52,6 +52,8 @@ pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 ///
 /// [sessions]
 /// ip_locked = false                # true: API answers 401 right after grants (ip_locked_sessions)
+/// locked_to_origin_ip = false      # true: 401 from another address than the grant's (sessions_locked_to_origin_ip)
+/// not_valid_for_rest_api = false   # true: /services/data answers 401 "not valid for use with the REST API"
 ///
 /// [token_response]
 /// issued_at_and_signature = false  # (issued_at_and_signature)
@@ -254,6 +256,10 @@ struct FileAssertion {
 struct FileSessions {
     #[serde(default)]
     ip_locked: bool,
+    #[serde(default)]
+    locked_to_origin_ip: bool,
+    #[serde(default)]
+    not_valid_for_rest_api: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -433,6 +439,8 @@ impl FileConfig {
         }
         builder = builder
             .ip_locked_sessions(self.sessions.ip_locked)
+            .sessions_locked_to_origin_ip(self.sessions.locked_to_origin_ip)
+            .sessions_not_valid_for_rest_api(self.sessions.not_valid_for_rest_api)
             .issued_at_and_signature(self.token_response.issued_at_and_signature)
             .identity_host(match self.token_response.identity_host {
                 FileIdentityHost::LoginServer => IdentityHost::LoginServer,

@@ -141,7 +141,7 @@ impl Emulator {
     /// [`EmulatorBuilder::ip_locked_sessions`]): while locked, every API call answers 401
     /// `INVALID_SESSION_ID`; unlocked again, live tokens work again.
     pub fn set_ip_locked_sessions(&self, locked: bool) {
-        self.shared.lock().ip_locked_sessions = locked;
+        self.shared.lock().session_rules.ip_locked = locked;
     }
 
     /// Activates or deactivates the org.

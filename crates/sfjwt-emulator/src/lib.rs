@@ -86,8 +86,10 @@
 //!   is not installed in this org.
 //! - **Restrictions**: login IP ranges ([`EmulatorBuilder::login_ip_ranges`]), the login
 //!   rate per rolling hour, inactive users and orgs, an app still propagating.
-//! - **Sessions locked to an IP** ([`EmulatorBuilder::ip_locked_sessions`]): every API call
-//!   answers 401 `INVALID_SESSION_ID` right after the grant, to test bounded re-grants.
+//! - **Sessions a new login does not cure** ([`EmulatorBuilder::ip_locked_sessions`],
+//!   [`EmulatorBuilder::sessions_locked_to_origin_ip`],
+//!   [`EmulatorBuilder::sessions_not_valid_for_rest_api`]): API calls answer 401
+//!   `INVALID_SESSION_ID` right after the grant, to test bounded re-grants.
 //! - **The response as Salesforce sends it** for this flow: `access_token`, `scope`,
 //!   `instance_url`, `id` (on the login host), `token_type`; `issued_at` and `signature` only
 //!   with [`EmulatorBuilder::issued_at_and_signature`].

@@ -16,7 +16,7 @@ use crate::org::IdentityHost;
 use crate::policy::Policy;
 use crate::rate::LoginRate;
 use crate::record::RecordedRequest;
-use crate::sessions::Sessions;
+use crate::sessions::{SessionRules, Sessions};
 
 /// Immutable settings plus the locked mutable state.
 pub(crate) struct Shared {
@@ -44,9 +44,8 @@ pub(crate) struct State {
     pub(crate) users: HashMap<String, UserState>,
     pub(crate) org_active: bool,
     pub(crate) sessions: Sessions,
-    /// Every API call with a live session answers 401, as if the caller left through another
-    /// egress IP than the one the session is locked to.
-    pub(crate) ip_locked_sessions: bool,
+    /// What live sessions may do.
+    pub(crate) session_rules: SessionRules,
     pub(crate) rate: LoginRate,
     pub(crate) faults: FaultQueue,
     pub(crate) records: VecDeque<RecordedRequest>,

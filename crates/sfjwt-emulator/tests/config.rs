@@ -277,6 +277,8 @@ fn every_org_knob_can_be_configured() {
 
         [sessions]
         ip_locked = true
+        locked_to_origin_ip = true
+        not_valid_for_rest_api = true
 
         [token_response]
         issued_at_and_signature = true

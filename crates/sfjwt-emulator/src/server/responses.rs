@@ -110,6 +110,20 @@ pub(crate) fn invalid_session() -> Resp {
     response
 }
 
+/// `401 [{"message":"This session is not valid for use with the REST API","errorCode":"INVALID_SESSION_ID"}]`:
+/// a session the org does not let use the REST API (an app or profile without API access).
+pub(crate) fn session_not_for_rest_api() -> Resp {
+    let mut response = api_error(
+        StatusCode::UNAUTHORIZED,
+        "INVALID_SESSION_ID",
+        "This session is not valid for use with the REST API",
+    );
+    response
+        .headers_mut()
+        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Token"));
+    response
+}
+
 /// `404` for paths the emulator does not serve.
 pub(crate) fn not_found() -> Resp {
     api_error(

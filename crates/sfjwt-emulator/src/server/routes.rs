@@ -20,7 +20,7 @@ use super::conn::ConnCtl;
 use super::faults;
 use super::responses::{
     Limit, LimitsBody, Resp, TokenBody, UserInfoBody, api_error, closing, invalid_session, json,
-    no_store, not_found, oauth_error, oauth_error_with,
+    no_store, not_found, oauth_error, oauth_error_with, session_not_for_rest_api,
 };
 use crate::clock::unix_millis;
 use crate::fault::{Fault, Target};
@@ -215,14 +215,16 @@ fn client_ip(headers: &HeaderMap, peer: IpAddr) -> IpAddr {
 }
 
 fn dispatch(route: Route, request: &RequestView<'_>, shared: &Shared) -> Resp {
-    let (method, headers, path) = (request.method, request.headers, request.path);
+    let (method, path) = (request.method, request.path);
     match route {
         Route::Token => token(request, shared),
         Route::Unknown => not_found(),
         Route::UserInfo | Route::Limits | Route::Identity | Route::OtherData => {
-            let session = match authenticate(headers, shared) {
+            let rest_api = matches!(route, Route::Limits | Route::OtherData);
+            let session = match authenticate(request, rest_api, shared) {
                 Auth::Live(session) => session,
                 Auth::Refused => return invalid_session(),
+                Auth::NotForRestApi => return session_not_for_rest_api(),
             };
             if method != Method::GET && method != Method::HEAD {
                 return api_error(
@@ -308,6 +310,7 @@ fn token(request: &RequestView<'_>, shared: &Shared) -> Resp {
             username,
             user_id: user_id.clone(),
             last_used: now,
+            origin_ip: request.client_ip,
         },
     );
     state.grants = state.grants.saturating_add(1);
@@ -347,26 +350,38 @@ fn sign_identity(secret: &[u8], id: &str, issued_at: &str) -> String {
 enum Auth {
     /// A live session, extended by this use.
     Live(Session),
-    /// No, an unknown, a revoked or timed-out token, or an IP-locked session: 401.
+    /// No, an unknown, a revoked or timed-out token, or an IP-locked session: 401
+    /// "Session expired or invalid".
     Refused,
+    /// A live session the org does not let use the REST API: 401 "This session is not
+    /// valid for use with the REST API".
+    NotForRestApi,
 }
 
 /// The session behind `Authorization: Bearer <token>` (or Salesforce's older
-/// `OAuth <token>`).
-fn authenticate(headers: &HeaderMap, shared: &Shared) -> Auth {
+/// `OAuth <token>`), as the session rules let `request` use it; `rest_api` says whether the
+/// resource is part of the REST API (`/services/data/…`).
+fn authenticate(request: &RequestView<'_>, rest_api: bool, shared: &Shared) -> Auth {
     let now: SystemTime = shared.clock.now();
     let mut state = shared.lock();
-    let session = bearer_token(headers).and_then(|token| state.sessions.use_token(token, now));
-    match session {
-        Some(session) if !state.ip_locked_sessions => {
-            state.api_calls = state.api_calls.saturating_add(1);
-            Auth::Live(session)
-        }
-        _ => {
-            state.refused_api_calls = state.refused_api_calls.saturating_add(1);
+    let session =
+        bearer_token(request.headers).and_then(|token| state.sessions.use_token(token, now));
+    let rules = state.session_rules;
+    let auth = match session {
+        None => Auth::Refused,
+        Some(_) if rules.ip_locked => Auth::Refused,
+        Some(session) if rules.locked_to_origin_ip && session.origin_ip != request.client_ip => {
             Auth::Refused
         }
+        Some(_) if rules.not_for_rest_api && rest_api => Auth::NotForRestApi,
+        Some(session) => Auth::Live(session),
+    };
+    if matches!(auth, Auth::Live(_)) {
+        state.api_calls = state.api_calls.saturating_add(1);
+    } else {
+        state.refused_api_calls = state.refused_api_calls.saturating_add(1);
     }
+    auth
 }
 
 fn bearer_token(headers: &HeaderMap) -> Option<&str> {

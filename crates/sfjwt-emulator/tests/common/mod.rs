@@ -175,6 +175,18 @@ pub fn clock_secs(clock: &sfjwt_emulator::ManualClock) -> u64 {
     clock.now().duration_since(UNIX_EPOCH).unwrap().as_secs()
 }
 
+/// A GET as a caller leaving through `ip` (`X-Forwarded-For`).
+pub fn get_from(sf: &Emulator, ip: &str, path: &str, token: &str) -> Answer {
+    answer(
+        agent()
+            .get(format!("{}{path}", sf.base_url()))
+            .header("Authorization", format!("Bearer {token}"))
+            .header("X-Forwarded-For", ip)
+            .call()
+            .unwrap(),
+    )
+}
+
 pub fn get(sf: &Emulator, path: &str, token: Option<&str>) -> Answer {
     let mut request = agent().get(format!("{}{path}", sf.base_url()));
     if let Some(token) = token {
