@@ -31,11 +31,13 @@ pub const DEFAULT_SESSION_TIMEOUT: Duration = Duration::from_secs(2 * 3600);
 pub const DEFAULT_EXP_SKEW: Duration = Duration::from_secs(5);
 /// The default `exp` ceiling: how far ahead of now an assertion's `exp` may be.
 ///
-/// Salesforce documents that the assertion must expire "within 3 minutes"; in practice it
-/// grants assertions with a 5-minute lifetime (clients such as simple-salesforce's users and
-/// several SDKs send `now + 300`), and refuses ones further ahead — an `exp` in milliseconds,
-/// or hours ahead — with `expired authorization code`. 300 s accepts every client that works
-/// against Salesforce and still catches the milliseconds and long-lifetime bugs.
+/// Salesforce's JWT bearer flow documentation asks for an assertion that expires "within 3
+/// minutes"; in practice a 5-minute lifetime is granted (simple-salesforce issue #491: a
+/// hand-built `int(time.time()) + 300` works), and an `exp` far ahead is answered
+/// `expired authorization code` (salesforce.stackexchange.com question 282513: an `exp` in
+/// milliseconds). 300 s accepts every lifetime reported to work and still catches the
+/// milliseconds and hours-long-lifetime bugs; the default skew ([`DEFAULT_EXP_SKEW`]) is
+/// added on top for a client clock slightly ahead.
 pub const DEFAULT_MAX_ASSERTION_LIFETIME: Duration = Duration::from_secs(300);
 /// The default request-body limit: token requests are a few kilobytes.
 pub const DEFAULT_MAX_BODY: usize = 64 * 1024;

@@ -262,7 +262,8 @@ struct Claims {
 
 impl Claims {
     /// `sub` a string, `aud` a string or an array of strings, `exp` an integer or — as
-    /// Salesforce accepts and simple-salesforce sends — a string of digits.
+    /// Salesforce accepts and simple-salesforce sends (`'{exp:.0f}'.format(...)`, see its
+    /// issues #371 and #491) — a string of digits.
     fn read(claims: &Map<String, Value>) -> Option<Self> {
         let subject = claims.get("sub")?.as_str()?.to_owned();
         let audiences = match claims.get("aud")? {
