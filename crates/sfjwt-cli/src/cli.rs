@@ -48,7 +48,7 @@ pub(crate) enum Command {
     Emulate(EmulateArgs),
     /// Walk through the whole flow against a local emulator, offline, in seconds.
     #[command(after_help = DEMO_EXAMPLE)]
-    Demo,
+    Demo(DemoArgs),
 }
 
 const TOKEN_EXAMPLE: &str = "\
@@ -100,6 +100,7 @@ Stop it with Ctrl-C.";
 const DEMO_EXAMPLE: &str = "\
 Example:
   sfjwt demo            # or, from a checkout: cargo run -p sfjwt-cli -- demo
+  sfjwt demo --eca      # an External Client App org since Spring '26: app_not_found, the fix
 Nothing leaves the machine: the login server is an emulator on 127.0.0.1.";
 
 /// `sfjwt token`.
@@ -213,6 +214,15 @@ pub(crate) struct CheckArgs {
     /// The certificate uploaded to the connected app, to check it pairs with the key.
     #[arg(long, value_name = "PATH")]
     pub(crate) cert: Option<PathBuf>,
+}
+
+/// `sfjwt demo`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct DemoArgs {
+    /// The Spring '26 chapter: an External Client App org refusing the login audience with
+    /// app_not_found, the hint, and the My Domain fix working.
+    #[arg(long)]
+    pub(crate) eca: bool,
 }
 
 /// `sfjwt emulate`.

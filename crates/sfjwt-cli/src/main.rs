@@ -39,7 +39,8 @@ fn main() -> ExitCode {
         Command::Keygen(args) => commands::keygen::run(&args, &mut out),
         Command::Check(args) => commands::check::run(&args, &mut out),
         Command::Emulate(args) => commands::emulate::run(&args, &mut out),
-        Command::Demo => commands::demo::run(&mut out),
+        Command::Demo(args) if args.eca => commands::demo_eca::run(&mut out),
+        Command::Demo(_) => commands::demo::run(&mut out),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
