@@ -52,7 +52,11 @@ where
 }
 
 fn assert_blocked(errors: &[ManagerError], calls: usize) {
-    assert_eq!(errors.len(), calls - 2, "every call after the two grants fails");
+    assert_eq!(
+        errors.len(),
+        calls - 2,
+        "every call after the two grants fails"
+    );
     for e in errors {
         let ManagerError::RegrantBlocked {
             refusals, window, ..
@@ -175,12 +179,19 @@ async fn ip_locked_sessions_cost_two_grants_then_a_typed_error_async() {
         for _ in 0..20 {
             match manager.token().await {
                 Ok(token) => {
-                    manager.invalidate_async(token.access_token()).await.unwrap();
+                    manager
+                        .invalidate_async(token.access_token())
+                        .await
+                        .unwrap();
                 }
                 Err(e) => errors.push(e),
             }
         }
-        assert_eq!(grants.load(Ordering::SeqCst), 2, "async store: {async_store}");
+        assert_eq!(
+            grants.load(Ordering::SeqCst),
+            2,
+            "async store: {async_store}"
+        );
         assert_blocked(&errors, 20);
         manager.reset_refusals().await.unwrap();
         manager.token().await.unwrap();
@@ -269,7 +280,11 @@ fn a_store_that_fails_to_save_costs_no_second_grant() {
     let first = manager.token().unwrap();
     let second = manager.token().unwrap();
     assert!(Arc::ptr_eq(&first, &second));
-    assert_eq!(grants.load(Ordering::SeqCst), 1, "one grant, not one per call");
+    assert_eq!(
+        grants.load(Ordering::SeqCst),
+        1,
+        "one grant, not one per call"
+    );
     assert_eq!(manager.store_failures(), 1);
 
     // Refusals still re-grant (once), and stay bounded though the store cannot keep the streak.
@@ -282,8 +297,8 @@ fn a_store_that_fails_to_save_costs_no_second_grant() {
 #[test]
 fn a_store_that_fails_to_drop_a_refused_token_never_serves_it_again() {
     let grants = Arc::new(AtomicUsize::new(0));
-    let manager = TokenManager::new(client(), granting(&grants))
-        .with_store(Failing::new(false, true));
+    let manager =
+        TokenManager::new(client(), granting(&grants)).with_store(Failing::new(false, true));
     let first = manager.token().unwrap();
     assert!(manager.invalidate(first.access_token()).unwrap());
     let second = manager.token().unwrap();

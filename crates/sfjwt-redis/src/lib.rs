@@ -66,6 +66,7 @@
 
 mod blocking;
 mod builder;
+mod commands;
 mod error;
 mod health;
 mod identity;
@@ -75,7 +76,7 @@ mod record;
 mod scripts;
 
 pub use blocking::RedisStore;
-pub use builder::RedisStoreBuilder;
+pub use builder::{DEFAULT_RECORD_TTL, MAX_RECORD_TTL, RedisStoreBuilder};
 pub use error::RedisStoreError;
 pub use identity::{DEFAULT_PREFIX, Keys};
 pub use nonblocking::AsyncRedisStore;
