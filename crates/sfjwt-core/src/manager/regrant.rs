@@ -40,7 +40,24 @@ use super::error::ManagerError;
 /// fresh session; two in a row is a pattern a new login will not change.
 const BLOCKING_STREAK: u32 = 2;
 
-/// How soon after its grant a refused token counts against re-granting. Default 60 s.
+/// Bounded re-grants: how soon after its grant a refused token counts against re-granting.
+/// Default 60 s.
+///
+/// Salesforce answers 401 `INVALID_SESSION_ID` both when a session ended and when a session can
+/// never work for this caller — the org locks sessions to the IP address they were granted
+/// from while requests leave through several egress IPs, or the session is not valid for the
+/// REST API. A new login cures only the first. So both managers, with every store:
+///
+/// - count a token reported with `invalidate` within `window` of its grant (and still the
+///   current token) as a *quick refusal*;
+/// - re-grant after the first quick refusal as usual (an admin may have ended the session);
+/// - after the second in a row, fail `token()` with [`ManagerError::RegrantBlocked`] until
+///   `window` has passed since that refusal (then one trial grant), or until the caller's
+///   `reset_refusals()`. Refusals are "in a row" while each comes less than two windows
+///   after the one before; a token that lived a whole window ends the streak.
+///
+/// The streak ([`QuickRefusals`]) is kept by the token store, so a fleet sharing a store stops
+/// together: against IP-locked sessions any number of API calls costs at most two grants.
 ///
 /// Why 60 s: a session that cannot work is refused by the first API call, seconds after the
 /// grant; a session that ended by itself lived at least the org's session timeout, 15 minutes
