@@ -14,6 +14,8 @@ Examples:
   sfjwt check --key-file jwt/server.key --cert jwt/server.crt \\
       --client-id 3MVG9... --username etl@acme.com
   sfjwt token --key-file jwt/server.key --client-id 3MVG9... --username etl@acme.com
+  sfjwt keystore --key-file jwt/server.key --cert jwt/server.crt --out jwt/server.jks \\
+      --alias org_to_org --password-env KS_PASS   # for Apex: Import from Keystore
 
 Exit codes: 0 ok, 1 verify: token invalid, 2 usage or local problem,
             3 Salesforce rejected the request, 4 transport or response problem.";

@@ -509,3 +509,69 @@ fn keygen_with_a_bad_keystore_alias_writes_nothing() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn a_vault_key_cannot_be_exported() {
+    let dir = tempfile::tempdir().unwrap();
+    let cmd = keystore_cmd(
+        Path::new("pkcs11:token=sfjwt;object=jwt-key"),
+        &key("rsa2048.crt.pem"),
+        &dir.path().join("server.jks"),
+        "org_to_org",
+    );
+    assert_refused_leaving_nothing(cmd, dir.path(), "cannot be exported");
+}
+
+#[test]
+fn a_non_ascii_password_is_hashed_as_java_does() {
+    // Java hashes a password as UTF-16 code units: é, € and an emoji (a surrogate pair) must
+    // open the store (integrity hash) and the key (key protector) in keytool.
+    let password = "pässwörd€😀";
+    let dir = tempfile::tempdir().unwrap();
+    let jks = dir.path().join("utf.jks");
+    keystore_cmd(
+        &key("rsa2048.pkcs8.pem"),
+        &key("rsa2048.crt.pem"),
+        &jks,
+        "utf",
+    )
+    .env(PASSWORD_VAR, password)
+    .assert()
+    .success();
+    let keytool = |args: &[&str]| {
+        let out = Process::new("keytool")
+            .args(args)
+            .env("LC_ALL", "C.UTF-8")
+            .env("SFJWT_TEST_UTF_PASS", password)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run keytool ({e}): run `bash .ci/setup.sh`"));
+        assert!(out.status.success(), "keytool {args:?}:\n{}", text(&out));
+    };
+    keytool(&[
+        "-list",
+        "-storetype",
+        "JKS",
+        "-keystore",
+        path_str(&jks),
+        "-storepass:env",
+        "SFJWT_TEST_UTF_PASS",
+    ]);
+    let p12 = dir.path().join("utf.p12");
+    keytool(&[
+        "-importkeystore",
+        "-noprompt",
+        "-srcstoretype",
+        "JKS",
+        "-srckeystore",
+        path_str(&jks),
+        "-srcstorepass:env",
+        "SFJWT_TEST_UTF_PASS",
+        "-deststoretype",
+        "PKCS12",
+        "-destkeystore",
+        path_str(&p12),
+        "-deststorepass",
+        STORE_PASSWORD,
+    ]);
+}

@@ -28,6 +28,9 @@ pub(crate) fn run(args: &KeystoreArgs, out: &mut Out) -> CliResult {
 /// Loads the key file, with the passphrase from `passphrase_env` or a prompt when encrypted.
 fn load_key(path: &Path, passphrase_env: Option<&str>) -> CliResult<PrivateKey> {
     let what = path.display().to_string();
+    if looks_like_vault_uri(&what) && !path.exists() {
+        return Err(vault_key_error(&what));
+    }
     let given = match passphrase_env {
         Some(var) => Some(Passphrase::from(passphrase::from_env(var)?.as_str())),
         None => None,
@@ -43,6 +46,19 @@ fn load_key(path: &Path, passphrase_env: Option<&str>) -> CliResult<PrivateKey> 
         }
         Err(e) => Err(CliError::key(&e, &what)),
     }
+}
+
+/// `pkcs11:…`, `vault://…`, `awskms://…`: a key reference rather than a file.
+fn looks_like_vault_uri(text: &str) -> bool {
+    text.starts_with("pkcs11:") || text.contains("://")
+}
+
+/// A key in a vault or HSM signs where it lives; Salesforce's import needs the key itself.
+pub(crate) fn vault_key_error(what: &str) -> CliError {
+    CliError::local(format!(
+        "{what} is a key in a vault or HSM: its private key cannot be exported, and a keystore for Salesforce must contain it"
+    ))
+    .hint("make an exportable pair for Apex with `sfjwt keygen --keystore server.jks --alias NAME --password-env VAR` and upload its server.crt to the connected app")
 }
 
 /// What was written, the import steps and the Apex; shared with `keygen --keystore`.
