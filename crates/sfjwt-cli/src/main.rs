@@ -14,7 +14,9 @@ mod cli;
 mod commands;
 mod error;
 mod identity;
+mod jks;
 mod keygen;
+mod keystore;
 mod output;
 mod passphrase;
 mod transport;
@@ -37,6 +39,7 @@ fn main() -> ExitCode {
         Command::Assertion(args) => commands::assertion::run(&args, &mut out),
         Command::Verify(args) => commands::verify::run(&args, &mut out),
         Command::Keygen(args) => commands::keygen::run(&args, &mut out),
+        Command::Keystore(args) => commands::keystore::run(&args, &mut out),
         Command::Check(args) => commands::check::run(&args, &mut out),
         Command::Emulate(args) => commands::emulate::run(&args, &mut out),
         Command::Demo => commands::demo::run(&mut out),

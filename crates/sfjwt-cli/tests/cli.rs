@@ -112,6 +112,7 @@ fn version_and_help_with_examples_for_every_command() {
         "assertion",
         "verify",
         "keygen",
+        "keystore",
         "check",
         "emulate",
         "demo",

@@ -7,5 +7,6 @@ pub(crate) mod check;
 pub(crate) mod demo;
 pub(crate) mod emulate;
 pub(crate) mod keygen;
+pub(crate) mod keystore;
 pub(crate) mod token;
 pub(crate) mod verify;
