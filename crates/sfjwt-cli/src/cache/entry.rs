@@ -36,10 +36,19 @@ pub(crate) struct Identity {
 }
 
 /// An identity plus the fingerprint of the key: one cache entry.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct EntryKey {
     pub(crate) identity: Identity,
     key_fingerprint: [u8; 32],
+}
+
+impl core::fmt::Debug for EntryKey {
+    // The fingerprint is a hash of the private key as given: not shown, on principle.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("EntryKey")
+            .field("identity", &self.identity)
+            .finish_non_exhaustive()
+    }
 }
 
 impl EntryKey {
@@ -216,5 +225,12 @@ mod tests {
         assert_ne!(EntryKey::new(a, b"k").name(), EntryKey::new(b, b"k").name());
         let file = encode(&key, &stored());
         assert!(!String::from_utf8_lossy(&file).contains("SECRETKEYBYTES"));
+        let fingerprint = hex(&Sha256::digest(b"SECRETKEYBYTES"));
+        assert!(!String::from_utf8_lossy(&file).contains(&fingerprint));
+        let debug = format!("{key:?}");
+        assert!(
+            !debug.contains(&fingerprint) && !debug.contains("SECRET"),
+            "{debug}"
+        );
     }
 }

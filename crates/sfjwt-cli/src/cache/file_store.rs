@@ -202,13 +202,15 @@ pub(crate) fn ensure_private_dir(dir: &Path) -> io::Result<()> {
 }
 
 /// The file's bytes; `None` if it does not exist or is too large to be an entry.
-fn read_bounded(path: &Path) -> io::Result<Option<Zeroizing<Vec<u8>>>> {
+pub(crate) fn read_bounded(path: &Path) -> io::Result<Option<Zeroizing<Vec<u8>>>> {
     let file = match File::open(path) {
         Ok(file) => file,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e),
     };
-    let mut bytes = Zeroizing::new(Vec::new());
+    // Sized up front so the buffer holding the token is not reallocated (and left behind).
+    let size = file.metadata().map_or(0, |m| m.len()).min(MAX_ENTRY_BYTES) + 1;
+    let mut bytes = Zeroizing::new(Vec::with_capacity(usize::try_from(size).unwrap_or(0)));
     file.take(MAX_ENTRY_BYTES + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > MAX_ENTRY_BYTES {
         return Ok(None);

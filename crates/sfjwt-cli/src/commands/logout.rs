@@ -14,7 +14,7 @@ use sfjwt_core::manager::TokenStore as _;
 
 use crate::cache::args::{Backend, CacheArgs};
 use crate::cache::entry::{self, is_entry_file};
-use crate::cache::file_store::remove_if_present;
+use crate::cache::file_store::{read_bounded, remove_if_present};
 use crate::error::{CliError, CliResult};
 use crate::identity::Identity;
 use crate::output::Out;
@@ -97,9 +97,10 @@ fn remove_entries(dir: &Path, target: Option<&entry::Identity>) -> CliResult<usi
         let matches = match target {
             None => true,
             // Entries are tiny; an unreadable or foreign one is not this identity's.
-            Some(target) => std::fs::read(&path)
+            Some(target) => read_bounded(&path)
                 .ok()
-                .and_then(|bytes| entry::identity_of(&zeroize::Zeroizing::new(bytes)))
+                .flatten()
+                .and_then(|bytes| entry::identity_of(&bytes))
                 .is_some_and(|found| &found == target),
         };
         if matches {
