@@ -5,7 +5,7 @@
 #      popular Salesforce gist does);
 #   3. assertion build+sign vs the raw blinded `rsa` sign, and key load, against the targets;
 #   4. `sfjwt token` whole-process wall time and peak RSS vs a gist-style Python client
-#      (PyJWT + requests), both against the same local emulator (needs target/release/sfjwt):
+#      (PyJWT + requests), both against the same local emulator (built here):
 #      a login on every call (--no-cache), the first call with an empty token cache, and a
 #      cached call; plus the binary's size and `sfjwt --version` startup. With
 #      SFJWT_BASELINE=/path/to/an/older/sfjwt the same rows for that build, side by side.
@@ -19,6 +19,7 @@ RUNS=${RUNS:-5}
 KEY=testdata/keys/rsa2048.pkcs8.pem
 CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/sfjwt-bench
 export CARGO_TERM_QUIET=true
+REL=${CARGO_TARGET_DIR:-target}/release
 
 apt_install() { # command package
   command -v "$1" >/dev/null 2>&1 && return 0
@@ -39,15 +40,16 @@ if ! "$venv/bin/python" -c 'import jwt, cryptography, requests' 2>/dev/null; the
 fi
 PY="$venv/bin/python"
 
-echo "building release binaries (sign_timing, emulator)..." >&2
+echo "building release binaries (sign_timing, emulator, sfjwt)..." >&2
 cargo build --release -p sfjwt-benches --bin sign_timing >&2
 cargo build --release -p sfjwt-emulator --example serve >&2
+cargo build --release -p sfjwt-cli >&2
 
 results=$(mktemp)
 trap 'rm -f "$results"; [ -n "${emu_pid:-}" ] && kill "$emu_pid" 2>/dev/null || true' EXIT
 
 echo "timing our signers (${SECS}s per case)..." >&2
-target/release/sign_timing "$SECS" >> "$results"
+"$REL"/sign_timing "$SECS" >> "$results"
 echo "timing openssl speed -seconds $SECS rsa2048..." >&2
 openssl speed -seconds "$SECS" -mr rsa2048 2>/dev/null |
   awk -F: '/^\+F2:/ { printf "openssl-sign-2048 %.4f\n", 1000 / $4 }' >> "$results"
@@ -80,7 +82,7 @@ echo
 echo "## One token, whole process: sfjwt token vs gist-style Python client (PyJWT + requests)"
 echo
 log=$(mktemp)
-target/release/examples/serve > "$log" 2>&1 &
+"$REL"/examples/serve > "$log" 2>&1 &
 emu_pid=$!
 for _ in $(seq 50); do grep -q '^token endpoint:' "$log" && break; sleep 0.1; done
 token_url=$(awk '/^token endpoint:/ { print $3 }' "$log")
@@ -107,15 +109,15 @@ measure() { # command... -> prints "median_wall_seconds max_rss_kib"
 
 read -r py_wall py_rss < <(measure "$PY" benches/python_client.py "$token_url" 3MVG9_example etl@acme.com "$KEY" https://login.salesforce.com)
 echo "python client: median wall ${py_wall}s, peak RSS ${py_rss} KiB over $RUNS runs"
-if [ -x target/release/sfjwt ]; then
+if [ -x "$REL"/sfjwt ]; then
   # The CLI's flags; override with SFJWT_TOKEN_ARGS if they differ.
   read -r -a args <<<"${SFJWT_TOKEN_ARGS:-token --login-url $base_url --client-id 3MVG9_example --username etl@acme.com --key-file $KEY}"
   bench_cache=$(mktemp -d)
   export XDG_CACHE_HOME="$bench_cache" # never the user's cache
-  read -r rs_wall rs_rss < <(measure target/release/sfjwt "${args[@]}" --no-cache)
-  read -r first_wall first_rss < <(BEFORE_EACH='rm -rf "$bench_cache/sfjwt"' measure target/release/sfjwt "${args[@]}")
-  target/release/sfjwt "${args[@]}" >/dev/null # fill the cache
-  read -r hit_wall hit_rss < <(measure target/release/sfjwt "${args[@]}")
+  read -r rs_wall rs_rss < <(measure "$REL"/sfjwt "${args[@]}" --no-cache)
+  read -r first_wall first_rss < <(BEFORE_EACH='rm -rf "$bench_cache/sfjwt"' measure "$REL"/sfjwt "${args[@]}")
+  "$REL"/sfjwt "${args[@]}" >/dev/null # fill the cache
+  read -r hit_wall hit_rss < <(measure "$REL"/sfjwt "${args[@]}")
   rm -rf "$bench_cache"
   echo
   printf '| %-52s | %10s | %10s | %6s | %-10s |\n' "sfjwt token vs python client" "sfjwt" "python" "ratio" "target"
@@ -138,7 +140,7 @@ if [ -x target/release/sfjwt ]; then
   echo
   printf '| %-52s | %10s | %10s |\n' "build" "size (MB)" "start (ms)"
   echo "|------------------------------------------------------|-----------:|-----------:|"
-  for bin in target/release/sfjwt ${SFJWT_BASELINE:-}; do
+  for bin in "$REL"/sfjwt ${SFJWT_BASELINE:-}; do
     read -r v_wall _ < <(measure "$bin" --version)
     printf '| %-52s | %10s | %10s |\n' "$bin" \
       "$(awk -v b="$(stat -c %s "$bin")" 'BEGIN { printf "%.1f", b / 1e6 }')" \

@@ -65,10 +65,12 @@ Example:
   sfjwt token                                   # readable summary, token redacted
   sfjwt token --login-url https://acme.my.salesforce.com --json | jq -r .access_token
 
-The token is cached (one login, then reused by every later call; see `sfjwt api`):
-  for id in $IDS; do curl -H \"Authorization: Bearer $(sfjwt token --json | jq -r .access_token)\" ...; done
-  sfjwt token --invalidate \"$TOKEN\"        # after a 401: drop it if still cached, print the current one
-  sfjwt token --refresh | --no-cache | --cache redis://host:6379 | --max-age 3600
+The token is cached: one login, then every later call reuses it (also `sfjwt api`):
+  for id in $IDS; do
+    curl -H \"Authorization: Bearer $(sfjwt token --json | jq -r .access_token)\" ...
+  done
+  sfjwt token --invalidate \"$TOKEN\"   # after a 401: drop it unless replaced; print the current
+  sfjwt token --refresh | --no-cache | --cache rediss://host:6380 | --max-age 3600
 
 Exit codes: 0 ok, 2 local problem, 3 Salesforce rejected it (code, description and hint
 are printed), 4 no usable response (connect, timeout, TLS, HTML or garbled body).";

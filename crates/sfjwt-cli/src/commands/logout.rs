@@ -21,9 +21,10 @@ use crate::output::Out;
 
 pub(crate) const EXAMPLE: &str = "\
 Example:
-  sfjwt logout --client-id 3MVG9... --username etl@acme.com --login-url https://acme.my.salesforce.com
+  export SFJWT_CLIENT_ID=3MVG9...  SFJWT_USERNAME=etl@acme.com
+  sfjwt logout --login-url https://acme.my.salesforce.com
   sfjwt logout --all                    # every token in the file cache
-  sfjwt logout --cache redis://cache.internal:6379 --key-file server.key --client-id ... --username ...
+  sfjwt logout --cache rediss://cache.internal:6380 --key-file server.key
 
 Only the cached copy is removed; the session stays valid at Salesforce until it times out.
 Exit codes: 0 done (also when nothing was cached), 2 usage or local problem.";
