@@ -11,7 +11,9 @@
 #      SFJWT_BASELINE=/path/to/an/older/sfjwt the same rows for that build, side by side.
 # Installs what it needs (apt: openssl, time; PyPI: pyjwt, cryptography, requests into a venv
 # under $XDG_CACHE_HOME or ~/.cache). Tunables: SECS (default 3) per timed case, RUNS (default
-# 5) end-to-end runs (the median wall time and the largest RSS are reported).
+# 5) end-to-end runs (the median wall time and the largest RSS are reported), SKIP_SIGN=1
+# (whole-process section only), SFJWT_BASELINE (an older sfjwt binary to compare with).
+# The token cache of these runs lives in a temporary XDG_CACHE_HOME, never the user's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${SECS:-3}
@@ -41,13 +43,15 @@ fi
 PY="$venv/bin/python"
 
 echo "building release binaries (sign_timing, emulator, sfjwt)..." >&2
-cargo build --release -p sfjwt-benches --bin sign_timing >&2
+[ -n "${SKIP_SIGN:-}" ] || cargo build --release -p sfjwt-benches --bin sign_timing >&2
 cargo build --release -p sfjwt-emulator --example serve >&2
 cargo build --release -p sfjwt-cli >&2
 
 results=$(mktemp)
 trap 'rm -f "$results"; [ -n "${emu_pid:-}" ] && kill "$emu_pid" 2>/dev/null || true' EXIT
 
+# SKIP_SIGN=1: only the whole-process section (4), e.g. to re-measure the CLI alone.
+if [ -z "${SKIP_SIGN:-}" ]; then
 echo "timing our signers (${SECS}s per case)..." >&2
 "$REL"/sign_timing "$SECS" >> "$results"
 echo "timing openssl speed -seconds $SECS rsa2048..." >&2
@@ -55,6 +59,7 @@ openssl speed -seconds "$SECS" -mr rsa2048 2>/dev/null |
   awk -F: '/^\+F2:/ { printf "openssl-sign-2048 %.4f\n", 1000 / $4 }' >> "$results"
 echo "timing PyJWT (${SECS}s per case)..." >&2
 "$PY" benches/pyjwt_sign.py "$KEY" "$SECS" >> "$results"
+fi
 
 get() { awk -v k="$1" '$1 == k { print $2 }' "$results"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "n/a"; else printf "%.2f", a / b }'; }
@@ -63,6 +68,7 @@ row() { # label ours peer target
   printf '| %-52s | %10s | %10s | %6s | %-10s |\n' "$1" "$2" "$3" "$r" "$4"
 }
 
+if [ -z "${SKIP_SIGN:-}" ]; then
 echo
 echo "## RSA-2048 signing, ms per operation (lower is better)"
 echo
@@ -77,6 +83,7 @@ row "sfjwt-aws-lc build+sign vs PyJWT (PEM each call)" "$(get aws-lc-build+sign-
 row "sfjwt default build+sign vs raw blinded rsa sign" "$(get default-build+sign-2048)" "$(get raw-rsa-blinded-sign-2048)" "<= 1.05"
 row "sfjwt default sign vs raw blinded rsa sign" "$(get default-sign-2048)" "$(get raw-rsa-blinded-sign-2048)" ""
 row "key load, PKCS#8 PEM 2048 (ms; target 0.100)" "$(get default-key-load-pkcs8-pem-2048)" "0.100" "<= 1.00"
+fi
 
 echo
 echo "## One token, whole process: sfjwt token vs gist-style Python client (PyJWT + requests)"
