@@ -4,6 +4,7 @@
 //! second. Each step and its public source: `sfjwt_core::manual::setup`.
 
 use crate::cli::KeygenArgs;
+use crate::commands::keystore as keystore_command;
 use crate::error::CliResult;
 use crate::keygen::{self, Spec};
 use crate::output::Out;
@@ -14,13 +15,25 @@ pub(crate) fn run(args: &KeygenArgs, out: &mut Out) -> CliResult {
         Some(var) => Some(passphrase::from_env(var)?),
         None => None,
     };
+    let keystore = keystore_command::target_for_keygen(args)?;
     let generated = keygen::generate(&Spec {
         bits: args.bits,
         days: args.days,
         common_name: &args.subject,
         passphrase: passphrase.as_ref().map(|p| p.as_str()),
     })?;
+    let built = match &keystore {
+        Some(target) => Some(keystore_command::build_for_keygen(
+            target,
+            &generated,
+            passphrase.as_ref().map(|p| p.as_str()),
+        )?),
+        None => None,
+    };
     let (key_path, cert_path) = keygen::write(&args.out_dir, &generated, args.force)?;
+    if let (Some(target), Some(built)) = (&keystore, &built) {
+        keystore_command::write_or_undo(target, built, &[&key_path, &cert_path])?;
+    }
     let encrypted = if passphrase.is_some() {
         "PKCS#8, encrypted with AES-256-CBC/PBKDF2"
     } else {
@@ -68,7 +81,12 @@ pub(crate) fn run(args: &KeygenArgs, out: &mut Out) -> CliResult {
         key_path.display()
     ))?;
     out.line("      --login-url https://NAME.my.salesforce.com --audience my-domain   (External Client App)")?;
-    out.line("      (connected app: leave out --audience; --sandbox for a sandbox)")
+    out.line("      (connected app: leave out --audience; --sandbox for a sandbox)")?;
+    if let (Some(target), Some(built)) = (&keystore, &built) {
+        out.line("")?;
+        keystore_command::report(out, target, built)?;
+    }
+    Ok(())
 }
 
 /// The External Client App steps, worded after Salesforce's Setup menus.
