@@ -16,9 +16,11 @@ Examples:
   sfjwt token --key-file jwt/server.key --client-id 3MVG9... --username etl@acme.com
   sfjwt keystore --key-file jwt/server.key --cert jwt/server.crt --out jwt/server.jks \\
       --alias org_to_org --password-env KS_PASS   # for Apex: Import from Keystore
+  sfjwt api /services/data/v62.0/limits       # cached token; re-logs in once on a 401
 
 Exit codes: 0 ok, 1 verify: token invalid, 2 usage or local problem,
-            3 Salesforce rejected the request, 4 transport or response problem.";
+            3 Salesforce rejected the request, 4 transport or response problem,
+            5 api: the API answered outside 2xx (its body is printed).";
 
 /// The Salesforce OAuth 2.0 JWT Bearer flow, every step of it, explained when it fails.
 #[derive(Debug, Parser)]
@@ -55,6 +57,12 @@ pub(crate) enum Command {
     /// Walk through the whole flow against a local emulator, offline, in seconds.
     #[command(after_help = DEMO_EXAMPLE)]
     Demo,
+    /// Call the org's REST API with the cached token (re-logs in once if the session ended).
+    #[command(after_help = crate::commands::api::EXAMPLE)]
+    Api(crate::commands::api::ApiArgs),
+    /// Remove this identity's cached token (--all: every cached token).
+    #[command(after_help = crate::commands::logout::EXAMPLE)]
+    Logout(crate::commands::logout::LogoutArgs),
 }
 
 const TOKEN_EXAMPLE: &str = "\
@@ -62,6 +70,13 @@ Example:
   export SFJWT_CLIENT_ID=3MVG9...  SFJWT_USERNAME=etl@acme.com  SFJWT_KEY_FILE=server.key
   sfjwt token                                   # readable summary, token redacted
   sfjwt token --login-url https://acme.my.salesforce.com --json | jq -r .access_token
+
+The token is cached: one login, then every later call reuses it (also `sfjwt api`):
+  for id in $IDS; do
+    curl -H \"Authorization: Bearer $(sfjwt token --json | jq -r .access_token)\" ...
+  done
+  sfjwt token --invalidate \"$TOKEN\"   # after a 401: drop it unless replaced; print the current
+  sfjwt token --refresh | --no-cache | --cache rediss://host:6380 | --max-age 3600
 
 Exit codes: 0 ok, 2 local problem, 3 Salesforce rejected it (code, description and hint
 are printed), 4 no usable response (connect, timeout, TLS, HTML or garbled body).";
@@ -133,9 +148,13 @@ pub(crate) struct TokenArgs {
     #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=10))]
     pub(crate) retries: u32,
 
-    /// Print the full token response as one JSON object (contains the access token).
+    /// Print the full token response as one JSON object (contains the access token), with
+    /// `"from_cache": true|false`.
     #[arg(long)]
     pub(crate) json: bool,
+
+    #[command(flatten)]
+    pub(crate) cache: crate::cache::args::TokenCacheArgs,
 }
 
 /// `sfjwt assertion`.

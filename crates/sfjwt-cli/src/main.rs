@@ -10,6 +10,7 @@
 // URLs read best; rustdoc's link syntax would show up there verbatim.
 #![allow(rustdoc::bare_urls)]
 
+mod cache;
 mod cli;
 mod commands;
 mod error;
@@ -43,6 +44,8 @@ fn main() -> ExitCode {
         Command::Check(args) => commands::check::run(&args, &mut out),
         Command::Emulate(args) => commands::emulate::run(&args, &mut out),
         Command::Demo => commands::demo::run(&mut out),
+        Command::Api(args) => commands::api::run(&args, &mut out),
+        Command::Logout(args) => commands::logout::run(&args, &mut out),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
