@@ -2,7 +2,7 @@
 //!
 //! The codes are a contract scripts depend on (issue 6): 0 success, 1 `verify` found the token
 //! invalid, 2 a usage or local problem, 3 Salesforce rejected the request, 4 the transport or
-//! the response failed. Every library error is mapped here, in one place, so no command can
+//! the response failed, 5 `sfjwt api` got an answer outside 2xx. Every library error is mapped here, in one place, so no command can
 //! invent its own code. Messages come from the core's `Display` impls, which never contain key
 //! material, assertions or tokens.
 
@@ -26,6 +26,8 @@ pub(crate) enum Exit {
     Rejected = 3,
     /// No response, or a response that is neither a token nor an OAuth error.
     Transport = 4,
+    /// `api`: the API answered with a status outside 2xx (its body is printed).
+    Api = 5,
 }
 
 impl From<Exit> for ExitCode {

@@ -30,7 +30,8 @@ fn read(name: &str) -> String {
     std::fs::read_to_string(key(name)).unwrap()
 }
 
-/// The binary with no SFJWT_* variables inherited from the developer's shell.
+/// The binary with no SFJWT_* variables inherited from the developer's shell, and a token
+/// cache of its own (never the user's, and never another test's: emulators reuse ports).
 fn sfjwt() -> Command {
     let mut cmd = Command::cargo_bin("sfjwt").unwrap();
     for var in [
@@ -40,10 +41,16 @@ fn sfjwt() -> Command {
         "SFJWT_KEY",
         "SFJWT_LOGIN_URL",
         "SFJWT_AUDIENCE",
+        "SFJWT_CACHE",
     ] {
         cmd.env_remove(var);
     }
-    cmd.env("NO_COLOR", "1");
+    let cache = tempfile::Builder::new()
+        .prefix("cli-cache-")
+        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+        .unwrap()
+        .keep();
+    cmd.env("NO_COLOR", "1").env("XDG_CACHE_HOME", cache);
     cmd
 }
 
@@ -112,9 +119,12 @@ fn version_and_help_with_examples_for_every_command() {
         "assertion",
         "verify",
         "keygen",
+        "keystore",
         "check",
         "emulate",
         "demo",
+        "api",
+        "logout",
     ] {
         sfjwt()
             .args([command, "--help"])

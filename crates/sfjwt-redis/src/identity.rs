@@ -11,12 +11,14 @@ use sha2::{Digest, Sha256};
 /// The default key prefix.
 pub const DEFAULT_PREFIX: &str = "sfjwt:";
 
-/// The Redis key names of one identity: `{prefix}token:{hash}` for the token and
-/// `{prefix}lock:{hash}` for the grant lock.
+/// The Redis key names of one identity: `{prefix}token:{hash}` for the token,
+/// `{prefix}lock:{hash}` for the grant lock and `{prefix}refusals:{hash}` for the streak of
+/// tokens refused right after their grant.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Keys {
     token: String,
     lock: String,
+    refusals: String,
 }
 
 impl Keys {
@@ -42,6 +44,7 @@ impl Keys {
         Self {
             token: format!("{prefix}token:{hex}"),
             lock: format!("{prefix}lock:{hex}"),
+            refusals: format!("{prefix}refusals:{hex}"),
         }
     }
 
@@ -53,6 +56,12 @@ impl Keys {
     /// Where the grant lock lives (a string holding the owner's random token).
     pub fn lock(&self) -> &str {
         &self.lock
+    }
+
+    /// Where the fleet's streak of quick refusals lives (a hash: count and time; see
+    /// [`RegrantPolicy`](sfjwt_core::manager::RegrantPolicy)).
+    pub fn refusals(&self) -> &str {
+        &self.refusals
     }
 }
 

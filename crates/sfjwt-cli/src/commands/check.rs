@@ -160,20 +160,20 @@ fn describe_format(source: &KeySource) -> &'static str {
 #[cfg(unix)]
 fn check_permissions(source: &KeySource, report: &mut Report<'_>) -> CliResult {
     use std::os::unix::fs::PermissionsExt as _;
-    if let KeySource::File(path) = source {
-        if let Ok(meta) = std::fs::metadata(path) {
-            let mode = meta.permissions().mode() & 0o777;
-            if mode & 0o077 != 0 {
-                report.add(
-                    Level::Warn,
-                    "key",
-                    format!(
-                        "{} has mode {mode:o}: others can read it; chmod 600 {}",
-                        path.display(),
-                        path.display()
-                    ),
-                )?;
-            }
+    if let KeySource::File(path) = source
+        && let Ok(meta) = std::fs::metadata(path)
+    {
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            report.add(
+                Level::Warn,
+                "key",
+                format!(
+                    "{} has mode {mode:o}: others can read it; chmod 600 {}",
+                    path.display(),
+                    path.display()
+                ),
+            )?;
         }
     }
     Ok(())

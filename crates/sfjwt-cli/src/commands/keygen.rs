@@ -2,6 +2,7 @@
 //! steps the tutorial's readers kept missing (pre-authorizing users above all).
 
 use crate::cli::KeygenArgs;
+use crate::commands::keystore as keystore_command;
 use crate::error::CliResult;
 use crate::keygen::{self, Spec};
 use crate::output::Out;
@@ -12,13 +13,25 @@ pub(crate) fn run(args: &KeygenArgs, out: &mut Out) -> CliResult {
         Some(var) => Some(passphrase::from_env(var)?),
         None => None,
     };
+    let keystore = keystore_command::target_for_keygen(args)?;
     let generated = keygen::generate(&Spec {
         bits: args.bits,
         days: args.days,
         common_name: &args.subject,
         passphrase: passphrase.as_ref().map(|p| p.as_str()),
     })?;
+    let built = match &keystore {
+        Some(target) => Some(keystore_command::build_for_keygen(
+            target,
+            &generated,
+            passphrase.as_ref().map(|p| p.as_str()),
+        )?),
+        None => None,
+    };
     let (key_path, cert_path) = keygen::write(&args.out_dir, &generated, args.force)?;
+    if let (Some(target), Some(built)) = (&keystore, &built) {
+        keystore_command::write_or_undo(target, built, &[&key_path, &cert_path])?;
+    }
     let encrypted = if passphrase.is_some() {
         "PKCS#8, encrypted with AES-256-CBC/PBKDF2"
     } else {
@@ -56,7 +69,12 @@ pub(crate) fn run(args: &KeygenArgs, out: &mut Out) -> CliResult {
     out.line(format!(
         "  sfjwt token --key-file {}{pass_flag} --client-id <Consumer Key> --username <user>   (add --sandbox for a sandbox)",
         key_path.display()
-    ))
+    ))?;
+    if let (Some(target), Some(built)) = (&keystore, &built) {
+        out.line("")?;
+        keystore_command::report(out, target, built)?;
+    }
+    Ok(())
 }
 
 /// The setup steps, worded after Salesforce's Setup menus.
