@@ -30,6 +30,7 @@ fn sfjwt() -> Command {
         "SFJWT_KEY",
         "SFJWT_LOGIN_URL",
         "SFJWT_AUDIENCE",
+        "SFJWT_CACHE",
     ] {
         cmd.env_remove(var);
     }

@@ -42,6 +42,7 @@ fn token(sf: &Emulator) -> Command {
         "SFJWT_KEY",
         "SFJWT_LOGIN_URL",
         "SFJWT_AUDIENCE",
+        "SFJWT_CACHE",
     ] {
         cmd.env_remove(var);
     }

@@ -128,11 +128,14 @@ fn token_at(url: &str) -> Command {
         "SFJWT_KEY",
         "SFJWT_LOGIN_URL",
         "SFJWT_AUDIENCE",
+        "SFJWT_CACHE",
     ] {
         cmd.env_remove(var);
     }
+    // No token cache: each run must reach the server (and never touch the user's cache).
     cmd.env("NO_COLOR", "1").args([
         "token",
+        "--no-cache",
         "--login-url",
         url,
         "--client-id",
