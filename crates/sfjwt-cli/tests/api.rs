@@ -42,10 +42,24 @@ fn after_the_session_is_revoked_api_regrants_once_and_succeeds() {
     assert!(!out.contains(&stale) && !err.contains(&stale));
     assert_eq!(org.grants(), 2, "exactly one re-grant");
     assert_eq!(api_calls(&org), 2, "the refused call and its one retry");
+    assert_eq!(org.sf.refused_api_call_count(), 1);
     // The new token replaced the stale one in the cache.
     let (current, cached) = token_json(&mut org.sfjwt(&["token", "--json"]));
     assert!(cached);
     assert_ne!(current, stale);
+}
+
+#[test]
+fn a_session_refused_twice_is_reported_not_retried_forever() {
+    let org = Org::new();
+    // Every token is refused by the API (sessions locked to an IP the caller no longer has).
+    org.sf.set_ip_locked_sessions(true);
+    let (out, err) = run(&mut org.sfjwt(&["api", LIMITS]), 5);
+    assert!(out.contains("INVALID_SESSION_ID"), "{out}");
+    assert!(err.contains("HTTP 401"), "{err}");
+    assert_eq!(org.grants(), 2, "the first login and one re-grant, no more");
+    assert_eq!(org.sf.refused_api_call_count(), 2);
+    assert_eq!(api_calls(&org), 2);
 }
 
 #[test]

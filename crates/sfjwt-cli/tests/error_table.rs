@@ -52,11 +52,7 @@ impl Canned {
             let deadline = Instant::now() + Duration::from_secs(60);
             while !halt.load(Ordering::SeqCst) && Instant::now() < deadline {
                 match listener.accept() {
-                    Ok((stream, _)) => {
-                        if answer(stream, response.as_bytes()) {
-                            count.fetch_add(1, Ordering::SeqCst);
-                        }
-                    }
+                    Ok((stream, _)) => answer(stream, response.as_bytes(), &count),
                     Err(_) => std::thread::sleep(Duration::from_millis(5)),
                 }
             }
@@ -87,9 +83,10 @@ impl Drop for Canned {
     }
 }
 
-/// Reads one request (headers, then `content-length` bytes of body) and writes the response.
-/// Returns whether a whole request was read.
-fn answer(stream: TcpStream, response: &[u8]) -> bool {
+/// Reads one request (headers, then `content-length` bytes of body), counts it, and writes
+/// the response. The count comes first: once the client has the answer it may exit, and the
+/// test reads the count at once.
+fn answer(stream: TcpStream, response: &[u8], count: &AtomicUsize) {
     stream.set_nonblocking(false).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
@@ -99,7 +96,7 @@ fn answer(stream: TcpStream, response: &[u8]) -> bool {
     loop {
         let mut line = String::new();
         if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            return false;
+            return;
         }
         let lower = line.to_ascii_lowercase();
         if let Some(value) = lower.strip_prefix("content-length:") {
@@ -111,12 +108,12 @@ fn answer(stream: TcpStream, response: &[u8]) -> bool {
     }
     let mut body = vec![0; length];
     if reader.read_exact(&mut body).is_err() {
-        return false;
+        return;
     }
+    count.fetch_add(1, Ordering::SeqCst);
     let mut stream = reader.into_inner();
     let _ = stream.write_all(response);
     let _ = stream.flush();
-    true
 }
 
 fn token_at(url: &str) -> Command {

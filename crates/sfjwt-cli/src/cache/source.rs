@@ -12,8 +12,8 @@ use std::time::Duration;
 use sfjwt_core::exchange::JwtBearer;
 use sfjwt_core::key::PrivateKey;
 use sfjwt_core::manager::{
-    GrantLease, GrantLock, LockPolicy, MemoryStore, StoreError, StoredToken, TokenManager,
-    TokenStore,
+    GrantLease, GrantLock, LockPolicy, MemoryStore, QuickRefusals, StoreError, StoredToken,
+    TokenManager, TokenStore,
 };
 use sfjwt_core::response::{AccessToken, TokenResponse};
 
@@ -234,7 +234,9 @@ fn key_bytes(identity: &Identity) -> CliResult<zeroize::Zeroizing<Vec<u8>>> {
     })
 }
 
-/// The cache store, counting saves: a save means this process granted.
+/// The cache store, counting saves: a save means this process granted. Forwards every
+/// method, defaulted ones included, so the inner store's lock renewal and shared refusal
+/// streak (Redis) stay in effect.
 struct Counted {
     inner: Arc<dyn TokenStore>,
     saves: AtomicU64,
@@ -266,5 +268,21 @@ impl TokenStore for Counted {
 
     fn release_grant_lock(&self, lease: GrantLease) -> Result<(), StoreError> {
         self.inner.release_grant_lock(lease)
+    }
+
+    fn extend_grant_lock(&self, lease: &GrantLease, ttl: Duration) -> Result<bool, StoreError> {
+        self.inner.extend_grant_lock(lease, ttl)
+    }
+
+    fn load_refusals(&self) -> Result<Option<QuickRefusals>, StoreError> {
+        self.inner.load_refusals()
+    }
+
+    fn save_refusals(
+        &self,
+        refusals: Option<QuickRefusals>,
+        keep_for: Duration,
+    ) -> Result<bool, StoreError> {
+        self.inner.save_refusals(refusals, keep_for)
     }
 }
