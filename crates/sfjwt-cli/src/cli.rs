@@ -1,5 +1,5 @@
 //! The command line: every command, flag and environment variable, with a worked example in
-//! each command's `--help`. The interface is a contract (issue 6): scripts depend on it.
+//! each command's `--help`. The interface is a contract: scripts depend on it.
 
 use std::path::PathBuf;
 
@@ -56,7 +56,7 @@ pub(crate) enum Command {
     Emulate(EmulateArgs),
     /// Walk through the whole flow against a local emulator, offline, in seconds.
     #[command(after_help = DEMO_EXAMPLE)]
-    Demo,
+    Demo(DemoArgs),
     /// Call the org's REST API with the cached token (re-logs in once if the session ended).
     #[command(after_help = crate::commands::api::EXAMPLE)]
     Api(crate::commands::api::ApiArgs),
@@ -70,6 +70,8 @@ Example:
   export SFJWT_CLIENT_ID=3MVG9...  SFJWT_USERNAME=etl@acme.com  SFJWT_KEY_FILE=server.key
   sfjwt token                                   # readable summary, token redacted
   sfjwt token --login-url https://acme.my.salesforce.com --json | jq -r .access_token
+  # External Client App since Spring '26 (app_not_found with login/test):
+  sfjwt token --login-url https://acme.my.salesforce.com --audience my-domain
 
 The token is cached: one login, then every later call reuses it (also `sfjwt api`):
   for id in $IDS; do
@@ -131,6 +133,7 @@ Stop it with Ctrl-C.";
 const DEMO_EXAMPLE: &str = "\
 Example:
   sfjwt demo            # or, from a checkout: cargo run -p sfjwt-cli -- demo
+  sfjwt demo --eca      # an External Client App org since Spring '26: app_not_found, the fix
 Nothing leaves the machine: the login server is an emulator on 127.0.0.1.";
 
 /// `sfjwt token`.
@@ -148,6 +151,11 @@ pub(crate) struct TokenArgs {
     #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=10))]
     pub(crate) retries: u32,
 
+    /// Seconds from now until the assertion expires: default 180 (what Salesforce documents),
+    /// at most 300.
+    #[arg(long, value_name = "SECS", default_value_t = 180, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub(crate) lifetime: u64,
+
     /// Print the full token response as one JSON object (contains the access token), with
     /// `"from_cache": true|false`.
     #[arg(long)]
@@ -163,13 +171,13 @@ pub(crate) struct AssertionArgs {
     #[command(flatten)]
     pub(crate) identity: Identity,
 
-    /// The `exp` claim, in seconds since the Unix epoch (UTC), at most 3 minutes ahead.
+    /// The `exp` claim, in seconds since the Unix epoch (UTC), at most 300 s ahead.
     #[arg(long, value_name = "UNIX_SECONDS", conflicts_with = "lifetime")]
     pub(crate) exp: Option<u64>,
 
-    /// Seconds from now until the assertion expires (default 180, the maximum Salesforce
-    /// accepts).
-    #[arg(long, value_name = "SECS")]
+    /// Seconds from now until the assertion expires: default 180 (what Salesforce documents),
+    /// at most 300.
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=300))]
     pub(crate) lifetime: Option<u64>,
 }
 
@@ -291,6 +299,15 @@ pub(crate) struct CheckArgs {
     /// The certificate uploaded to the connected app, to check it pairs with the key.
     #[arg(long, value_name = "PATH")]
     pub(crate) cert: Option<PathBuf>,
+}
+
+/// `sfjwt demo`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct DemoArgs {
+    /// The Spring '26 chapter: an External Client App org refusing the login audience with
+    /// app_not_found, the hint, and the My Domain fix working.
+    #[arg(long)]
+    pub(crate) eca: bool,
 }
 
 /// `sfjwt emulate`.

@@ -43,7 +43,8 @@ fn main() -> ExitCode {
         Command::Keystore(args) => commands::keystore::run(&args, &mut out),
         Command::Check(args) => commands::check::run(&args, &mut out),
         Command::Emulate(args) => commands::emulate::run(&args, &mut out),
-        Command::Demo => commands::demo::run(&mut out),
+        Command::Demo(args) if args.eca => commands::demo_eca::run(&mut out),
+        Command::Demo(_) => commands::demo::run(&mut out),
         Command::Api(args) => commands::api::run(&args, &mut out),
         Command::Logout(args) => commands::logout::run(&args, &mut out),
     };

@@ -690,14 +690,19 @@ fn token_refuses_plain_http_to_a_non_loopback_host_with_exit_2() {
 
 #[test]
 fn invalid_claims_exit_2() {
-    // A My Domain as audience: the most reported mistake.
+    // A Lightning URL as audience: copied from the browser's address bar.
     sfjwt()
         .args(["assertion", "--client-id", CLIENT_ID, "--username", USER])
-        .args(["--audience", "https://acme.my.salesforce.com", "--key-file"])
+        .args([
+            "--audience",
+            "https://acme.lightning.force.com",
+            "--key-file",
+        ])
         .arg(key("rsa2048.pkcs8.pem"))
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("audience"));
+        .stderr(predicate::str::contains("audience"))
+        .stderr(predicate::str::contains("https://acme.my.salesforce.com"));
     // Milliseconds for exp.
     sfjwt()
         .args(["assertion", "--client-id", CLIENT_ID, "--username", USER])
@@ -755,7 +760,7 @@ fn check_catches_expired_certificates_audience_and_whitespace() {
         .args([
             "check",
             "--audience",
-            "https://acme.my.salesforce.com",
+            "https://na123.salesforce.com",
             "--key-file",
         ])
         .arg(key("rsa2048.pkcs8.pem"))

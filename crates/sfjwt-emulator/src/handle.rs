@@ -137,9 +137,9 @@ impl Emulator {
         true
     }
 
-    /// Locks or unlocks sessions to their originating IP at run time (see
-    /// [`EmulatorBuilder::ip_locked_sessions`]): while locked, every API call answers 401
-    /// `INVALID_SESSION_ID`; unlocked again, live tokens work again.
+    /// Switches [`EmulatorBuilder::ip_locked_sessions`] at run time: while on, every API call
+    /// answers 401 `INVALID_SESSION_ID` (the caller plays one leaving through another egress
+    /// IP than its sessions are locked to); off again, the sessions still live work again.
     pub fn set_ip_locked_sessions(&self, locked: bool) {
         self.shared.lock().session_rules.ip_locked = locked;
     }
@@ -189,8 +189,9 @@ impl Emulator {
         self.shared.lock().api_calls
     }
 
-    /// How many API requests were answered 401 `INVALID_SESSION_ID` (no, an unknown, a
-    /// revoked or timed-out token, or an IP-locked session).
+    /// How many API requests were answered 401 `INVALID_SESSION_ID`: no, an unknown, a
+    /// revoked or timed-out token, or a session the [session rules](EmulatorBuilder::ip_locked_sessions)
+    /// refuse.
     pub fn refused_api_call_count(&self) -> u64 {
         self.shared.lock().refused_api_calls
     }

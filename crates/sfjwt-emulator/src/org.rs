@@ -87,6 +87,18 @@ pub(crate) fn audience_problem(url: &str, bare_host: bool) -> Option<&'static st
             "a Lightning URL (*.lightning.force.com) is never an audience: use the My Domain URL (https://NAME.my.salesforce.com)",
         );
     }
+    if [
+        ".salesforce-setup.com",
+        ".visualforce.com",
+        ".visual.force.com",
+    ]
+    .iter()
+    .any(|suffix| host.ends_with(suffix))
+    {
+        return Some(
+            "a Setup or Visualforce URL is never an audience: use the My Domain URL (https://NAME.my.salesforce.com)",
+        );
+    }
     if is_instance_host(&host) {
         return Some(
             "an instance URL (na123.salesforce.com) is never an audience: use the My Domain URL (https://NAME.my.salesforce.com)",
@@ -152,6 +164,9 @@ mod tests {
         assert!(audience_problem("https://acme.lightning.force.com", true).is_some());
         assert!(audience_problem("https://na123.salesforce.com", true).is_some());
         assert!(audience_problem("https://CS42.salesforce.com/", false).is_some());
+        assert!(audience_problem("https://acme.my.salesforce-setup.com", true).is_some());
+        assert!(audience_problem("https://acme--c.vf.force.com.visualforce.com", true).is_some());
+        assert!(audience_problem("https://acme.my.salesforce.mil", true).is_none());
         assert!(audience_problem("http://acme.my.salesforce.com", true).is_some());
         assert!(audience_problem("https://acme.my.salesforce.com/x", true).is_some());
         assert!(audience_problem("https://acme.my.salesforce.com", true).is_none());

@@ -420,3 +420,36 @@ fn files_over_one_mib_are_refused_before_parsing() {
     assert!(matches!(err, ConfigError::TooLarge { .. }), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn each_session_rule_can_be_configured() {
+    let org = |sessions: &str| {
+        let toml = format!(
+            "[sessions]\n{sessions}\n\n[[apps]]\nconsumer_key = \"{CLIENT_ID}\"\ncertificate = \"../../../../testdata/keys/rsa2048.crt.pem\"\n\n[[users]]\nusername = \"{APPROVED}\"\n"
+        );
+        EmulatorConfig::from_toml_str(&toml, fixture(""))
+            .unwrap()
+            .start()
+            .unwrap()
+    };
+    let limits = "/services/data/v62.0/limits";
+
+    let sf = org("locked_to_origin_ip = true");
+    let access = token(&sf);
+    assert_eq!(get(&sf, limits, Some(&access)).status, 200);
+    assert_eq!(get_from(&sf, "198.51.100.1", limits, &access).status, 401);
+
+    let sf = org("not_valid_for_rest_api = true");
+    let access = token(&sf);
+    let answer = get(&sf, limits, Some(&access));
+    assert_eq!(answer.status, 401);
+    assert!(
+        answer.body.contains("not valid for use with the REST API"),
+        "{}",
+        answer.body
+    );
+
+    let sf = org("ip_locked = false");
+    let access = token(&sf);
+    assert_eq!(get(&sf, limits, Some(&access)).status, 200);
+}

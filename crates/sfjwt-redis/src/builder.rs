@@ -56,7 +56,10 @@ impl RedisStoreBuilder {
             host: client.endpoint().host().to_owned(),
             client_id: client.client_id().to_owned(),
             username: client.username().to_owned(),
-            audience: client.audience().as_str().to_owned(),
+            audience: client
+                .audience()
+                .map(|a| a.as_str().to_owned())
+                .unwrap_or_default(),
             settings: Settings {
                 prefix: DEFAULT_PREFIX.to_owned(),
                 connect_timeout: Duration::from_millis(500),

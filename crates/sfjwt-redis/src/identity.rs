@@ -28,7 +28,9 @@ impl Keys {
             client.endpoint().host(),
             client.client_id(),
             client.username(),
-            client.audience().as_str(),
+            // No audience (an endpoint without a default and no override) cannot grant: the
+            // empty string keys it apart from every real one.
+            client.audience().as_ref().map_or("", |a| a.as_str()),
             prefix,
         )
     }

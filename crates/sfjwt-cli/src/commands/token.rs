@@ -23,11 +23,19 @@ pub(crate) fn run(args: &TokenArgs, out: &mut Out) -> CliResult {
     let endpoint = identity.endpoint()?;
     let audience = identity.audience(&endpoint)?;
     // Validate the claims before touching the key (a missing username needs no passphrase).
-    crate::commands::assertion::claims(identity, None, None, std::time::SystemTime::now())?;
+    crate::commands::assertion::claims(
+        identity,
+        None,
+        Some(args.lifetime),
+        std::time::SystemTime::now(),
+    )?;
     let entry = cache::entry_identity(identity, &endpoint, &audience);
     let (client_id, username) = (entry.client_id.clone(), entry.username.clone());
+    let lifetime = Duration::from_secs(args.lifetime);
     let factory: ClientFactory<'_> = Box::new(move |key| {
-        JwtBearer::new(endpoint, client_id, username, key).with_audience(audience)
+        JwtBearer::new(endpoint, client_id, username, key)
+            .with_audience(audience)
+            .with_lifetime(lifetime)
     });
     let grant = Grant {
         timeout: Duration::from_secs(args.timeout),
