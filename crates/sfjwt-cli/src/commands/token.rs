@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use sfjwt_core::exchange::JwtBearer;
 use sfjwt_core::manager::{RetryPolicy, TokenManager};
-use sfjwt_core::response::TokenResponse;
+use sfjwt_core::response::{TokenResponse, sanitize};
 
 use crate::cli::TokenArgs;
 use crate::error::{CliError, CliResult};
@@ -19,7 +19,8 @@ pub(crate) fn run(args: &TokenArgs, out: &mut Out) -> CliResult {
     let audience = identity.audience(&endpoint)?;
     // Validate the claims before touching the key (a missing username needs no passphrase).
     crate::commands::assertion::claims(identity, None, None, std::time::SystemTime::now())?;
-    let (key, _) = identity.load_key()?;
+    let (key, source) = identity.load_key()?;
+    crate::identity::warn_if_exposed(&source);
     let client_id = identity.client_id.clone().unwrap_or_default();
     let username = identity.username.clone().unwrap_or_default();
     let client = JwtBearer::new(endpoint, client_id, username, key).with_audience(audience);
@@ -30,7 +31,8 @@ pub(crate) fn run(args: &TokenArgs, out: &mut Out) -> CliResult {
     .with_retry(retry_policy(args.retries));
     let token = manager.token().map_err(|e| CliError::manager(&e))?;
     if args.json {
-        out.line(token.to_json().as_str())
+        // Full values, JSON-escaped (control characters included, see `json_line`).
+        out.line(crate::output::json_line(&token.to_json()).as_str())
     } else {
         summary(&token, out)
     }
@@ -45,7 +47,8 @@ pub(crate) fn retry_policy(retries: u32) -> RetryPolicy {
     )
 }
 
-/// The readable summary: everything but the secret.
+/// The readable summary: everything but the secret. The values come from the server; the core
+/// validated their shape, and each is sanitised (bounded, no escapes) before it is printed.
 pub(crate) fn summary(token: &Arc<TokenResponse>, out: &mut Out) -> CliResult {
     let rows = [
         ("instance_url", token.instance_url().to_owned()),
@@ -59,7 +62,7 @@ pub(crate) fn summary(token: &Arc<TokenResponse>, out: &mut Out) -> CliResult {
         ),
     ];
     for (name, value) in rows {
-        out.line(format!("{name:<13} {value}"))?;
+        out.line(format!("{name:<13} {}", sanitize(&value)))?;
     }
     out.line(out.dim("(--json prints the full response, token included)"))
 }

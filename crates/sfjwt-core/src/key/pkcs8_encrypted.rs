@@ -21,9 +21,9 @@
 //!   OpenSSL itself refuses scrypt parameters needing more than 32 MiB, when writing and when
 //!   reading. sfjwt accepts scrypt memory `128·r·N` up to [`MAX_SCRYPT_MEMORY`] (256 MiB, 8×
 //!   OpenSSL's ceiling; the `scrypt` crate's "recommended" N = 2^17, r = 8 needs 128 MiB),
-//!   work `N·r·p` up to [`MAX_SCRYPT_WORK`] (2^22: the 256 MiB case with p = 2, about a
-//!   second), and PBKDF2 up to [`MAX_PBKDF2_ITERATIONS`] (5 000 000, 8× keygen's count,
-//!   about two seconds). The check also keeps scrypt `N = 0`, on which `pkcs5` 0.8 panics,
+//!   work `N·r·p` up to [`MAX_SCRYPT_WORK`] (2^22: the 256 MiB case with p = 2, 1.4 s of
+//!   CPU in a release build), and PBKDF2 up to [`MAX_PBKDF2_ITERATIONS`] (5 000 000, 8×
+//!   keygen's count, 1.0 s of CPU). The check also keeps scrypt `N = 0`, on which `pkcs5` 0.8 panics,
 //!   away from it.
 //! - **Named errors**: no passphrase, wrong passphrase, and which unsupported scheme it is.
 //! - **Zeroized plaintext**: decryption happens in place in a `Zeroizing` buffer.
