@@ -326,7 +326,7 @@ fn build_claims(input: &ClaimsInput) -> Result<Claims, ClaimsError> {
     builder.build(now)
 }
 
-/// Checks that built claims hold exactly what went in, in canonical JSON (DESIGN.md §1).
+/// Checks that built claims hold exactly what went in, in canonical JSON (`sfjwt_core::claims::Claims::to_json`).
 fn check_claims(input: &ClaimsInput, claims: &Claims) {
     assert_eq!(Some(claims.issuer()), input.client_id.as_deref());
     assert_eq!(Some(claims.subject()), input.username.as_deref());

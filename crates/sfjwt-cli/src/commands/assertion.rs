@@ -1,5 +1,5 @@
 //! `sfjwt assertion`: what jwt.io was used for in the tutorial, without pasting a private key
-//! into a web page. Prints the canonical compact JWS (DESIGN.md §1) and a newline, nothing
+//! into a web page. Prints the canonical compact JWS (`sfjwt_core::jws`) and a newline, nothing
 //! else, so `$(sfjwt assertion)` works in scripts.
 
 use std::time::{Duration, SystemTime};

@@ -46,8 +46,10 @@ impl ExchangeError {
         }
     }
 
-    /// Whether trying again may succeed: retryable transport errors, 5xx, 429 and rate limits.
-    /// Never for configuration, signing, `invalid_grant` or `invalid_client_id` errors.
+    /// Whether trying again within the call may succeed: retryable transport errors, 5xx and
+    /// 429. Never for configuration, signing, `invalid_grant`, `invalid_client_id`, or the
+    /// login rate limit (`login rate exceeded`), whose window is a rolling hour
+    /// ([`manual::errors`](crate::manual::errors)).
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Transport { retryable, .. } => *retryable,

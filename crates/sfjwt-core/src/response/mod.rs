@@ -1,7 +1,7 @@
 //! Parsing the token endpoint's answer.
 //!
 //! Pure functions over `http::Response<Vec<u8>>`: a 200 becomes a [`TokenResponse`], a
-//! Salesforce error JSON an [`OAuthError`] with the remediation from `DESIGN.md` §1, and
+//! Salesforce error JSON an [`OAuthError`] with the remediation from [`manual::errors`](crate::manual::errors), and
 //! anything else (a proxy's HTML page, an empty or truncated body, JSON of the wrong shape…) a
 //! [`ResponseError`] quoting a short, sanitised excerpt — never an access token.
 //!

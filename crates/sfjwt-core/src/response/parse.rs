@@ -62,7 +62,7 @@ impl From<ResponseError> for ParseError {
     }
 }
 
-/// Parses the token endpoint's response (`DESIGN.md` §1): a 200 with a token, an OAuth error,
+/// Parses the token endpoint's response ([`manual::errors`](crate::manual::errors)): a 200 with a token, an OAuth error,
 /// or one of the malformed classes of [`ResponseError`].
 ///
 /// `max_body` bounds the body ([`DEFAULT_MAX_BODY`] unless you know better).
