@@ -205,7 +205,8 @@ pub(crate) struct VerifyArgs {
     #[arg(long, value_name = "UNIX_SECONDS")]
     pub(crate) now: Option<u64>,
 
-    /// Accept tokens up to this many seconds past `exp` (clock skew). Default 0.
+    /// Clock skew to tolerate, in seconds: past `exp`, before `nbf`, `iat` in the future.
+    /// Default 0.
     #[arg(long, value_name = "SECS", default_value_t = 0)]
     pub(crate) leeway: u64,
 

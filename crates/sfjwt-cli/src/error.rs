@@ -14,6 +14,7 @@ use sfjwt_core::endpoint::EndpointError;
 use sfjwt_core::exchange::ExchangeError;
 use sfjwt_core::key::KeyError;
 use sfjwt_core::manager::ManagerError;
+use sfjwt_core::response::sanitize;
 
 /// The process exit status of a failed command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,7 +80,9 @@ impl CliError {
             KeyError::PassphraseRequired | KeyError::WrongPassphrase => {
                 "pass --passphrase-env VAR, naming an environment variable that holds the passphrase (or run on a terminal to be prompted)".to_owned()
             }
-            KeyError::FileNotFound { .. } | KeyError::FileUnreadable { .. } => {
+            KeyError::FileNotFound { .. }
+            | KeyError::FileUnreadable { .. }
+            | KeyError::FileTooLarge { .. } => {
                 "give the private key with --key-file PATH (or SFJWT_KEY_FILE), or its PEM text in SFJWT_KEY; `sfjwt keygen` makes a new pair".to_owned()
             }
             _ => format!("check the key in {source}; `sfjwt check` diagnoses key, certificate and claims offline"),
@@ -142,13 +145,16 @@ impl CliError {
     pub(crate) fn exchange(error: &ExchangeError) -> Self {
         match error {
             ExchangeError::OAuth(oauth) => {
-                let description = oauth.description().unwrap_or("(no description)");
+                // The server chose these strings: sanitised (no escapes, one line, bounded).
+                let description = oauth
+                    .description()
+                    .map_or_else(|| "(no description)".to_owned(), sanitize);
                 Self::new(
                     Exit::Rejected,
                     format!(
                         "Salesforce rejected the token request (HTTP {}): {}: {description}",
                         oauth.status().as_u16(),
-                        oauth.error()
+                        sanitize(oauth.error())
                     ),
                 )
                 .hint(oauth.hint())

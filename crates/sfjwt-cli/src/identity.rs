@@ -77,6 +77,37 @@ impl KeySource {
     }
 }
 
+/// The permission bits of the key file when group or others may read or write it (unix).
+#[cfg(unix)]
+pub(crate) fn exposed_mode(source: &KeySource) -> Option<u32> {
+    use std::os::unix::fs::PermissionsExt as _;
+    let KeySource::File(path) = source else {
+        return None;
+    };
+    let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
+    (mode & 0o077 != 0).then_some(mode)
+}
+
+#[cfg(not(unix))]
+pub(crate) fn exposed_mode(_: &KeySource) -> Option<u32> {
+    None
+}
+
+/// Prints one warning line on stderr when the key file is readable by group or others; the
+/// command goes on (and its exit code is unchanged): refusing would break working setups, but
+/// a private key others can read is a credential others can use.
+pub(crate) fn warn_if_exposed(source: &KeySource) {
+    use std::io::Write as _;
+    if let (Some(mode), KeySource::File(path)) = (exposed_mode(source), source) {
+        let _ = writeln!(
+            std::io::stderr(),
+            "warning: private key {} has mode {mode:o}: others on this machine can read it; chmod 600 {}",
+            path.display(),
+            path.display()
+        );
+    }
+}
+
 impl Identity {
     /// The token endpoint: `--sandbox`, `--login-url`, or production.
     pub(crate) fn endpoint(&self) -> CliResult<TokenEndpoint> {

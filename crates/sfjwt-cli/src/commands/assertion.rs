@@ -15,6 +15,7 @@ use crate::output::Out;
 pub(crate) fn run(args: &AssertionArgs, out: &mut Out) -> CliResult {
     let claims = claims(&args.identity, args.exp, args.lifetime, SystemTime::now())?;
     let (key, source) = args.identity.load_key()?;
+    crate::identity::warn_if_exposed(&source);
     let assertion = jws::sign(&claims, &key).map_err(|e| {
         CliError::local(format!(
             "cannot sign with the key from {}: {e}",

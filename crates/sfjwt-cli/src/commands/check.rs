@@ -5,6 +5,7 @@
 //! warn or error; the audience line says which audience will be used and why
 //! (`sfjwt_core::manual::audience`).
 
+use std::io::Read as _;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use sfjwt_core::claims::{Audience, Claims};
@@ -13,7 +14,7 @@ use sfjwt_core::key::{Certificate, PrivateKey};
 
 use crate::cli::CheckArgs;
 use crate::error::{CliError, CliResult};
-use crate::identity::{Identity, KEY_ENV, KeySource};
+use crate::identity::{Identity, KEY_ENV, KeySource, exposed_mode};
 use crate::output::Out;
 
 /// Certificates expiring sooner than this get a warning: renewing needs an admin.
@@ -139,11 +140,12 @@ fn check_key(identity: &Identity, report: &mut Report<'_>) -> CliResult<Option<P
 /// The container format, from the PEM label (for the report only; the core detects it itself).
 fn describe_format(source: &KeySource) -> &'static str {
     let head = match source {
-        KeySource::File(path) => std::fs::read(path)
-            .map(|b| {
-                String::from_utf8_lossy(b.get(..b.len().min(4096)).unwrap_or_default()).into_owned()
-            })
-            .unwrap_or_default(),
+        // The first 4 KiB hold the PEM label; never more (the file may be `/dev/zero`).
+        KeySource::File(path) => {
+            let mut head = zeroize::Zeroizing::new(Vec::with_capacity(4096));
+            let _ = std::fs::File::open(path).and_then(|f| f.take(4096).read_to_end(&mut head));
+            String::from_utf8_lossy(&head).into_owned()
+        }
         KeySource::Env => std::env::var(KEY_ENV).unwrap_or_default(),
     };
     if head.contains("BEGIN ENCRYPTED PRIVATE KEY") {
@@ -159,30 +161,18 @@ fn describe_format(source: &KeySource) -> &'static str {
     }
 }
 
-#[cfg(unix)]
 fn check_permissions(source: &KeySource, report: &mut Report<'_>) -> CliResult {
-    use std::os::unix::fs::PermissionsExt as _;
-    if let KeySource::File(path) = source
-        && let Ok(meta) = std::fs::metadata(path)
-    {
-        let mode = meta.permissions().mode() & 0o777;
-        if mode & 0o077 != 0 {
-            report.add(
-                Level::Warn,
-                "key",
-                format!(
-                    "{} has mode {mode:o}: others can read it; chmod 600 {}",
-                    path.display(),
-                    path.display()
-                ),
-            )?;
-        }
+    if let (Some(mode), KeySource::File(path)) = (exposed_mode(source), source) {
+        report.add(
+            Level::Warn,
+            "key",
+            format!(
+                "{} has mode {mode:o}: others can read it; chmod 600 {}",
+                path.display(),
+                path.display()
+            ),
+        )?;
     }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn check_permissions(_: &KeySource, _: &mut Report<'_>) -> CliResult {
     Ok(())
 }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use sfjwt_core::exchange::JwtBearer;
 use sfjwt_core::manager::RetryPolicy;
-use sfjwt_core::response::{AccessToken, TokenResponse};
+use sfjwt_core::response::{AccessToken, TokenResponse, sanitize};
 use zeroize::Zeroizing;
 
 use crate::cache;
@@ -29,6 +29,10 @@ pub(crate) fn run(args: &TokenArgs, out: &mut Out) -> CliResult {
         Some(args.lifetime),
         std::time::SystemTime::now(),
     )?;
+    // One stderr line when the key file is readable by others, cache hit or not.
+    if let Ok(source) = identity.key_source() {
+        crate::identity::warn_if_exposed(&source);
+    }
     let entry = cache::entry_identity(identity, &endpoint, &audience);
     let (client_id, username) = (entry.client_id.clone(), entry.username.clone());
     let lifetime = Duration::from_secs(args.lifetime);
@@ -50,7 +54,9 @@ pub(crate) fn run(args: &TokenArgs, out: &mut Out) -> CliResult {
     }
     let obtained = source.token()?;
     if args.json {
-        out.line(with_from_cache(&obtained.token, obtained.from_cache).as_str())
+        // Full values, JSON-escaped (control characters included, see `json_line`).
+        let json = with_from_cache(&obtained.token, obtained.from_cache);
+        out.line(crate::output::json_line(&json).as_str())
     } else {
         summary(&obtained.token, out)?;
         let origin = match (obtained.from_cache, source.file()) {
@@ -95,7 +101,8 @@ pub(crate) fn retry_policy(retries: u32) -> RetryPolicy {
     )
 }
 
-/// The readable summary: everything but the secret.
+/// The readable summary: everything but the secret. The values come from the server; the core
+/// validated their shape, and each is sanitised (bounded, no escapes) before it is printed.
 pub(crate) fn summary(token: &Arc<TokenResponse>, out: &mut Out) -> CliResult {
     let rows = [
         ("instance_url", token.instance_url().to_owned()),
@@ -109,7 +116,7 @@ pub(crate) fn summary(token: &Arc<TokenResponse>, out: &mut Out) -> CliResult {
         ),
     ];
     for (name, value) in rows {
-        out.line(format!("{name:<13} {value}"))?;
+        out.line(format!("{name:<13} {}", sanitize(&value)))?;
     }
     out.line(out.dim("(--json prints the full response, token included)"))
 }

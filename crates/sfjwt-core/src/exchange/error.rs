@@ -5,7 +5,7 @@ use http::StatusCode;
 
 use crate::claims::ClaimsError;
 use crate::jws::SignError;
-use crate::response::{OAuthError, ParseError, ResponseError};
+use crate::response::{OAuthError, ParseError, ResponseError, sanitize};
 
 /// Why a token exchange failed: the assertion could not be made, the transport failed, or the
 /// endpoint's answer was not a token.
@@ -74,9 +74,13 @@ impl fmt::Display for ExchangeError {
             Self::Claims(e) => write!(f, "cannot build the assertion: {e}"),
             Self::Sign(e) => write!(f, "cannot sign the assertion: {e}"),
             Self::Request(e) => write!(f, "cannot build the token request: {e}"),
-            Self::Transport { source, .. } => {
-                write!(f, "the token request did not get a response: {source}")
-            }
+            // The transport's message may quote what the server sent (a bad header, a
+            // protocol error), so it is sanitised like any server text.
+            Self::Transport { source, .. } => write!(
+                f,
+                "the token request did not get a response: {}",
+                sanitize(&source.to_string())
+            ),
             Self::OAuth(e) => e.fmt(f),
             Self::Response(e) => e.fmt(f),
         }

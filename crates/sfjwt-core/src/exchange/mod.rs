@@ -207,7 +207,7 @@ impl JwtBearer {
     {
         let request = self.prepare_request()?;
         let response = transport.send(request).map_err(transport_error)?;
-        self.parse_response(&response)
+        self.parse_and_wipe(response)
     }
 
     /// Requests a token through an async transport. Needs no particular runtime.
@@ -224,7 +224,18 @@ impl JwtBearer {
     {
         let request = self.prepare_request()?;
         let response = transport.send(request).await.map_err(transport_error)?;
-        self.parse_response(&response)
+        self.parse_and_wipe(response)
+    }
+
+    /// Parses, then wipes the body: it holds the access token, which lives on only in the
+    /// (zeroized-on-drop) [`TokenResponse`].
+    fn parse_and_wipe(
+        &self,
+        mut response: http::Response<Vec<u8>>,
+    ) -> Result<TokenResponse, ExchangeError> {
+        let result = self.parse_response(&response);
+        zeroize::Zeroize::zeroize(response.body_mut());
+        result
     }
 }
 

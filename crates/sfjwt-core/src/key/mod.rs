@@ -25,6 +25,7 @@ mod rsa_der;
 
 pub use certificate::Certificate;
 pub use error::KeyError;
+pub use file::MAX_FILE_BYTES;
 pub use passphrase::Passphrase;
 pub use private_key::PrivateKey;
 pub use public_key::PublicKey;

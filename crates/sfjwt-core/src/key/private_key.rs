@@ -113,7 +113,8 @@ impl PrivateKey {
     /// Loads a key file, PEM or DER (detected), encrypted or not.
     ///
     /// # Errors
-    /// [`KeyError::FileNotFound`], [`KeyError::FileUnreadable`], [`KeyError::FileEmpty`]
+    /// [`KeyError::FileNotFound`], [`KeyError::FileUnreadable`], [`KeyError::FileTooLarge`],
+    /// [`KeyError::FileEmpty`]
     /// (each naming the path), then as [`from_bytes`](Self::from_bytes).
     pub fn from_file(
         path: impl AsRef<Path>,

@@ -269,7 +269,7 @@ impl Core {
                     tracing::warn!(
                         attempt,
                         delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
-                        error_code = error_code(&error),
+                        error_code = %error_code(&error),
                         status = error.status().map(|s| s.as_u16()),
                         "sfjwt: grant failed, retrying"
                     );
@@ -279,7 +279,7 @@ impl Core {
                     #[cfg(feature = "tracing")]
                     tracing::error!(
                         attempt,
-                        error_code = error_code(&error),
+                        error_code = %error_code(&error),
                         status = error.status().map(|s| s.as_u16()),
                         retryable = error.is_retryable(),
                         "sfjwt: grant failed"
@@ -303,13 +303,14 @@ impl Core {
 
 /// A log-safe name for the failure: the OAuth `error` code or the error class.
 #[cfg(feature = "tracing")]
-fn error_code(error: &ExchangeError) -> &str {
+fn error_code(error: &ExchangeError) -> String {
     match error {
-        ExchangeError::OAuth(e) => e.error(),
-        ExchangeError::Response(_) => "malformed_response",
-        ExchangeError::Transport { .. } => "transport",
-        ExchangeError::Claims(_) => "claims",
-        ExchangeError::Sign(_) => "sign",
-        _ => "other",
+        // Server-chosen text: sanitised like everything a server says that reaches a log.
+        ExchangeError::OAuth(e) => crate::response::sanitize(e.error()),
+        ExchangeError::Response(_) => "malformed_response".to_owned(),
+        ExchangeError::Transport { .. } => "transport".to_owned(),
+        ExchangeError::Claims(_) => "claims".to_owned(),
+        ExchangeError::Sign(_) => "sign".to_owned(),
+        _ => "other".to_owned(),
     }
 }

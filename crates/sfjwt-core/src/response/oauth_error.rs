@@ -1,5 +1,7 @@
 use core::fmt;
 
+use super::sanitize;
+
 /// The failure a Salesforce OAuth error names, classified from `error` and
 /// `error_description`: one variant per row of the table in
 /// [`manual::errors`](crate::manual::errors), which names each row's public sources.
@@ -147,7 +149,12 @@ impl OAuthErrorCode {
 /// assert_eq!(e.code(), &OAuthErrorCode::InvalidAudience);
 /// assert!(!e.is_retryable());
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `error` and `error_description` are whatever the server sent: [`Display`](fmt::Display)
+/// and `Debug` show them through [`sanitize`] (no control characters or escape sequences,
+/// one line, at most [`DISPLAY_CHARS`](super::DISPLAY_CHARS) characters each), while
+/// [`error`](Self::error) and [`description`](Self::description) return them whole.
+#[derive(Clone, PartialEq, Eq)]
 pub struct OAuthError {
     status: http::StatusCode,
     code: OAuthErrorCode,
@@ -177,12 +184,14 @@ impl OAuthError {
         &self.code
     }
 
-    /// The `error` value, verbatim.
+    /// The `error` value, verbatim. Server-chosen text: pass it through [`sanitize`] before
+    /// printing or logging it.
     pub fn error(&self) -> &str {
         &self.error
     }
 
-    /// The `error_description`, verbatim (credential-shaped substrings redacted).
+    /// The `error_description`, verbatim (credential-shaped substrings redacted). Server-chosen
+    /// text: pass it through [`sanitize`] before printing or logging it.
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
@@ -215,12 +224,27 @@ impl fmt::Display for OAuthError {
             f,
             "Salesforce refused the token request (HTTP {}): {}",
             self.status.as_u16(),
-            self.error
+            sanitize(&self.error)
         )?;
         if let Some(d) = &self.description {
-            write!(f, ": {d}")?;
+            write!(f, ": {}", sanitize(d))?;
         }
         write!(f, " — {}", self.hint())
+    }
+}
+
+impl fmt::Debug for OAuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let code = match &self.code {
+            OAuthErrorCode::Unknown(error) => format!("Unknown({:?})", sanitize(error)),
+            code => format!("{code:?}"),
+        };
+        f.debug_struct("OAuthError")
+            .field("status", &self.status)
+            .field("code", &format_args!("{code}"))
+            .field("error", &sanitize(&self.error))
+            .field("description", &self.description.as_deref().map(sanitize))
+            .finish()
     }
 }
 
