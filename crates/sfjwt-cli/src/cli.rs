@@ -14,6 +14,7 @@ Examples:
   sfjwt check --key-file jwt/server.key --cert jwt/server.crt \\
       --client-id 3MVG9... --username etl@acme.com
   sfjwt token --key-file jwt/server.key --client-id 3MVG9... --username etl@acme.com
+  sfjwt token --key awskms:alias/sfjwt-prod --client-id 3MVG9... --username etl@acme.com
 
 Exit codes: 0 ok, 1 verify: token invalid, 2 usage or local problem,
             3 Salesforce rejected the request, 4 transport or response problem.";
@@ -79,6 +80,8 @@ const KEYGEN_EXAMPLE: &str = "\
 Example:
   sfjwt keygen --out-dir ./jwt --days 730 --subject 'acme integration'
   SFJWT_PASS='long passphrase' sfjwt keygen --passphrase-env SFJWT_PASS   # encrypted key
+  sfjwt keygen --key 'pkcs11:token=sfjwt;object=jwt-key?module-path=…&pin-source=file:…'
+  sfjwt keygen --key awskms:alias/sfjwt-prod   # server.crt only, signed in the vault
 
 Upload server.crt to the connected app (\"Use digital signatures\"); keep server.key secret.";
 
@@ -195,6 +198,11 @@ pub(crate) struct KeygenArgs {
     /// Overwrite existing server.key and server.crt.
     #[arg(long)]
     pub(crate) force: bool,
+
+    /// Write only server.crt, for an existing key in a vault (pkcs11:… or awskms:…, as for
+    /// `token --key`): the vault signs the certificate, the key never leaves it.
+    #[arg(long = "key", env = "SFJWT_KEY_URI", hide_env_values = true, value_name = "URI", value_parser = crate::vault::key_uri, conflicts_with_all = ["bits", "passphrase_env"])]
+    pub(crate) key_uri: Option<crate::vault::KeyUri>,
 }
 
 /// `sfjwt check`.

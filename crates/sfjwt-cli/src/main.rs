@@ -18,6 +18,7 @@ mod keygen;
 mod output;
 mod passphrase;
 mod transport;
+mod vault;
 
 use std::io::Write as _;
 use std::process::ExitCode;

@@ -19,10 +19,11 @@ pub(crate) fn run(args: &TokenArgs, out: &mut Out) -> CliResult {
     let audience = identity.audience(&endpoint)?;
     // Validate the claims before touching the key (a missing username needs no passphrase).
     crate::commands::assertion::claims(identity, None, None, std::time::SystemTime::now())?;
-    let (key, _) = identity.load_key()?;
+    let signer = identity.load_signing_key()?.into_signer();
     let client_id = identity.client_id.clone().unwrap_or_default();
     let username = identity.username.clone().unwrap_or_default();
-    let client = JwtBearer::new(endpoint, client_id, username, key).with_audience(audience);
+    let client = JwtBearer::with_shared_signer(endpoint, client_id, username, signer)
+        .with_audience(audience);
     let manager = TokenManager::new(
         client,
         crate::transport::with_timeout(Duration::from_secs(args.timeout)),
