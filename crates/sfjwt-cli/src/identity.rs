@@ -139,7 +139,7 @@ impl Identity {
 
 /// The key that signs: a key file (or `SFJWT_KEY`), or a key in a vault (`--key URI`).
 pub(crate) enum SigningKey {
-    Loaded(PrivateKey, KeySource),
+    Loaded(Box<PrivateKey>, KeySource),
     Vault(VaultKey),
 }
 
@@ -147,7 +147,7 @@ impl SigningKey {
     /// The signer, shareable with a client.
     pub(crate) fn into_signer(self) -> Arc<dyn Signer + Send + Sync> {
         match self {
-            Self::Loaded(key, _) => Arc::new(key),
+            Self::Loaded(key, _) => Arc::new(*key),
             Self::Vault(vault) => vault.signer,
         }
     }
@@ -180,7 +180,7 @@ impl Identity {
             Some(uri) => Ok(SigningKey::Vault(vault::open(&uri.0)?)),
             None => {
                 let (key, source) = self.load_key()?;
-                Ok(SigningKey::Loaded(key, source))
+                Ok(SigningKey::Loaded(Box::new(key), source))
             }
         }
     }
