@@ -242,9 +242,7 @@ fn aws_kms_keygen_check_and_token_against_the_emulator() {
         .arg(out.path())
         .assert()
         .success()
-        .stdout(predicate::str::contains(
-            "signed in AWS KMS key arn:aws:kms:us-east-1:",
-        ));
+        .stdout(predicate::str::contains("signed in AWS KMS key "));
     let cert = out.path().join("server.crt");
     run()
         .args(["check", "--key", uri, "--cert"])
