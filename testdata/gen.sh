@@ -84,6 +84,8 @@ openssl req -new -key keys/rsa2048.pkcs8.pem -sha256 -subj "/CN=sfjwt test 2048"
 
 # expired.crt.pem / notyetvalid.crt.pem (rsa2048 key, fixed validity windows)
 "$PY" make_certs.py
+# hostile.*.pem: encrypted keys whose KDF parameters demand gigabytes or hours (refused unread)
+"$PY" make_hostile.py
 
 # ---------------------------------------------------------------------------
 # 4. Known-answer vectors (also writes keys/rfc7515-a2.pem)

@@ -260,6 +260,14 @@ CASES = [
     ("rsa4096-pkcs1der-community-chinese", K4_1D, CK[7], "李雷@example.cn", "https://community.example.com/s", 1700000000),
     ("rsa4096-pkcs8-sandbox-exp-1", K4_8, CK[7], "integration.user@acme.com.uat", TEST, 1),
     ("rfc7515-a2-key-login", KRFC, CK[0], U, LOGIN, 1763900000),
+    # My Domain audiences: what External Client Apps want since Spring '26 (the My Domain is
+    # both the token endpoint and the aud). Appended last so the vectors above keep their order.
+    ("rsa2048-my-domain-sandbox-aud", K2_8, CK[3], "integration.user@acme.com.uat",
+     "https://acme--uat.sandbox.my.salesforce.com", 1763900000),
+    ("rsa3072-my-domain-production-aud", K3_8, CK[6], U, "https://acme.my.salesforce.com", 1763900180),
+    ("rsa4096-pkcs1-my-domain-government-cloud-aud", K4_1, CK[7], U, "https://agency.my.salesforce.mil", 1763900000),
+    ("rsa2048-pkcs1der-my-domain-developer-edition-aud", K2_1D, CK[3], U,
+     "https://acme-dev-ed.develop.my.salesforce.com", 1763900000),
 ]
 
 HEADER = b'{"alg":"RS256"}'

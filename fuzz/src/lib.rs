@@ -10,6 +10,9 @@
 //! - errors never echo a long run of the input (it may be key material);
 //! - an endpoint that parses re-parses from its normalised form to the same endpoint;
 //! - a token comes only from a 200 response, and round-trips through its cache JSON;
+//! - an error message about a response carries no control or format character and stays
+//!   under 4 KiB, whatever the body;
+//! - a verified token's `nbf` and `iat` are not in the future;
 //! - a key that loads has at least [`MIN_RSA_BITS`] bits and its `Debug` shows no key material;
 //! - claims that build serialize to canonical JSON holding exactly what was put in;
 //! - whatever the builder accepts, our signer signs and our verifier accepts (round trip).
@@ -23,7 +26,7 @@ use sfjwt_core::claims::{Audience, Claims, ClaimsError};
 use sfjwt_core::endpoint::TokenEndpoint;
 use sfjwt_core::jws::{self, Verifier, verify_rs256_signature};
 use sfjwt_core::key::{Certificate, MIN_RSA_BITS, Passphrase, PrivateKey, PublicKey};
-use sfjwt_core::response::{DEFAULT_MAX_BODY, TokenResponse, parse_token_response};
+use sfjwt_core::response::{DEFAULT_MAX_BODY, TokenResponse, is_unsafe_char, parse_token_response};
 
 /// The one TEST-ONLY key every signing target uses (loaded once: RSA key checks are slow).
 const TEST_KEY_PEM: &str = include_str!("../../testdata/keys/rsa2048.pkcs8.pem");
@@ -226,7 +229,17 @@ pub fn response(data: &[u8]) {
         Err(e) => {
             assert_eq!(e.status().as_u16(), status);
             let _ = e.is_retryable();
-            let _ = e.to_string();
+            // Whatever the server sent, the message is one inert, bounded line.
+            let shown = e.to_string();
+            assert!(
+                !shown.chars().any(is_unsafe_char),
+                "error message carries a control or format character: {shown:?}"
+            );
+            assert!(
+                shown.len() <= 4096,
+                "error message of {} bytes",
+                shown.len()
+            );
         }
     }
     let _ = TokenResponse::from_json(body);
@@ -246,6 +259,8 @@ pub fn jws_verify(data: &[u8]) {
     if let Ok(verified) = verifier.verify(token, at(KAT_NOW)) {
         // Accepted: then the claims checks held and the signature verifies on its own.
         assert!(verified.expires_at() > KAT_NOW);
+        assert!(verified.not_before().is_none_or(|nbf| nbf <= KAT_NOW));
+        assert!(verified.issued_at().is_none_or(|iat| iat <= KAT_NOW));
         let accepted = token
             .rsplit_once('.')
             .is_some_and(|(input, _)| input.matches('.').count() == 1);
@@ -311,7 +326,7 @@ fn build_claims(input: &ClaimsInput) -> Result<Claims, ClaimsError> {
     builder.build(now)
 }
 
-/// Checks that built claims hold exactly what went in, in canonical JSON (DESIGN.md §1).
+/// Checks that built claims hold exactly what went in, in canonical JSON (`sfjwt_core::claims::Claims::to_json`).
 fn check_claims(input: &ClaimsInput, claims: &Claims) {
     assert_eq!(Some(claims.issuer()), input.client_id.as_deref());
     assert_eq!(Some(claims.subject()), input.username.as_deref());

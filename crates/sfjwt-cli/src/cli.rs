@@ -1,5 +1,5 @@
 //! The command line: every command, flag and environment variable, with a worked example in
-//! each command's `--help`. The interface is a contract (issue 6): scripts depend on it.
+//! each command's `--help`. The interface is a contract: scripts depend on it.
 
 use std::path::PathBuf;
 
@@ -15,9 +15,13 @@ Examples:
       --client-id 3MVG9... --username etl@acme.com
   sfjwt token --key-file jwt/server.key --client-id 3MVG9... --username etl@acme.com
   sfjwt token --key awskms:alias/sfjwt-prod --client-id 3MVG9... --username etl@acme.com
+  sfjwt keystore --key-file jwt/server.key --cert jwt/server.crt --out jwt/server.jks \\
+      --alias org_to_org --password-env KS_PASS   # for Apex: Import from Keystore
+  sfjwt api /services/data/v62.0/limits       # cached token; re-logs in once on a 401
 
 Exit codes: 0 ok, 1 verify: token invalid, 2 usage or local problem,
-            3 Salesforce rejected the request, 4 transport or response problem.";
+            3 Salesforce rejected the request, 4 transport or response problem,
+            5 api: the API answered outside 2xx (its body is printed).";
 
 /// The Salesforce OAuth 2.0 JWT Bearer flow, every step of it, explained when it fails.
 #[derive(Debug, Parser)]
@@ -41,6 +45,10 @@ pub(crate) enum Command {
     /// Generate server.key (PKCS#8, mode 0600) and server.crt (self-signed X.509) for the app.
     #[command(after_help = KEYGEN_EXAMPLE)]
     Keygen(KeygenArgs),
+    /// Write a Java KeyStore (JKS) of key and certificate for Salesforce's Import from Keystore
+    /// (Apex org-to-org: `Auth.JWS(jwt, 'ALIAS')`).
+    #[command(after_help = KEYSTORE_EXAMPLE)]
+    Keystore(KeystoreArgs),
     /// Diagnose key, certificate, claims and endpoint offline, one line per finding.
     #[command(after_help = CHECK_EXAMPLE)]
     Check(CheckArgs),
@@ -49,7 +57,13 @@ pub(crate) enum Command {
     Emulate(EmulateArgs),
     /// Walk through the whole flow against a local emulator, offline, in seconds.
     #[command(after_help = DEMO_EXAMPLE)]
-    Demo,
+    Demo(DemoArgs),
+    /// Call the org's REST API with the cached token (re-logs in once if the session ended).
+    #[command(after_help = crate::commands::api::EXAMPLE)]
+    Api(crate::commands::api::ApiArgs),
+    /// Remove this identity's cached token (--all: every cached token).
+    #[command(after_help = crate::commands::logout::EXAMPLE)]
+    Logout(crate::commands::logout::LogoutArgs),
 }
 
 const TOKEN_EXAMPLE: &str = "\
@@ -57,6 +71,15 @@ Example:
   export SFJWT_CLIENT_ID=3MVG9...  SFJWT_USERNAME=etl@acme.com  SFJWT_KEY_FILE=server.key
   sfjwt token                                   # readable summary, token redacted
   sfjwt token --login-url https://acme.my.salesforce.com --json | jq -r .access_token
+  # External Client App since Spring '26 (app_not_found with login/test):
+  sfjwt token --login-url https://acme.my.salesforce.com --audience my-domain
+
+The token is cached: one login, then every later call reuses it (also `sfjwt api`):
+  for id in $IDS; do
+    curl -H \"Authorization: Bearer $(sfjwt token --json | jq -r .access_token)\" ...
+  done
+  sfjwt token --invalidate \"$TOKEN\"   # after a 401: drop it unless replaced; print the current
+  sfjwt token --refresh | --no-cache | --cache rediss://host:6380 | --max-age 3600
 
 Exit codes: 0 ok, 2 local problem, 3 Salesforce rejected it (code, description and hint
 are printed), 4 no usable response (connect, timeout, TLS, HTML or garbled body).";
@@ -85,6 +108,18 @@ Example:
 
 Upload server.crt to the connected app (\"Use digital signatures\"); keep server.key secret.";
 
+const KEYSTORE_EXAMPLE: &str = "\
+Example:
+  export SFJWT_KS_PASS='a long keystore password'
+  sfjwt keystore --key-file server.key --cert server.crt --out server.jks \\
+      --alias org_to_org --password-env SFJWT_KS_PASS
+  sfjwt keygen --keystore server.jks --alias org_to_org --password-env SFJWT_KS_PASS
+
+Then Setup > Certificate and Key Management > Import from Keystore; the command prints the
+steps and the Apex. The alias becomes the certificate's Unique Name: lower-case letters,
+digits and single underscores, starting with a letter. The password (6+ characters) protects
+both the store and the key, as Salesforce requires.";
+
 const CHECK_EXAMPLE: &str = "\
 Example:
   sfjwt check --key-file server.key --cert server.crt \\
@@ -101,6 +136,7 @@ Stop it with Ctrl-C.";
 const DEMO_EXAMPLE: &str = "\
 Example:
   sfjwt demo            # or, from a checkout: cargo run -p sfjwt-cli -- demo
+  sfjwt demo --eca      # an External Client App org since Spring '26: app_not_found, the fix
 Nothing leaves the machine: the login server is an emulator on 127.0.0.1.";
 
 /// `sfjwt token`.
@@ -118,9 +154,18 @@ pub(crate) struct TokenArgs {
     #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=10))]
     pub(crate) retries: u32,
 
-    /// Print the full token response as one JSON object (contains the access token).
+    /// Seconds from now until the assertion expires: default 180 (what Salesforce documents),
+    /// at most 300.
+    #[arg(long, value_name = "SECS", default_value_t = 180, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub(crate) lifetime: u64,
+
+    /// Print the full token response as one JSON object (contains the access token), with
+    /// `"from_cache": true|false`.
     #[arg(long)]
     pub(crate) json: bool,
+
+    #[command(flatten)]
+    pub(crate) cache: crate::cache::args::TokenCacheArgs,
 }
 
 /// `sfjwt assertion`.
@@ -129,13 +174,13 @@ pub(crate) struct AssertionArgs {
     #[command(flatten)]
     pub(crate) identity: Identity,
 
-    /// The `exp` claim, in seconds since the Unix epoch (UTC), at most 3 minutes ahead.
+    /// The `exp` claim, in seconds since the Unix epoch (UTC), at most 300 s ahead.
     #[arg(long, value_name = "UNIX_SECONDS", conflicts_with = "lifetime")]
     pub(crate) exp: Option<u64>,
 
-    /// Seconds from now until the assertion expires (default 180, the maximum Salesforce
-    /// accepts).
-    #[arg(long, value_name = "SECS")]
+    /// Seconds from now until the assertion expires: default 180 (what Salesforce documents),
+    /// at most 300.
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=300))]
     pub(crate) lifetime: Option<u64>,
 }
 
@@ -163,7 +208,8 @@ pub(crate) struct VerifyArgs {
     #[arg(long, value_name = "UNIX_SECONDS")]
     pub(crate) now: Option<u64>,
 
-    /// Accept tokens up to this many seconds past `exp` (clock skew). Default 0.
+    /// Clock skew to tolerate, in seconds: past `exp`, before `nbf`, `iat` in the future.
+    /// Default 0.
     #[arg(long, value_name = "SECS", default_value_t = 0)]
     pub(crate) leeway: u64,
 
@@ -195,14 +241,76 @@ pub(crate) struct KeygenArgs {
     #[arg(long, value_name = "VAR")]
     pub(crate) passphrase_env: Option<String>,
 
-    /// Overwrite existing server.key and server.crt.
+    /// Overwrite existing server.key and server.crt (and the --keystore file).
     #[arg(long)]
     pub(crate) force: bool,
 
     /// Write only server.crt, for an existing key in a vault (pkcs11:… or awskms:…, as for
     /// `token --key`): the vault signs the certificate, the key never leaves it.
-    #[arg(long = "key", env = "SFJWT_KEY_URI", hide_env_values = true, value_name = "URI", value_parser = crate::vault::key_uri, conflicts_with_all = ["bits", "passphrase_env"])]
+    #[arg(long = "key", env = "SFJWT_KEY_URI", hide_env_values = true, value_name = "URI", value_parser = crate::vault::key_uri, conflicts_with_all = ["bits", "passphrase_env", "keystore"])]
     pub(crate) key_uri: Option<crate::vault::KeyUri>,
+
+    /// Also write a Java KeyStore (JKS) of the new key and certificate, for Salesforce's
+    /// Import from Keystore (Apex org-to-org). Needs --alias and --password-env.
+    #[arg(long, value_name = "PATH", requires_all = ["alias", "password_env"])]
+    pub(crate) keystore: Option<PathBuf>,
+
+    /// With --keystore: the entry's alias, which becomes the certificate's Unique Name in
+    /// Salesforce (lower-case letters, digits, single underscores; starts with a letter).
+    #[arg(long, value_name = "NAME", requires = "keystore")]
+    pub(crate) alias: Option<String>,
+
+    /// With --keystore: the environment variable holding the keystore password (its name),
+    /// at least 6 characters; it protects the store and the key.
+    #[arg(long, value_name = "VAR", requires = "keystore")]
+    pub(crate) password_env: Option<String>,
+}
+
+/// `sfjwt keystore`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct KeystoreArgs {
+    /// The private key file (PEM or DER, PKCS#8 or PKCS#1, encrypted or not).
+    #[arg(
+        long,
+        env = "SFJWT_KEY_FILE",
+        value_name = "PATH",
+        required_unless_present = "key_uri"
+    )]
+    pub(crate) key_file: Option<PathBuf>,
+
+    /// A vault key (pkcs11:… or awskms:…) cannot go into a keystore: refused with the way out.
+    #[arg(
+        long = "key",
+        value_name = "URI",
+        hide = true,
+        conflicts_with = "key_file"
+    )]
+    pub(crate) key_uri: Option<String>,
+
+    /// Read the key file's passphrase from this environment variable (its name, not the
+    /// passphrase). Without it, an encrypted key is prompted for on a terminal.
+    #[arg(long, value_name = "VAR")]
+    pub(crate) passphrase_env: Option<String>,
+
+    /// The key's certificate (PEM or DER); a PEM chain, the key's own certificate first, is
+    /// kept as the entry's chain.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) cert: PathBuf,
+
+    /// The keystore to write (never overwritten; mode 0600).
+    #[arg(long, value_name = "PATH")]
+    pub(crate) out: PathBuf,
+
+    /// The entry's alias, which becomes the certificate's Unique Name in Salesforce and the
+    /// name Apex passes to Auth.JWS (lower-case letters, digits, single underscores; starts
+    /// with a letter; at most 80 characters).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) alias: String,
+
+    /// The environment variable holding the keystore password (its name, not the password),
+    /// at least 6 characters; it protects the store and the key, as Salesforce requires.
+    #[arg(long, value_name = "VAR")]
+    pub(crate) password_env: String,
 }
 
 /// `sfjwt check`.
@@ -214,6 +322,15 @@ pub(crate) struct CheckArgs {
     /// The certificate uploaded to the connected app, to check it pairs with the key.
     #[arg(long, value_name = "PATH")]
     pub(crate) cert: Option<PathBuf>,
+}
+
+/// `sfjwt demo`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct DemoArgs {
+    /// The Spring '26 chapter: an External Client App org refusing the login audience with
+    /// app_not_found, the hint, and the My Domain fix working.
+    #[arg(long)]
+    pub(crate) eca: bool,
 }
 
 /// `sfjwt emulate`.

@@ -1,8 +1,8 @@
 //! Exit codes and the one-line error (plus one hint line) every failure prints.
 //!
-//! The codes are a contract scripts depend on (issue 6): 0 success, 1 `verify` found the token
+//! The codes are a contract scripts depend on: 0 success, 1 `verify` found the token
 //! invalid, 2 a usage or local problem, 3 Salesforce rejected the request, 4 the transport or
-//! the response failed. Every library error is mapped here, in one place, so no command can
+//! the response failed, 5 `sfjwt api` got an answer outside 2xx. Every library error is mapped here, in one place, so no command can
 //! invent its own code. Messages come from the core's `Display` impls, which never contain key
 //! material, assertions or tokens.
 
@@ -14,6 +14,7 @@ use sfjwt_core::endpoint::EndpointError;
 use sfjwt_core::exchange::ExchangeError;
 use sfjwt_core::key::KeyError;
 use sfjwt_core::manager::ManagerError;
+use sfjwt_core::response::sanitize;
 
 /// The process exit status of a failed command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +27,8 @@ pub(crate) enum Exit {
     Rejected = 3,
     /// No response, or a response that is neither a token nor an OAuth error.
     Transport = 4,
+    /// `api`: the API answered with a status outside 2xx (its body is printed).
+    Api = 5,
 }
 
 impl From<Exit> for ExitCode {
@@ -77,7 +80,9 @@ impl CliError {
             KeyError::PassphraseRequired | KeyError::WrongPassphrase => {
                 "pass --passphrase-env VAR, naming an environment variable that holds the passphrase (or run on a terminal to be prompted)".to_owned()
             }
-            KeyError::FileNotFound { .. } | KeyError::FileUnreadable { .. } => {
+            KeyError::FileNotFound { .. }
+            | KeyError::FileUnreadable { .. }
+            | KeyError::FileTooLarge { .. } => {
                 "give the private key with --key-file PATH (or SFJWT_KEY_FILE), or its PEM text in SFJWT_KEY; `sfjwt keygen` makes a new pair".to_owned()
             }
             _ => format!("check the key in {source}; `sfjwt check` diagnoses key, certificate and claims offline"),
@@ -98,11 +103,22 @@ impl CliError {
                 "pass --client-id or set SFJWT_CLIENT_ID to the app's Consumer Key"
             }
             ClaimsError::MissingUsername => "pass --username or set SFJWT_USERNAME",
-            ClaimsError::AudienceIsInstance { .. }
-            | ClaimsError::AudienceHasPath { .. }
+            ClaimsError::AudienceIsInstance { .. } => {
+                "pass your My Domain as --login-url (https://NAME.my.salesforce.com) and either leave --audience out (connected apps: login/test) or use --audience my-domain (External Client Apps since Spring '26)"
+            }
+            ClaimsError::NotAMyDomain { .. } => {
+                "--audience my-domain takes the audience from --login-url: pass --login-url https://NAME.my.salesforce.com (sandbox: https://NAME--SANDBOX.sandbox.my.salesforce.com), or --audience with the URL itself"
+            }
+            ClaimsError::AudienceRequired { .. } => {
+                "pass --audience URL (the server the assertion is meant for); for Salesforce use your My Domain (https://NAME.my.salesforce.com) as --login-url, which needs no --audience"
+            }
+            ClaimsError::LifetimeTooLong { .. } => {
+                "use --lifetime 300 or less (default 180; Salesforce documents 3 minutes)"
+            }
+            ClaimsError::AudienceHasPath { .. }
             | ClaimsError::AudienceNotHttps { .. }
             | ClaimsError::AudienceMalformed { .. } => {
-                "leave --audience out to use the login server matching --login-url; the token endpoint (--login-url) may be your My Domain"
+                "leave --audience out to use the login server matching --login-url, or give a bare URL (https://NAME.my.salesforce.com, or `--audience my-domain`)"
             }
             _ => "fix the value; `sfjwt check` lints client id, username and audience offline",
         };
@@ -113,6 +129,9 @@ impl CliError {
         let hint = match error {
             EndpointError::InsecureHttp { .. } | EndpointError::UnsupportedScheme { .. } => {
                 "use an https:// login URL (plain http is only for loopback emulators: `sfjwt emulate`)"
+            }
+            EndpointError::NotALoginHost { .. } => {
+                "pass the My Domain as --login-url (https://NAME.my.salesforce.com; Setup > My Domain shows it), with --audience my-domain for an External Client App since Spring '26"
             }
             _ => {
                 "use https://login.salesforce.com, https://test.salesforce.com (--sandbox) or your My Domain URL"
@@ -126,13 +145,16 @@ impl CliError {
     pub(crate) fn exchange(error: &ExchangeError) -> Self {
         match error {
             ExchangeError::OAuth(oauth) => {
-                let description = oauth.description().unwrap_or("(no description)");
+                // The server chose these strings: sanitised (no escapes, one line, bounded).
+                let description = oauth
+                    .description()
+                    .map_or_else(|| "(no description)".to_owned(), sanitize);
                 Self::new(
                     Exit::Rejected,
                     format!(
                         "Salesforce rejected the token request (HTTP {}): {}: {description}",
                         oauth.status().as_u16(),
-                        oauth.error()
+                        sanitize(oauth.error())
                     ),
                 )
                 .hint(oauth.hint())

@@ -3,13 +3,14 @@
 //!
 //! Each flag has an environment variable, so CI can configure the tool once; the private key
 //! may also come as PEM text in `SFJWT_KEY` (never as an argument: arguments leak through
-//! `ps`). The endpoint and the audience are separate on purpose (DESIGN.md §1): the token may
-//! be requested at a My Domain while `aud` stays the login server.
+//! `ps`). The endpoint and the audience are separate on purpose (`sfjwt_core::manual::audience`):
+//! the token may be requested at a My Domain while `aud` stays the login server, and an External
+//! Client App since Spring '26 wants the My Domain for both (`--audience my-domain`).
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use sfjwt_core::claims::Audience;
+use sfjwt_core::claims::{Audience, ClaimsError};
 use sfjwt_core::endpoint::TokenEndpoint;
 use sfjwt_core::jws::Signer;
 use sfjwt_core::key::{KeyError, Passphrase, PrivateKey, PublicKey};
@@ -20,6 +21,9 @@ use crate::vault::{self, KeyUri, VaultKey};
 
 /// The environment variable that may hold the private key's PEM text.
 pub(crate) const KEY_ENV: &str = "SFJWT_KEY";
+
+/// `--audience my-domain`: the My Domain of `--login-url` as the audience.
+pub(crate) const MY_DOMAIN_AUDIENCE: &str = "my-domain";
 
 /// Who signs, as whom, for which server.
 #[derive(Debug, Clone, clap::Args)]
@@ -49,7 +53,8 @@ pub(crate) struct Identity {
     pub(crate) passphrase_env: Option<String>,
 
     /// The login URL the token is requested from: https://login.salesforce.com (default), a
-    /// My Domain, or http://127.0.0.1:PORT for a local emulator.
+    /// My Domain (https://NAME.my.salesforce.com), an Experience Cloud site URL, or
+    /// http://127.0.0.1:PORT for a local emulator. Lightning and instance hosts are refused.
     #[arg(long, env = "SFJWT_LOGIN_URL", value_name = "URL")]
     pub(crate) login_url: Option<String>,
 
@@ -57,9 +62,11 @@ pub(crate) struct Identity {
     #[arg(long)]
     pub(crate) sandbox: bool,
 
-    /// The `aud` claim. Default: https://test.salesforce.com for sandbox login URLs,
-    /// https://login.salesforce.com otherwise. Set it only for Experience Cloud sites.
-    #[arg(long, env = "SFJWT_AUDIENCE", value_name = "URL")]
+    /// The `aud` claim: a URL, or `my-domain` for the My Domain of --login-url (External
+    /// Client Apps since Spring '26, which answer app_not_found to login/test). Default:
+    /// https://test.salesforce.com for sandbox login URLs, the site URL for Experience Cloud
+    /// sites, https://login.salesforce.com otherwise; required for other hosts.
+    #[arg(long, env = "SFJWT_AUDIENCE", value_name = "URL|my-domain")]
     pub(crate) audience: Option<String>,
 }
 
@@ -79,6 +86,37 @@ impl KeySource {
     }
 }
 
+/// The permission bits of the key file when group or others may read or write it (unix).
+#[cfg(unix)]
+pub(crate) fn exposed_mode(source: &KeySource) -> Option<u32> {
+    use std::os::unix::fs::PermissionsExt as _;
+    let KeySource::File(path) = source else {
+        return None;
+    };
+    let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
+    (mode & 0o077 != 0).then_some(mode)
+}
+
+#[cfg(not(unix))]
+pub(crate) fn exposed_mode(_: &KeySource) -> Option<u32> {
+    None
+}
+
+/// Prints one warning line on stderr when the key file is readable by group or others; the
+/// command goes on (and its exit code is unchanged): refusing would break working setups, but
+/// a private key others can read is a credential others can use.
+pub(crate) fn warn_if_exposed(source: &KeySource) {
+    use std::io::Write as _;
+    if let (Some(mode), KeySource::File(path)) = (exposed_mode(source), source) {
+        let _ = writeln!(
+            std::io::stderr(),
+            "warning: private key {} has mode {mode:o}: others on this machine can read it; chmod 600 {}",
+            path.display(),
+            path.display()
+        );
+    }
+}
+
 impl Identity {
     /// The token endpoint: `--sandbox`, `--login-url`, or production.
     pub(crate) fn endpoint(&self) -> CliResult<TokenEndpoint> {
@@ -93,12 +131,20 @@ impl Identity {
         }
     }
 
-    /// The audience: `--audience`, or the endpoint's default.
+    /// The audience: `--audience my-domain`, `--audience URL`, or the endpoint's default.
     pub(crate) fn audience(&self, endpoint: &TokenEndpoint) -> CliResult<Audience> {
-        match &self.audience {
-            Some(aud) => Audience::parse(aud).map_err(|e| CliError::claims(&e)),
-            None => Ok(endpoint.default_audience()),
-        }
+        let result = match self.audience.as_deref() {
+            Some(word) if word.eq_ignore_ascii_case(MY_DOMAIN_AUDIENCE) => {
+                Audience::my_domain_of(endpoint)
+            }
+            Some(aud) => Audience::parse(aud),
+            None => endpoint
+                .default_audience()
+                .ok_or_else(|| ClaimsError::AudienceRequired {
+                    endpoint: endpoint.base_url().to_owned(),
+                }),
+        };
+        result.map_err(|e| CliError::claims(&e))
     }
 
     /// Where the key will be read from.
@@ -157,6 +203,14 @@ impl SigningKey {
         match self {
             Self::Loaded(key, _) => key.public_key(),
             Self::Vault(vault) => vault.public_key.clone(),
+        }
+    }
+
+    /// One stderr line when a key file is readable by group or others (a vault key has no
+    /// file).
+    pub(crate) fn warn_if_exposed(&self) {
+        if let Self::Loaded(_, source) = self {
+            warn_if_exposed(source);
         }
     }
 

@@ -10,11 +10,14 @@
 // URLs read best; rustdoc's link syntax would show up there verbatim.
 #![allow(rustdoc::bare_urls)]
 
+mod cache;
 mod cli;
 mod commands;
 mod error;
 mod identity;
+mod jks;
 mod keygen;
+mod keystore;
 mod output;
 mod passphrase;
 mod transport;
@@ -38,9 +41,13 @@ fn main() -> ExitCode {
         Command::Assertion(args) => commands::assertion::run(&args, &mut out),
         Command::Verify(args) => commands::verify::run(&args, &mut out),
         Command::Keygen(args) => commands::keygen::run(&args, &mut out),
+        Command::Keystore(args) => commands::keystore::run(&args, &mut out),
         Command::Check(args) => commands::check::run(&args, &mut out),
         Command::Emulate(args) => commands::emulate::run(&args, &mut out),
-        Command::Demo => commands::demo::run(&mut out),
+        Command::Demo(args) if args.eca => commands::demo_eca::run(&mut out),
+        Command::Demo(_) => commands::demo::run(&mut out),
+        Command::Api(args) => commands::api::run(&args, &mut out),
+        Command::Logout(args) => commands::logout::run(&args, &mut out),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -30,7 +30,8 @@ fn read(name: &str) -> String {
     std::fs::read_to_string(key(name)).unwrap()
 }
 
-/// The binary with no SFJWT_* variables inherited from the developer's shell.
+/// The binary with no SFJWT_* variables inherited from the developer's shell, and a token
+/// cache of its own (never the user's, and never another test's: emulators reuse ports).
 fn sfjwt() -> Command {
     let mut cmd = Command::cargo_bin("sfjwt").unwrap();
     for var in [
@@ -40,10 +41,16 @@ fn sfjwt() -> Command {
         "SFJWT_KEY",
         "SFJWT_LOGIN_URL",
         "SFJWT_AUDIENCE",
+        "SFJWT_CACHE",
     ] {
         cmd.env_remove(var);
     }
-    cmd.env("NO_COLOR", "1");
+    let cache = tempfile::Builder::new()
+        .prefix("cli-cache-")
+        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+        .unwrap()
+        .keep();
+    cmd.env("NO_COLOR", "1").env("XDG_CACHE_HOME", cache);
     cmd
 }
 
@@ -112,9 +119,12 @@ fn version_and_help_with_examples_for_every_command() {
         "assertion",
         "verify",
         "keygen",
+        "keystore",
         "check",
         "emulate",
         "demo",
+        "api",
+        "logout",
     ] {
         sfjwt()
             .args([command, "--help"])
@@ -367,6 +377,58 @@ fn emulate_with_a_config_file() {
     result.success();
 }
 
+#[test]
+fn emulate_an_eca_org_from_the_example_config() {
+    let config = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../sfjwt-emulator/examples/orgs/eca-spring26.toml");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("sfjwt"))
+        .args(["emulate", "--config"])
+        .arg(&config)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let first = lines.next().unwrap().unwrap();
+    let url = first.rsplit(' ').next().unwrap().to_owned();
+    let mut audience_line = None;
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if line.contains("--audience") {
+            audience_line = Some(line);
+            break;
+        }
+    }
+    // The login audience (the default) is refused the way ECA orgs refuse it since Spring '26.
+    let refused = sfjwt()
+        .args([
+            "token",
+            "--login-url",
+            &url,
+            "--client-id",
+            "3MVG9_acme_eca",
+            "--username",
+            "etl@acme.com",
+        ])
+        .arg("--key-file")
+        .arg(key("rsa2048.pkcs8.pem"))
+        .assert();
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+    drop(lines);
+    let audience_line = audience_line.expect("emulate printed no --audience line for the ECA");
+    assert!(
+        audience_line.contains("--audience https://acme.my.salesforce.com"),
+        "{audience_line}"
+    );
+    refused
+        .code(3)
+        .stderr(predicate::str::contains("app_not_found"));
+}
+
 // ---- keygen ---------------------------------------------------------------------------------
 
 fn openssl_accepts(args: &[&str], path: &Path) -> Option<bool> {
@@ -419,9 +481,9 @@ fn keygen_writes_a_pair_openssl_and_the_emulator_accept() {
             assert!(x509, "openssl x509 refused server.crt");
             assert!(pkey, "openssl pkey refused server.key");
         }
-        _ => {
-            eprintln!("\n!!!!! SKIPPED the openssl cross-check: `openssl` is not installed !!!!!\n")
-        }
+        _ => panic!(
+            "`openssl` is not installed, so keygen's files cannot be cross-checked: run `bash .ci/setup.sh`"
+        ),
     }
 
     // The emulator takes the certificate, and `sfjwt token` logs in with the key.
@@ -628,14 +690,19 @@ fn token_refuses_plain_http_to_a_non_loopback_host_with_exit_2() {
 
 #[test]
 fn invalid_claims_exit_2() {
-    // A My Domain as audience: the most reported mistake.
+    // A Lightning URL as audience: copied from the browser's address bar.
     sfjwt()
         .args(["assertion", "--client-id", CLIENT_ID, "--username", USER])
-        .args(["--audience", "https://acme.my.salesforce.com", "--key-file"])
+        .args([
+            "--audience",
+            "https://acme.lightning.force.com",
+            "--key-file",
+        ])
         .arg(key("rsa2048.pkcs8.pem"))
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("audience"));
+        .stderr(predicate::str::contains("audience"))
+        .stderr(predicate::str::contains("https://acme.my.salesforce.com"));
     // Milliseconds for exp.
     sfjwt()
         .args(["assertion", "--client-id", CLIENT_ID, "--username", USER])
@@ -693,7 +760,7 @@ fn check_catches_expired_certificates_audience_and_whitespace() {
         .args([
             "check",
             "--audience",
-            "https://acme.my.salesforce.com",
+            "https://na123.salesforce.com",
             "--key-file",
         ])
         .arg(key("rsa2048.pkcs8.pem"))

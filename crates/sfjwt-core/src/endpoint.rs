@@ -1,14 +1,18 @@
 //! The token endpoint: which Salesforce host the assertion is POSTed to.
 //!
-//! The endpoint and the audience are different things (see `DESIGN.md` §1): a token may be
-//! requested at a My Domain while `aud` stays `https://login.salesforce.com`. This module
-//! normalises what users paste (trailing slashes, the full `/services/oauth2/token` URL),
-//! refuses plain `http://` except on loopback, and derives the *default* audience from the host.
+//! The endpoint and the audience are different things
+//! ([`manual::audience`](crate::manual::audience)): a token may be requested at a My Domain
+//! while `aud` stays `https://login.salesforce.com`, or, for an External Client App since
+//! Spring '26, the My Domain is both. This module normalises what users paste (trailing
+//! slashes, the full `/services/oauth2/token` URL), refuses plain `http://` except on loopback,
+//! refuses hosts that never log in (Lightning, Visualforce, Setup, classic instances) with the
+//! My Domain as the fix, and derives the *default* audience from the host.
 
 use core::fmt;
 use std::net::Ipv4Addr;
 
 use crate::claims::Audience;
+use crate::salesforce_host::{self, HostKind};
 
 /// The path of the OAuth 2.0 token endpoint on every Salesforce login host.
 pub const TOKEN_PATH: &str = "/services/oauth2/token";
@@ -21,15 +25,22 @@ pub enum EndpointKind {
     ProductionLogin,
     /// `https://test.salesforce.com`.
     SandboxLogin,
-    /// A production My Domain, `https://acme.my.salesforce.com`.
+    /// A production My Domain: `https://acme.my.salesforce.com`, a Developer Edition, demo,
+    /// patch, free or Trailhead playground My Domain (`*.develop.my.salesforce.com`…), or a
+    /// Government Cloud Plus My Domain (`*.my.salesforce.mil`).
     MyDomain,
-    /// A sandbox My Domain, `https://acme--dev.sandbox.my.salesforce.com`.
+    /// A sandbox or scratch-org My Domain: `https://acme--dev.sandbox.my.salesforce.com`,
+    /// `https://acme--dev.my.salesforce.com` (without enhanced domains),
+    /// `https://name.scratch.my.salesforce.com`.
     SandboxMyDomain,
-    /// An Experience Cloud site (`*.my.site.com`, `*.force.com`, or any URL with a path).
+    /// An Experience Cloud site on a Salesforce host (`*.my.site.com`, legacy `*.force.com`),
+    /// with or without a path such as `/partners`.
     ExperienceSite,
-    /// A loopback host reached over plain http: a local emulator or a test server.
+    /// A loopback host (`127.0.0.0/8`, `localhost`, `[::1]`), over http or https: a local
+    /// emulator or a test server.
     Loopback,
-    /// Any other https URL.
+    /// Any other https URL: a custom domain, a proxy, or not Salesforce at all. It has no
+    /// default audience: the audience must be given.
     Other,
 }
 
@@ -40,7 +51,7 @@ pub enum EndpointKind {
 /// let e = TokenEndpoint::parse("https://acme--dev.sandbox.my.salesforce.com/services/oauth2/token/")?;
 /// assert_eq!(e.base_url(), "https://acme--dev.sandbox.my.salesforce.com");
 /// assert_eq!(e.token_url(), "https://acme--dev.sandbox.my.salesforce.com/services/oauth2/token");
-/// assert_eq!(e.default_audience().as_str(), "https://test.salesforce.com");
+/// assert_eq!(e.default_audience().unwrap().as_str(), "https://test.salesforce.com");
 /// # Ok::<(), sfjwt_core::endpoint::EndpointError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -78,7 +89,15 @@ impl TokenEndpoint {
     /// # Errors
     /// [`EndpointError::Malformed`] for anything that is not an absolute URL with a host (or has
     /// a query, fragment or user info), [`EndpointError::InsecureHttp`] for `http://` to a
-    /// non-loopback host, [`EndpointError::UnsupportedScheme`] for other schemes.
+    /// non-loopback host, [`EndpointError::UnsupportedScheme`] for other schemes,
+    /// [`EndpointError::NotALoginHost`] for Lightning, Visualforce, Setup and instance hosts.
+    ///
+    /// ```
+    /// use sfjwt_core::endpoint::{EndpointError, TokenEndpoint};
+    /// let err = TokenEndpoint::parse("https://acme.lightning.force.com").unwrap_err();
+    /// assert!(matches!(err, EndpointError::NotALoginHost { .. }));
+    /// assert!(err.to_string().contains("https://acme.my.salesforce.com"));
+    /// ```
     pub fn parse(url: &str) -> Result<Self, EndpointError> {
         let malformed = |reason| EndpointError::Malformed {
             url: url.to_owned(),
@@ -135,11 +154,18 @@ impl TokenEndpoint {
             }
         }
         let path = normalise_path(uri.path());
+        let host_kind = salesforce_host::classify(&host);
+        if host_kind == HostKind::NotALoginHost {
+            return Err(EndpointError::NotALoginHost {
+                url: url.to_owned(),
+                my_domain: salesforce_host::my_domain_for(&host),
+            });
+        }
         let port = authority
             .port_u16()
             .map(|p| format!(":{p}"))
             .unwrap_or_default();
-        let kind = classify(&host, &path, scheme == "http");
+        let kind = classify(host_kind, &path);
         Ok(Self {
             base: format!("{scheme}://{host}{port}{path}"),
             host,
@@ -175,16 +201,40 @@ impl TokenEndpoint {
         self.kind
     }
 
-    /// The audience used unless the caller sets one: `https://test.salesforce.com` for
-    /// `test.salesforce.com` and sandbox My Domains, `https://login.salesforce.com` otherwise.
+    /// The audience used unless the caller sets one, or `None` when there is no safe default:
     ///
-    /// For an Experience Cloud site, set the site URL as audience explicitly
-    /// ([`Audience::parse`]); the default stays the production login server.
-    pub fn default_audience(&self) -> Audience {
+    /// - `https://test.salesforce.com` for `test.salesforce.com` and sandbox/scratch My Domains;
+    /// - the site URL for an Experience Cloud site, as Salesforce documents for site logins;
+    /// - `None` for [`EndpointKind::Other`]: an assertion for `https://login.salesforce.com`
+    ///   posted to a host that is not Salesforce could be replayed at Salesforce by that host
+    ///   for its whole lifetime, so the audience must be chosen explicitly;
+    /// - `https://login.salesforce.com` otherwise (production login, My Domains, loopback).
+    ///
+    /// External Client Apps since Spring '26 want the My Domain instead: set
+    /// [`Audience::my_domain_of`] (see [`manual::audience`](crate::manual::audience)).
+    ///
+    /// ```
+    /// use sfjwt_core::endpoint::TokenEndpoint;
+    /// let site = TokenEndpoint::parse("https://acme.my.site.com/partners")?;
+    /// assert_eq!(site.default_audience().unwrap().as_str(), "https://acme.my.site.com/partners");
+    /// assert!(TokenEndpoint::parse("https://auth.example.org")?.default_audience().is_none());
+    /// # Ok::<(), sfjwt_core::endpoint::EndpointError>(())
+    /// ```
+    pub fn default_audience(&self) -> Option<Audience> {
         match self.kind {
-            EndpointKind::SandboxLogin | EndpointKind::SandboxMyDomain => Audience::sandbox(),
-            _ => Audience::production(),
+            EndpointKind::SandboxLogin | EndpointKind::SandboxMyDomain => Some(Audience::sandbox()),
+            EndpointKind::ExperienceSite => Audience::parse(&self.base).ok(),
+            EndpointKind::Other => None,
+            _ => Some(Audience::production()),
         }
+    }
+
+    /// Whether the host is a My Domain (production, sandbox, scratch, Government Cloud Plus…).
+    pub fn is_my_domain(&self) -> bool {
+        matches!(
+            self.kind,
+            EndpointKind::MyDomain | EndpointKind::SandboxMyDomain
+        )
     }
 }
 
@@ -219,27 +269,16 @@ fn normalise_path(path: &str) -> String {
     p.to_owned()
 }
 
-fn classify(host: &str, path: &str, plain_http: bool) -> EndpointKind {
-    if plain_http {
-        return EndpointKind::Loopback;
+fn classify(host: HostKind, path: &str) -> EndpointKind {
+    match host {
+        HostKind::Loopback => EndpointKind::Loopback,
+        HostKind::ProductionLogin if path.is_empty() => EndpointKind::ProductionLogin,
+        HostKind::SandboxLogin if path.is_empty() => EndpointKind::SandboxLogin,
+        HostKind::MyDomain { sandbox: false } if path.is_empty() => EndpointKind::MyDomain,
+        HostKind::MyDomain { sandbox: true } if path.is_empty() => EndpointKind::SandboxMyDomain,
+        HostKind::Site => EndpointKind::ExperienceSite,
+        _ => EndpointKind::Other,
     }
-    if path.is_empty() {
-        match host {
-            "login.salesforce.com" => return EndpointKind::ProductionLogin,
-            "test.salesforce.com" => return EndpointKind::SandboxLogin,
-            _ => {}
-        }
-        if host.ends_with(".sandbox.my.salesforce.com") {
-            return EndpointKind::SandboxMyDomain;
-        }
-        if host.ends_with(".my.salesforce.com") {
-            return EndpointKind::MyDomain;
-        }
-    }
-    if host.ends_with(".my.site.com") || host.ends_with(".force.com") || !path.is_empty() {
-        return EndpointKind::ExperienceSite;
-    }
-    EndpointKind::Other
 }
 
 /// Loopback hosts may use plain http: nothing leaves the machine.
@@ -275,6 +314,16 @@ pub enum EndpointError {
         /// The scheme found.
         scheme: String,
     },
+    /// A Lightning (`*.lightning.force.com`), Visualforce, Setup or classic instance
+    /// (`na123.salesforce.com`) host: copied from the browser's address bar or from a token's
+    /// `instance_url`. These hosts serve the UI or the API, never the token endpoint; use the
+    /// org's My Domain URL (Setup > My Domain).
+    NotALoginHost {
+        /// The URL as given.
+        url: String,
+        /// The My Domain login URL of the same org, when the host name says it.
+        my_domain: Option<String>,
+    },
 }
 
 impl fmt::Display for EndpointError {
@@ -291,6 +340,18 @@ impl fmt::Display for EndpointError {
                 f,
                 "token endpoint {url:?} has scheme {scheme:?}: use https://"
             ),
+            Self::NotALoginHost { url, my_domain } => {
+                write!(
+                    f,
+                    "token endpoint {url:?} is a Lightning, Visualforce, Setup or instance host, which serves the org but never logs in: use "
+                )?;
+                match my_domain {
+                    Some(my_domain) => write!(f, "the org's My Domain URL, {my_domain}"),
+                    None => f.write_str(
+                        "the org's My Domain URL (https://NAME.my.salesforce.com; Setup > My Domain shows it)",
+                    ),
+                }
+            }
         }
     }
 }
@@ -338,19 +399,19 @@ mod tests {
                 "https://acme.my.site.com/partners/",
                 "https://acme.my.site.com/partners",
                 EndpointKind::ExperienceSite,
-                Audience::PRODUCTION_URL,
+                "https://acme.my.site.com/partners",
             ),
             (
                 "https://acme.my.site.com/partners/services/oauth2/token",
                 "https://acme.my.site.com/partners",
                 EndpointKind::ExperienceSite,
-                Audience::PRODUCTION_URL,
+                "https://acme.my.site.com/partners",
             ),
             (
                 "https://auth.example.org:8443",
                 "https://auth.example.org:8443",
                 EndpointKind::Other,
-                Audience::PRODUCTION_URL,
+                "",
             ),
             (
                 "http://127.0.0.1:8080/",
@@ -380,7 +441,8 @@ mod tests {
             let e = TokenEndpoint::parse(input).unwrap();
             assert_eq!(e.base_url(), base, "{input}");
             assert_eq!(e.kind(), kind, "{input}");
-            assert_eq!(e.default_audience().as_str(), aud, "{input}");
+            let default = e.default_audience();
+            assert_eq!(default.as_ref().map_or("", |a| a.as_str()), aud, "{input}");
             assert_eq!(e.token_url(), format!("{base}/services/oauth2/token"));
         }
         assert_eq!(
@@ -395,6 +457,88 @@ mod tests {
             TokenEndpoint::my_domain("acme").unwrap().kind(),
             EndpointKind::MyDomain
         );
+    }
+
+    #[test]
+    fn hosts_that_never_log_in_are_refused_with_the_my_domain() {
+        for (input, suggestion) in [
+            (
+                "https://acme.lightning.force.com",
+                Some("https://acme.my.salesforce.com"),
+            ),
+            (
+                "https://acme--dev.sandbox.lightning.force.com/lightning/page/home",
+                Some("https://acme--dev.sandbox.my.salesforce.com"),
+            ),
+            ("https://na123.salesforce.com", None),
+            ("https://acme--c.vf.force.com", None),
+            (
+                "https://acme.my.salesforce-setup.com",
+                Some("https://acme.my.salesforce.com"),
+            ),
+        ] {
+            let err = TokenEndpoint::parse(input).unwrap_err();
+            assert_eq!(
+                err,
+                EndpointError::NotALoginHost {
+                    url: input.to_owned(),
+                    my_domain: suggestion.map(str::to_owned)
+                }
+            );
+            assert!(err.to_string().contains("My Domain"), "{err}");
+        }
+    }
+
+    #[test]
+    fn my_domain_partitions_and_sites() {
+        for (input, kind, aud) in [
+            (
+                "https://acme-dev-ed.develop.my.salesforce.com",
+                EndpointKind::MyDomain,
+                Some(Audience::PRODUCTION_URL),
+            ),
+            (
+                "https://agency.my.salesforce.mil",
+                EndpointKind::MyDomain,
+                Some(Audience::PRODUCTION_URL),
+            ),
+            (
+                "https://acme--uat.my.salesforce.com",
+                EndpointKind::SandboxMyDomain,
+                Some(Audience::SANDBOX_URL),
+            ),
+            (
+                "https://power-fun-1234.scratch.my.salesforce.com",
+                EndpointKind::SandboxMyDomain,
+                Some(Audience::SANDBOX_URL),
+            ),
+            (
+                "https://acme.force.com/customers",
+                EndpointKind::ExperienceSite,
+                Some("https://acme.force.com/customers"),
+            ),
+            (
+                "https://acme.my.site.com",
+                EndpointKind::ExperienceSite,
+                Some("https://acme.my.site.com"),
+            ),
+            ("https://community.example.com/s", EndpointKind::Other, None),
+            (
+                "https://127.0.0.1:8443",
+                EndpointKind::Loopback,
+                Some(Audience::PRODUCTION_URL),
+            ),
+        ] {
+            let e = TokenEndpoint::parse(input).unwrap();
+            assert_eq!(e.kind(), kind, "{input}");
+            assert_eq!(
+                e.default_audience().as_ref().map(Audience::as_str),
+                aud,
+                "{input}"
+            );
+        }
+        assert!(TokenEndpoint::my_domain("acme").unwrap().is_my_domain());
+        assert!(!TokenEndpoint::production().is_my_domain());
     }
 
     #[test]

@@ -52,6 +52,8 @@ mod host;
 pub mod jws;
 pub mod key;
 pub mod manager;
+pub mod manual;
 pub mod request;
 pub mod response;
+mod salesforce_host;
 pub mod transport;

@@ -16,7 +16,11 @@ pub const USER_AGENT: &str = concat!("sfjwt/", env!("CARGO_PKG_VERSION"));
 ///
 /// The body contains the assertion (a short-lived bearer credential); treat it as secret.
 pub fn form_body(assertion: &SignedAssertion) -> Vec<u8> {
-    form_urlencoded::Serializer::new(String::new())
+    // Sized up front: base64url and `.` need no form encoding, so the body is the assertion
+    // plus about 100 bytes, and the string never regrows (which would leave a copy of the
+    // assertion in freed memory). The transport wipes the body once it is sent.
+    let capacity = assertion.expose_secret().len() + 128;
+    form_urlencoded::Serializer::new(String::with_capacity(capacity))
         .append_pair("grant_type", GRANT_TYPE)
         .append_pair("assertion", assertion.expose_secret())
         .finish()

@@ -6,7 +6,9 @@
 //!
 //! Transports must not follow redirects (a redirect would resend the assertion to another
 //! host) and should cap the body they read ([`DEFAULT_MAX_BODY`](crate::response::DEFAULT_MAX_BODY));
-//! the core double-checks the size.
+//! the core double-checks the size. They must also send a plain-http request to a loopback
+//! host directly, never through a proxy ([`bypasses_proxy`]): a proxy would receive the
+//! assertion in clear text, and would connect to its own loopback anyway.
 
 use std::future::Future;
 
@@ -128,4 +130,63 @@ impl TransportErrorKind for http::Error {
     fn is_retryable(&self) -> bool {
         false
     }
+}
+
+/// Whether `uri` must be sent directly, never through a proxy: plain `http://` to a loopback
+/// host (`localhost`, `127.0.0.0/8`, `::1`), which is how local emulators and test servers are
+/// reached.
+///
+/// Proxy environment variables (`HTTP_PROXY`, `ALL_PROXY`) apply to every host not listed in
+/// `NO_PROXY`, and few people list `127.0.0.1` there. Through a proxy, a plain-http request
+/// hands the proxy the whole body — the signed assertion, a bearer credential — and the proxy
+/// then connects to *its own* loopback, not this machine's.
+///
+/// ```
+/// use sfjwt_core::transport::bypasses_proxy;
+/// assert!(bypasses_proxy(&"http://127.0.0.1:8080/services/oauth2/token".parse()?));
+/// assert!(bypasses_proxy(&"http://[::1]:8080/".parse()?));
+/// assert!(bypasses_proxy(&"http://LOCALHOST/".parse()?));
+/// assert!(!bypasses_proxy(&"https://login.salesforce.com/".parse()?));
+/// assert!(!bypasses_proxy(&"http://10.0.0.1/".parse()?));
+/// # Ok::<(), http::uri::InvalidUri>(())
+/// ```
+pub fn bypasses_proxy(uri: &http::Uri) -> bool {
+    let plain_http = uri
+        .scheme_str()
+        .is_some_and(|s| s.eq_ignore_ascii_case("http"));
+    plain_http && uri.host().is_some_and(is_loopback_host)
+}
+
+/// `localhost`, an IPv4 address in `127.0.0.0/8`, or `::1` (bracketed or not).
+fn is_loopback_host(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Appends `data` to `buf` without leaving a copy of `buf`'s bytes in freed memory: when it
+/// must grow, its contents move to a new allocation (at least double the size) and the old one
+/// is wiped. A `Vec` growing by itself frees its old allocation as it is.
+///
+/// For transports assembling a response body, which holds the access token. Size `buf` from
+/// the `Content-Length` (capped at the body limit) and it never grows at all.
+///
+/// ```
+/// use zeroize::Zeroizing;
+/// let mut body = Zeroizing::new(Vec::with_capacity(4));
+/// sfjwt_core::transport::extend_wiping(&mut body, b"00D");
+/// sfjwt_core::transport::extend_wiping(&mut body, b"!AQ");
+/// assert_eq!(body.as_slice(), b"00D!AQ");
+/// ```
+pub fn extend_wiping(buf: &mut zeroize::Zeroizing<Vec<u8>>, data: &[u8]) {
+    let needed = buf.len().saturating_add(data.len());
+    if needed > buf.capacity() {
+        let mut bigger = Vec::with_capacity(needed.max(buf.capacity().saturating_mul(2)));
+        bigger.extend_from_slice(buf);
+        // The old allocation is wiped when the replaced `Zeroizing` drops.
+        *buf = zeroize::Zeroizing::new(bigger);
+    }
+    buf.extend_from_slice(data);
 }

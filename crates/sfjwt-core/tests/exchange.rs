@@ -1,5 +1,5 @@
 //! The exchange end to end through closure transports: the request on the wire, every row of
-//! the DESIGN.md error table, every malformed-body class, and the redaction of tokens.
+//! the error table of `sfjwt_core::manual::errors`, every malformed-body class, and the redaction of tokens.
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
 mod exchange_support;
@@ -80,14 +80,105 @@ fn sandbox_my_domain_defaults_to_the_test_audience_and_can_be_overridden() {
     use sfjwt_core::exchange::JwtBearer;
     let e = TokenEndpoint::parse("https://acme--dev.sandbox.my.salesforce.com").unwrap();
     let c = JwtBearer::new(e.clone(), "k", "u@x.com", key());
-    assert_eq!(c.audience(), Audience::sandbox());
+    assert_eq!(c.audience(), Some(Audience::sandbox()));
     let site = Audience::parse("https://acme.my.site.com/partners").unwrap();
     assert_eq!(
-        JwtBearer::new(e, "k", "u@x.com", key())
+        JwtBearer::new(e.clone(), "k", "u@x.com", key())
             .with_audience(site.clone())
             .audience(),
-        site
+        Some(site)
     );
+    let my_domain = Audience::my_domain_of(&e).unwrap();
+    assert_eq!(
+        JwtBearer::new(e, "k", "u@x.com", key())
+            .with_audience(my_domain)
+            .audience()
+            .unwrap()
+            .as_str(),
+        "https://acme--dev.sandbox.my.salesforce.com"
+    );
+}
+
+#[test]
+fn a_my_domain_audience_is_signed_for_the_my_domain_endpoint() {
+    use sfjwt_core::endpoint::TokenEndpoint;
+    use sfjwt_core::exchange::JwtBearer;
+    let e = TokenEndpoint::parse("https://acme.my.salesforce.com").unwrap();
+    let client = JwtBearer::new(e.clone(), "3MVG9_consumer_key", "etl@acme.com", key())
+        .with_audience(Audience::my_domain_of(&e).unwrap())
+        .with_clock(FakeClock::default());
+    let request = client.prepare_request().unwrap();
+    assert_eq!(
+        request.uri().to_string(),
+        "https://acme.my.salesforce.com/services/oauth2/token"
+    );
+    let body = String::from_utf8(request.body().clone()).unwrap();
+    let assertion = body.split("assertion=").nth(1).unwrap();
+    let claims = Verifier::new(key().public_key())
+        .expect_audience("https://acme.my.salesforce.com")
+        .verify(assertion, UNIX_EPOCH + Duration::from_secs(NOW))
+        .unwrap();
+    assert_eq!(claims.expires_at(), NOW + 180);
+}
+
+#[test]
+fn an_unknown_host_needs_an_explicit_audience() {
+    use sfjwt_core::claims::ClaimsError;
+    use sfjwt_core::endpoint::TokenEndpoint;
+    use sfjwt_core::exchange::{ExchangeError, JwtBearer};
+    let e = TokenEndpoint::parse("https://login.salesforce.com.evil.example").unwrap();
+    let client = JwtBearer::new(e, "3MVG9_consumer_key", "etl@acme.com", key());
+    assert_eq!(client.audience(), None);
+    let sent = std::cell::Cell::new(0);
+    let transport =
+        |_req: http::Request<Vec<u8>>| -> Result<http::Response<Vec<u8>>, std::io::Error> {
+            sent.set(sent.get() + 1);
+            Ok(ok(TOKEN))
+        };
+    let err = client.request_token(&transport).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ExchangeError::Claims(ClaimsError::AudienceRequired { .. })
+        ),
+        "{err:?}"
+    );
+    assert_eq!(sent.get(), 0, "nothing is signed or sent");
+    let explicit = client.with_audience(Audience::parse("https://auth.evil.example").unwrap());
+    assert!(explicit.request_token(&transport).is_ok());
+    assert_eq!(sent.get(), 1);
+}
+
+#[test]
+fn lifetimes_up_to_300_s_and_no_further() {
+    use sfjwt_core::claims::ClaimsError;
+    use sfjwt_core::endpoint::TokenEndpoint;
+    use sfjwt_core::exchange::{ExchangeError, JwtBearer};
+    let client = |secs| {
+        JwtBearer::new(
+            TokenEndpoint::production(),
+            "3MVG9_k",
+            "etl@acme.com",
+            key(),
+        )
+        .with_lifetime(Duration::from_secs(secs))
+        .with_clock(FakeClock::default())
+    };
+    for secs in [1, 180, 300] {
+        let request = client(secs).prepare_request().unwrap();
+        let body = String::from_utf8(request.body().clone()).unwrap();
+        let assertion = body.split("assertion=").nth(1).unwrap();
+        let claims = Verifier::new(key().public_key())
+            .verify(assertion, UNIX_EPOCH + Duration::from_secs(NOW))
+            .unwrap();
+        assert_eq!(claims.expires_at(), NOW + secs);
+    }
+    assert!(matches!(
+        client(301).prepare_request(),
+        Err(ExchangeError::Claims(ClaimsError::LifetimeTooLong {
+            seconds: 301
+        }))
+    ));
 }
 
 #[test]
@@ -122,8 +213,8 @@ fn community_fields_and_loopback_instance_urls_are_accepted() {
 }
 
 #[test]
-fn every_row_of_the_design_error_table() {
-    let rows: [(&str, &str, OAuthErrorCode, &str); 13] = [
+fn every_row_of_the_error_table() {
+    let rows: [(&str, &str, OAuthErrorCode, &str); 17] = [
         (
             "invalid_grant",
             "user hasn't approved this consumer",
@@ -134,7 +225,7 @@ fn every_row_of_the_design_error_table() {
             "invalid_grant",
             "audience is invalid",
             OAuthErrorCode::InvalidAudience,
-            "not the My Domain",
+            "My Domain URL (External Client Apps",
         ),
         (
             "invalid_grant",
@@ -194,13 +285,37 @@ fn every_row_of_the_design_error_table() {
             "invalid_app_access",
             "user is not admin approved to access this app",
             OAuthErrorCode::AppNotInstalled,
-            "installed",
+            "profile or permission set",
+        ),
+        (
+            "app_not_found",
+            "External client app is not installed in this org",
+            OAuthErrorCode::AppNotFound,
+            "--login-url https://NAME.my.salesforce.com --audience my-domain",
         ),
         (
             "invalid_grant",
             "External client app is not installed in this org",
-            OAuthErrorCode::AppNotInstalled,
-            "installed",
+            OAuthErrorCode::AppNotFound,
+            "Audience::my_domain_of",
+        ),
+        (
+            "invalid_grant",
+            "ip restricted",
+            OAuthErrorCode::IpRestricted,
+            "IP Relaxation",
+        ),
+        (
+            "inactive_user",
+            "inactive user",
+            OAuthErrorCode::InactiveUser,
+            "deactivated",
+        ),
+        (
+            "inactive_org",
+            "inactive organization",
+            OAuthErrorCode::InactiveOrganization,
+            "deactivated",
         ),
     ];
     for (error, description, code, hint_part) in rows {
@@ -215,8 +330,9 @@ fn every_row_of_the_design_error_table() {
             oauth.hint()
         );
         assert_eq!(err.status(), Some(http::StatusCode::BAD_REQUEST));
-        let retryable = code == OAuthErrorCode::RateLimited;
-        assert_eq!(err.is_retryable(), retryable, "{code:?}");
+        // None of these is cured by trying again within the call: not even the rate limit,
+        // whose window is a rolling hour.
+        assert!(!err.is_retryable(), "{code:?}");
         let text = err.to_string();
         assert!(
             text.contains(description) && text.contains(hint_part),
@@ -240,6 +356,14 @@ fn unknown_codes_parse_verbatim_and_5xx_is_retryable() {
     assert_eq!(err.status(), Some(http::StatusCode::SERVICE_UNAVAILABLE));
     let err = exchange_with(oauth_error(429, "whatever", "slow down")).unwrap_err();
     assert!(err.is_retryable());
+    let err = exchange_with(oauth_error(429, "rate_limit_exceeded", "slow down")).unwrap_err();
+    assert_eq!(err.oauth().unwrap().code(), &OAuthErrorCode::RateLimited);
+    assert!(
+        !err.is_retryable(),
+        "a rolling hour: not retried even as 429"
+    );
+    let err = exchange_with(oauth_error(400, "inactive_user", "")).unwrap_err();
+    assert_eq!(err.oauth().unwrap().code(), &OAuthErrorCode::InactiveUser);
     let err = exchange_with(oauth_error(400, "invalid_grant", "something else")).unwrap_err();
     assert_eq!(err.oauth().unwrap().code(), &OAuthErrorCode::InvalidGrant);
 }

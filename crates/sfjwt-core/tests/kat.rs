@@ -43,7 +43,6 @@ fn rfc7515_appendix_a2_signature() {
 /// named error) yet still *verify* them, since they are validly signed.
 fn expected_refusal(name: &str) -> Option<fn(&ClaimsError) -> bool> {
     let rule: fn(&ClaimsError) -> bool = match name {
-        "rsa2048-my-domain-aud" => |e| matches!(e, ClaimsError::AudienceIsInstance { .. }),
         "rsa2048-custom-https-aud-port-path-query" => {
             |e| matches!(e, ClaimsError::AudienceMalformed { .. })
         }
@@ -113,6 +112,17 @@ fn assertions_match_independent_tools() {
     assert!(
         signed >= 24,
         "need at least 24 signing vectors, have {signed}"
+    );
+    // My Domain audiences (External Client Apps since Spring '26) sign byte-exactly like any
+    // other: production, sandbox, Developer Edition and Government Cloud Plus.
+    let my_domain: Vec<&str> = vectors
+        .iter()
+        .filter(|v| v.aud.contains(".my.salesforce."))
+        .map(|v| v.name.as_str())
+        .collect();
+    assert!(
+        my_domain.len() >= 5 && my_domain.iter().all(|n| expected_refusal(n).is_none()),
+        "My Domain vectors must all sign: {my_domain:?}"
     );
     assert!(
         key_sizes.len() >= 3,

@@ -514,6 +514,85 @@ fn unsupported_pkcs8_kdf_parameters_are_refused_before_work() {
     }
 }
 
+/// The hostile fixtures (`testdata/make_hostile.py`): a 2 KB file must not cost gigabytes or
+/// hours. Refused before any derivation (a derivation here would need 8 GiB or four billion
+/// rounds, so this test would not finish), with the parameters named.
+#[test]
+fn hostile_kdf_parameters_are_refused_before_deriving_with_the_parameters_named() {
+    for (name, named) in [
+        (
+            "hostile.scrypt-n20-r64.pem",
+            ["N=1048576", "r=64", "p=1", "8 GiB", "256 MiB"],
+        ),
+        (
+            "hostile.scrypt-n18-r64.pem",
+            ["N=262144", "r=64", "p=1", "2 GiB", "256 MiB"],
+        ),
+        (
+            "hostile.pbkdf2-4g.pem",
+            [
+                "4294967295 iterations",
+                "5000000",
+                "2048",
+                "600000",
+                "PBKDF2",
+            ],
+        ),
+    ] {
+        for passphrase in [Some(pass()), None] {
+            let e = PrivateKey::from_bytes(text(name).as_bytes(), passphrase.as_ref()).unwrap_err();
+            let message = e.to_string();
+            assert!(
+                matches!(e, KeyError::UnsupportedEncryption { .. }),
+                "{name}: {e:?}"
+            );
+            for part in named {
+                assert!(message.contains(part), "{name}: {part:?} not in {message}");
+            }
+        }
+    }
+}
+
+#[test]
+fn kdf_limits_hold_at_their_boundaries() {
+    use pkcs8::pkcs5::pbes2::Kdf;
+    let scrypt = |n: u64, r: u16, p: u16| {
+        with_kdf("rsa2048.pkcs8.scrypt-aes256.pem", |k| {
+            if let Kdf::Scrypt(s) = k {
+                s.cost_parameter = n;
+                s.block_size = r;
+                s.parallelization = p;
+            }
+        })
+    };
+    let refused = [
+        // 512 MiB of memory (the scrypt paper's "interactive" r with N = 2^19).
+        scrypt(1 << 19, 8, 1),
+        // 256 MiB, but N·r·p = 3·2^21 > 2^22.
+        scrypt(1 << 18, 8, 3),
+        // Little memory, endless work: 2^14·8·65535.
+        scrypt(1 << 14, 8, u16::MAX),
+        // Not a power of two; r or p zero.
+        scrypt(3 << 10, 8, 1),
+        scrypt(1 << 14, 0, 1),
+        scrypt(1 << 14, 8, 0),
+        with_kdf("rsa2048.pkcs8.pbkdf2-aes256.pem", |k| {
+            if let Kdf::Pbkdf2(p) = k {
+                p.iteration_count = 5_000_001;
+            }
+        }),
+    ];
+    for (i, der) in refused.iter().enumerate() {
+        let e = PrivateKey::from_der_with_passphrase(der, &pass()).unwrap_err();
+        assert!(
+            matches!(e, KeyError::UnsupportedEncryption { .. }),
+            "case {i}: {e:?}"
+        );
+    }
+    // What OpenSSL writes (N = 2^14, r = 8, p = 1) is within the limits: the fixture loads.
+    PrivateKey::from_der_with_passphrase(&scrypt(1 << 14, 8, 1), &pass()).unwrap();
+}
+
 #[test]
 fn key_under_2048_bits_is_refused_with_its_size() {
     let e = PrivateKey::from_pem(&text("rsa1024.pkcs8.pem")).unwrap_err();

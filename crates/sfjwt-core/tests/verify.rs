@@ -328,3 +328,122 @@ fn errors_never_quote_the_token() {
         assert!(!text.contains(sig) && !text.contains(&t[..40]), "{text}");
     }
 }
+
+/// RFC 7519 §4.1.5 `nbf` and §4.1.6 `iat`: a token not valid yet, or claiming an issue time
+/// in the future (a day ahead here), is refused; within the leeway it passes.
+#[test]
+fn not_before_and_issued_at_are_honoured_with_leeway() {
+    const NOW: u64 = 1_700_000_000;
+    const DAY: u64 = 86_400;
+    let claims = |extra: &str| {
+        format!(
+            r#"{{"iss":"3MVG9x","sub":"u@example.com","aud":"https://login.salesforce.com","exp":{}{extra}}}"#,
+            NOW + 2 * DAY
+        )
+    };
+    let v = Verifier::new(key().public_key());
+    let signed = |extra: &str| token(&key(), r#"{"alg":"RS256"}"#, &claims(extra));
+
+    let nbf_ahead = signed(&format!(r#","nbf":{}"#, NOW + DAY));
+    assert_eq!(
+        v.verify(&nbf_ahead, at(NOW)),
+        Err(VerifyError::NotYetValid {
+            nbf: NOW + DAY,
+            now: NOW
+        })
+    );
+    assert!(
+        v.verify(&nbf_ahead, at(NOW + DAY)).is_ok(),
+        "valid from nbf on"
+    );
+    let iat_ahead = signed(&format!(r#","iat":{}"#, NOW + DAY));
+    assert_eq!(
+        v.verify(&iat_ahead, at(NOW)),
+        Err(VerifyError::IssuedInFuture {
+            iat: NOW + DAY,
+            now: NOW
+        })
+    );
+
+    // Leeway covers a little skew, in both directions.
+    let skewed = signed(&format!(r#","nbf":{0},"iat":{0}"#, NOW + 30));
+    assert!(v.verify(&skewed, at(NOW)).is_err());
+    let lenient = v.clone().leeway(Duration::from_secs(30));
+    assert!(lenient.verify(&skewed, at(NOW)).is_ok());
+    assert!(lenient.verify(&nbf_ahead, at(NOW)).is_err());
+
+    // Past values are fine; wrong types are refused.
+    assert!(
+        v.verify(
+            &signed(&format!(r#","nbf":{0},"iat":{0}"#, NOW - DAY)),
+            at(NOW)
+        )
+        .is_ok()
+    );
+    for bad in [r#","nbf":"soon""#, r#","iat":-1"#, r#","iat":1.5"#] {
+        assert!(
+            matches!(
+                v.verify(&signed(bad), at(NOW)),
+                Err(VerifyError::ClaimType { .. })
+            ),
+            "{bad}"
+        );
+    }
+    let e = v.verify(&nbf_ahead, at(NOW)).unwrap_err().to_string();
+    assert!(
+        e.contains("not valid yet") && e.contains(&(NOW + DAY).to_string()),
+        "{e}"
+    );
+}
+
+#[test]
+fn maximum_lifetime_is_off_by_default_and_on_for_salesforce() {
+    const NOW: u64 = 1_700_000_000;
+    let max = sfjwt_core::claims::MAX_LIFETIME.as_secs();
+    let with = |claims: String| token(&key(), r#"{"alg":"RS256"}"#, &claims);
+    let base = r#""iss":"3MVG9x","sub":"u@example.com","aud":"https://login.salesforce.com""#;
+    let day_long = with(format!(r#"{{{base},"exp":{}}}"#, NOW + 86_400));
+    let just_right = with(format!(r#"{{{base},"exp":{}}}"#, NOW + max));
+    // An `iat` makes the lifetime independent of the verifier's clock.
+    let issued_an_hour_ago = with(format!(
+        r#"{{{base},"iat":{},"exp":{}}}"#,
+        NOW - 3600,
+        NOW + 60
+    ));
+    let long_from_iat = with(format!(
+        r#"{{{base},"iat":{},"exp":{}}}"#,
+        NOW - 60,
+        NOW + max
+    ));
+
+    let plain = Verifier::new(key().public_key());
+    assert!(plain.verify(&day_long, at(NOW)).is_ok(), "off by default");
+
+    let salesforce = Verifier::salesforce(key().public_key());
+    assert_eq!(
+        salesforce.verify(&day_long, at(NOW)),
+        Err(VerifyError::LifetimeTooLong {
+            exp: NOW + 86_400,
+            from: NOW,
+            max
+        })
+    );
+    assert!(salesforce.verify(&just_right, at(NOW)).is_ok());
+    assert!(matches!(
+        salesforce.verify(&issued_an_hour_ago, at(NOW)),
+        Err(VerifyError::LifetimeTooLong { from, .. }) if from == NOW - 3600
+    ));
+    assert!(salesforce.verify(&long_from_iat, at(NOW)).is_err());
+    // Leeway stretches the clock-based bound only.
+    let skewed = with(format!(r#"{{{base},"exp":{}}}"#, NOW + max + 20));
+    assert!(salesforce.verify(&skewed, at(NOW)).is_err());
+    assert!(
+        salesforce
+            .clone()
+            .leeway(Duration::from_secs(30))
+            .verify(&skewed, at(NOW))
+            .is_ok()
+    );
+    let custom = Verifier::new(key().public_key()).max_lifetime(Duration::from_secs(60));
+    assert!(custom.verify(&just_right, at(NOW)).is_err());
+}

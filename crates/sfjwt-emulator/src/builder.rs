@@ -9,14 +9,17 @@ use std::time::Duration;
 use sfjwt_core::claims::Audience;
 
 use crate::clock::{Clock, SystemClock};
-use crate::directory::{App, User};
+use crate::directory::{App, AppKind, User};
 use crate::error::EmulatorError;
 use crate::fault::{Fault, FaultQueue, Target};
 use crate::grant::UserState;
 use crate::handle::Emulator;
 use crate::ids::{self, ORG_PREFIX, USER_PREFIX};
+use crate::ip::IpRange;
+use crate::org::{self, IdentityHost, OrgKind};
+use crate::policy::Policy;
 use crate::rate::LoginRate;
-use crate::sessions::Sessions;
+use crate::sessions::{SessionRules, Sessions};
 use crate::state::{Limits, Shared, State};
 
 /// Salesforce's default login rate: 3,600 logins per user per hour.
@@ -26,6 +29,16 @@ pub const DEFAULT_SESSION_TIMEOUT: Duration = Duration::from_secs(2 * 3600);
 /// The default tolerance for an `exp` just past. Salesforce does not document one; a few
 /// seconds absorbs the client-server clock drift a healthy host has.
 pub const DEFAULT_EXP_SKEW: Duration = Duration::from_secs(5);
+/// The default `exp` ceiling: how far ahead of now an assertion's `exp` may be.
+///
+/// Salesforce's JWT bearer flow documentation asks for an assertion that expires "within 3
+/// minutes"; in practice a 5-minute lifetime is granted (simple-salesforce issue #491: a
+/// hand-built `int(time.time()) + 300` works), and an `exp` far ahead is answered
+/// `expired authorization code` (salesforce.stackexchange.com question 282513: an `exp` in
+/// milliseconds). 300 s accepts every lifetime reported to work and still catches the
+/// milliseconds and hours-long-lifetime bugs; the default skew ([`DEFAULT_EXP_SKEW`]) is
+/// added on top for a client clock slightly ahead.
+pub const DEFAULT_MAX_ASSERTION_LIFETIME: Duration = Duration::from_secs(300);
 /// The default request-body limit: token requests are a few kilobytes.
 pub const DEFAULT_MAX_BODY: usize = 64 * 1024;
 /// The default number of requests kept in the log (oldest dropped first).
@@ -40,8 +53,17 @@ pub struct EmulatorBuilder {
     users: Vec<User>,
     org_id: Option<String>,
     org_active: bool,
+    org_kind: Option<OrgKind>,
+    sandbox_name: Option<String>,
+    my_domain: Option<String>,
     audiences: Vec<String>,
+    ip_ranges: Vec<String>,
     exp_skew: Duration,
+    max_lifetime: Duration,
+    session_rules: SessionRules,
+    issued_at_and_signature: bool,
+    identity_host: IdentityHost,
+    bare_error_codes: bool,
     login_rate_per_hour: u32,
     session_timeout: Duration,
     clock: Arc<dyn Clock>,
@@ -58,11 +80,17 @@ impl Default for EmulatorBuilder {
             users: Vec::new(),
             org_id: None,
             org_active: true,
-            audiences: vec![
-                Audience::PRODUCTION_URL.to_owned(),
-                Audience::SANDBOX_URL.to_owned(),
-            ],
+            org_kind: None,
+            sandbox_name: None,
+            my_domain: None,
+            audiences: Vec::new(),
+            ip_ranges: Vec::new(),
             exp_skew: DEFAULT_EXP_SKEW,
+            max_lifetime: DEFAULT_MAX_ASSERTION_LIFETIME,
+            session_rules: SessionRules::default(),
+            issued_at_and_signature: false,
+            identity_host: IdentityHost::LoginServer,
+            bare_error_codes: false,
             login_rate_per_hour: DEFAULT_LOGIN_RATE_PER_HOUR,
             session_timeout: DEFAULT_SESSION_TIMEOUT,
             clock: Arc::new(SystemClock),
@@ -100,10 +128,52 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Accepts `url` as an audience too (an Experience Cloud site URL such as
-    /// `https://acme.my.site.com/partners`). Login and test are always accepted.
+    /// The kind of org: which login server its connected apps accept as `aud`; the other
+    /// one gets `audience is invalid`. Unset (the default), both are accepted.
+    pub fn org_kind(mut self, kind: OrgKind) -> Self {
+        self.org_kind = Some(kind);
+        self
+    }
+
+    /// Makes the org the sandbox `name` (implies [`OrgKind::Sandbox`]): every user's
+    /// username gets `.{name}` appended, as Salesforce does when it copies production into a
+    /// sandbox (`etl@acme.com` logs in as `etl@acme.com.dev`); the production username gets
+    /// `user hasn't approved this consumer`. Admin-approved lists may name users either way.
+    pub fn sandbox_name(mut self, name: impl Into<String>) -> Self {
+        self.sandbox_name = Some(name.into());
+        self.org_kind = Some(OrgKind::Sandbox);
+        self
+    }
+
+    /// The org's My Domain URL (`https://acme.my.salesforce.com`,
+    /// `https://acme--dev.sandbox.my.salesforce.com`): the `aud` its External Client Apps
+    /// accept. Connected apps keep refusing it with `audience is invalid`.
+    pub fn my_domain(mut self, url: impl Into<String>) -> Self {
+        self.my_domain = Some(url.into());
+        self
+    }
+
+    /// Accepts `url` as an audience too, for every app (an Experience Cloud site URL such as
+    /// `https://acme.my.site.com/partners`). The login servers are accepted as the
+    /// [org kind](Self::org_kind) says. Lightning and instance URLs are refused by
+    /// [`start`](Self::start): they are never audiences.
     pub fn audience(mut self, url: impl Into<String>) -> Self {
         self.audiences.push(url.into());
+        self
+    }
+
+    /// Adds the profile's Login IP Ranges: a login from outside every range gets
+    /// `invalid_grant` / `ip restricted` (unless the app
+    /// [relaxes IP restrictions](App::relax_ip_restrictions)). Each range is a CIDR block
+    /// (`10.0.0.0/8`), an address, or `start-end`, IPv4 or IPv6. None (the default): no
+    /// restriction. The caller's address is the TCP peer — `127.0.0.1` — or the first address
+    /// of the request's `X-Forwarded-For` header, so a test can play another egress IP.
+    pub fn login_ip_ranges<I, S>(mut self, ranges: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.ip_ranges.extend(ranges.into_iter().map(Into::into));
         self
     }
 
@@ -113,8 +183,68 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Successful logins allowed per user per hour (default
-    /// [`DEFAULT_LOGIN_RATE_PER_HOUR`]); the next gets `login rate exceeded`.
+    /// How far ahead of now an assertion's `exp` may be (plus the skew); beyond it the grant
+    /// answers `expired authorization code`. Default [`DEFAULT_MAX_ASSERTION_LIFETIME`].
+    pub fn max_assertion_lifetime(mut self, lifetime: Duration) -> Self {
+        self.max_lifetime = lifetime;
+        self
+    }
+
+    /// Locks sessions to an IP address the caller no longer leaves from: tokens are granted
+    /// as usual, but every API resource answers them 401 `INVALID_SESSION_ID` ("Session
+    /// expired or invalid"), as Salesforce does with "Lock sessions to the IP address from
+    /// which they originated" when a fleet leaves through several egress IPs. A new login
+    /// does not help: a client must bound its re-grants. See also
+    /// [`Emulator::set_ip_locked_sessions`].
+    pub fn ip_locked_sessions(mut self, locked: bool) -> Self {
+        self.session_rules.ip_locked = locked;
+        self
+    }
+
+    /// Locks each session to the address it was granted to: an API call from another
+    /// address (the TCP peer, or the request's `X-Forwarded-For`) answers 401
+    /// `INVALID_SESSION_ID`, one from the same address is served. This plays a fleet whose
+    /// processes leave through different egress IPs and share one token.
+    pub fn sessions_locked_to_origin_ip(mut self, locked: bool) -> Self {
+        self.session_rules.locked_to_origin_ip = locked;
+        self
+    }
+
+    /// Makes sessions unusable for the REST API: `/services/data/…` answers 401
+    /// `INVALID_SESSION_ID` with "This session is not valid for use with the REST API" (an
+    /// app without the `api` scope, a profile without "API Enabled"); `userinfo` and the
+    /// identity URL still work. A new login does not help.
+    pub fn sessions_not_valid_for_rest_api(mut self, invalid: bool) -> Self {
+        self.session_rules.not_for_rest_api = invalid;
+        self
+    }
+
+    /// Sends `issued_at` (milliseconds, a string) and `signature` (base64 HMAC-SHA256 of
+    /// `id` + `issued_at`, keyed with the consumer secret) in the token response. Default
+    /// off: Salesforce's JWT bearer responses carry neither.
+    pub fn issued_at_and_signature(mut self, send: bool) -> Self {
+        self.issued_at_and_signature = send;
+        self
+    }
+
+    /// Where the token response's `id` points (default [`IdentityHost::LoginServer`]).
+    pub fn identity_host(mut self, host: IdentityHost) -> Self {
+        self.identity_host = host;
+        self
+    }
+
+    /// Answers an inactive user, an inactive org and the login rate limit with the bare
+    /// codes `inactive_user`, `inactive_org` and `rate_limit_exceeded` instead of
+    /// `invalid_grant` (the descriptions stay the same). Both forms are seen from
+    /// Salesforce; clients must handle each. Default off.
+    pub fn bare_error_codes(mut self, bare: bool) -> Self {
+        self.bare_error_codes = bare;
+        self
+    }
+
+    /// Successful logins allowed per user per rolling hour (default
+    /// [`DEFAULT_LOGIN_RATE_PER_HOUR`]); the next gets `login rate exceeded` until the
+    /// oldest of them is an hour old.
     pub fn login_rate_per_hour(mut self, logins: u32) -> Self {
         self.login_rate_per_hour = logins;
         self
@@ -172,8 +302,10 @@ impl EmulatorBuilder {
     /// thread of its own. Works from synchronous and asynchronous code alike.
     ///
     /// # Errors
-    /// [`EmulatorError::InvalidId`], [`EmulatorError::DuplicateApp`] and
-    /// [`EmulatorError::DuplicateUser`] for configuration mistakes,
+    /// [`EmulatorError::InvalidId`], [`EmulatorError::DuplicateApp`],
+    /// [`EmulatorError::DuplicateUser`], [`EmulatorError::InvalidAudience`],
+    /// [`EmulatorError::EcaWithoutMyDomain`], [`EmulatorError::InvalidIpRange`] and
+    /// [`EmulatorError::InvalidSandboxName`] for configuration mistakes,
     /// [`EmulatorError::Bind`] if the port is taken, [`EmulatorError::Runtime`] and
     /// [`EmulatorError::Random`] if the system is out of resources.
     pub fn start(self) -> Result<Emulator, EmulatorError> {
@@ -187,8 +319,33 @@ impl EmulatorBuilder {
             }
             None => ids::random_id(ORG_PREFIX).map_err(|_| EmulatorError::Random)?,
         };
+        if let Some(name) = &self.sandbox_name {
+            if let Some(reason) = org::sandbox_name_problem(name) {
+                return Err(EmulatorError::InvalidSandboxName {
+                    name: name.clone(),
+                    reason,
+                });
+            }
+        }
+        let my_domain = match &self.my_domain {
+            Some(url) => {
+                if let Some(reason) = org::audience_problem(url, true) {
+                    return Err(EmulatorError::InvalidAudience {
+                        url: url.clone(),
+                        reason,
+                    });
+                }
+                Some(org::normalize(url))
+            }
+            None => None,
+        };
         let mut apps = HashMap::new();
         for app in self.apps {
+            if app.app_kind() == AppKind::ExternalClientApp && my_domain.is_none() {
+                return Err(EmulatorError::EcaWithoutMyDomain {
+                    consumer_key: app.consumer_key().to_owned(),
+                });
+            }
             match apps.entry(app.consumer_key().to_owned()) {
                 Entry::Occupied(_) => {
                     return Err(EmulatorError::DuplicateApp {
@@ -200,38 +357,37 @@ impl EmulatorBuilder {
                 }
             }
         }
-        let mut users = HashMap::new();
-        for user in &self.users {
-            let user_id = match user.configured_id() {
-                Some(id) => {
-                    ids::parse_id(id, USER_PREFIX).map_err(|reason| EmulatorError::InvalidId {
-                        id: id.to_owned(),
-                        expected: "user id (005…)",
-                        reason,
-                    })?
-                }
-                None => ids::random_id(USER_PREFIX).map_err(|_| EmulatorError::Random)?,
-            };
-            let state = UserState {
-                username: user.username().to_owned(),
-                user_id,
-                active: user.is_active(),
-            };
-            if users
-                .insert(user.username().to_ascii_lowercase(), state)
-                .is_some()
-            {
-                return Err(EmulatorError::DuplicateUser {
-                    username: user.username().to_owned(),
+        let users = users(&self.users, self.sandbox_name.as_deref())?;
+        let mut sites = Vec::new();
+        for aud in &self.audiences {
+            if let Some(reason) = org::audience_problem(aud, false) {
+                return Err(EmulatorError::InvalidAudience {
+                    url: aud.clone(),
+                    reason,
                 });
             }
-        }
-        let mut audiences = Vec::new();
-        for aud in self.audiences {
-            if !audiences.contains(&aud) {
-                audiences.push(aud);
+            let aud = org::normalize(aud);
+            if !sites.contains(&aud) {
+                sites.push(aud);
             }
         }
+        let login_servers = match self.org_kind {
+            Some(kind) => vec![kind.login_url().to_owned()],
+            None => vec![
+                Audience::PRODUCTION_URL.to_owned(),
+                Audience::SANDBOX_URL.to_owned(),
+            ],
+        };
+        let ip_ranges = self
+            .ip_ranges
+            .iter()
+            .map(|range| {
+                IpRange::parse(range).map_err(|reason| EmulatorError::InvalidIpRange {
+                    range: range.clone(),
+                    reason,
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let mut default_secret = [0u8; 32];
         ids::fill_random(&mut default_secret).map_err(|_| EmulatorError::Random)?;
         let mut faults = FaultQueue::default();
@@ -248,22 +404,35 @@ impl EmulatorBuilder {
         let addr = listener.local_addr().map_err(EmulatorError::Runtime)?;
         let base_url = format!("http://{addr}");
 
+        let policy = Policy {
+            login_servers,
+            sites,
+            my_domain,
+            exp_skew: self.exp_skew,
+            max_lifetime: self.max_lifetime,
+            ip_ranges,
+            started_at: self.clock.now(),
+            bare_codes: self.bare_error_codes,
+            issued_at_and_signature: self.issued_at_and_signature,
+            identity_host: self.identity_host,
+        };
         let state = State {
             users,
             org_active: self.org_active,
             sessions: Sessions::new(self.session_timeout),
+            session_rules: self.session_rules,
             rate: LoginRate::new(self.login_rate_per_hour),
             faults,
             records: Default::default(),
             grants: 0,
             api_calls: 0,
+            refused_api_calls: 0,
         };
         let shared = Arc::new(Shared::new(
             base_url,
             org_id,
             apps,
-            audiences,
-            self.exp_skew,
+            policy,
             self.clock,
             default_secret,
             Limits {
@@ -275,4 +444,38 @@ impl EmulatorBuilder {
         ));
         Emulator::spawn(listener, addr, shared)
     }
+}
+
+/// The org's users by lower-cased username (in a sandbox, with the sandbox suffix).
+fn users(
+    configured: &[User],
+    sandbox_name: Option<&str>,
+) -> Result<HashMap<String, UserState>, EmulatorError> {
+    let mut users = HashMap::new();
+    for user in configured {
+        let user_id = match user.configured_id() {
+            Some(id) => {
+                ids::parse_id(id, USER_PREFIX).map_err(|reason| EmulatorError::InvalidId {
+                    id: id.to_owned(),
+                    expected: "user id (005…)",
+                    reason,
+                })?
+            }
+            None => ids::random_id(USER_PREFIX).map_err(|_| EmulatorError::Random)?,
+        };
+        let username = match sandbox_name {
+            Some(name) => org::sandbox_username(user.username(), name),
+            None => user.username().to_owned(),
+        };
+        let state = UserState {
+            username: username.clone(),
+            configured: user.username().to_owned(),
+            user_id,
+            active: user.is_active(),
+        };
+        if users.insert(username.to_ascii_lowercase(), state).is_some() {
+            return Err(EmulatorError::DuplicateUser { username });
+        }
+    }
+    Ok(users)
 }

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeSet;
 use std::fmt;
+use std::time::Duration;
 
 use sfjwt_core::key::Certificate;
 
@@ -35,6 +36,22 @@ impl PermittedUsers {
     }
 }
 
+/// What an app is in Setup: a classic connected app or an External Client App.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum AppKind {
+    /// A connected app: accepts the org's login server (`login`/`test`) and site URLs as
+    /// `aud`; a My Domain `aud` gets `audience is invalid`. The default.
+    #[default]
+    ConnectedApp,
+    /// An External Client App (ECA), as orgs run them since Spring '26: a login-server `aud`
+    /// (`login`/`test`) gets `app_not_found` / "External client app is not installed in this
+    /// org"; the org's My Domain URL
+    /// ([`EmulatorBuilder::my_domain`](crate::EmulatorBuilder::my_domain)) and site URLs are
+    /// accepted.
+    ExternalClientApp,
+}
+
 /// A connected app (or External Client App): consumer key, certificate and policy.
 ///
 /// ```
@@ -51,6 +68,10 @@ pub struct App {
     certificate: Certificate,
     permitted: PermittedUsers,
     consumer_secret: Option<String>,
+    kind: AppKind,
+    installed: bool,
+    relax_ip: bool,
+    propagation_delay: Duration,
 }
 
 impl App {
@@ -62,6 +83,10 @@ impl App {
             certificate,
             permitted: PermittedUsers::AllUsers,
             consumer_secret: None,
+            kind: AppKind::ConnectedApp,
+            installed: true,
+            relax_ip: false,
+            propagation_delay: Duration::ZERO,
         }
     }
 
@@ -107,6 +132,52 @@ impl App {
         self
     }
 
+    /// Sets the kind of app (default [`AppKind::ConnectedApp`]).
+    pub fn kind(mut self, kind: AppKind) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    /// Shorthand for `.kind(AppKind::ExternalClientApp)`. The org then needs a My Domain
+    /// ([`EmulatorBuilder::my_domain`](crate::EmulatorBuilder::my_domain)).
+    pub fn external_client_app(self) -> Self {
+        self.kind(AppKind::ExternalClientApp)
+    }
+
+    /// Whether the app is installed in this org (default `true`). An External Client App
+    /// that is not installed answers `app_not_found` to every audience; a connected app that
+    /// is not installed is unknown here: `invalid_client_id`.
+    pub fn installed(mut self, installed: bool) -> Self {
+        self.installed = installed;
+        self
+    }
+
+    /// The app's IP relaxation policy: `true` is "Relax IP restrictions", so the org's
+    /// [login IP ranges](crate::EmulatorBuilder::login_ip_ranges) do not apply to logins
+    /// through this app. Default `false` ("Enforce IP restrictions").
+    pub fn relax_ip_restrictions(mut self, relax: bool) -> Self {
+        self.relax_ip = relax;
+        self
+    }
+
+    /// How long after the emulator starts (on its clock) the app is still propagating: until
+    /// then its consumer key answers `invalid_client_id` / `client identifier invalid`, as a
+    /// new or edited app does in Salesforce for a few minutes. Default zero.
+    pub fn propagation_delay(mut self, delay: Duration) -> Self {
+        self.propagation_delay = delay;
+        self
+    }
+
+    /// The kind of app.
+    pub fn app_kind(&self) -> AppKind {
+        self.kind
+    }
+
+    /// Whether the app is installed in this org.
+    pub fn is_installed(&self) -> bool {
+        self.installed
+    }
+
     /// The consumer key.
     pub fn consumer_key(&self) -> &str {
         &self.consumer_key
@@ -125,12 +196,22 @@ impl App {
     pub(crate) fn secret(&self) -> Option<&str> {
         self.consumer_secret.as_deref()
     }
+
+    pub(crate) fn relaxes_ip(&self) -> bool {
+        self.relax_ip
+    }
+
+    pub(crate) fn delay(&self) -> Duration {
+        self.propagation_delay
+    }
 }
 
 impl fmt::Debug for App {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("App")
             .field("consumer_key", &self.consumer_key)
+            .field("kind", &self.kind)
+            .field("installed", &self.installed)
             .field("permitted", &self.permitted)
             .field(
                 "consumer_secret",

@@ -40,6 +40,37 @@ pub enum EmulatorError {
         /// What is wrong.
         reason: &'static str,
     },
+    /// A configured audience ([`EmulatorBuilder::audience`](crate::EmulatorBuilder::audience))
+    /// or My Domain ([`EmulatorBuilder::my_domain`](crate::EmulatorBuilder::my_domain)) is not
+    /// one Salesforce could accept: not `https://`, or a Lightning or instance URL, which
+    /// are never audiences.
+    InvalidAudience {
+        /// The URL as given.
+        url: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// An External Client App is registered but the org has no My Domain: such apps only
+    /// accept the My Domain URL (or a site URL) as `aud`.
+    EcaWithoutMyDomain {
+        /// The app's consumer key.
+        consumer_key: String,
+    },
+    /// A login IP range does not parse.
+    InvalidIpRange {
+        /// The range as given.
+        range: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The sandbox name is not one Salesforce allows (1 to 10 letters and digits, starting
+    /// with a letter).
+    InvalidSandboxName {
+        /// The name as given.
+        name: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
     /// The loopback port could not be bound: another process uses it. Use port 0 (the
     /// default) for an ephemeral port.
     Bind {
@@ -79,6 +110,21 @@ impl fmt::Display for EmulatorError {
             } => {
                 write!(f, "{id:?} is not a valid {expected}: {reason}")
             }
+            Self::InvalidAudience { url, reason } => write!(
+                f,
+                "{url:?} cannot be an audience of the emulated org: {reason}"
+            ),
+            Self::EcaWithoutMyDomain { consumer_key } => write!(
+                f,
+                "app {consumer_key:?} is an External Client App but the org has no My Domain: add .my_domain(\"https://NAME.my.salesforce.com\") (config file: my_domain in [org])"
+            ),
+            Self::InvalidIpRange { range, reason } => write!(
+                f,
+                "login IP range {range:?} is not usable: {reason} (write 10.0.0.0/8, 203.0.113.7 or 198.51.100.1-198.51.100.9)"
+            ),
+            Self::InvalidSandboxName { name, reason } => {
+                write!(f, "{name:?} is not a valid sandbox name: {reason}")
+            }
             Self::Bind { port, source } => write!(
                 f,
                 "cannot listen on 127.0.0.1:{port}: {source} (use port 0 for a free ephemeral port)"
@@ -89,15 +135,9 @@ impl fmt::Display for EmulatorError {
     }
 }
 
-impl std::error::Error for EmulatorError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::Certificate { source, .. } => Some(source),
-            Self::Bind { source, .. } | Self::Runtime(source) => Some(source),
-            _ => None,
-        }
-    }
-}
+/// The messages already include their causes (a command line prints `{error}` alone), so
+/// `source()` returns `None`: a chain printer would otherwise say everything twice.
+impl std::error::Error for EmulatorError {}
 
 /// Why a configuration file could not be loaded.
 #[derive(Debug)]
@@ -110,6 +150,15 @@ pub enum ConfigError {
         path: PathBuf,
         /// The operating system's error.
         source: io::Error,
+    },
+    /// The file (or a certificate it names) is larger than the limit
+    /// ([`MAX_CONFIG_BYTES`](crate::MAX_CONFIG_BYTES)): the path probably names the wrong
+    /// file.
+    TooLarge {
+        /// The path.
+        path: PathBuf,
+        /// The limit in bytes.
+        limit: u64,
     },
     /// The file's extension is neither `.toml` nor `.json`.
     UnknownFormat {
@@ -137,6 +186,12 @@ impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Read { path, source } => write!(f, "cannot read {}: {source}", path.display()),
+            Self::TooLarge { path, limit } => write!(
+                f,
+                "{}: larger than {} MiB ({limit} bytes), the limit for emulator configuration and certificate files: check the path",
+                path.display(),
+                limit / (1024 * 1024)
+            ),
             Self::UnknownFormat { path } => write!(
                 f,
                 "{}: unknown configuration format, name the file *.toml or *.json",
@@ -164,12 +219,5 @@ impl fmt::Display for ConfigError {
     }
 }
 
-impl std::error::Error for ConfigError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::Read { source, .. } => Some(source),
-            Self::Certificate { source, .. } => Some(source),
-            _ => None,
-        }
-    }
-}
+/// As for [`EmulatorError`], the messages include their causes and `source()` is `None`.
+impl std::error::Error for ConfigError {}

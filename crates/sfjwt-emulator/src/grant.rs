@@ -2,22 +2,29 @@
 //!
 //! The order matters because clients and their users diagnose failures from the *first*
 //! error: Salesforce checks the grant type, then that the assertion parses, then the issuer
-//! (which app), then the signature against that app's certificate, then audience and expiry,
-//! then the user, the app's approval of the user, the org, and finally the login rate.
-//! Every refusal is HTTP 400 with `{"error":…,"error_description":…}`, the texts verbatim.
+//! (which app, whether it is installed and propagated), then the signature against that app's
+//! certificate, then audience and expiry, then the user, the app's approval of the user, the
+//! org, the caller's IP address, and finally the login rate. Every refusal is HTTP 400 with
+//! `{"error":…,"error_description":…}`, the texts verbatim.
 
 use std::collections::HashMap;
-use std::time::{Duration, SystemTime};
+use std::net::IpAddr;
+use std::time::SystemTime;
 
 use base64::Engine as _;
 use serde_json::{Map, Value};
-use sfjwt_core::jws::Verifier;
+use sfjwt_core::jws::verify_rs256_signature;
 
 use crate::clock::unix_seconds;
-use crate::directory::App;
+use crate::directory::{App, AppKind};
+use crate::org::{is_login_server, normalize};
+use crate::policy::Policy;
 
 /// The `grant_type` of the JWT bearer flow (RFC 7523 §2.1).
 pub(crate) const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+
+/// The longest `exp` string of digits accepted (`u64::MAX` has 20 digits).
+const MAX_EXP_DIGITS: usize = 20;
 
 /// A refusal of the token endpoint, with Salesforce's codes and descriptions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,11 +33,13 @@ pub(crate) enum OAuthError {
     UnsupportedGrantType,
     /// The assertion is missing, malformed, not RS256, or its signature does not verify.
     InvalidAssertion,
-    /// `iss` names no app of this org.
+    /// `iss` names no app of this org, or an app still propagating.
     InvalidClientId,
-    /// `aud` is not login/test or a configured site URL.
+    /// An External Client App asked with a login-server `aud`, or not installed here.
+    AppNotFound,
+    /// `aud` is not an audience this org and app accept.
     AudienceInvalid,
-    /// `exp` has passed.
+    /// `exp` has passed, or is further ahead than the org accepts.
     Expired,
     /// Unknown user, or a user the app does not permit.
     NotApproved,
@@ -38,6 +47,8 @@ pub(crate) enum OAuthError {
     InactiveUser,
     /// The org is deactivated.
     InactiveOrg,
+    /// The caller's address is outside the login IP ranges.
+    IpRestricted,
     /// Too many logins for this user in the last hour.
     RateExceeded,
     /// A GET (or other method) on the token endpoint.
@@ -45,17 +56,24 @@ pub(crate) enum OAuthError {
 }
 
 impl OAuthError {
-    pub(crate) fn code(self) -> &'static str {
+    /// The `error` code; `bare` picks the bare codes some orgs send for the inactive and
+    /// rate-limit refusals instead of `invalid_grant`.
+    pub(crate) fn code(self, bare: bool) -> &'static str {
         match self {
             Self::UnsupportedGrantType => "unsupported_grant_type",
             Self::InvalidClientId => "invalid_client_id",
+            Self::AppNotFound => "app_not_found",
             Self::MustUsePost => "invalid_request",
+            Self::InactiveUser if bare => "inactive_user",
+            Self::InactiveOrg if bare => "inactive_org",
+            Self::RateExceeded if bare => "rate_limit_exceeded",
             Self::InvalidAssertion
             | Self::AudienceInvalid
             | Self::Expired
             | Self::NotApproved
             | Self::InactiveUser
             | Self::InactiveOrg
+            | Self::IpRestricted
             | Self::RateExceeded => "invalid_grant",
         }
     }
@@ -65,11 +83,13 @@ impl OAuthError {
             Self::UnsupportedGrantType => "grant type not supported",
             Self::InvalidAssertion => "invalid assertion",
             Self::InvalidClientId => "client identifier invalid",
+            Self::AppNotFound => "External client app is not installed in this org",
             Self::AudienceInvalid => "audience is invalid",
             Self::Expired => "expired authorization code",
             Self::NotApproved => "user hasn't approved this consumer",
             Self::InactiveUser => "inactive user",
             Self::InactiveOrg => "inactive organization",
+            Self::IpRestricted => "ip restricted",
             Self::RateExceeded => "login rate exceeded",
             Self::MustUsePost => "must use HTTP POST",
         }
@@ -79,8 +99,10 @@ impl OAuthError {
 /// A user as the grant sees it.
 #[derive(Debug, Clone)]
 pub(crate) struct UserState {
-    /// The username as configured.
+    /// The username in this org (with the sandbox suffix in a sandbox).
     pub(crate) username: String,
+    /// The username as configured (the production username in a sandbox).
+    pub(crate) configured: String,
     /// 18-character id.
     pub(crate) user_id: String,
     pub(crate) active: bool,
@@ -89,11 +111,12 @@ pub(crate) struct UserState {
 /// Everything the checks read.
 pub(crate) struct GrantContext<'a> {
     pub(crate) apps: &'a HashMap<String, App>,
-    pub(crate) audiences: &'a [String],
-    pub(crate) exp_skew: Duration,
+    pub(crate) policy: &'a Policy,
     /// Keyed by lower-cased username: Salesforce usernames are case-insensitive.
     pub(crate) users: &'a HashMap<String, UserState>,
     pub(crate) org_active: bool,
+    /// The address the caller logs in from.
+    pub(crate) client_ip: IpAddr,
 }
 
 /// An assertion that passed every check but the rate limit.
@@ -101,6 +124,8 @@ pub(crate) struct GrantContext<'a> {
 pub(crate) struct Approved<'a> {
     pub(crate) app: &'a App,
     pub(crate) user: &'a UserState,
+    /// The audience it was granted for, as the org spells it (normalized).
+    pub(crate) audience: String,
 }
 
 /// The first parameter named `name`, as Salesforce reads repeated parameters.
@@ -122,75 +147,182 @@ pub(crate) fn check<'a>(
     let assertion = param(form, "assertion")
         .filter(|a| !a.is_empty())
         .ok_or(OAuthError::InvalidAssertion)?;
-    let (header, claims) = peek(assertion).ok_or(OAuthError::InvalidAssertion)?;
-    if header.get("alg").and_then(Value::as_str) != Some("RS256") {
+    let parts = split(assertion).ok_or(OAuthError::InvalidAssertion)?;
+    if parts.header.get("alg").and_then(Value::as_str) != Some("RS256")
+        || parts.header.contains_key("crit")
+    {
         return Err(OAuthError::InvalidAssertion);
     }
-    let issuer = claims
+    let issuer = parts
+        .claims
         .get("iss")
         .and_then(Value::as_str)
         .ok_or(OAuthError::InvalidClientId)?;
     let app = ctx.apps.get(issuer).ok_or(OAuthError::InvalidClientId)?;
-
-    // The signature, strictly, against this app's certificate. Expiry is checked below, in
-    // Salesforce's order (after the audience), so the verifier gets unbounded leeway here.
-    let verified = Verifier::new(app.certificate().public_key().clone())
-        .leeway(Duration::MAX)
-        .verify(assertion, now)
-        .map_err(|_| OAuthError::InvalidAssertion)?;
-
-    if !verified
-        .audiences()
-        .iter()
-        .any(|aud| audience_accepted(aud, ctx.audiences))
-    {
-        return Err(OAuthError::AudienceInvalid);
+    if !app.is_installed() {
+        return Err(match app.app_kind() {
+            AppKind::ExternalClientApp => OAuthError::AppNotFound,
+            _ => OAuthError::InvalidClientId,
+        });
     }
-    if unix_seconds(now) >= verified.expires_at().saturating_add(ctx.exp_skew.as_secs()) {
+    match ctx.policy.started_at.checked_add(app.delay()) {
+        Some(ready) if now >= ready => {}
+        // Still propagating (or a delay so long it never ends).
+        _ => return Err(OAuthError::InvalidClientId),
+    }
+
+    // The signature, strictly, against this app's certificate; only then are the claims
+    // trusted.
+    verify_rs256_signature(
+        app.certificate().public_key(),
+        parts.signing_input.as_bytes(),
+        &parts.signature,
+    )
+    .map_err(|_| OAuthError::InvalidAssertion)?;
+    let claims = Claims::read(&parts.claims).ok_or(OAuthError::InvalidAssertion)?;
+
+    let audience = accepted_audience(&claims.audiences, app, ctx.policy)?;
+    let now_secs = unix_seconds(now);
+    let skew = ctx.policy.exp_skew.as_secs();
+    if now_secs >= claims.exp.saturating_add(skew) {
+        return Err(OAuthError::Expired);
+    }
+    // An `exp` further ahead than the org allows (a lifetime of hours, or milliseconds
+    // instead of seconds) gets the same answer as one in the past.
+    let ceiling = now_secs
+        .saturating_add(ctx.policy.max_lifetime.as_secs())
+        .saturating_add(skew);
+    if claims.exp > ceiling {
         return Err(OAuthError::Expired);
     }
     let user = ctx
         .users
-        .get(&verified.subject().to_ascii_lowercase())
+        .get(&claims.subject.to_ascii_lowercase())
         .ok_or(OAuthError::NotApproved)?;
     if !user.active {
         return Err(OAuthError::InactiveUser);
     }
-    if !app.permitted().permits(&user.username) {
+    if !app.permitted().permits(&user.username) && !app.permitted().permits(&user.configured) {
         return Err(OAuthError::NotApproved);
     }
     if !ctx.org_active {
         return Err(OAuthError::InactiveOrg);
     }
-    Ok(Approved { app, user })
+    if !ctx.policy.ip_ranges.is_empty()
+        && !app.relaxes_ip()
+        && !ctx
+            .policy
+            .ip_ranges
+            .iter()
+            .any(|range| range.contains(ctx.client_ip))
+    {
+        return Err(OAuthError::IpRestricted);
+    }
+    Ok(Approved {
+        app,
+        user,
+        audience,
+    })
 }
 
-/// Compares an `aud` with the accepted audiences, ignoring one trailing `/` and the case of
-/// the scheme and host (URLs are case-insensitive there).
-fn audience_accepted(aud: &str, accepted: &[String]) -> bool {
-    let norm = |s: &str| s.strip_suffix('/').unwrap_or(s).to_ascii_lowercase();
-    let aud = norm(aud);
-    accepted.iter().any(|a| norm(a) == aud)
+/// The first `aud` this app accepts, or the refusal: an External Client App asked with a
+/// login server says `app_not_found`, everything else `audience is invalid`.
+fn accepted_audience(
+    audiences: &[String],
+    app: &App,
+    policy: &Policy,
+) -> Result<String, OAuthError> {
+    let accepted = |aud: &String| -> bool {
+        let aud = normalize(aud);
+        if policy.sites.contains(&aud) {
+            return true;
+        }
+        match app.app_kind() {
+            AppKind::ExternalClientApp => policy.my_domain.as_ref() == Some(&aud),
+            _ => policy.login_servers.contains(&aud),
+        }
+    };
+    if let Some(aud) = audiences.iter().find(|aud| accepted(aud)) {
+        return Ok(normalize(aud));
+    }
+    if app.app_kind() == AppKind::ExternalClientApp
+        && audiences.iter().any(|aud| is_login_server(aud))
+    {
+        return Err(OAuthError::AppNotFound);
+    }
+    Err(OAuthError::AudienceInvalid)
 }
 
-/// Decodes header and claims *without* verifying, to find `alg` and `iss` (which app's
-/// certificate to verify with). Nothing read here is trusted beyond that choice.
-fn peek(assertion: &str) -> Option<(Map<String, Value>, Map<String, Value>)> {
+/// The claims the grant reads, from a verified assertion.
+struct Claims {
+    subject: String,
+    audiences: Vec<String>,
+    exp: u64,
+}
+
+impl Claims {
+    /// `sub` a string, `aud` a string or an array of strings, `exp` an integer or — as
+    /// Salesforce accepts and simple-salesforce sends (`'{exp:.0f}'.format(...)`, see its
+    /// issues #371 and #491) — a string of digits.
+    fn read(claims: &Map<String, Value>) -> Option<Self> {
+        let subject = claims.get("sub")?.as_str()?.to_owned();
+        let audiences = match claims.get("aud")? {
+            Value::String(aud) => vec![aud.clone()],
+            Value::Array(items) => items
+                .iter()
+                .map(|v| v.as_str().map(str::to_owned))
+                .collect::<Option<Vec<_>>>()?,
+            _ => return None,
+        };
+        let exp = match claims.get("exp")? {
+            Value::Number(n) => n.as_u64()?,
+            Value::String(digits)
+                if !digits.is_empty()
+                    && digits.len() <= MAX_EXP_DIGITS
+                    && digits.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                digits.parse().ok()?
+            }
+            _ => return None,
+        };
+        Some(Self {
+            subject,
+            audiences,
+            exp,
+        })
+    }
+}
+
+/// A compact JWS split into its decoded parts. Nothing here is trusted until the signature
+/// over `signing_input` verifies with the certificate of the app `iss` names.
+struct Parts<'a> {
+    header: Map<String, Value>,
+    claims: Map<String, Value>,
+    signature: Vec<u8>,
+    signing_input: &'a str,
+}
+
+fn split(assertion: &str) -> Option<Parts<'_>> {
     let mut parts = assertion.split('.');
-    let (header, claims, _sig) = (parts.next()?, parts.next()?, parts.next()?);
+    let (header, claims, signature) = (parts.next()?, parts.next()?, parts.next()?);
     if parts.next().is_some() {
         return None;
     }
+    let signing_input = assertion.get(..header.len() + 1 + claims.len())?;
+    let engine = &base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let decode = |part: &str| -> Option<Map<String, Value>> {
-        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(part)
-            .ok()?;
+        let bytes = engine.decode(part).ok()?;
         match serde_json::from_slice(&bytes).ok()? {
             Value::Object(map) => Some(map),
             _ => None,
         }
     };
-    Some((decode(header)?, decode(claims)?))
+    Some(Parts {
+        header: decode(header)?,
+        claims: decode(claims)?,
+        signature: engine.decode(signature).ok()?,
+        signing_input,
+    })
 }
 
 #[cfg(test)]
@@ -199,42 +331,53 @@ mod tests {
 
     #[test]
     fn error_texts_are_salesforces() {
-        assert_eq!(OAuthError::Expired.code(), "invalid_grant");
+        assert_eq!(OAuthError::Expired.code(false), "invalid_grant");
         assert_eq!(
             OAuthError::Expired.description(),
             "expired authorization code"
         );
-        assert_eq!(OAuthError::InvalidClientId.code(), "invalid_client_id");
+        assert_eq!(OAuthError::InvalidClientId.code(true), "invalid_client_id");
         assert_eq!(
             OAuthError::UnsupportedGrantType.description(),
             "grant type not supported"
         );
+        assert_eq!(OAuthError::InactiveUser.code(false), "invalid_grant");
+        assert_eq!(OAuthError::InactiveUser.code(true), "inactive_user");
+        assert_eq!(OAuthError::InactiveOrg.code(true), "inactive_org");
+        assert_eq!(OAuthError::RateExceeded.code(true), "rate_limit_exceeded");
+        assert_eq!(OAuthError::IpRestricted.code(true), "invalid_grant");
+        assert_eq!(OAuthError::AppNotFound.code(false), "app_not_found");
     }
 
     #[test]
-    fn audiences_compare_like_urls() {
-        let accepted = vec!["https://login.salesforce.com".to_owned()];
-        assert!(audience_accepted(
-            "https://login.salesforce.com/",
-            &accepted
-        ));
-        assert!(audience_accepted("HTTPS://LOGIN.salesforce.com", &accepted));
-        assert!(!audience_accepted(
-            "https://acme.my.salesforce.com",
-            &accepted
-        ));
-        assert!(!audience_accepted(
-            "https://login.salesforce.com//",
-            &accepted
-        ));
+    fn exp_may_be_a_string_of_digits() {
+        let read = |exp: Value| {
+            let mut claims = Map::new();
+            claims.insert("sub".into(), "u@x.com".into());
+            claims.insert("aud".into(), "https://login.salesforce.com".into());
+            claims.insert("exp".into(), exp);
+            Claims::read(&claims).map(|c| c.exp)
+        };
+        assert_eq!(read(1_700_000_000u64.into()), Some(1_700_000_000));
+        assert_eq!(read("1700000000".into()), Some(1_700_000_000));
+        for bad in ["", "17e8", "-1", " 1", "1.5", "99999999999999999999999"] {
+            assert_eq!(read(bad.into()), None, "{bad:?}");
+        }
+        assert_eq!(read(Value::from(1.5)), None);
+        assert_eq!(read(Value::from(-1)), None);
+        assert_eq!(read(Value::Null), None);
     }
 
     #[test]
-    fn peek_refuses_malformed() {
-        assert!(peek("").is_none());
-        assert!(peek("a.b").is_none());
-        assert!(peek("a.b.c.d").is_none());
-        assert!(peek("e30.e30.").is_some());
-        assert!(peek("W10.e30.").is_none(), "header must be an object");
+    fn split_refuses_malformed() {
+        assert!(split("").is_none());
+        assert!(split("a.b").is_none());
+        assert!(split("a.b.c.d").is_none());
+        assert!(split("e30.e30.").is_some());
+        assert!(split("W10.e30.").is_none(), "header must be an object");
+        assert!(
+            split("e30.e30.***").is_none(),
+            "signature must be base64url"
+        );
     }
 }

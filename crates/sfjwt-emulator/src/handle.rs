@@ -91,13 +91,17 @@ impl Emulator {
         &self.shared.org_id
     }
 
-    /// The user id (18 characters) of `username`, if the user exists.
+    /// The org's My Domain URL as configured (normalized), if any.
+    pub fn my_domain(&self) -> Option<&str> {
+        self.shared.policy.my_domain.as_deref()
+    }
+
+    /// The user id (18 characters) of `username`, if the user exists. In a sandbox, the
+    /// sandbox username (`etl@acme.com.dev`) and the configured one both work.
     pub fn user_id(&self, username: &str) -> Option<String> {
-        self.shared
-            .lock()
-            .users
-            .get(&username.to_ascii_lowercase())
-            .map(|u| u.user_id.clone())
+        let state = self.shared.lock();
+        let key = state.user_key(username)?;
+        state.users.get(&key).map(|u| u.user_id.clone())
     }
 
     /// Revokes one access token (as an admin ending a session). Returns whether it was live.
@@ -119,14 +123,25 @@ impl Emulator {
     /// whether the user exists.
     pub fn set_user_active(&self, username: &str, active: bool) -> bool {
         let mut state = self.shared.lock();
-        let Some(user) = state.users.get_mut(&username.to_ascii_lowercase()) else {
+        let Some(key) = state.user_key(username) else {
+            return false;
+        };
+        let Some(user) = state.users.get_mut(&key) else {
             return false;
         };
         user.active = active;
+        let name = user.username.clone();
         if !active {
-            state.sessions.revoke_user(username);
+            state.sessions.revoke_user(&name);
         }
         true
+    }
+
+    /// Switches [`EmulatorBuilder::ip_locked_sessions`] at run time: while on, every API call
+    /// answers 401 `INVALID_SESSION_ID` (the caller plays one leaving through another egress
+    /// IP than its sessions are locked to); off again, the sessions still live work again.
+    pub fn set_ip_locked_sessions(&self, locked: bool) {
+        self.shared.lock().session_rules.ip_locked = locked;
     }
 
     /// Activates or deactivates the org.
@@ -167,6 +182,18 @@ impl Emulator {
     /// How many tokens were granted.
     pub fn grant_count(&self) -> u64 {
         self.shared.lock().grants
+    }
+
+    /// How many API requests were answered with a live session.
+    pub fn api_call_count(&self) -> u64 {
+        self.shared.lock().api_calls
+    }
+
+    /// How many API requests were answered 401 `INVALID_SESSION_ID`: no, an unknown, a
+    /// revoked or timed-out token, or a session the [session rules](EmulatorBuilder::ip_locked_sessions)
+    /// refuse.
+    pub fn refused_api_call_count(&self) -> u64 {
+        self.shared.lock().refused_api_calls
     }
 
     /// Stops the emulator: no new connections, open ones are closed, the runtime thread is

@@ -57,20 +57,44 @@
 //! | `grant_type` is the JWT bearer URN, body is a form | `unsupported_grant_type` / `grant type not supported` |
 //! | `assertion` present, three base64url JSON parts | `invalid_grant` / `invalid assertion` |
 //! | header `alg` is `RS256` | `invalid_grant` / `invalid assertion` |
-//! | `iss` is a registered consumer key | `invalid_client_id` / `client identifier invalid` |
+//! | `iss` is the consumer key of an app installed here | `invalid_client_id` / `client identifier invalid` |
+//! | … an External Client App installed here | `app_not_found` / `External client app is not installed in this org` |
+//! | the app has propagated ([`App::propagation_delay`]) | `invalid_client_id` / `client identifier invalid` |
 //! | signature verifies with the app's certificate | `invalid_grant` / `invalid assertion` |
-//! | `aud` is login, test, or a configured site URL | `invalid_grant` / `audience is invalid` |
-//! | `exp` (plus a small skew) is in the future | `invalid_grant` / `expired authorization code` |
-//! | `sub` is a user of the org | `invalid_grant` / `user hasn't approved this consumer` |
-//! | the user is active | `invalid_grant` / `inactive user` |
+//! | an External Client App gets its My Domain, not login/test | `app_not_found` / `External client app is not installed in this org` |
+//! | `aud` is the org's login server, a site URL, or (ECA) the My Domain | `invalid_grant` / `audience is invalid` |
+//! | `exp` (an integer, or a string of digits) plus a small skew is in the future | `invalid_grant` / `expired authorization code` |
+//! | `exp` is at most [`DEFAULT_MAX_ASSERTION_LIFETIME`] ahead (configurable) | `invalid_grant` / `expired authorization code` |
+//! | `sub` is a user of the org (in a sandbox: `user@acme.com.dev`) | `invalid_grant` / `user hasn't approved this consumer` |
+//! | the user is active | `invalid_grant` / `inactive user` (or bare `inactive_user`) |
 //! | the app permits the user | `invalid_grant` / `user hasn't approved this consumer` |
-//! | the org is active | `invalid_grant` / `inactive organization` |
-//! | ≤ N logins for the user in the last hour | `invalid_grant` / `login rate exceeded` |
+//! | the org is active | `invalid_grant` / `inactive organization` (or bare `inactive_org`) |
+//! | the caller is inside the login IP ranges | `invalid_grant` / `ip restricted` |
+//! | ≤ N logins for the user in the last rolling hour | `invalid_grant` / `login rate exceeded` (or bare `rate_limit_exceeded`) |
 //!
 //! A `GET` on the token endpoint gets 400 `invalid_request` / `must use HTTP POST`; bodies
 //! over the limit (64 KiB) get 413; unknown paths get 404 — the server keeps serving.
 //!
-//! ## Testing failure handling
+//! ## The orgs users have
+//!
+//! - **Production or sandbox** ([`EmulatorBuilder::org_kind`], [`EmulatorBuilder::sandbox_name`]):
+//!   the other login server as `aud` is `audience is invalid`; sandbox usernames end in the
+//!   sandbox name.
+//! - **Connected app or External Client App** ([`App::kind`], [`EmulatorBuilder::my_domain`]):
+//!   since Spring '26 new orgs create ECAs, which refuse `aud` = login/test with
+//!   `app_not_found` and accept the org's My Domain URL; [`App::installed`] plays an ECA that
+//!   is not installed in this org.
+//! - **Restrictions**: login IP ranges ([`EmulatorBuilder::login_ip_ranges`]), the login
+//!   rate per rolling hour, inactive users and orgs, an app still propagating.
+//! - **Sessions a new login does not cure** ([`EmulatorBuilder::ip_locked_sessions`],
+//!   [`EmulatorBuilder::sessions_locked_to_origin_ip`],
+//!   [`EmulatorBuilder::sessions_not_valid_for_rest_api`]): API calls answer 401
+//!   `INVALID_SESSION_ID` right after the grant, to test bounded re-grants.
+//! - **The response as Salesforce sends it** for this flow: `access_token`, `scope`,
+//!   `instance_url`, `id` (on the login host), `token_type`; `issued_at` and `signature` only
+//!   with [`EmulatorBuilder::issued_at_and_signature`].
+//!
+//! //! ## Testing failure handling
 //!
 //! [`Emulator::inject_fault`] arms a [`Fault`] (latency, reset, 500, 503, an HTML page, an
 //! endless body, a stall mid-body, a redirect) for the next N requests;
@@ -93,6 +117,9 @@ mod fault;
 mod grant;
 mod handle;
 mod ids;
+mod ip;
+mod org;
+mod policy;
 mod rate;
 mod record;
 mod server;
@@ -100,13 +127,14 @@ mod sessions;
 mod state;
 
 pub use builder::{
-    DEFAULT_EXP_SKEW, DEFAULT_LOGIN_RATE_PER_HOUR, DEFAULT_MAX_BODY, DEFAULT_RECORD_LIMIT,
-    DEFAULT_SESSION_TIMEOUT, EmulatorBuilder,
+    DEFAULT_EXP_SKEW, DEFAULT_LOGIN_RATE_PER_HOUR, DEFAULT_MAX_ASSERTION_LIFETIME,
+    DEFAULT_MAX_BODY, DEFAULT_RECORD_LIMIT, DEFAULT_SESSION_TIMEOUT, EmulatorBuilder,
 };
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use config::EmulatorConfig;
-pub use directory::{App, PermittedUsers, User};
+pub use config::{EmulatorConfig, MAX_CONFIG_BYTES};
+pub use directory::{App, AppKind, PermittedUsers, User};
 pub use error::{ConfigError, EmulatorError};
 pub use fault::{DEFAULT_OVERSIZED_BYTES, DEFAULT_REDIRECT_LOCATION, DEFAULT_STALL, Fault, Target};
 pub use handle::Emulator;
+pub use org::{IdentityHost, OrgKind};
 pub use record::RecordedRequest;

@@ -6,6 +6,7 @@
 //! answers 401 `INVALID_SESSION_ID`; this store lets tests produce that answer on demand.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::time::{Duration, SystemTime};
 
 /// One live session.
@@ -15,6 +16,20 @@ pub(crate) struct Session {
     pub(crate) username: String,
     pub(crate) user_id: String,
     pub(crate) last_used: SystemTime,
+    /// The address the session was granted to (for sessions locked to it).
+    pub(crate) origin_ip: IpAddr,
+}
+
+/// How the org lets sessions be used; changeable at run time from the handle.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct SessionRules {
+    /// Every API call is refused: the caller left through another egress IP than the one
+    /// the session is locked to.
+    pub(crate) ip_locked: bool,
+    /// API calls from another address than the grant's are refused.
+    pub(crate) locked_to_origin_ip: bool,
+    /// REST API calls are refused as "not valid for use with the REST API".
+    pub(crate) not_for_rest_api: bool,
 }
 
 /// Live sessions by access token.
@@ -81,6 +96,7 @@ mod tests {
             username: "u@x.com".into(),
             user_id: "005".into(),
             last_used: at,
+            origin_ip: IpAddr::from([127, 0, 0, 1]),
         }
     }
 

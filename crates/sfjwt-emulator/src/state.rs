@@ -12,17 +12,18 @@ use crate::clock::Clock;
 use crate::directory::App;
 use crate::fault::FaultQueue;
 use crate::grant::UserState;
+use crate::org::IdentityHost;
+use crate::policy::Policy;
 use crate::rate::LoginRate;
 use crate::record::RecordedRequest;
-use crate::sessions::Sessions;
+use crate::sessions::{SessionRules, Sessions};
 
 /// Immutable settings plus the locked mutable state.
 pub(crate) struct Shared {
     pub(crate) base_url: String,
     pub(crate) org_id: String,
     pub(crate) apps: HashMap<String, App>,
-    pub(crate) audiences: Vec<String>,
-    pub(crate) exp_skew: Duration,
+    pub(crate) policy: Policy,
     pub(crate) clock: Arc<dyn Clock>,
     /// HMAC key for apps without a configured consumer secret.
     pub(crate) default_secret: [u8; 32],
@@ -43,11 +44,14 @@ pub(crate) struct State {
     pub(crate) users: HashMap<String, UserState>,
     pub(crate) org_active: bool,
     pub(crate) sessions: Sessions,
+    /// What live sessions may do.
+    pub(crate) session_rules: SessionRules,
     pub(crate) rate: LoginRate,
     pub(crate) faults: FaultQueue,
     pub(crate) records: VecDeque<RecordedRequest>,
     pub(crate) grants: u64,
     pub(crate) api_calls: u64,
+    pub(crate) refused_api_calls: u64,
 }
 
 impl Shared {
@@ -56,8 +60,7 @@ impl Shared {
         base_url: String,
         org_id: String,
         apps: HashMap<String, App>,
-        audiences: Vec<String>,
-        exp_skew: Duration,
+        policy: Policy,
         clock: Arc<dyn Clock>,
         default_secret: [u8; 32],
         limits: Limits,
@@ -67,8 +70,7 @@ impl Shared {
             base_url,
             org_id,
             apps,
-            audiences,
-            exp_skew,
+            policy,
             clock,
             default_secret,
             limits,
@@ -82,13 +84,35 @@ impl Shared {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The identity URL of a user: `{base}/id/{orgId}/{userId}`.
+    /// The identity URL of a user on the emulator: `{base}/id/{orgId}/{userId}`.
     pub(crate) fn identity_url(&self, user_id: &str) -> String {
         format!("{}/id/{}/{}", self.base_url, self.org_id, user_id)
+    }
+
+    /// The `id` of a token granted for `audience`: on that audience's host, as Salesforce
+    /// sends it, or on the emulator if so configured.
+    pub(crate) fn token_identity_url(&self, audience: &str, user_id: &str) -> String {
+        match self.policy.identity_host {
+            IdentityHost::Emulator => self.identity_url(user_id),
+            _ => format!("{audience}/id/{}/{}", self.org_id, user_id),
+        }
     }
 }
 
 impl State {
+    /// The key of `username` in `users`: its own lower-cased form, or the user configured
+    /// under that name (a production username in a sandbox).
+    pub(crate) fn user_key(&self, username: &str) -> Option<String> {
+        let key = username.to_ascii_lowercase();
+        if self.users.contains_key(&key) {
+            return Some(key);
+        }
+        self.users
+            .iter()
+            .find(|(_, user)| user.configured.eq_ignore_ascii_case(username))
+            .map(|(key, _)| key.clone())
+    }
+
     pub(crate) fn record(&mut self, request: RecordedRequest, limit: usize) {
         if limit == 0 {
             return;

@@ -106,6 +106,8 @@ fn mistakes_are_reported_clearly() {
         "{missing_cert}"
     );
     assert!(missing_cert.to_string().contains("nope.pem"));
+    // The cause is in the message, so it is not returned again from source().
+    assert!(std::error::Error::source(&missing_cert).is_none());
 
     let key_not_cert = parse_err(
         "[[apps]]\nconsumer_key = \"k\"\ncertificate = \"../../../../testdata/keys/rsa2048.pkcs8.pem\"\n",
@@ -259,4 +261,195 @@ fn every_fault_kind_can_be_configured() {
         "latency, then a normal answer"
     );
     assert_eq!(sf.pending_faults(), 0);
+}
+
+#[test]
+fn every_org_knob_can_be_configured() {
+    let toml = r#"
+        [org]
+        kind = "sandbox"
+        sandbox_name = "uat"
+        my_domain = "https://acme--uat.sandbox.my.salesforce.com"
+        login_ip_ranges = ["10.0.0.0/8"]
+
+        [assertion]
+        max_lifetime_secs = 60
+
+        [sessions]
+        ip_locked = true
+        locked_to_origin_ip = true
+        not_valid_for_rest_api = true
+
+        [token_response]
+        issued_at_and_signature = true
+        identity_host = "emulator"
+
+        [errors]
+        bare_codes = true
+
+        [[apps]]
+        consumer_key = "3MVG9_eca"
+        certificate = "../../../../testdata/keys/rsa2048.crt.pem"
+        kind = "external_client_app"
+        relax_ip_restrictions = true
+
+        [[apps]]
+        consumer_key = "3MVG9_cold"
+        certificate = "../../../../testdata/keys/rsa2048.crt.pem"
+        installed = false
+
+        [[users]]
+        username = "etl@acme.com"
+    "#;
+    let sf = EmulatorConfig::from_toml_str(toml, fixture(""))
+        .unwrap()
+        .start()
+        .unwrap();
+    let my_domain = "https://acme--uat.sandbox.my.salesforce.com";
+    assert_eq!(sf.my_domain(), Some(my_domain));
+    let fresh = |iss: &str, aud: &str, lifetime: u64| {
+        assertion_with(iss, "etl@acme.com.uat", aud, unix_now() + lifetime)
+    };
+    // ECA + sandbox name + relaxed IP + identity on the emulator + issued_at/signature.
+    let answer = grant(&sf, &fresh("3MVG9_eca", my_domain, 30));
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let json = answer.json();
+    assert!(json["id"].as_str().unwrap().starts_with(sf.base_url()));
+    assert!(json["signature"].is_string());
+    // The exp ceiling of 60 s (+5 s skew).
+    assert_oauth_error(
+        &grant(&sf, &fresh("3MVG9_eca", my_domain, 120)),
+        "invalid_grant",
+        "expired authorization code",
+    );
+    // IP-locked sessions.
+    let token = json["access_token"].as_str().unwrap();
+    assert_eq!(
+        get(&sf, "/services/data/v62.0/limits", Some(token)).status,
+        401
+    );
+    // A connected app that is not installed.
+    assert_oauth_error(
+        &grant(&sf, &fresh("3MVG9_cold", "https://test.salesforce.com", 30)),
+        "invalid_client_id",
+        "client identifier invalid",
+    );
+
+    // The same in JSON.
+    let json_config = r#"{
+        "org": {"kind": "production", "login_ip_ranges": ["10.0.0.0/8"]},
+        "errors": {"bare_codes": true},
+        "apps": [{"consumer_key": "k", "certificate": "../../../../testdata/keys/rsa2048.crt.pem",
+                  "propagation_delay_secs": 0}],
+        "users": [{"username": "etl@acme.com"}]
+    }"#;
+    let sf = EmulatorConfig::from_json_str(json_config, fixture(""))
+        .unwrap()
+        .start()
+        .unwrap();
+    assert_oauth_error(
+        &grant(
+            &sf,
+            &assertion_with("k", APPROVED, PRODUCTION, unix_now() + 60),
+        ),
+        "invalid_grant",
+        "ip restricted",
+    );
+}
+
+#[test]
+fn org_knob_mistakes_are_reported_clearly() {
+    let err = parse_err("[org]\nkind = \"production\"\nsandbox_name = \"dev\"\n");
+    assert!(err.to_string().contains("sandbox_name"), "{err}");
+    let err = parse_err("[org]\nkind = \"scratch\"\n");
+    assert!(err.to_string().contains("scratch"), "{err}");
+    let err = parse_err("[sessions]\nip_lock = true\n");
+    assert!(err.to_string().contains("ip_lock"), "{err}");
+    let err = parse_err(
+        "[[apps]]\nconsumer_key = \"k\"\ncertificate = \"../../../../testdata/keys/rsa2048.crt.pem\"\nkind = \"eca\"\n",
+    );
+    assert!(err.to_string().contains("eca"), "{err}");
+    // Start-time checks apply to file configurations too.
+    let config = EmulatorConfig::from_toml_str(
+        "[org]\nmy_domain = \"https://acme.lightning.force.com\"\n",
+        fixture(""),
+    )
+    .unwrap();
+    let err = config.start().unwrap_err();
+    assert!(err.to_string().contains("Lightning"), "{err}");
+}
+
+#[test]
+fn files_over_one_mib_are_refused_before_parsing() {
+    let dir = std::env::temp_dir().join(format!("sfjwt-emulator-cap-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("huge.toml");
+    // Valid TOML all the way: only the size is wrong.
+    let mut text = String::from("# padding\n");
+    while text.len() <= 1024 * 1024 {
+        text.push_str("# ........................................................\n");
+    }
+    std::fs::write(&path, &text).unwrap();
+    let err = EmulatorConfig::from_file(&path).unwrap_err();
+    assert!(
+        matches!(&err, ConfigError::TooLarge { limit, .. } if *limit == sfjwt_emulator::MAX_CONFIG_BYTES),
+        "{err}"
+    );
+    let message = err.to_string();
+    assert!(message.contains("huge.toml"), "{message}");
+    assert!(message.contains("1 MiB"), "{message}");
+
+    // Exactly at the cap is fine.
+    text.truncate(1024 * 1024);
+    let cut = text.rfind('\n').unwrap() + 1;
+    text.truncate(cut);
+    while text.len() < 1024 * 1024 {
+        text.push('#');
+    }
+    std::fs::write(&path, &text).unwrap();
+    assert!(EmulatorConfig::from_file(&path).is_ok());
+
+    // A certificate path pointing at a huge file is capped too.
+    let cert = dir.join("huge.crt.pem");
+    std::fs::write(&cert, vec![b'A'; 2 * 1024 * 1024]).unwrap();
+    let err = EmulatorConfig::from_toml_str(
+        "[[apps]]\nconsumer_key = \"k\"\ncertificate = \"huge.crt.pem\"\n",
+        &dir,
+    )
+    .unwrap_err();
+    assert!(matches!(err, ConfigError::TooLarge { .. }), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn each_session_rule_can_be_configured() {
+    let org = |sessions: &str| {
+        let toml = format!(
+            "[sessions]\n{sessions}\n\n[[apps]]\nconsumer_key = \"{CLIENT_ID}\"\ncertificate = \"../../../../testdata/keys/rsa2048.crt.pem\"\n\n[[users]]\nusername = \"{APPROVED}\"\n"
+        );
+        EmulatorConfig::from_toml_str(&toml, fixture(""))
+            .unwrap()
+            .start()
+            .unwrap()
+    };
+    let limits = "/services/data/v62.0/limits";
+
+    let sf = org("locked_to_origin_ip = true");
+    let access = token(&sf);
+    assert_eq!(get(&sf, limits, Some(&access)).status, 200);
+    assert_eq!(get_from(&sf, "198.51.100.1", limits, &access).status, 401);
+
+    let sf = org("not_valid_for_rest_api = true");
+    let access = token(&sf);
+    let answer = get(&sf, limits, Some(&access));
+    assert_eq!(answer.status, 401);
+    assert!(
+        answer.body.contains("not valid for use with the REST API"),
+        "{}",
+        answer.body
+    );
+
+    let sf = org("ip_locked = false");
+    let access = token(&sf);
+    assert_eq!(get(&sf, limits, Some(&access)).status, 200);
 }

@@ -8,43 +8,32 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use base64::Engine as _;
 use common::*;
 use hmac::{KeyInit as _, Mac as _};
-use sfjwt_emulator::{App, Emulator, ManualClock, User};
+use sfjwt_emulator::{App, Emulator, IdentityHost, ManualClock, User};
 
 fn is_sf_id(id: &str, prefix: &str) -> bool {
     id.len() == 18 && id.starts_with(prefix) && id.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
+/// The keys of a flat JSON object, in order.
+fn keys(body: &str) -> Vec<&str> {
+    body.split('"').skip(1).step_by(4).collect()
+}
+
 #[test]
-fn success_has_salesforces_shape() {
+fn success_has_salesforces_jwt_bearer_shape() {
     let sf = Emulator::builder()
-        .app(
-            App::from_pem(CLIENT_ID, CERT_PEM)
-                .unwrap()
-                .consumer_secret("s3cr3t"),
-        )
+        .app(App::from_pem(CLIENT_ID, CERT_PEM).unwrap())
         .user(User::new(APPROVED).user_id("005xx000001Sv6A"))
         .org_id("00Dxx0000001gPL")
         .start()
         .unwrap();
-    let before = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_millis();
     let answer = grant(&sf, &assertion_for(APPROVED));
     assert_eq!(answer.status, 200, "{}", answer.body);
     assert!(answer.content_type.starts_with("application/json"));
-    let keys: Vec<&str> = answer.body.split('"').skip(1).step_by(4).collect();
+    // The JWT bearer flow's response: no issued_at, no signature.
     assert_eq!(
-        keys,
-        [
-            "access_token",
-            "instance_url",
-            "id",
-            "token_type",
-            "scope",
-            "issued_at",
-            "signature"
-        ],
+        keys(&answer.body),
+        ["access_token", "scope", "instance_url", "id", "token_type"],
         "field order: {}",
         answer.body
     );
@@ -55,12 +44,71 @@ fn success_has_salesforces_shape() {
     assert_eq!(org15, "00Dxx0000001gPL");
     assert!(opaque.len() >= 90, "{token}");
     assert_eq!(json["instance_url"], sf.base_url());
-    let id = format!("{}/id/00Dxx0000001gPLEAY/005xx000001Sv6AAAS", sf.base_url());
-    assert_eq!(json["id"], id.as_str());
+    // `id` is on the login server the assertion was granted for.
+    assert_eq!(
+        json["id"],
+        "https://login.salesforce.com/id/00Dxx0000001gPLEAY/005xx000001Sv6AAAS"
+    );
     assert_eq!(json["token_type"], "Bearer");
     assert_eq!(json["scope"], "api");
     assert!(json.get("refresh_token").is_none());
     assert!(json.get("expires_in").is_none());
+
+    assert_eq!(sf.grant_count(), 1);
+    assert_eq!(sf.org_id(), "00Dxx0000001gPLEAY");
+    assert_eq!(sf.user_id(APPROVED).unwrap(), "005xx000001Sv6AAAS");
+
+    // A sandbox assertion gets its `id` on the sandbox login server.
+    let sandbox = assertion_with(
+        CLIENT_ID,
+        APPROVED,
+        "https://test.salesforce.com",
+        unix_now() + 120,
+    );
+    let json = grant(&sf, &sandbox).json();
+    assert_eq!(
+        json["id"],
+        "https://test.salesforce.com/id/00Dxx0000001gPLEAY/005xx000001Sv6AAAS"
+    );
+}
+
+#[test]
+fn issued_at_and_signature_and_identity_on_the_emulator_when_configured() {
+    let sf = Emulator::builder()
+        .app(
+            App::from_pem(CLIENT_ID, CERT_PEM)
+                .unwrap()
+                .consumer_secret("s3cr3t"),
+        )
+        .user(User::new(APPROVED).user_id("005xx000001Sv6A"))
+        .org_id("00Dxx0000001gPL")
+        .issued_at_and_signature(true)
+        .identity_host(IdentityHost::Emulator)
+        .start()
+        .unwrap();
+    let before = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis();
+    let answer = grant(&sf, &assertion_for(APPROVED));
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(
+        keys(&answer.body),
+        [
+            "access_token",
+            "signature",
+            "scope",
+            "instance_url",
+            "id",
+            "token_type",
+            "issued_at"
+        ],
+        "field order: {}",
+        answer.body
+    );
+    let json = answer.json();
+    let id = format!("{}/id/00Dxx0000001gPLEAY/005xx000001Sv6AAAS", sf.base_url());
+    assert_eq!(json["id"], id.as_str());
 
     let issued_at = json["issued_at"].as_str().expect("issued_at is a string");
     let issued_ms: u128 = issued_at.parse().unwrap();
@@ -74,9 +122,12 @@ fn success_has_salesforces_shape() {
     let expected = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
     assert_eq!(json["signature"], expected.as_str());
 
-    assert_eq!(sf.grant_count(), 1);
-    assert_eq!(sf.org_id(), "00Dxx0000001gPLEAY");
-    assert_eq!(sf.user_id(APPROVED).unwrap(), "005xx000001Sv6AAAS");
+    // The identity URL is served where it points.
+    let token = json["access_token"].as_str().unwrap();
+    let path = id.strip_prefix(sf.base_url()).unwrap();
+    let identity = get(&sf, path, Some(token));
+    assert_eq!(identity.status, 200, "{}", identity.body);
+    assert_eq!(identity.json()["preferred_username"], APPROVED);
 }
 
 #[test]

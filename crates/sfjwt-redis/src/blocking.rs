@@ -4,10 +4,13 @@ use std::time::Duration;
 
 use redis::{Connection, RedisResult};
 use sfjwt_core::exchange::JwtBearer;
-use sfjwt_core::manager::{GrantLease, GrantLock, StoreError, StoredToken, TokenStore};
+use sfjwt_core::manager::{
+    GrantLease, GrantLock, QuickRefusals, StoreError, StoredToken, TokenStore,
+};
 use sfjwt_core::response::AccessToken;
 
 use crate::builder::{RedisStoreBuilder, Settings};
+use crate::commands::{self, Loaded};
 use crate::error::RedisStoreError;
 use crate::health::Health;
 use crate::identity::Keys;
@@ -120,36 +123,20 @@ impl RedisStore {
     }
 }
 
-pub(crate) fn ttl_millis(ttl: Duration) -> u64 {
-    u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1)
-}
-
 impl TokenStore for RedisStore {
     fn load(&self) -> Result<Option<StoredToken>, StoreError> {
-        let fetched = self.redis("load", |c| {
-            redis::cmd("HMGET")
-                .arg(self.keys.token())
-                .arg(record::TOKEN)
-                .arg(record::AT)
-                .query::<(Option<Vec<u8>>, Option<Vec<u8>>)>(c)
-        });
+        let pipe = commands::load(&self.keys, self.settings.record_ttl);
+        let fetched = self.redis("load", |c| pipe.query::<(Loaded,)>(c));
         Ok(match fetched {
-            Some((token, at)) => self.local.adopt(token, at),
+            Some(((token, at),)) => self.local.adopt(token, at),
             None => self.local.get(),
         })
     }
 
     fn save(&self, token: StoredToken) -> Result<(), StoreError> {
-        let fields = record::encode(&token);
+        let pipe = commands::save(&self.keys, &token, self.settings.record_ttl);
         self.local.set(Some(token));
-        self.redis("save", |c| {
-            let mut cmd = redis::cmd("HSET");
-            cmd.arg(self.keys.token());
-            for (name, value) in &fields {
-                cmd.arg(*name).arg(value.as_slice());
-            }
-            cmd.query::<()>(c)
-        });
+        self.redis("save", |c| pipe.query::<()>(c));
         Ok(())
     }
 
@@ -167,23 +154,17 @@ impl TokenStore for RedisStore {
 
     fn acquire_grant_lock(&self, ttl: Duration) -> Result<GrantLock, StoreError> {
         let owner = record::owner_token();
-        let set = self.redis("lock", |c| {
-            redis::cmd("SET")
-                .arg(self.keys.lock())
-                .arg(&owner)
-                .arg("NX")
-                .arg("PX")
-                .arg(ttl_millis(ttl))
-                .query::<Option<String>>(c)
-        });
-        Ok(match set {
-            Some(Some(_)) => GrantLock::Acquired(GrantLease::new(owner)),
-            Some(None) => GrantLock::HeldElsewhere,
-            None => {
-                self.health.local_lock();
-                GrantLock::Acquired(GrantLease::local())
-            }
-        })
+        let cmd = commands::lock(&self.keys, &owner, ttl);
+        Ok(
+            match self.redis("lock", |c| cmd.query::<Option<String>>(c)) {
+                Some(Some(_)) => GrantLock::Acquired(GrantLease::new(owner)),
+                Some(None) => GrantLock::HeldElsewhere,
+                None => {
+                    self.health.local_lock();
+                    GrantLock::Acquired(GrantLease::local())
+                }
+            },
+        )
     }
 
     fn release_grant_lock(&self, lease: GrantLease) -> Result<(), StoreError> {
@@ -197,6 +178,40 @@ impl TokenStore for RedisStore {
             });
         }
         Ok(())
+    }
+
+    fn extend_grant_lock(&self, lease: &GrantLease, ttl: Duration) -> Result<bool, StoreError> {
+        if lease.is_local() {
+            return Ok(true);
+        }
+        let extended = self.redis("extend", |c| {
+            scripts::EXTEND
+                .key(self.keys.lock())
+                .arg(lease.owner())
+                .arg(commands::millis(ttl))
+                .invoke::<i64>(c)
+        });
+        // Redis unreachable: nobody else can take the lock from it either.
+        Ok(extended.is_none_or(|renewed| renewed == 1))
+    }
+
+    fn load_refusals(&self) -> Result<Option<QuickRefusals>, StoreError> {
+        let cmd = commands::load_refusals(&self.keys);
+        Ok(match self.redis("load_refusals", |c| cmd.query(c)) {
+            Some((n, at)) => self.local.set_refusals(record::decode_refusals(n, at)),
+            None => self.local.refusals(),
+        })
+    }
+
+    fn save_refusals(
+        &self,
+        refusals: Option<QuickRefusals>,
+        keep_for: Duration,
+    ) -> Result<bool, StoreError> {
+        self.local.set_refusals(refusals);
+        let pipe = commands::save_refusals(&self.keys, refusals, keep_for);
+        self.redis("save_refusals", |c| pipe.query::<()>(c));
+        Ok(true)
     }
 }
 

@@ -10,7 +10,7 @@ use crate::identity::{DEFAULT_PREFIX, Keys};
 use crate::{AsyncRedisStore, RedisStore};
 
 /// Settings of a Redis store. Defaults: prefix `sfjwt:`, connect and response timeouts 500 ms,
-/// retry Redis 5 s after it failed.
+/// retry Redis 5 s after it failed, record TTL 2 h (sliding).
 ///
 /// ```
 /// # let key = sfjwt_core::key::PrivateKey::from_pem(include_str!("../../../testdata/keys/rsa2048.pkcs8.pem"))?;
@@ -41,7 +41,13 @@ pub(crate) struct Settings {
     pub(crate) connect_timeout: Duration,
     pub(crate) response_timeout: Duration,
     pub(crate) retry_after: Duration,
+    pub(crate) record_ttl: Duration,
 }
+
+/// The default record TTL: Salesforce's default session timeout.
+pub const DEFAULT_RECORD_TTL: Duration = Duration::from_secs(2 * 3600);
+/// The longest record TTL: Salesforce's longest session timeout.
+pub const MAX_RECORD_TTL: Duration = Duration::from_secs(24 * 3600);
 
 impl RedisStoreBuilder {
     pub(crate) fn new(url: &str, client: &JwtBearer) -> Self {
@@ -50,12 +56,16 @@ impl RedisStoreBuilder {
             host: client.endpoint().host().to_owned(),
             client_id: client.client_id().to_owned(),
             username: client.username().to_owned(),
-            audience: client.audience().as_str().to_owned(),
+            audience: client
+                .audience()
+                .map(|a| a.as_str().to_owned())
+                .unwrap_or_default(),
             settings: Settings {
                 prefix: DEFAULT_PREFIX.to_owned(),
                 connect_timeout: Duration::from_millis(500),
                 response_timeout: Duration::from_millis(500),
                 retry_after: Duration::from_secs(5),
+                record_ttl: DEFAULT_RECORD_TTL,
             },
         }
     }
@@ -90,6 +100,25 @@ impl RedisStoreBuilder {
         self
     }
 
+    /// How long the shared token record stays in Redis after it was last written or read
+    /// (default 2 h, at most 24 h). Every `token()` call reads it and so renews it, the way
+    /// Salesforce renews a session in use; a record nobody reads expires, so a dead session's
+    /// token does not linger in Redis. Set it to the org's session timeout (Setup > Session
+    /// Settings: 15 min to 24 h, default 2 h). Checked by `build`.
+    #[must_use]
+    pub fn record_ttl(mut self, ttl: Duration) -> Self {
+        self.settings.record_ttl = ttl;
+        self
+    }
+
+    fn checked(self) -> Result<Self, RedisStoreError> {
+        let ttl = self.settings.record_ttl;
+        if ttl < Duration::from_secs(1) || ttl > MAX_RECORD_TTL {
+            return Err(RedisStoreError::RecordTtlOutOfRange { ttl });
+        }
+        Ok(self)
+    }
+
     pub(crate) fn keys(&self) -> Keys {
         Keys::new(
             &self.host,
@@ -115,18 +144,20 @@ impl RedisStoreBuilder {
     /// A blocking store, for [`TokenManager`](sfjwt_core::manager::TokenManager).
     ///
     /// # Errors
-    /// [`RedisStoreError`] when the URL is invalid (Redis is not contacted yet).
+    /// [`RedisStoreError`] when the URL or the record TTL is invalid (Redis is not contacted
+    /// yet).
     pub fn build(self) -> Result<RedisStore, RedisStoreError> {
-        RedisStore::from_builder(self)
+        RedisStore::from_builder(self.checked()?)
     }
 
     /// An async store (tokio), for
     /// [`AsyncTokenManager::with_async_store`](sfjwt_core::manager::AsyncTokenManager::with_async_store).
     ///
     /// # Errors
-    /// [`RedisStoreError`] when the URL is invalid (Redis is not contacted yet).
+    /// [`RedisStoreError`] when the URL or the record TTL is invalid (Redis is not contacted
+    /// yet).
     pub fn build_async(self) -> Result<AsyncRedisStore, RedisStoreError> {
-        AsyncRedisStore::from_builder(self)
+        AsyncRedisStore::from_builder(self.checked()?)
     }
 }
 

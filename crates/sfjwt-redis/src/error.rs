@@ -11,6 +11,12 @@ pub enum RedisStoreError {
     /// The URL is `rediss://`, but this build has no TLS: enable the `tls` feature of
     /// `sfjwt-redis` (on by default).
     TlsNotEnabled,
+    /// The record TTL given to [`RedisStoreBuilder::record_ttl`](crate::RedisStoreBuilder::record_ttl)
+    /// is outside 1 s ..= 24 h (Salesforce sessions time out after 15 min to 24 h).
+    RecordTtlOutOfRange {
+        /// The TTL given.
+        ttl: std::time::Duration,
+    },
 }
 
 impl fmt::Display for RedisStoreError {
@@ -24,6 +30,11 @@ impl fmt::Display for RedisStoreError {
             Self::TlsNotEnabled => f.write_str(
                 "the Redis URL is rediss:// but sfjwt-redis was built without its `tls` feature: enable it",
             ),
+            Self::RecordTtlOutOfRange { ttl } => write!(
+                f,
+                "record TTL {ttl:?} is outside 1 s ..= 24 h: use the org's session timeout \
+                 (Setup > Session Settings; Salesforce allows 15 min to 24 h, default 2 h)"
+            ),
         }
     }
 }
@@ -32,7 +43,7 @@ impl std::error::Error for RedisStoreError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::InvalidUrl(e) => Some(e),
-            Self::TlsNotEnabled => None,
+            Self::TlsNotEnabled | Self::RecordTtlOutOfRange { .. } => None,
         }
     }
 }

@@ -11,12 +11,14 @@ use sha2::{Digest, Sha256};
 /// The default key prefix.
 pub const DEFAULT_PREFIX: &str = "sfjwt:";
 
-/// The Redis key names of one identity: `{prefix}token:{hash}` for the token and
-/// `{prefix}lock:{hash}` for the grant lock.
+/// The Redis key names of one identity: `{prefix}token:{hash}` for the token,
+/// `{prefix}lock:{hash}` for the grant lock and `{prefix}refusals:{hash}` for the streak of
+/// tokens refused right after their grant.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Keys {
     token: String,
     lock: String,
+    refusals: String,
 }
 
 impl Keys {
@@ -26,7 +28,9 @@ impl Keys {
             client.endpoint().host(),
             client.client_id(),
             client.username(),
-            client.audience().as_str(),
+            // No audience (an endpoint without a default and no override) cannot grant: the
+            // empty string keys it apart from every real one.
+            client.audience().as_ref().map_or("", |a| a.as_str()),
             prefix,
         )
     }
@@ -42,6 +46,7 @@ impl Keys {
         Self {
             token: format!("{prefix}token:{hex}"),
             lock: format!("{prefix}lock:{hex}"),
+            refusals: format!("{prefix}refusals:{hex}"),
         }
     }
 
@@ -53,6 +58,12 @@ impl Keys {
     /// Where the grant lock lives (a string holding the owner's random token).
     pub fn lock(&self) -> &str {
         &self.lock
+    }
+
+    /// Where the fleet's streak of quick refusals lives (a hash: count and time; see
+    /// [`RegrantPolicy`](sfjwt_core::manager::RegrantPolicy)).
+    pub fn refusals(&self) -> &str {
+        &self.refusals
     }
 }
 

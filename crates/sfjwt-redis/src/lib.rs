@@ -26,14 +26,25 @@
 //! - **Keys**: one identity = token endpoint host + client id + username + audience, hashed
 //!   ([`Keys`]): `sfjwt:token:<sha256 hex>` holds the record (a hash: the token response JSON,
 //!   the grant time, a SHA-256 fingerprint of the access token), `sfjwt:lock:<sha256 hex>` the
-//!   grant lock. No secret and no name is readable in a key.
+//!   grant lock, `sfjwt:refusals:<sha256 hex>` the streak of tokens refused right after their
+//!   grant. No secret and no name is readable in a key.
+//! - **The record expires** after [`record_ttl`](RedisStoreBuilder::record_ttl) (default 2 h,
+//!   Salesforce's default session timeout; at most 24 h, its longest), and every read renews
+//!   it, as Salesforce renews a session in use: a token nobody uses leaves Redis with its
+//!   session instead of lingering forever.
 //! - **Single flight across processes**: the manager's in-process leader asks for the lock,
 //!   `SET lock <random owner> NX PX <ttl>`; the winner grants and saves, then releases with a
 //!   Lua compare-and-delete on its owner token (a lock that expired and was taken by another
 //!   process survives). The others poll the record every
 //!   [`LockPolicy::poll_interval`](sfjwt_core::manager::LockPolicy) and take the winner's
-//!   token. A holder that dies leaves a lock that expires after its TTL; the next waiter to
-//!   ask then wins it and grants.
+//!   token. The holder renews the lock before each retry (a Lua compare-and-`PEXPIRE` on its
+//!   owner token), so a grant slower than the TTL keeps it. A holder that dies leaves a lock
+//!   that expires after its TTL; the next waiter to ask then wins it and grants.
+//! - **Bounded re-grants across the fleet**: the manager's
+//!   [`RegrantPolicy`](sfjwt_core::manager::RegrantPolicy) streak is kept in Redis, so when
+//!   the org refuses sessions right after their grant (sessions locked to one IP, the fleet
+//!   behind several), two grants stop the whole fleet, not two per process. The key expires
+//!   two windows after the last refusal.
 //! - **Invalidation** after a 401 `INVALID_SESSION_ID` is a Lua compare-and-delete on the
 //!   fingerprint: it deletes the record only if it still holds the refused token, so one stale
 //!   worker cannot throw away the fresh token another just stored.
@@ -66,6 +77,7 @@
 
 mod blocking;
 mod builder;
+mod commands;
 mod error;
 mod health;
 mod identity;
@@ -75,7 +87,7 @@ mod record;
 mod scripts;
 
 pub use blocking::RedisStore;
-pub use builder::RedisStoreBuilder;
+pub use builder::{DEFAULT_RECORD_TTL, MAX_RECORD_TTL, RedisStoreBuilder};
 pub use error::RedisStoreError;
 pub use identity::{DEFAULT_PREFIX, Keys};
 pub use nonblocking::AsyncRedisStore;

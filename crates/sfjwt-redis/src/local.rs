@@ -1,20 +1,31 @@
-//! The process's own copy of the token: what the store serves while Redis is unreachable.
+//! The process's own copy of the token and of the refusal streak: what the store serves while
+//! Redis is unreachable.
 //!
 //! It mirrors the last record read from or written to Redis, so a Redis outage costs no grant
-//! while the token still works; a token granted during the outage lives here alone.
+//! while the token still works; a token granted during the outage lives here alone, and so
+//! does a streak counted during it (re-grants stay bounded per process).
 
 use std::sync::{Mutex, PoisonError};
 
-use sfjwt_core::manager::StoredToken;
+use sfjwt_core::manager::{QuickRefusals, StoredToken};
 use sfjwt_core::response::AccessToken;
 use zeroize::Zeroizing;
 
 use crate::record::{self, Corrupt};
 
 #[derive(Debug, Default)]
-pub(crate) struct Local(Mutex<Option<StoredToken>>);
+pub(crate) struct Local(Mutex<Option<StoredToken>>, Mutex<Option<QuickRefusals>>);
 
 impl Local {
+    pub(crate) fn refusals(&self) -> Option<QuickRefusals> {
+        *self.1.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(crate) fn set_refusals(&self, streak: Option<QuickRefusals>) -> Option<QuickRefusals> {
+        *self.1.lock().unwrap_or_else(PoisonError::into_inner) = streak;
+        streak
+    }
+
     pub(crate) fn get(&self) -> Option<StoredToken> {
         self.0
             .lock()

@@ -6,11 +6,13 @@ use std::time::Duration;
 use redis::aio::MultiplexedConnection;
 use redis::{AsyncConnectionConfig, RedisResult};
 use sfjwt_core::exchange::JwtBearer;
-use sfjwt_core::manager::{AsyncTokenStore, GrantLease, GrantLock, StoreFuture, StoredToken};
+use sfjwt_core::manager::{
+    AsyncTokenStore, GrantLease, GrantLock, QuickRefusals, StoreFuture, StoredToken,
+};
 use sfjwt_core::response::AccessToken;
 
-use crate::blocking::ttl_millis;
 use crate::builder::{RedisStoreBuilder, Settings};
+use crate::commands::{self, Loaded};
 use crate::error::RedisStoreError;
 use crate::health::Health;
 use crate::identity::Keys;
@@ -136,18 +138,14 @@ impl AsyncRedisStore {
 impl AsyncTokenStore for AsyncRedisStore {
     fn load(&self) -> StoreFuture<'_, Option<StoredToken>> {
         Box::pin(async move {
+            let pipe = commands::load(&self.keys, self.settings.record_ttl);
             let fetched = self
                 .redis("load", |mut c| async move {
-                    redis::cmd("HMGET")
-                        .arg(self.keys.token())
-                        .arg(record::TOKEN)
-                        .arg(record::AT)
-                        .query_async::<(Option<Vec<u8>>, Option<Vec<u8>>)>(&mut c)
-                        .await
+                    pipe.query_async::<(Loaded,)>(&mut c).await
                 })
                 .await;
             Ok(match fetched {
-                Some((token, at)) => self.local.adopt(token, at),
+                Some(((token, at),)) => self.local.adopt(token, at),
                 None => self.local.get(),
             })
         })
@@ -155,15 +153,10 @@ impl AsyncTokenStore for AsyncRedisStore {
 
     fn save(&self, token: StoredToken) -> StoreFuture<'_, ()> {
         Box::pin(async move {
-            let fields = record::encode(&token);
+            let pipe = commands::save(&self.keys, &token, self.settings.record_ttl);
             self.local.set(Some(token));
-            let mut cmd = redis::cmd("HSET");
-            cmd.arg(self.keys.token());
-            for (name, value) in &fields {
-                cmd.arg(*name).arg(value.as_slice());
-            }
             self.redis("save", |mut c| async move {
-                cmd.query_async::<()>(&mut c).await
+                pipe.query_async::<()>(&mut c).await
             })
             .await;
             Ok(())
@@ -190,19 +183,10 @@ impl AsyncTokenStore for AsyncRedisStore {
     fn acquire_grant_lock(&self, ttl: Duration) -> StoreFuture<'_, GrantLock> {
         Box::pin(async move {
             let owner = record::owner_token();
+            let cmd = commands::lock(&self.keys, &owner, ttl);
             let set = self
-                .redis("lock", |mut c| {
-                    let owner = owner.clone();
-                    async move {
-                        redis::cmd("SET")
-                            .arg(self.keys.lock())
-                            .arg(owner)
-                            .arg("NX")
-                            .arg("PX")
-                            .arg(ttl_millis(ttl))
-                            .query_async::<Option<String>>(&mut c)
-                            .await
-                    }
+                .redis("lock", |mut c| async move {
+                    cmd.query_async::<Option<String>>(&mut c).await
                 })
                 .await;
             Ok(match set {
@@ -229,6 +213,61 @@ impl AsyncTokenStore for AsyncRedisStore {
                 .await;
             }
             Ok(())
+        })
+    }
+
+    fn extend_grant_lock<'a>(
+        &'a self,
+        lease: &'a GrantLease,
+        ttl: Duration,
+    ) -> StoreFuture<'a, bool> {
+        Box::pin(async move {
+            if lease.is_local() {
+                return Ok(true);
+            }
+            let extended = self
+                .redis("extend", |mut c| async move {
+                    scripts::EXTEND
+                        .key(self.keys.lock())
+                        .arg(lease.owner())
+                        .arg(commands::millis(ttl))
+                        .invoke_async::<i64>(&mut c)
+                        .await
+                })
+                .await;
+            // Redis unreachable: nobody else can take the lock from it either.
+            Ok(extended.is_none_or(|renewed| renewed == 1))
+        })
+    }
+
+    fn load_refusals(&self) -> StoreFuture<'_, Option<QuickRefusals>> {
+        Box::pin(async move {
+            let cmd = commands::load_refusals(&self.keys);
+            let fetched = self
+                .redis("load_refusals", |mut c| async move {
+                    cmd.query_async(&mut c).await
+                })
+                .await;
+            Ok(match fetched {
+                Some((n, at)) => self.local.set_refusals(record::decode_refusals(n, at)),
+                None => self.local.refusals(),
+            })
+        })
+    }
+
+    fn save_refusals(
+        &self,
+        refusals: Option<QuickRefusals>,
+        keep_for: Duration,
+    ) -> StoreFuture<'_, bool> {
+        Box::pin(async move {
+            self.local.set_refusals(refusals);
+            let pipe = commands::save_refusals(&self.keys, refusals, keep_for);
+            self.redis("save_refusals", |mut c| async move {
+                pipe.query_async::<()>(&mut c).await
+            })
+            .await;
+            Ok(true)
         })
     }
 }

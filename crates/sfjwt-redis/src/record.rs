@@ -1,4 +1,8 @@
-//! The stored value: a Redis hash of three fields.
+//! The stored values.
+//!
+//! The token record, a Redis hash of three fields that expires after the record TTL (default
+//! 2 h, the default Salesforce session timeout; renewed by every read, as Salesforce renews a
+//! session in use):
 //!
 //! - `token`: the token response JSON ([`TokenResponse::to_json`]), the access token exactly as
 //!   Salesforce issued it (a bearer credential: see the crate docs' security note);
@@ -6,11 +10,18 @@
 //!   counts from here);
 //! - `fp`: SHA-256 of the access token, hex. The compare-and-delete script compares this, so
 //!   invalidation never sends the token itself to Redis.
+//!
+//! The streak of tokens refused right after their grant (the `refusals` key, see
+//! [`RegrantPolicy`](sfjwt_core::manager::RegrantPolicy)), a hash that expires when it stops
+//! mattering (two windows after the last refusal):
+//!
+//! - `n`: how many in a row;
+//! - `at`: when the last was reported, milliseconds since the Unix epoch.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use sfjwt_core::manager::StoredToken;
+use sfjwt_core::manager::{QuickRefusals, StoredToken};
 use sfjwt_core::response::{AccessToken, TokenResponse};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
@@ -20,6 +31,8 @@ use crate::identity::hex;
 pub(crate) const TOKEN: &str = "token";
 pub(crate) const AT: &str = "at";
 pub(crate) const FP: &str = "fp";
+pub(crate) const REFUSALS: &str = "n";
+pub(crate) const REFUSED_AT: &str = "at";
 
 /// The fingerprint of an access token (`fp`).
 pub(crate) fn fingerprint(token: &AccessToken) -> String {
@@ -42,6 +55,31 @@ pub(crate) fn encode(stored: &StoredToken) -> [(&'static str, Zeroizing<Vec<u8>>
             Zeroizing::new(fingerprint(stored.token.access_token()).into_bytes()),
         ),
     ]
+}
+
+/// The streak's fields `n` and `at`.
+pub(crate) fn encode_refusals(streak: QuickRefusals) -> (u32, u64) {
+    (streak.count(), unix_millis(streak.last_at()))
+}
+
+/// The streak from `HMGET n at`; `None` when there is none or it does not parse (written by
+/// something else: the next refusal overwrites it).
+pub(crate) fn decode_refusals(n: Option<String>, at: Option<String>) -> Option<QuickRefusals> {
+    let count = n?.parse().ok()?;
+    let millis: u64 = at?.parse().ok()?;
+    Some(QuickRefusals::new(
+        count,
+        UNIX_EPOCH + Duration::from_millis(millis),
+    ))
+}
+
+fn unix_millis(at: SystemTime) -> u64 {
+    u64::try_from(
+        at.duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_millis(),
+    )
+    .unwrap_or(u64::MAX)
 }
 
 /// Why a stored record could not be read back.

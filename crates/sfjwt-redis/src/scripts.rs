@@ -1,4 +1,4 @@
-//! The two compare-and-delete scripts. Each runs atomically in Redis (EVALSHA, falling back to
+//! The compare-and-act scripts. Each runs atomically in Redis (EVALSHA, falling back to
 //! EVAL), so "compare, then delete" cannot interleave with another process's write.
 
 use std::sync::LazyLock;
@@ -23,6 +23,18 @@ pub(crate) static RELEASE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('DEL', KEYS[1])
+end
+return 0",
+    )
+});
+
+/// Pushes the grant lock's expiry out, only if this owner still holds it (the manager renews
+/// it before each retry). KEYS[1] = lock key, ARGV[1] = owner token, ARGV[2] = TTL in ms.
+/// Returns 1 if renewed.
+pub(crate) static EXTEND: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
 end
 return 0",
     )

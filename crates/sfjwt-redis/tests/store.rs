@@ -42,9 +42,7 @@ fn open(redis: &RedisServer, username: &str) -> RedisStore {
 
 #[test]
 fn the_record_round_trips_and_keys_name_nobody() {
-    let Some(redis) = RedisServer::start() else {
-        return;
-    };
+    let redis = RedisServer::start();
     let a = open(&redis, USERNAME);
     a.save(stored(T1)).unwrap();
 
@@ -92,9 +90,7 @@ fn the_record_round_trips_and_keys_name_nobody() {
 
 #[test]
 fn invalidate_deletes_only_the_token_that_failed() {
-    let Some(redis) = RedisServer::start() else {
-        return;
-    };
+    let redis = RedisServer::start();
     let fresh = open(&redis, USERNAME);
     let stale = open(&redis, USERNAME);
     stale.save(stored(T1)).unwrap();
@@ -115,9 +111,7 @@ fn invalidate_deletes_only_the_token_that_failed() {
 
 #[test]
 fn the_lock_has_one_owner_a_ttl_and_only_its_owner_releases_it() {
-    let Some(redis) = RedisServer::start() else {
-        return;
-    };
+    let redis = RedisServer::start();
     let a = open(&redis, USERNAME);
     let b = open(&redis, USERNAME);
     let GrantLock::Acquired(lease) = a.acquire_grant_lock(Duration::from_secs(30)).unwrap() else {
@@ -152,9 +146,7 @@ fn the_lock_has_one_owner_a_ttl_and_only_its_owner_releases_it() {
 
 #[test]
 fn a_record_that_does_not_parse_reads_as_absent_and_is_overwritten() {
-    let Some(redis) = RedisServer::start() else {
-        return;
-    };
+    let redis = RedisServer::start();
     let s = open(&redis, USERNAME);
     let _: () = redis::cmd("HSET")
         .arg(s.keys().token())
@@ -222,9 +214,7 @@ fn an_unreachable_redis_leaves_a_working_local_store() {
 
 #[tokio::test]
 async fn the_async_store_keeps_the_same_contract() {
-    let Some(redis) = RedisServer::start() else {
-        return;
-    };
+    let redis = RedisServer::start();
     let client = prod_client(USERNAME);
     let a = AsyncRedisStore::open(&redis.url(), &client).unwrap();
     let sync = open(&redis, USERNAME);

@@ -72,8 +72,9 @@
 //! ## The transport's settings
 //!
 //! [`ReqwestTransport::default`] follows no redirects, times out (10 s connect, 30 s overall,
-//! body included), stops reading bodies past 1 MiB and takes a proxy from
-//! `HTTPS_PROXY`/`NO_PROXY`. A `reqwest::Client` you built yourself works too
+//! body included), stops reading bodies past 1 MiB and takes a proxy from `HTTP_PROXY` (http
+//! URLs), `HTTPS_PROXY` (https URLs) or `ALL_PROXY`, honouring `NO_PROXY`; plain http to a
+//! loopback host (an emulator) always goes direct. A `reqwest::Client` you built yourself works too
 //! (`ReqwestTransport::from(client)`); build it with `redirect::Policy::none()`.
 //!
 //! ## Features

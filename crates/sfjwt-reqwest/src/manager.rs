@@ -88,6 +88,21 @@ impl TokenManager {
         self.inner.invalidate(stale)
     }
 
+    /// Lets grants start again after [`ManagerError::RegrantBlocked`]; see
+    /// [`AsyncTokenManager::reset_refusals`].
+    ///
+    /// # Errors
+    /// [`ManagerError::Store`] when the store could not clear the fleet's record.
+    pub async fn reset_refusals(&self) -> Result<(), ManagerError> {
+        self.inner.reset_refusals().await
+    }
+
+    /// How many store calls failed and were worked around; see
+    /// [`AsyncTokenManager::store_failures`].
+    pub fn store_failures(&self) -> u64 {
+        self.inner.store_failures()
+    }
+
     /// The client.
     pub fn client(&self) -> &JwtBearer {
         self.inner.client()

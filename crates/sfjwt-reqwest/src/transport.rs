@@ -4,11 +4,12 @@
 //! another host) and set no timeout; a body is read whole, whatever its size. The transport
 //! turns those off or bounds them, and streams the body chunk by chunk so it can stop at the cap.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use sfjwt_core::response::DEFAULT_MAX_BODY;
-use sfjwt_core::transport::AsyncTransport;
+use sfjwt_core::transport::{AsyncTransport, extend_wiping};
+use zeroize::Zeroizing;
 
 use crate::error::Error;
 
@@ -27,7 +28,9 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// - has an overall timeout, body included (default [`DEFAULT_TIMEOUT`]), and the client a
 ///   connect timeout (default [`DEFAULT_CONNECT_TIMEOUT`]);
 /// - reads the body chunk by chunk and stops past the limit (default [`DEFAULT_MAX_BODY`],
-///   1 MiB) with [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge).
+///   1 MiB) with [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge);
+/// - goes around any proxy when it is plain http to a loopback host (an emulator), see
+///   [`bypasses_proxy`](sfjwt_core::transport::bypasses_proxy).
 ///
 /// ```
 /// use std::time::Duration;
@@ -44,6 +47,10 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 pub struct ReqwestTransport {
     /// `Err` only when [`Default`] could not build a client: reported by every `send`.
     client: Result<reqwest::Client, Arc<reqwest::Error>>,
+    /// For plain http to loopback (an emulator): no proxy ever, no redirects. Built on first
+    /// use, shared by clones.
+    direct: Arc<OnceLock<Result<reqwest::Client, Arc<reqwest::Error>>>>,
+    connect_timeout: Duration,
     timeout: Duration,
     max_body: usize,
 }
@@ -59,6 +66,8 @@ impl Default for ReqwestTransport {
             Ok(transport) => transport,
             Err(e) => Self {
                 client: Err(Arc::new(e)),
+                direct: Arc::default(),
+                connect_timeout: DEFAULT_CONNECT_TIMEOUT,
                 timeout: DEFAULT_TIMEOUT,
                 max_body: DEFAULT_MAX_BODY,
             },
@@ -71,10 +80,14 @@ impl From<reqwest::Client> for ReqwestTransport {
     /// `redirect(reqwest::redirect::Policy::none())`: a followed redirect is detected and
     /// refused, but only after the client followed it. The overall timeout
     /// ([`DEFAULT_TIMEOUT`], change it with [`with_timeout`](ReqwestTransport::with_timeout))
-    /// and the body limit apply per request; the connect timeout is the client's.
+    /// and the body limit apply per request; the connect timeout is the client's. Plain http
+    /// to a loopback host does not use this client but one of sfjwt's own without a proxy, so
+    /// a proxy configured on it never sees an emulator's traffic.
     fn from(client: reqwest::Client) -> Self {
         Self {
             client: Ok(client),
+            direct: Arc::default(),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timeout: DEFAULT_TIMEOUT,
             max_body: DEFAULT_MAX_BODY,
         }
@@ -129,10 +142,16 @@ impl ReqwestTransport {
         &self,
         request: http::Request<Vec<u8>>,
     ) -> Result<http::Response<Vec<u8>>, Error> {
-        let client = self
-            .client
-            .as_ref()
-            .map_err(|e| Error::shared(Arc::clone(e)))?;
+        let client = if sfjwt_core::transport::bypasses_proxy(request.uri()) {
+            // Plain http to loopback: a proxy would see the assertion in clear text.
+            self.direct_client()
+        } else {
+            self.client.as_ref()
+        }
+        .map_err(|e| Error::shared(Arc::clone(e)))?;
+        // The form body holds the assertion: handed to reqwest in a buffer that is wiped when
+        // reqwest drops it.
+        let request = request.map(|body| bytes::Bytes::from_owner(Zeroizing::new(body)));
         let mut request = reqwest::Request::try_from(request).map_err(Error::new)?;
         *request.timeout_mut() = Some(self.timeout);
         let sent_to = request.url().clone();
@@ -149,19 +168,41 @@ impl ReqwestTransport {
         let status = response.status();
         let version = response.version();
         let headers = response.headers().clone();
-        let mut body = Vec::new();
+        // Sized from Content-Length (checked above) and grown only by `extend_wiping`: the body
+        // holds the access token, and no copy of it is left in freed memory. The core wipes
+        // the returned body once parsed.
+        let announced = response.content_length().unwrap_or(0);
+        let mut body = Zeroizing::new(Vec::with_capacity(
+            usize::try_from(announced).unwrap_or(0).min(self.max_body),
+        ));
         // Chunk by chunk, so an endless or huge body is cut at the cap, not buffered whole.
         while let Some(chunk) = response.chunk().await.map_err(Error::new)? {
             if chunk.len() > self.max_body.saturating_sub(body.len()) {
                 return Err(Error::body_too_large(self.max_body));
             }
-            body.extend_from_slice(&chunk);
+            extend_wiping(&mut body, &chunk);
         }
-        let mut out = http::Response::new(body);
+        let mut out = http::Response::new(std::mem::take(&mut *body));
         *out.status_mut() = status;
         *out.version_mut() = version;
         *out.headers_mut() = headers;
         Ok(out)
+    }
+}
+
+impl ReqwestTransport {
+    fn direct_client(&self) -> Result<&reqwest::Client, &Arc<reqwest::Error>> {
+        self.direct
+            .get_or_init(|| {
+                reqwest::Client::builder()
+                    .no_proxy()
+                    .redirect(reqwest::redirect::Policy::none())
+                    .connect_timeout(self.connect_timeout)
+                    .timeout(self.timeout)
+                    .build()
+                    .map_err(Arc::new)
+            })
+            .as_ref()
     }
 }
 
@@ -178,9 +219,15 @@ impl AsyncTransport for ReqwestTransport {
 
 /// Configures a [`ReqwestTransport`]; see [`ReqwestTransport::builder`].
 ///
-/// Defaults: no redirects, connect timeout 10 s, overall timeout 30 s, body limit 1 MiB, proxy
-/// from `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY` honouring `NO_PROXY`, TLS from the enabled
-/// feature (`rustls-tls` by default: rustls verifying with the OS trust store).
+/// Defaults: no redirects, connect timeout 10 s, overall timeout 30 s, body limit 1 MiB, TLS
+/// from the enabled feature (`rustls-tls` by default: rustls with aws-lc-rs, verifying with
+/// the operating system's trust store through rustls-platform-verifier).
+///
+/// Proxy: reqwest's environment proxies — `HTTP_PROXY` for http URLs, `HTTPS_PROXY` for https
+/// URLs, `ALL_PROXY` for both when the scheme's own is unset (lower-case forms too; all of them
+/// ignored when `REQUEST_METHOD` is set, as under CGI), except hosts listed in `NO_PROXY`. The
+/// operating system's proxy settings are not read (reqwest's `system-proxy` feature is off).
+/// Plain http to loopback never uses a proxy.
 #[derive(Debug, Clone)]
 pub struct ReqwestTransportBuilder {
     connect_timeout: Duration,
@@ -248,6 +295,8 @@ impl ReqwestTransportBuilder {
         }
         Ok(ReqwestTransport {
             client: Ok(builder.build()?),
+            direct: Arc::default(),
+            connect_timeout: self.connect_timeout,
             timeout: self.timeout,
             max_body: self.max_body,
         })

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::*;
-use sfjwt_core::manager::AsyncTokenManager;
+use sfjwt_core::manager::{AsyncTokenManager, ManagerError};
 use sfjwt_core::transport::AsyncTransport;
 use sfjwt_emulator::{Fault, Target};
 use sfjwt_reqwest::{ReqwestTransport, TokenManager, TokioSleep};
@@ -96,4 +96,47 @@ async fn thirty_two_tasks_share_one_grant() {
             .iter()
             .all(|t| t.access_token().same_as(tokens[0].access_token()))
     );
+}
+
+#[tokio::test]
+async fn ip_locked_sessions_cost_two_grants_then_a_typed_error() {
+    // The org locks sessions to the IP they were granted from; the API sees another one.
+    let sf = start();
+    sf.set_ip_locked_sessions(true);
+    let transport = ReqwestTransport::default();
+    let manager = TokenManager::from(
+        AsyncTokenManager::new(client(&sf, APPROVED), transport.clone(), TokioSleep)
+            .with_retry(fast_retry()),
+    );
+    let mut blocked = 0;
+    for _ in 0..20 {
+        match manager.token().await {
+            Ok(token) => {
+                let answer = transport.send(limits_request(&token)).await.unwrap();
+                assert_eq!(answer.status(), 401);
+                manager.invalidate(token.access_token()).unwrap();
+            }
+            Err(ManagerError::RegrantBlocked { refusals, .. }) => {
+                assert_eq!(refusals, 2);
+                blocked += 1;
+            }
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert_eq!(sf.grant_count(), 2);
+    assert_eq!(sf.refused_api_call_count(), 2);
+    assert_eq!(blocked, 18);
+
+    sf.set_ip_locked_sessions(false);
+    manager.reset_refusals().await.unwrap();
+    let token = manager.token().await.unwrap();
+    assert_eq!(
+        transport
+            .send(limits_request(&token))
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(sf.grant_count(), 3);
 }

@@ -48,7 +48,9 @@
 //!
 //! [`UreqTransport::default`] reads error bodies, follows no redirects, times out (10 s
 //! connect, 30 s overall), stops reading bodies at 1 MiB, uses rustls with the Mozilla roots and
-//! takes a proxy from `HTTPS_PROXY`/`NO_PROXY`. Change what you need with the builder:
+//! takes a proxy from the first set of `ALL_PROXY`, `HTTPS_PROXY` and `HTTP_PROXY` (honouring
+//! `NO_PROXY`), except for plain http to a loopback host (an emulator), which always goes
+//! direct. Change what you need with the builder:
 //!
 //! ```
 //! # let key = sfjwt_core::key::PrivateKey::from_pem(include_str!("../../../testdata/keys/rsa2048.pkcs8.pem"))?;

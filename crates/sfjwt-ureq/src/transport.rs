@@ -8,8 +8,11 @@
 use std::time::Duration;
 
 use sfjwt_core::response::DEFAULT_MAX_BODY;
-use sfjwt_core::transport::SyncTransport;
+use std::io::Read as _;
+
+use sfjwt_core::transport::{SyncTransport, extend_wiping};
 use ureq::Agent;
+use zeroize::Zeroizing;
 
 use crate::error::Error;
 
@@ -28,7 +31,9 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// - has a connect timeout (default [`DEFAULT_CONNECT_TIMEOUT`]) and an overall timeout
 ///   (default [`DEFAULT_TIMEOUT`]);
 /// - stops reading the body at the limit (default [`DEFAULT_MAX_BODY`], 1 MiB) and fails with
-///   [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge).
+///   [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge);
+/// - goes around any proxy when it is plain http to a loopback host (an emulator), see
+///   [`bypasses_proxy`](sfjwt_core::transport::bypasses_proxy).
 ///
 /// These are applied per request, so they also hold for an agent given with
 /// [`From<ureq::Agent>`], which keeps that agent's TLS, proxy and connection pool.
@@ -127,14 +132,19 @@ impl UreqTransport {
         &self,
         request: http::Request<S>,
     ) -> Result<http::Response<ureq::Body>, Error> {
-        let request = self
+        let direct = sfjwt_core::transport::bypasses_proxy(request.uri());
+        let mut config = self
             .agent
             .configure_request(request)
             .http_status_as_error(false)
             .max_redirects(0)
             .timeout_connect(Some(self.connect_timeout))
-            .timeout_global(Some(self.timeout))
-            .build();
+            .timeout_global(Some(self.timeout));
+        if direct {
+            // Plain http to loopback: a proxy would see the assertion in clear text.
+            config = config.proxy(None);
+        }
+        let request = config.build();
         self.agent.run(request).map_err(Error::new)
     }
 }
@@ -147,33 +157,68 @@ impl SyncTransport for UreqTransport {
         request: http::Request<Vec<u8>>,
     ) -> Result<http::Response<Vec<u8>>, Self::Error> {
         let (parts, body) = request.into_parts();
+        // The form body holds the assertion: ureq gets a borrowed slice, and our buffer is
+        // wiped when this function returns.
+        let body = Zeroizing::new(body);
         // ureq sends a body (and `Content-Length: 0`) for any non-unit body; a GET to an API
         // resource should go without one.
         let response = if body.is_empty() && parts.method != http::Method::POST {
             self.run(http::Request::from_parts(parts, ()))?
         } else {
-            self.run(http::Request::from_parts(parts, body))?
+            self.run(http::Request::from_parts(parts, body.as_slice()))?
         };
         let (parts, body) = response.into_parts();
-        let limit = u64::try_from(self.max_body).unwrap_or(u64::MAX);
-        // `limit` makes ureq stop at the cap (one probe byte past it), never buffering more.
-        let bytes = body
-            .into_with_config()
-            .limit(limit)
-            .read_to_vec()
-            .map_err(|e| match e {
-                ureq::Error::BodyExceedsLimit(_) => Error::body_too_large(self.max_body, e),
-                e => Error::new(e),
-            })?;
+        let bytes = self.read_body(body, parts.headers.get(http::header::CONTENT_LENGTH))?;
         Ok(http::Response::from_parts(parts, bytes))
+    }
+}
+
+impl UreqTransport {
+    /// Reads the body (it holds the access token) into a buffer sized from `Content-Length`
+    /// and grown only by [`extend_wiping`], so no copy is left in freed memory; the core wipes
+    /// the returned body once parsed.
+    fn read_body(
+        &self,
+        body: ureq::Body,
+        content_length: Option<&http::HeaderValue>,
+    ) -> Result<Vec<u8>, Error> {
+        let limit = u64::try_from(self.max_body).unwrap_or(u64::MAX);
+        let announced = content_length
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok())
+            .unwrap_or(0);
+        let mut bytes = Zeroizing::new(Vec::with_capacity(announced.min(self.max_body)));
+        // `limit` makes ureq stop at the cap (one probe byte past it), never buffering more.
+        let mut reader = body.into_with_config().limit(limit).reader();
+        let mut chunk = Zeroizing::new([0u8; 8192]);
+        loop {
+            match reader.read(chunk.as_mut_slice()) {
+                Ok(0) => break,
+                Ok(n) => extend_wiping(&mut bytes, chunk.get(..n).unwrap_or_default()),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(body_error(e, self.max_body)),
+            }
+        }
+        Ok(std::mem::take(&mut *bytes))
+    }
+}
+
+/// ureq reports its errors through `io::Error` when read as a stream; `From` unwraps them.
+fn body_error(e: std::io::Error, max_body: usize) -> Error {
+    match ureq::Error::from(e) {
+        e @ ureq::Error::BodyExceedsLimit(_) => Error::body_too_large(max_body, e),
+        e => Error::new(e),
     }
 }
 
 /// Configures a [`UreqTransport`]; see [`UreqTransport::builder`].
 ///
-/// Defaults: connect timeout 10 s, overall timeout 30 s, body limit 1 MiB, proxy from
-/// `ALL_PROXY`/`HTTPS_PROXY`/`HTTP_PROXY` honouring `NO_PROXY`, rustls with the Mozilla roots
-/// (webpki-roots), or the OS trust store with the `platform-verifier` feature.
+/// Defaults: connect timeout 10 s, overall timeout 30 s, body limit 1 MiB, rustls with the
+/// Mozilla roots (webpki-roots), or the OS trust store with the `platform-verifier` feature.
+///
+/// Proxy: ureq's [`Proxy::try_from_env`](ureq::Proxy::try_from_env), the first one set of
+/// `ALL_PROXY`, `HTTPS_PROXY`, `HTTP_PROXY` (or their lower-case forms), used for every
+/// scheme, except hosts listed in `NO_PROXY`; plain http to loopback never uses it.
 #[derive(Debug, Clone)]
 pub struct UreqTransportBuilder {
     connect_timeout: Duration,

@@ -14,6 +14,7 @@ use std::sync::Barrier;
 use std::time::Duration;
 
 use common::*;
+use sfjwt_core::manager::ManagerError;
 use sfjwt_core::transport::SyncTransport;
 use sfjwt_emulator::{Fault, Target};
 use sfjwt_ureq::UreqTransport;
@@ -79,4 +80,41 @@ fn thirty_two_threads_share_one_grant() {
             .iter()
             .all(|t| t.access_token().same_as(tokens[0].access_token()))
     );
+}
+
+#[test]
+fn ip_locked_sessions_cost_two_grants_then_a_typed_error() {
+    // The org locks sessions to the IP they were granted from; the API sees another one.
+    let sf = start();
+    sf.set_ip_locked_sessions(true);
+    let transport = UreqTransport::default();
+    let manager = sfjwt_ureq::token_manager(client(&sf, APPROVED)).with_retry(fast_retry());
+    let mut blocked = 0;
+    for _ in 0..20 {
+        match manager.token() {
+            Ok(token) => {
+                let answer = transport.send(limits_request(&token)).unwrap();
+                assert_eq!(answer.status(), 401);
+                manager.invalidate(token.access_token()).unwrap();
+            }
+            Err(ManagerError::RegrantBlocked { refusals, .. }) => {
+                assert_eq!(refusals, 2);
+                blocked += 1;
+            }
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert_eq!(sf.grant_count(), 2);
+    assert_eq!(sf.refused_api_call_count(), 2);
+    assert_eq!(blocked, 18);
+
+    // The org is fixed and the caller resets: one grant, and the API answers.
+    sf.set_ip_locked_sessions(false);
+    manager.reset_refusals().unwrap();
+    let token = manager.token().unwrap();
+    assert_eq!(
+        transport.send(limits_request(&token)).unwrap().status(),
+        200
+    );
+    assert_eq!(sf.grant_count(), 3);
 }

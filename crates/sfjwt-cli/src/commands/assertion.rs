@@ -1,5 +1,5 @@
 //! `sfjwt assertion`: what jwt.io was used for in the tutorial, without pasting a private key
-//! into a web page. Prints the canonical compact JWS (DESIGN.md §1) and a newline, nothing
+//! into a web page. Prints the canonical compact JWS (`sfjwt_core::jws`) and a newline, nothing
 //! else, so `$(sfjwt assertion)` works in scripts.
 
 use std::time::{Duration, SystemTime};
@@ -15,6 +15,7 @@ use crate::output::Out;
 pub(crate) fn run(args: &AssertionArgs, out: &mut Out) -> CliResult {
     let claims = claims(&args.identity, args.exp, args.lifetime, SystemTime::now())?;
     let key = args.identity.load_signing_key()?;
+    key.warn_if_exposed();
     let source = key.describe();
     let signer = key.into_signer();
     let assertion = jws::sign(&claims, &*signer).map_err(|e| {

@@ -1,8 +1,11 @@
 //! `sfjwt check`: the offline diagnosis of everything the tutorial's comment section tripped
 //! over — a key Salesforce cannot use, a certificate that is not the key's pair or has
-//! expired, `Iss` instead of `iss` style claim mistakes, a My Domain given as audience, a
-//! sandbox/production mix-up, plain http. One line per finding: ok, warn or error.
+//! expired, `Iss` instead of `iss` style claim mistakes, a Lightning or instance URL given as
+//! login URL or audience, a sandbox/production mix-up, plain http. One line per finding: ok,
+//! warn or error; the audience line says which audience will be used and why
+//! (`sfjwt_core::manual::audience`).
 
+use std::io::Read as _;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use sfjwt_core::claims::{Audience, Claims};
@@ -12,7 +15,7 @@ use sfjwt_core::key::{Certificate, PublicKey};
 
 use crate::cli::CheckArgs;
 use crate::error::{CliError, CliResult};
-use crate::identity::{Identity, KEY_ENV, KeySource};
+use crate::identity::{Identity, KEY_ENV, KeySource, exposed_mode};
 use crate::output::Out;
 
 /// Certificates expiring sooner than this get a warning: renewing needs an admin.
@@ -183,11 +186,12 @@ fn check_vault_key(identity: &Identity, report: &mut Report<'_>) -> CliResult<Op
 /// The container format, from the PEM label (for the report only; the core detects it itself).
 fn describe_format(source: &KeySource) -> &'static str {
     let head = match source {
-        KeySource::File(path) => std::fs::read(path)
-            .map(|b| {
-                String::from_utf8_lossy(b.get(..b.len().min(4096)).unwrap_or_default()).into_owned()
-            })
-            .unwrap_or_default(),
+        // The first 4 KiB hold the PEM label; never more (the file may be `/dev/zero`).
+        KeySource::File(path) => {
+            let mut head = zeroize::Zeroizing::new(Vec::with_capacity(4096));
+            let _ = std::fs::File::open(path).and_then(|f| f.take(4096).read_to_end(&mut head));
+            String::from_utf8_lossy(&head).into_owned()
+        }
         KeySource::Env => std::env::var(KEY_ENV).unwrap_or_default(),
     };
     if head.contains("BEGIN ENCRYPTED PRIVATE KEY") {
@@ -203,30 +207,18 @@ fn describe_format(source: &KeySource) -> &'static str {
     }
 }
 
-#[cfg(unix)]
 fn check_permissions(source: &KeySource, report: &mut Report<'_>) -> CliResult {
-    use std::os::unix::fs::PermissionsExt as _;
-    if let KeySource::File(path) = source {
-        if let Ok(meta) = std::fs::metadata(path) {
-            let mode = meta.permissions().mode() & 0o777;
-            if mode & 0o077 != 0 {
-                report.add(
-                    Level::Warn,
-                    "key",
-                    format!(
-                        "{} has mode {mode:o}: others can read it; chmod 600 {}",
-                        path.display(),
-                        path.display()
-                    ),
-                )?;
-            }
-        }
+    if let (Some(mode), KeySource::File(path)) = (exposed_mode(source), source) {
+        report.add(
+            Level::Warn,
+            "key",
+            format!(
+                "{} has mode {mode:o}: others can read it; chmod 600 {}",
+                path.display(),
+                path.display()
+            ),
+        )?;
     }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn check_permissions(_: &KeySource, _: &mut Report<'_>) -> CliResult {
     Ok(())
 }
 
@@ -346,20 +338,22 @@ fn check_claims(
             "not checked: the endpoint is unusable",
         );
     };
-    let audience = match &identity.audience {
-        None => {
-            let aud = endpoint.default_audience();
-            return report.add(
-                Level::Ok,
-                "audience",
-                format!("{aud} (derived from the endpoint)"),
-            );
-        }
-        Some(text) => match Audience::parse(text) {
-            Ok(aud) => aud,
-            Err(e) => return report.add(Level::Error, "audience", e.to_string()),
-        },
+    let audience = match identity.audience(endpoint) {
+        Ok(aud) => aud,
+        Err(e) => return report.add(Level::Error, "audience", e.message()),
     };
+    let (level, reason) = audience_decision(identity, endpoint, &audience);
+    report.add(level, "audience", format!("{audience} ({reason})"))
+}
+
+/// Which audience will be used and why: ok for the usual cases, warn for a My Domain (right
+/// for External Client Apps since Spring '26, refused by connected apps), error for a
+/// production/sandbox mix-up.
+fn audience_decision(
+    identity: &Identity,
+    endpoint: &TokenEndpoint,
+    audience: &Audience,
+) -> (Level, String) {
     let sandbox_endpoint = matches!(
         endpoint.kind(),
         EndpointKind::SandboxLogin | EndpointKind::SandboxMyDomain
@@ -368,21 +362,44 @@ fn check_claims(
         endpoint.kind(),
         EndpointKind::ProductionLogin | EndpointKind::MyDomain
     );
-    if sandbox_endpoint && audience.as_str() == Audience::PRODUCTION_URL {
-        report.add(
-            Level::Error,
-            "audience",
-            format!("{audience} with a sandbox endpoint: sandboxes need https://test.salesforce.com (leave --audience out)"),
-        )
-    } else if production_endpoint && audience.is_sandbox() {
-        report.add(
-            Level::Error,
-            "audience",
-            format!("{audience} with a production endpoint: production needs https://login.salesforce.com (leave --audience out, or use --sandbox)"),
-        )
-    } else {
-        report.add(Level::Ok, "audience", audience.as_str())
+    let given = identity.audience.is_some();
+    if audience.is_my_domain() {
+        let mut reason = "My Domain audience: right for External Client App orgs after Spring '26 (they answer app_not_found to login/test); otherwise use login/test".to_owned();
+        if endpoint.kind() != EndpointKind::Loopback && endpoint.base_url() != audience.as_str() {
+            reason.push_str(&format!(
+                "; an ECA wants the same My Domain as login URL, and the login URL is {}",
+                endpoint.base_url()
+            ));
+        }
+        return (Level::Warn, reason);
     }
+    if sandbox_endpoint && audience.as_str() == Audience::PRODUCTION_URL {
+        return (
+            Level::Error,
+            "production login server with a sandbox endpoint: sandboxes need https://test.salesforce.com (leave --audience out)".to_owned(),
+        );
+    }
+    if production_endpoint && audience.is_sandbox() {
+        return (
+            Level::Error,
+            "sandbox login server with a production endpoint: production needs https://login.salesforce.com (leave --audience out, or use --sandbox)".to_owned(),
+        );
+    }
+    let why = match (given, endpoint.kind()) {
+        (true, _) if audience.is_login_server() => "given with --audience",
+        (true, _) => "given with --audience: a site or custom authorization server",
+        (false, EndpointKind::SandboxLogin | EndpointKind::SandboxMyDomain) => {
+            "default for a sandbox login URL; use --audience my-domain if an External Client App answers app_not_found"
+        }
+        (false, EndpointKind::ExperienceSite) => {
+            "default for an Experience Cloud site: the site URL"
+        }
+        (false, EndpointKind::Loopback) => "default for a loopback emulator",
+        (false, _) => {
+            "default for a production login URL; use --audience my-domain with your My Domain if an External Client App answers app_not_found"
+        }
+    };
+    (Level::Ok, why.to_owned())
 }
 
 /// `YYYY-MM-DD` (UTC) without a date crate: days since the epoch to the civil date

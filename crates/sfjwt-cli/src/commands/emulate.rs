@@ -52,6 +52,12 @@ pub(crate) fn run(args: &EmulateArgs, out: &mut Out) -> CliResult {
         "  sfjwt token --login-url {} {token_line}",
         emulator.base_url()
     ))?;
+    if let Some(my_domain) = emulator.my_domain() {
+        // External Client Apps refuse the login servers as audience (`app_not_found`).
+        out.line(format!(
+            "  (for an External Client App of this org add: --audience {my_domain})"
+        ))?;
+    }
     out.line("press Ctrl-C to stop")?;
     emulator
         .run_until_signal()

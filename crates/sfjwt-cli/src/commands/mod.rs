@@ -2,10 +2,14 @@
 //!
 //! [`CliError`]: crate::error::CliError
 
+pub(crate) mod api;
 pub(crate) mod assertion;
 pub(crate) mod check;
 pub(crate) mod demo;
+pub(crate) mod demo_eca;
 pub(crate) mod emulate;
 pub(crate) mod keygen;
+pub(crate) mod keystore;
+pub(crate) mod logout;
 pub(crate) mod token;
 pub(crate) mod verify;

@@ -2,25 +2,26 @@
 //! key) the connected app holds — what the tutorial's readers asked jwt.io for ("how can I get
 //! the public key?"). Exit 1 means the token is invalid; the reason goes to stderr.
 
-use std::io::Read as _;
-use std::path::Path;
+use std::io::Read;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use sfjwt_core::jws::Verifier;
-use sfjwt_core::key::{Certificate, KeyError, PublicKey};
+use sfjwt_core::key::{Certificate, PublicKey};
 use zeroize::Zeroizing;
 
 use crate::cli::VerifyArgs;
 use crate::error::{CliError, CliResult, Exit};
 use crate::output::Out;
 
-/// No assertion comes near this; reading more from stdin would only waste memory.
-const MAX_STDIN: u64 = 64 * 1024;
+/// No assertion comes near this (the verifier refuses tokens over 16 KiB); reading more from
+/// stdin would only waste memory.
+const MAX_STDIN: usize = 64 * 1024;
 
 pub(crate) fn run(args: &VerifyArgs, out: &mut Out) -> CliResult {
     let key = public_key(args)?;
     let token = token(args.token.as_deref())?;
-    let mut verifier = Verifier::new(key).leeway(Duration::from_secs(args.leeway));
+    // Salesforce's profile: `nbf`/`iat` honoured, lifetime at most `MAX_LIFETIME`.
+    let mut verifier = Verifier::salesforce(key).leeway(Duration::from_secs(args.leeway));
     if let Some(iss) = &args.client_id {
         verifier = verifier.expect_issuer(iss.as_str());
     }
@@ -33,7 +34,7 @@ pub(crate) fn run(args: &VerifyArgs, out: &mut Out) -> CliResult {
     };
     let claims = verifier.verify(token.trim(), now).map_err(|e| {
         CliError::new(Exit::Invalid, format!("the token is invalid: {e}")).hint(
-            "sign it with the private key of this certificate (`sfjwt check` tests the pair); the claims must match --client-id/--audience and exp must be ahead of --now",
+            "sign it with the private key of this certificate (`sfjwt check` tests the pair); the claims must match --client-id/--audience exp must be ahead of --now (and within the maximum lifetime of it), nbf and iat not after it",
         )
     })?;
     let json = serde_json::to_string_pretty(claims.all())
@@ -48,40 +49,40 @@ fn public_key(args: &VerifyArgs) -> CliResult<PublicKey> {
             .map_err(|e| CliError::certificate(&e, &path.display().to_string()));
     }
     if let Some(path) = &args.public_key {
-        return read_public_key(path)
+        return PublicKey::from_file(path)
             .map_err(|e| CliError::certificate(&e, &path.display().to_string()));
     }
     Err(CliError::local("no certificate or public key given")
         .hint("pass --cert PATH or --public-key PATH"))
 }
 
-fn read_public_key(path: &Path) -> Result<PublicKey, KeyError> {
-    let bytes = std::fs::read(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => KeyError::FileNotFound {
-            path: path.to_owned(),
-        },
-        kind => KeyError::FileUnreadable {
-            path: path.to_owned(),
-            kind,
-        },
-    })?;
-    PublicKey::from_bytes(&bytes)
-}
-
 /// The token argument, or standard input for `-` or no argument.
 fn token(arg: Option<&str>) -> CliResult<Zeroizing<String>> {
     match arg {
         Some(token) if token != "-" => Ok(Zeroizing::new(token.to_owned())),
-        _ => {
-            let mut text = Zeroizing::new(String::new());
-            std::io::stdin()
-                .take(MAX_STDIN)
-                .read_to_string(&mut text)
-                .map_err(|e| {
-                    CliError::local(format!("cannot read the token from standard input: {e}"))
-                        .hint("pass the token as an argument, or pipe it in: sfjwt assertion | sfjwt verify --cert server.crt -")
-                })?;
-            Ok(text)
-        }
+        _ => read_stdin(std::io::stdin().lock()),
     }
+}
+
+/// Reads at most [`MAX_STDIN`] bytes; more is an error, never a silently cut token. The
+/// buffer is allocated once at its final size, so no copy of the token is left in freed memory.
+fn read_stdin(input: impl Read) -> CliResult<Zeroizing<String>> {
+    let how = "pass the token as an argument, or pipe it in: sfjwt assertion | sfjwt verify --cert server.crt -";
+    let mut bytes = Zeroizing::new(Vec::with_capacity(MAX_STDIN + 1));
+    input
+        .take(MAX_STDIN as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| {
+            CliError::local(format!("cannot read the token from standard input: {e}")).hint(how)
+        })?;
+    if bytes.len() > MAX_STDIN {
+        return Err(CliError::local(format!(
+            "standard input holds more than {} KiB, the most sfjwt reads for a token (an assertion is about 1 KiB)",
+            MAX_STDIN / 1024
+        ))
+        .hint(how));
+    }
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|_| CliError::local("the token on standard input is not UTF-8 text").hint(how))?;
+    Ok(Zeroizing::new(text.to_owned()))
 }

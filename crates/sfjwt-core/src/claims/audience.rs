@@ -1,12 +1,23 @@
 use super::ClaimsError;
+use crate::endpoint::TokenEndpoint;
+use crate::salesforce_host::{self, HostKind};
 
-/// The `aud` claim: the **authorization server**, not the instance.
+/// The `aud` claim: the **authorization server** the assertion is meant for.
 ///
-/// Salesforce accepts `https://login.salesforce.com` (production), `https://test.salesforce.com`
-/// (sandboxes) or an Experience Cloud site URL. The audience is independent of the host the
-/// token is requested from: a token requested at `https://acme.my.salesforce.com` still carries
-/// `aud = https://login.salesforce.com`. Confusing the two is the most reported failure of the
-/// JWT bearer flow, so [`Audience::parse`] refuses My Domain, instance and Lightning URLs.
+/// Salesforce accepts, depending on the org and the app:
+///
+/// - `https://login.salesforce.com` (production) or `https://test.salesforce.com` (sandboxes):
+///   connected apps, whatever host the token is requested from;
+/// - the org's **My Domain** URL (`https://acme.my.salesforce.com`,
+///   `https://acme--dev.sandbox.my.salesforce.com`…): External Client Apps since Spring '26,
+///   which answer `app_not_found` to login/test. Use it as login URL *and* audience:
+///   [`Audience::my_domain_of`];
+/// - an Experience Cloud site URL (`https://acme.my.site.com/partners`) for site logins.
+///
+/// Lightning, Visualforce, Setup and classic instance hosts (`acme.lightning.force.com`,
+/// `na123.salesforce.com`) are never an audience: [`Audience::parse`] refuses them and names
+/// the My Domain instead. The rules and their sources are in
+/// [`manual::audience`](crate::manual::audience).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Audience(String);
 
@@ -26,19 +37,48 @@ impl Audience {
         Self(Self::SANDBOX_URL.to_owned())
     }
 
-    /// Parses and checks an audience URL: login/test, an Experience Cloud site, or another
-    /// https URL. A single trailing `/` on a bare host is removed; scheme and host are
-    /// lower-cased.
+    /// The My Domain of `endpoint` as audience: the one obvious way to say "my My Domain, for
+    /// both endpoint and audience", which External Client Apps want since Spring '26 (they
+    /// answer `app_not_found` / "External client app is not installed in this org" to
+    /// login/test audiences).
+    ///
+    /// # Errors
+    /// [`ClaimsError::NotAMyDomain`] if `endpoint` is not a My Domain (the login servers, a
+    /// site, a loopback emulator or another host): give the My Domain URL as the endpoint, or
+    /// the audience explicitly.
+    ///
+    /// ```
+    /// use sfjwt_core::{claims::Audience, endpoint::TokenEndpoint};
+    /// let endpoint = TokenEndpoint::parse("https://acme--dev.sandbox.my.salesforce.com/")?;
+    /// let aud = Audience::my_domain_of(&endpoint)?;
+    /// assert_eq!(aud.as_str(), "https://acme--dev.sandbox.my.salesforce.com");
+    /// assert!(aud.is_my_domain());
+    /// assert!(Audience::my_domain_of(&TokenEndpoint::production()).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn my_domain_of(endpoint: &TokenEndpoint) -> Result<Self, ClaimsError> {
+        if !endpoint.is_my_domain() {
+            return Err(ClaimsError::NotAMyDomain {
+                endpoint: endpoint.base_url().to_owned(),
+            });
+        }
+        Ok(Self(endpoint.base_url().to_owned()))
+    }
+
+    /// Parses and checks an audience URL: login/test, a My Domain, an Experience Cloud site,
+    /// or another https URL. A single trailing `/` on a bare host is removed; scheme and host
+    /// are lower-cased.
     ///
     /// # Errors
     /// [`ClaimsError::AudienceNotHttps`], [`ClaimsError::AudienceMalformed`],
-    /// [`ClaimsError::AudienceIsInstance`] (a My Domain, instance or Lightning URL) and
-    /// [`ClaimsError::AudienceHasPath`] (the login server with a path).
+    /// [`ClaimsError::AudienceIsInstance`] (a Lightning, Visualforce, Setup or instance URL)
+    /// and [`ClaimsError::AudienceHasPath`] (a login server or My Domain with a path or port).
     ///
     /// ```
     /// use sfjwt_core::claims::Audience;
     /// assert_eq!(Audience::parse("https://login.salesforce.com/")?.as_str(), "https://login.salesforce.com");
-    /// assert!(Audience::parse("https://acme.my.salesforce.com").is_err());
+    /// assert!(Audience::parse("https://acme.my.salesforce.com")?.is_my_domain());
+    /// assert!(Audience::parse("https://acme.lightning.force.com").is_err());
     /// # Ok::<(), sfjwt_core::claims::ClaimsError>(())
     /// ```
     pub fn parse(audience: &str) -> Result<Self, ClaimsError> {
@@ -60,12 +100,7 @@ impl Audience {
             .map_err(|_| malformed("it does not parse as a URL"))?;
         match uri.scheme_str() {
             Some(s) if s.eq_ignore_ascii_case("https") => {}
-            Some(_) => {
-                return Err(ClaimsError::AudienceNotHttps {
-                    audience: audience.to_owned(),
-                });
-            }
-            None => {
+            _ => {
                 return Err(ClaimsError::AudienceNotHttps {
                     audience: audience.to_owned(),
                 });
@@ -87,16 +122,21 @@ impl Audience {
         }
         let path = uri.path();
         let path = if path == "/" { "" } else { path };
-        if is_login_server(&host) {
-            if !path.is_empty() || authority.port().is_some() {
-                return Err(ClaimsError::AudienceHasPath {
+        match salesforce_host::classify(&host) {
+            HostKind::ProductionLogin | HostKind::SandboxLogin | HostKind::MyDomain { .. } => {
+                if !path.is_empty() || authority.port().is_some() {
+                    return Err(ClaimsError::AudienceHasPath {
+                        audience: audience.to_owned(),
+                    });
+                }
+            }
+            HostKind::NotALoginHost => {
+                return Err(ClaimsError::AudienceIsInstance {
                     audience: audience.to_owned(),
+                    my_domain: salesforce_host::my_domain_for(&host),
                 });
             }
-        } else if is_instance_host(&host) {
-            return Err(ClaimsError::AudienceIsInstance {
-                audience: audience.to_owned(),
-            });
+            HostKind::Site | HostKind::Loopback | HostKind::Unknown => {}
         }
         let port = authority
             .port()
@@ -114,6 +154,25 @@ impl Audience {
     pub fn is_sandbox(&self) -> bool {
         self.0 == Self::SANDBOX_URL
     }
+
+    /// Whether this is one of the two login servers (`login` or `test`).
+    pub fn is_login_server(&self) -> bool {
+        self.0 == Self::PRODUCTION_URL || self.0 == Self::SANDBOX_URL
+    }
+
+    /// Whether this is a My Domain URL: right for External Client Apps since Spring '26,
+    /// refused by orgs that expect login/test.
+    pub fn is_my_domain(&self) -> bool {
+        self.host().is_some_and(|host| {
+            matches!(salesforce_host::classify(host), HostKind::MyDomain { .. })
+        })
+    }
+
+    fn host(&self) -> Option<&str> {
+        let rest = self.0.strip_prefix("https://")?;
+        let end = rest.find([':', '/']).unwrap_or(rest.len());
+        rest.get(..end)
+    }
 }
 
 impl core::fmt::Display for Audience {
@@ -129,32 +188,6 @@ impl core::str::FromStr for Audience {
     }
 }
 
-fn is_login_server(host: &str) -> bool {
-    host == "login.salesforce.com" || host == "test.salesforce.com"
-}
-
-/// Hosts that serve an org's API or UI, never the login audience: My Domain
-/// (`acme.my.salesforce.com`, `acme--dev.sandbox.my.salesforce.com`), classic instances
-/// (`na123.salesforce.com`), Lightning (`acme.lightning.force.com`) and Setup / Visualforce
-/// hosts.
-fn is_instance_host(host: &str) -> bool {
-    const INSTANCE_SUFFIXES: [&str; 4] = [
-        ".salesforce.com",
-        ".force.com",
-        ".salesforce-setup.com",
-        ".visualforce.com",
-    ];
-    // Legacy Experience Cloud sites live on `*.force.com` too (`acme.force.com/partners`),
-    // so only the Lightning and Visualforce parts of force.com are instance hosts.
-    if host.ends_with(".force.com") {
-        return host.ends_with(".lightning.force.com") || host.ends_with(".visual.force.com");
-    }
-    INSTANCE_SUFFIXES
-        .iter()
-        .any(|suffix| host.ends_with(suffix))
-        || host == "salesforce.com"
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,10 +200,76 @@ mod tests {
             ("HTTPS://Login.Salesforce.com", Audience::PRODUCTION_URL),
             ("https://test.salesforce.com/", Audience::SANDBOX_URL),
         ] {
-            assert_eq!(Audience::parse(input).unwrap().as_str(), want, "{input}");
+            let aud = Audience::parse(input).unwrap();
+            assert_eq!(aud.as_str(), want, "{input}");
+            assert!(aud.is_login_server() && !aud.is_my_domain());
         }
         assert!(Audience::sandbox().is_sandbox());
         assert!(!Audience::production().is_sandbox());
+    }
+
+    #[test]
+    fn my_domains_are_audiences() {
+        for (input, want) in [
+            (
+                "https://acme.my.salesforce.com",
+                "https://acme.my.salesforce.com",
+            ),
+            (
+                "https://ACME.my.salesforce.com/",
+                "https://acme.my.salesforce.com",
+            ),
+            (
+                "https://acme--dev.sandbox.my.salesforce.com",
+                "https://acme--dev.sandbox.my.salesforce.com",
+            ),
+            (
+                "https://acme-dev-ed.develop.my.salesforce.com",
+                "https://acme-dev-ed.develop.my.salesforce.com",
+            ),
+            (
+                "https://agency.my.salesforce.mil",
+                "https://agency.my.salesforce.mil",
+            ),
+        ] {
+            let aud = Audience::parse(input).unwrap();
+            assert_eq!(aud.as_str(), want, "{input}");
+            assert!(aud.is_my_domain() && !aud.is_login_server(), "{input}");
+        }
+        for bad in [
+            "https://acme.my.salesforce.com/services/oauth2/token",
+            "https://acme.my.salesforce.com:8443",
+        ] {
+            assert!(
+                matches!(
+                    Audience::parse(bad),
+                    Err(ClaimsError::AudienceHasPath { .. })
+                ),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn my_domain_of_the_endpoint() {
+        let e =
+            TokenEndpoint::parse("https://Acme.My.Salesforce.com/services/oauth2/token").unwrap();
+        assert_eq!(
+            Audience::my_domain_of(&e).unwrap().as_str(),
+            "https://acme.my.salesforce.com"
+        );
+        for not_my_domain in [
+            "https://login.salesforce.com",
+            "https://test.salesforce.com",
+            "http://127.0.0.1:8080",
+            "https://acme.my.site.com/partners",
+            "https://auth.example.org",
+        ] {
+            let e = TokenEndpoint::parse(not_my_domain).unwrap();
+            let err = Audience::my_domain_of(&e).unwrap_err();
+            assert!(matches!(err, ClaimsError::NotAMyDomain { .. }), "{err:?}");
+            assert!(err.to_string().contains("my.salesforce.com"), "{err}");
+        }
     }
 
     #[test]
@@ -181,26 +280,41 @@ mod tests {
             "https://acme.force.com/customers",
             "https://auth.example.org",
         ] {
-            assert_eq!(Audience::parse(input).unwrap().as_str(), input);
+            let aud = Audience::parse(input).unwrap();
+            assert_eq!(aud.as_str(), input);
+            assert!(!aud.is_my_domain() && !aud.is_login_server());
         }
     }
 
     #[test]
-    fn instance_urls_are_refused_with_the_fix() {
-        for input in [
-            "https://acme.my.salesforce.com",
-            "https://acme--dev.sandbox.my.salesforce.com",
-            "https://na123.salesforce.com",
-            "https://acme.lightning.force.com",
-            "https://acme--c.vf.force.com.visualforce.com",
-            "https://acme.my.salesforce-setup.com",
+    fn lightning_and_instance_urls_are_refused_with_the_my_domain() {
+        for (input, my_domain) in [
+            ("https://na123.salesforce.com", None),
+            (
+                "https://acme.lightning.force.com",
+                Some("https://acme.my.salesforce.com"),
+            ),
+            (
+                "https://acme--dev.sandbox.lightning.force.com/",
+                Some("https://acme--dev.sandbox.my.salesforce.com"),
+            ),
+            ("https://acme--c.vf.force.com.visualforce.com", None),
+            (
+                "https://acme.my.salesforce-setup.com",
+                Some("https://acme.my.salesforce.com"),
+            ),
         ] {
             let err = Audience::parse(input).unwrap_err();
-            assert!(
-                matches!(err, ClaimsError::AudienceIsInstance { .. }),
-                "{input}: {err:?}"
+            assert_eq!(
+                err,
+                ClaimsError::AudienceIsInstance {
+                    audience: input.to_owned(),
+                    my_domain: my_domain.map(str::to_owned)
+                }
             );
-            assert!(err.to_string().contains("login server"), "{err}");
+            let text = err.to_string();
+            assert!(text.contains(my_domain.unwrap_or("My Domain")), "{text}");
+            assert!(text.contains("login.salesforce.com"), "{text}");
         }
     }
 

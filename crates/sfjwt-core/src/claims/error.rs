@@ -67,23 +67,44 @@ pub enum ClaimsError {
         /// What is wrong with it.
         reason: &'static str,
     },
-    /// The audience is a My Domain, instance or Lightning URL. Salesforce answers
-    /// `invalid_grant: audience is invalid`: the audience is the *login server*
-    /// (`https://login.salesforce.com`, `https://test.salesforce.com`) or an Experience Cloud
-    /// site URL, whatever host the token is requested from.
+    /// The audience is a Lightning, Visualforce, Setup or classic instance URL
+    /// (`https://acme.lightning.force.com`, `https://na123.salesforce.com`), usually copied
+    /// from the browser or from a token's `instance_url`. Salesforce answers
+    /// `invalid_grant: audience is invalid`: the audience is the login server
+    /// (`https://login.salesforce.com`, `https://test.salesforce.com`), the org's My Domain
+    /// (External Client Apps since Spring '26) or an Experience Cloud site URL.
     AudienceIsInstance {
         /// The audience as given.
         audience: String,
+        /// The My Domain URL of the same org, when the host name says it.
+        my_domain: Option<String>,
     },
-    /// The audience is the login server with a path, e.g. the token endpoint URL.
+    /// The audience is a login server or My Domain with a path or a port, e.g. the token
+    /// endpoint URL pasted as audience.
     AudienceHasPath {
         /// The audience as given.
         audience: String,
     },
+    /// The My Domain audience was asked for ([`Audience::my_domain_of`](super::Audience::my_domain_of),
+    /// `--audience my-domain`) but the endpoint is not a My Domain: use
+    /// `https://NAME.my.salesforce.com` as the login URL too, or give the audience URL.
+    NotAMyDomain {
+        /// The endpoint's base URL.
+        endpoint: String,
+    },
+    /// No audience was given and the endpoint has no safe default: it is neither a Salesforce
+    /// host nor loopback. An assertion for `https://login.salesforce.com` sent there could be
+    /// replayed at Salesforce by whoever runs that host, so the audience must be explicit.
+    AudienceRequired {
+        /// The endpoint's base URL.
+        endpoint: String,
+    },
     /// The lifetime is zero.
     ZeroLifetime,
-    /// The lifetime is longer than Salesforce's 3 minutes; opt out with
-    /// [`ClaimsBuilder::allow_long_lifetime`](super::ClaimsBuilder::allow_long_lifetime) if the server is known to accept it.
+    /// The lifetime is longer than [`MAX_LIFETIME`](super::MAX_LIFETIME) (5 minutes; Salesforce
+    /// documents 3); opt out with
+    /// [`ClaimsBuilder::allow_long_lifetime`](super::ClaimsBuilder::allow_long_lifetime) if the
+    /// server is known to accept it.
     LifetimeTooLong {
         /// The requested lifetime in seconds.
         seconds: u64,
@@ -133,23 +154,37 @@ impl fmt::Display for ClaimsError {
             ),
             Self::AudienceNotHttps { audience } => write!(
                 f,
-                "the audience {audience:?} is not an https URL: use https://login.salesforce.com (production), https://test.salesforce.com (sandbox) or your Experience Cloud site URL"
+                "the audience {audience:?} is not an https URL: use https://login.salesforce.com (production), https://test.salesforce.com (sandbox), your My Domain URL (External Client Apps) or your Experience Cloud site URL"
             ),
             Self::AudienceMalformed { audience, reason } => {
                 write!(f, "the audience {audience:?} is not a valid URL: {reason}")
             }
-            Self::AudienceIsInstance { audience } => write!(
-                f,
-                "the audience {audience:?} is a My Domain or instance URL, which Salesforce rejects as `audience is invalid`: the audience is the login server (https://login.salesforce.com, or https://test.salesforce.com for sandboxes) or an Experience Cloud site URL, even when the token is requested from your My Domain"
-            ),
+            Self::AudienceIsInstance { audience, my_domain } => {
+                write!(
+                    f,
+                    "the audience {audience:?} is a Lightning, Visualforce, Setup or instance URL, which Salesforce rejects as `audience is invalid`: use the login server (https://login.salesforce.com, or https://test.salesforce.com for sandboxes), or, for an External Client App, the org's My Domain URL "
+                )?;
+                match my_domain {
+                    Some(url) => write!(f, "({url})"),
+                    None => f.write_str("(https://NAME.my.salesforce.com)"),
+                }
+            }
             Self::AudienceHasPath { audience } => write!(
                 f,
-                "the audience {audience:?} has a path: use the bare login server URL, e.g. https://login.salesforce.com"
+                "the audience {audience:?} has a path or a port: use the bare URL, e.g. https://login.salesforce.com or https://acme.my.salesforce.com"
+            ),
+            Self::NotAMyDomain { endpoint } => write!(
+                f,
+                "the My Domain audience needs a My Domain login URL, and {endpoint} is not one: use https://NAME.my.salesforce.com (or NAME--SANDBOX.sandbox.my.salesforce.com) as the login URL, or give the audience URL itself"
+            ),
+            Self::AudienceRequired { endpoint } => write!(
+                f,
+                "no audience for {endpoint}: it is neither a Salesforce host nor loopback, and an assertion for https://login.salesforce.com sent there could be replayed at Salesforce; give the audience explicitly"
             ),
             Self::ZeroLifetime => f.write_str("the assertion lifetime is zero: use a few minutes at most (default 180 s)"),
             Self::LifetimeTooLong { seconds } => write!(
                 f,
-                "the assertion lifetime of {seconds} s exceeds Salesforce's 3 minutes: shorten it, or opt out explicitly if your server accepts longer"
+                "the assertion lifetime of {seconds} s exceeds the 300 s maximum (Salesforce documents 3 minutes): shorten it, or opt out explicitly in the claims builder if your server accepts longer"
             ),
             Self::ExpiryNotInFuture { exp, now } => write!(
                 f,

@@ -5,7 +5,7 @@ use http::StatusCode;
 
 use crate::claims::ClaimsError;
 use crate::jws::SignError;
-use crate::response::{OAuthError, ParseError, ResponseError};
+use crate::response::{OAuthError, ParseError, ResponseError, sanitize};
 
 /// Why a token exchange failed: the assertion could not be made, the transport failed, or the
 /// endpoint's answer was not a token.
@@ -47,9 +47,11 @@ impl ExchangeError {
         }
     }
 
-    /// Whether trying again may succeed: retryable transport errors, 5xx, 429 and rate limits,
-    /// and signer failures the signer marked transient. Never for configuration,
-    /// `invalid_grant` or `invalid_client_id` errors.
+    /// Whether trying again within the call may succeed: retryable transport errors, 5xx and
+    /// 429, and signer failures the signer marked transient (a vault that did not answer).
+    /// Never for configuration, `invalid_grant`, `invalid_client_id`, or the login rate limit
+    /// (`login rate exceeded`), whose window is a rolling hour
+    /// ([`manual::errors`](crate::manual::errors)).
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Transport { retryable, .. } => *retryable,
@@ -75,9 +77,13 @@ impl fmt::Display for ExchangeError {
             Self::Claims(e) => write!(f, "cannot build the assertion: {e}"),
             Self::Sign(e) => write!(f, "cannot sign the assertion: {e}"),
             Self::Request(e) => write!(f, "cannot build the token request: {e}"),
-            Self::Transport { source, .. } => {
-                write!(f, "the token request did not get a response: {source}")
-            }
+            // The transport's message may quote what the server sent (a bad header, a
+            // protocol error), so it is sanitised like any server text.
+            Self::Transport { source, .. } => write!(
+                f,
+                "the token request did not get a response: {}",
+                sanitize(&source.to_string())
+            ),
             Self::OAuth(e) => e.fmt(f),
             Self::Response(e) => e.fmt(f),
         }

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 pub use error::ExchangeError;
 
-use crate::claims::{Audience, Claims, DEFAULT_LIFETIME};
+use crate::claims::{Audience, Claims, ClaimsError, DEFAULT_LIFETIME};
 use crate::clock::{Clock, SystemClock};
 use crate::endpoint::TokenEndpoint;
 use crate::jws::{self, AsyncSigner, SignError, Signer};
@@ -37,7 +37,7 @@ use crate::transport::{AsyncTransport, SyncTransport, TransportErrorKind};
 ///     "etl@acme.com.dev",
 ///     key,
 /// );
-/// assert_eq!(client.audience().as_str(), "https://test.salesforce.com");
+/// assert_eq!(client.audience().unwrap().as_str(), "https://test.salesforce.com");
 ///
 /// let fake_salesforce = |_req: http::Request<Vec<u8>>| -> Result<_, std::io::Error> {
 ///     Ok(http::Response::builder().status(200).header("content-type", "application/json").body(
@@ -145,15 +145,28 @@ impl JwtBearer {
         }
     }
 
-    /// Sets the audience; default [`TokenEndpoint::default_audience`]. Set the site URL for an
-    /// Experience Cloud site.
+    /// Sets the audience; default [`TokenEndpoint::default_audience`]. For an External Client
+    /// App since Spring '26 (`app_not_found` to login/test), use the My Domain:
+    ///
+    /// ```
+    /// # let key = sfjwt_core::key::PrivateKey::from_pem(include_str!("../../../../testdata/keys/rsa2048.pkcs8.pem"))?;
+    /// use sfjwt_core::{claims::Audience, endpoint::TokenEndpoint, exchange::JwtBearer};
+    /// let endpoint = TokenEndpoint::parse("https://acme.my.salesforce.com")?;
+    /// let client = JwtBearer::new(endpoint.clone(), "3MVG9_consumer_key", "etl@acme.com", key)
+    ///     .with_audience(Audience::my_domain_of(&endpoint)?);
+    /// assert_eq!(client.audience().unwrap().as_str(), "https://acme.my.salesforce.com");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn with_audience(mut self, audience: Audience) -> Self {
         self.audience = Some(audience);
         self
     }
 
-    /// Sets the assertion lifetime; default 180 s (the claims builder refuses more).
+    /// Sets the assertion lifetime; default [`DEFAULT_LIFETIME`] (180 s), at most
+    /// [`MAX_LIFETIME`](crate::claims::MAX_LIFETIME) (300 s): a longer one makes
+    /// [`prepare_request`](Self::prepare_request) fail with
+    /// [`ClaimsError::LifetimeTooLong`]. Only the claims builder can opt out of the maximum.
     #[must_use]
     pub fn with_lifetime(mut self, lifetime: Duration) -> Self {
         self.lifetime = lifetime;
@@ -189,11 +202,19 @@ impl JwtBearer {
         &self.username
     }
 
-    /// The audience in effect: the override, or the endpoint's default.
-    pub fn audience(&self) -> Audience {
+    /// The audience in effect: the override, or the endpoint's default; `None` for an
+    /// endpoint without a safe default ([`EndpointKind::Other`](crate::endpoint::EndpointKind::Other))
+    /// and no override, which [`prepare_request`](Self::prepare_request) refuses with
+    /// [`ClaimsError::AudienceRequired`].
+    pub fn audience(&self) -> Option<Audience> {
         self.audience
             .clone()
-            .unwrap_or_else(|| self.endpoint.default_audience())
+            .or_else(|| self.endpoint.default_audience())
+    }
+
+    /// The assertion lifetime.
+    pub fn lifetime(&self) -> Duration {
+        self.lifetime
     }
 
     /// The clock in use.
@@ -237,10 +258,15 @@ impl JwtBearer {
     }
 
     fn claims(&self) -> Result<Claims, ExchangeError> {
+        let audience = self
+            .audience()
+            .ok_or_else(|| ClaimsError::AudienceRequired {
+                endpoint: self.endpoint.base_url().to_owned(),
+            })?;
         Ok(Claims::builder()
             .client_id(self.client_id.as_str())
             .username(self.username.as_str())
-            .audience(self.audience())
+            .audience(audience)
             .lifetime(self.lifetime)
             .build(self.clock.now())?)
     }
@@ -267,7 +293,7 @@ impl JwtBearer {
     {
         let request = self.prepare_request()?;
         let response = transport.send(request).map_err(transport_error)?;
-        self.parse_response(&response)
+        self.parse_and_wipe(response)
     }
 
     /// Requests a token through an async transport. Needs no particular runtime.
@@ -284,7 +310,18 @@ impl JwtBearer {
     {
         let request = self.prepare_request_async().await?;
         let response = transport.send(request).await.map_err(transport_error)?;
-        self.parse_response(&response)
+        self.parse_and_wipe(response)
+    }
+
+    /// Parses, then wipes the body: it holds the access token, which lives on only in the
+    /// (zeroized-on-drop) [`TokenResponse`].
+    fn parse_and_wipe(
+        &self,
+        mut response: http::Response<Vec<u8>>,
+    ) -> Result<TokenResponse, ExchangeError> {
+        let result = self.parse_response(&response);
+        zeroize::Zeroize::zeroize(response.body_mut());
+        result
     }
 }
 

@@ -44,6 +44,7 @@ pub struct Verifier {
     issuer: Option<String>,
     audience: Option<String>,
     leeway: Duration,
+    max_lifetime: Option<Duration>,
     max_len: usize,
 }
 
@@ -56,8 +57,16 @@ impl Verifier {
             issuer: None,
             audience: None,
             leeway: Duration::ZERO,
+            max_lifetime: None,
             max_len: DEFAULT_MAX_TOKEN_LEN,
         }
+    }
+
+    /// A verifier with Salesforce's rules for JWT bearer assertions: as [`new`](Self::new),
+    /// plus a maximum lifetime of [`MAX_LIFETIME`](crate::claims::MAX_LIFETIME) (Salesforce
+    /// wants `exp` within minutes). `sfjwt verify` uses it.
+    pub fn salesforce(key: PublicKey) -> Self {
+        Self::new(key).max_lifetime(crate::claims::MAX_LIFETIME)
     }
 
     /// Requires `iss` to equal `issuer` (the consumer key).
@@ -72,9 +81,17 @@ impl Verifier {
         self
     }
 
-    /// Accepts tokens up to `leeway` past their `exp` (clock skew). Default: zero.
+    /// Tolerates clock skew of `leeway`: tokens up to `leeway` past their `exp`, up to
+    /// `leeway` before their `nbf`, with an `iat` up to `leeway` in the future. Default: zero.
     pub fn leeway(mut self, leeway: Duration) -> Self {
         self.leeway = leeway;
+        self
+    }
+
+    /// Refuses tokens whose `exp` is more than `max` after their `iat` (or, without `iat`,
+    /// after `now` plus the leeway). Off by default; on in [`salesforce`](Self::salesforce).
+    pub fn max_lifetime(mut self, max: Duration) -> Self {
+        self.max_lifetime = Some(max);
         self
     }
 
@@ -120,12 +137,39 @@ impl Verifier {
                 });
             }
         }
+        let leeway = self.leeway.as_secs();
         // RFC 7519 §4.1.4: the current time MUST be before `exp`.
-        if now >= claims.expires_at().saturating_add(self.leeway.as_secs()) {
+        if now >= claims.expires_at().saturating_add(leeway) {
             return Err(VerifyError::Expired {
                 exp: claims.expires_at(),
                 now,
             });
+        }
+        // RFC 7519 §4.1.5: the current time MUST be after or equal to `nbf`.
+        if let Some(nbf) = claims.not_before() {
+            if now.saturating_add(leeway) < nbf {
+                return Err(VerifyError::NotYetValid { nbf, now });
+            }
+        }
+        // RFC 7519 §4.1.6 only defines `iat`; a token issued in the future is refused like one
+        // not yet valid (RFC 8725 §3.10: do not trust received claims).
+        if let Some(iat) = claims.issued_at() {
+            if now.saturating_add(leeway) < iat {
+                return Err(VerifyError::IssuedInFuture { iat, now });
+            }
+        }
+        if let Some(max) = self.max_lifetime {
+            let (from, allowed) = match claims.issued_at() {
+                Some(iat) => (iat, max.as_secs()),
+                None => (now, max.as_secs().saturating_add(leeway)),
+            };
+            if claims.expires_at().saturating_sub(from) > allowed {
+                return Err(VerifyError::LifetimeTooLong {
+                    exp: claims.expires_at(),
+                    from,
+                    max: max.as_secs(),
+                });
+            }
         }
         Ok(())
     }
@@ -224,6 +268,8 @@ pub struct VerifiedClaims {
     sub: String,
     aud: Vec<String>,
     exp: u64,
+    nbf: Option<u64>,
+    iat: Option<u64>,
     header: Map<String, Value>,
     all: Map<String, Value>,
 }
@@ -254,11 +300,19 @@ impl VerifiedClaims {
             None => return Err(VerifyError::MissingClaim { claim: "exp" }),
             Some(v) => v.as_u64().ok_or(VerifyError::ClaimType { claim: "exp" })?,
         };
+        let optional_date = |claim: &'static str| match all.get(claim) {
+            None => Ok(None),
+            Some(v) => v.as_u64().map(Some).ok_or(VerifyError::ClaimType { claim }),
+        };
+        let nbf = optional_date("nbf")?;
+        let iat = optional_date("iat")?;
         Ok(Self {
             iss,
             sub,
             aud,
             exp,
+            nbf,
+            iat,
             header,
             all,
         })
@@ -282,6 +336,16 @@ impl VerifiedClaims {
     /// `exp`, seconds since the Unix epoch.
     pub fn expires_at(&self) -> u64 {
         self.exp
+    }
+
+    /// `nbf`, seconds since the Unix epoch, if the token has one.
+    pub fn not_before(&self) -> Option<u64> {
+        self.nbf
+    }
+
+    /// `iat`, seconds since the Unix epoch, if the token has one.
+    pub fn issued_at(&self) -> Option<u64> {
+        self.iat
     }
 
     /// The protected header, as sent.

@@ -87,8 +87,8 @@ pub enum VerifyError {
         /// The claim's name.
         claim: &'static str,
     },
-    /// A claim has the wrong JSON type (`exp` must be a non-negative integer, `iss` and `sub`
-    /// strings, `aud` a string or an array of strings).
+    /// A claim has the wrong JSON type (`exp`, `nbf` and `iat` must be non-negative integers,
+    /// `iss` and `sub` strings, `aud` a string or an array of strings).
     ClaimType {
         /// The claim's name.
         claim: &'static str,
@@ -113,6 +113,33 @@ pub enum VerifyError {
         exp: u64,
         /// The `now` given, in seconds since the epoch.
         now: u64,
+    },
+    /// `nbf` (minus the leeway) is after `now` (RFC 7519 §4.1.5): the token is not valid yet.
+    /// Usually the signer's clock is ahead, or the token was made for later.
+    NotYetValid {
+        /// The token's `nbf`.
+        nbf: u64,
+        /// The `now` given, in seconds since the epoch.
+        now: u64,
+    },
+    /// `iat` (minus the leeway) is after `now`: a token claiming to be issued in the future.
+    /// Usually the signer's clock is ahead, or `iat` is in milliseconds.
+    IssuedInFuture {
+        /// The token's `iat`.
+        iat: u64,
+        /// The `now` given, in seconds since the epoch.
+        now: u64,
+    },
+    /// The token lives longer than the verifier's maximum lifetime: `exp` is more than the
+    /// maximum after `iat` (or, without `iat`, after `now` plus the leeway). Salesforce wants
+    /// assertions that expire within minutes; `exp` in milliseconds lands here too.
+    LifetimeTooLong {
+        /// The token's `exp`.
+        exp: u64,
+        /// What the lifetime was measured from: `iat`, or `now` without one.
+        from: u64,
+        /// The maximum lifetime in seconds.
+        max: u64,
     },
     /// The `now` given is before 1970.
     NowBeforeEpoch,
@@ -154,6 +181,19 @@ impl fmt::Display for VerifyError {
                 write!(f, "aud is {found:?}, expected {expected:?}")
             }
             Self::Expired { exp, now } => write!(f, "the token expired: exp {exp} is not after now {now}"),
+            Self::NotYetValid { nbf, now } => write!(
+                f,
+                "the token is not valid yet: nbf {nbf} is after now {now} (is the signer's clock ahead?)"
+            ),
+            Self::IssuedInFuture { iat, now } => write!(
+                f,
+                "the token claims to be issued in the future: iat {iat} is after now {now} (is the signer's clock ahead, or iat in milliseconds?)"
+            ),
+            Self::LifetimeTooLong { exp, from, max } => write!(
+                f,
+                "the token lives {} s (exp {exp}, from {from}), over the {max} s maximum: assertions must expire within minutes (is exp in milliseconds?)",
+                exp.saturating_sub(*from)
+            ),
             Self::NowBeforeEpoch => f.write_str("the current time given is before 1970"),
         }
     }

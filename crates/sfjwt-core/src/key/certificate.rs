@@ -64,7 +64,8 @@ impl Certificate {
     /// Loads a certificate file, PEM or DER (detected).
     ///
     /// # Errors
-    /// [`KeyError::FileNotFound`], [`KeyError::FileUnreadable`], [`KeyError::FileEmpty`]
+    /// [`KeyError::FileNotFound`], [`KeyError::FileUnreadable`], [`KeyError::FileTooLarge`],
+    /// [`KeyError::FileEmpty`]
     /// (each naming the path), then as [`from_pem`](Self::from_pem).
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self, KeyError> {
         Self::from_bytes(&file::read(path.as_ref())?)

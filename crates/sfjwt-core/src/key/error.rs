@@ -25,13 +25,21 @@ pub enum KeyError {
         /// The path as given.
         path: PathBuf,
     },
-    /// The key file exists but could not be read: permissions, a directory, a file larger than
-    /// any key could be.
+    /// The key file exists but could not be read: permissions, a directory.
     FileUnreadable {
         /// The path as given.
         path: PathBuf,
         /// What the operating system said.
         kind: ErrorKind,
+    },
+    /// The file is larger than [`MAX_FILE_BYTES`](super::MAX_FILE_BYTES) (1 MiB), more than
+    /// any key or certificate could be: the wrong file, or a device such as `/dev/zero`.
+    /// Reading stopped at the limit.
+    FileTooLarge {
+        /// The path as given.
+        path: PathBuf,
+        /// The limit, in bytes.
+        limit: u64,
     },
     /// The key file is empty (or only whitespace). Usually a failed `openssl` run that
     /// redirected its (empty) output into the file.
@@ -144,6 +152,12 @@ impl core::fmt::Display for KeyError {
                 f,
                 "cannot read key file {}: {kind}; check its permissions and that it is a regular file",
                 path.display()
+            ),
+            Self::FileTooLarge { path, limit } => write!(
+                f,
+                "{} is larger than {} KiB, the most sfjwt reads for a key or certificate: pass the PEM or DER file itself",
+                path.display(),
+                limit / 1024
             ),
             Self::FileEmpty { path } => write!(
                 f,

@@ -28,6 +28,7 @@ mod self_signed;
 
 pub use certificate::Certificate;
 pub use error::KeyError;
+pub use file::MAX_FILE_BYTES;
 pub use passphrase::Passphrase;
 pub use private_key::PrivateKey;
 pub use public_key::PublicKey;

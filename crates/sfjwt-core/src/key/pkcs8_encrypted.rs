@@ -6,9 +6,25 @@
 //! cryptography; this module adds what they leave to the caller:
 //!
 //! - **Limits on the key-derivation cost**, checked before deriving anything. The parameters
-//!   come from the file, so a hostile file could ask for 2^32 PBKDF2 rounds or terabytes of
-//!   scrypt memory. Real files use 2048–600 000 rounds and scrypt N ≤ 2^20. The check also
-//!   keeps scrypt `N = 0`, on which `pkcs5` 0.8 panics, away from it.
+//!   come from the file, so a hostile 2 KB file could ask for 2^32 PBKDF2 rounds or gigabytes
+//!   of scrypt memory (`N = 2^20, r = 64` is 8 GiB). The limits sit well above what real
+//!   tools write, measured rather than guessed:
+//!
+//!   | tool | writes |
+//!   |---|---|
+//!   | `openssl pkcs8 -topk8 -v2 aes-256-cbc`, `openssl genpkey -aes256` (3.0) | PBKDF2-HMAC-SHA256, 2048 iterations |
+//!   | Python `cryptography` 48 `BestAvailableEncryption` (PKCS#8) | PBKDF2-HMAC-SHA256, 2048 iterations |
+//!   | `sfjwt keygen` with a passphrase | PBKDF2-HMAC-SHA256, 600 000 iterations (OWASP 2023) |
+//!   | `openssl pkcs8 -topk8 -scrypt` (3.0) | scrypt N = 2^14, r = 8, p = 1: 16 MiB |
+//!   | RustCrypto `pkcs8` 0.11 `encrypt` | scrypt N = 2^14, r = 8, p = 1: 16 MiB |
+//!
+//!   OpenSSL itself refuses scrypt parameters needing more than 32 MiB, when writing and when
+//!   reading. sfjwt accepts scrypt memory `128·r·N` up to [`MAX_SCRYPT_MEMORY`] (256 MiB, 8×
+//!   OpenSSL's ceiling; the `scrypt` crate's "recommended" N = 2^17, r = 8 needs 128 MiB),
+//!   work `N·r·p` up to [`MAX_SCRYPT_WORK`] (2^22: the 256 MiB case with p = 2, 1.4 s of
+//!   CPU in a release build), and PBKDF2 up to [`MAX_PBKDF2_ITERATIONS`] (5 000 000, 8×
+//!   keygen's count, 1.0 s of CPU). The check also keeps scrypt `N = 0`, on which `pkcs5` 0.8 panics,
+//!   away from it.
 //! - **Named errors**: no passphrase, wrong passphrase, and which unsupported scheme it is.
 //! - **Zeroized plaintext**: decryption happens in place in a `Zeroizing` buffer.
 
@@ -18,12 +34,13 @@ use zeroize::Zeroizing;
 
 use super::{KeyError, Passphrase};
 
-/// The largest PBKDF2 iteration count accepted (OWASP 2023 recommends 600 000 for SHA-256).
-const MAX_PBKDF2_ITERATIONS: u32 = 10_000_000;
-/// The largest scrypt `log2(N)` accepted (`N = 2^20` with `r = 8` is 1 GiB of memory).
-const MAX_SCRYPT_LOG_N: u32 = 20;
-/// The largest scrypt `r * p` accepted.
-const MAX_SCRYPT_R_TIMES_P: u32 = 64;
+/// The largest PBKDF2 iteration count accepted: 8× the 600 000 `sfjwt keygen` writes (OWASP
+/// 2023 for HMAC-SHA256), 2400× OpenSSL's and Python `cryptography`'s 2048.
+pub(crate) const MAX_PBKDF2_ITERATIONS: u32 = 5_000_000;
+/// The most memory scrypt may need, `128·r·N` bytes: 256 MiB.
+pub(crate) const MAX_SCRYPT_MEMORY: u64 = 256 * 1024 * 1024;
+/// The most work scrypt may do, `N·r·p` (each unit is one 128-byte block mix): 2^22.
+pub(crate) const MAX_SCRYPT_WORK: u64 = 1 << 22;
 
 /// Whether `der` has the outline of an `EncryptedPrivateKeyInfo`:
 /// `SEQUENCE { AlgorithmIdentifier, OCTET STRING }`, whatever the algorithm.
@@ -109,7 +126,7 @@ fn check_kdf(kdf: &pbes2::Kdf) -> Result<(), KeyError> {
             if p.iteration_count == 0 || p.iteration_count > MAX_PBKDF2_ITERATIONS {
                 return Err(KeyError::UnsupportedEncryption {
                     scheme: format!(
-                        "PBKDF2 with {} iterations (sfjwt accepts 1 to {MAX_PBKDF2_ITERATIONS})",
+                        "PBKDF2 with {} iterations (sfjwt accepts 1 to {MAX_PBKDF2_ITERATIONS}; OpenSSL writes 2048, `sfjwt keygen` 600000)",
                         p.iteration_count
                     ),
                 });
@@ -118,18 +135,23 @@ fn check_kdf(kdf: &pbes2::Kdf) -> Result<(), KeyError> {
         }
         pbes2::Kdf::Scrypt(p) => {
             let n = p.cost_parameter;
-            let log_n = n.checked_ilog2().unwrap_or(0);
-            let r_times_p = u32::from(p.block_size) * u32::from(p.parallelization);
+            let (r, par) = (u64::from(p.block_size), u64::from(p.parallelization));
+            // u128: N is a u64 in the file, so 128·r·N can overflow u64.
+            let memory = 128 * u128::from(r) * u128::from(n);
+            let work = u128::from(n) * u128::from(r) * u128::from(par);
             if n < 2
                 || !n.is_power_of_two()
-                || log_n > MAX_SCRYPT_LOG_N
-                || r_times_p == 0
-                || r_times_p > MAX_SCRYPT_R_TIMES_P
+                || r == 0
+                || par == 0
+                || memory > u128::from(MAX_SCRYPT_MEMORY)
+                || work > u128::from(MAX_SCRYPT_WORK)
             {
                 return Err(KeyError::UnsupportedEncryption {
                     scheme: format!(
-                        "scrypt with N={n}, r={}, p={} (sfjwt accepts N a power of two up to 2^{MAX_SCRYPT_LOG_N} and r*p up to {MAX_SCRYPT_R_TIMES_P})",
-                        p.block_size, p.parallelization
+                        "scrypt with N={n}, r={r}, p={par}, which needs {} of memory (128·r·N) and N·r·p = {work} (sfjwt accepts N a power of two, at most {} MiB and N·r·p at most 2^{}; OpenSSL writes N=16384, r=8, p=1)",
+                        human_bytes(memory),
+                        MAX_SCRYPT_MEMORY >> 20,
+                        MAX_SCRYPT_WORK.ilog2()
                     ),
                 });
             }
@@ -138,6 +160,15 @@ fn check_kdf(kdf: &pbes2::Kdf) -> Result<(), KeyError> {
         _ => Err(KeyError::UnsupportedEncryption {
             scheme: "PBES2 with an unknown key-derivation function".into(),
         }),
+    }
+}
+
+/// `8 GiB`, `256 MiB`, `512 KiB`: memory sizes for messages.
+fn human_bytes(bytes: u128) -> String {
+    match bytes {
+        b if b >= 1 << 30 => format!("{} GiB", b >> 30),
+        b if b >= 1 << 20 => format!("{} MiB", b >> 20),
+        b => format!("{} KiB", b >> 10),
     }
 }
 

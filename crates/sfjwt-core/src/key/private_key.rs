@@ -113,7 +113,8 @@ impl PrivateKey {
     /// Loads a key file, PEM or DER (detected), encrypted or not.
     ///
     /// # Errors
-    /// [`KeyError::FileNotFound`], [`KeyError::FileUnreadable`], [`KeyError::FileEmpty`]
+    /// [`KeyError::FileNotFound`], [`KeyError::FileUnreadable`], [`KeyError::FileTooLarge`],
+    /// [`KeyError::FileEmpty`]
     /// (each naming the path), then as [`from_bytes`](Self::from_bytes).
     pub fn from_file(
         path: impl AsRef<Path>,
@@ -199,6 +200,33 @@ impl PrivateKey {
     /// The matching public key.
     pub fn public_key(&self) -> PublicKey {
         PublicKey::from_rsa_unchecked(self.signing_key.as_ref().to_public_key())
+    }
+
+    /// The key as unencrypted PKCS#8 DER (RFC 5208 `PrivateKeyInfo`), whatever form it was
+    /// loaded from: for writing it into a key store that encrypts it in its own way (a Java
+    /// KeyStore, say). The bytes are the secret itself; they are zeroized when dropped.
+    ///
+    /// ```
+    /// use sfjwt_core::key::PrivateKey;
+    ///
+    /// let pkcs1 = include_str!("../../../../testdata/keys/rsa2048.pkcs1.pem");
+    /// let der = PrivateKey::from_pem(pkcs1)?.to_pkcs8_der()?;
+    /// assert_eq!(PrivateKey::from_der(&der)?.bits(), 2048);
+    /// # Ok::<(), sfjwt_core::key::KeyError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`KeyError::Malformed`] if the key cannot be encoded (not expected for a loaded key).
+    pub fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>, KeyError> {
+        use pkcs8::EncodePrivateKey as _;
+        let document =
+            self.signing_key
+                .as_ref()
+                .to_pkcs8_der()
+                .map_err(|_| KeyError::Malformed {
+                    what: "PKCS#8 encoding of the private key",
+                })?;
+        Ok(Zeroizing::new(document.as_bytes().to_vec()))
     }
 
     /// The RS256 signing key (RSASSA-PKCS1-v1_5 with SHA-256), for the signer.

@@ -53,6 +53,16 @@ impl PublicKey {
         Self::from_detected(&detect::detect_bytes(bytes)?)
     }
 
+    /// Loads a public key file, PEM or DER (detected), reading at most
+    /// [`MAX_FILE_BYTES`](super::MAX_FILE_BYTES).
+    ///
+    /// # Errors
+    /// [`KeyError::FileNotFound`], [`KeyError::FileUnreadable`], [`KeyError::FileTooLarge`],
+    /// [`KeyError::FileEmpty`] (each naming the path), then as [`from_pem`](Self::from_pem).
+    pub fn from_file(path: impl AsRef<std::path::Path>) -> Result<Self, KeyError> {
+        Self::from_bytes(&super::file::read(path.as_ref())?)
+    }
+
     fn from_detected(detected: &Detected<'_>) -> Result<Self, KeyError> {
         let key = match detected.kind {
             Kind::Spki => rsa_der::public_from_spki(&detected.der("SPKI public key")?)?,

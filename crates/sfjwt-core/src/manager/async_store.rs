@@ -15,6 +15,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
+use super::regrant::QuickRefusals;
 use super::store::{GrantLease, GrantLock, StoreError, StoredToken, TokenStore};
 use crate::response::AccessToken;
 
@@ -86,6 +87,40 @@ pub trait AsyncTokenStore: Send + Sync {
         let _ = lease;
         Box::pin(async { Ok(()) })
     }
+
+    /// See [`TokenStore::extend_grant_lock`]. Default: `Ok(true)`.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the lock service cannot be reached; the manager goes on granting.
+    fn extend_grant_lock<'a>(
+        &'a self,
+        lease: &'a GrantLease,
+        ttl: Duration,
+    ) -> StoreFuture<'a, bool> {
+        let _ = (lease, ttl);
+        Box::pin(async { Ok(true) })
+    }
+
+    /// See [`TokenStore::load_refusals`]. Default: `None`.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the backing store cannot be read.
+    fn load_refusals(&self) -> StoreFuture<'_, Option<QuickRefusals>> {
+        Box::pin(async { Ok(None) })
+    }
+
+    /// See [`TokenStore::save_refusals`]. Default: keeps nothing, resolves to `false`.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the backing store cannot be written.
+    fn save_refusals(
+        &self,
+        refusals: Option<QuickRefusals>,
+        keep_for: Duration,
+    ) -> StoreFuture<'_, bool> {
+        let _ = (refusals, keep_for);
+        Box::pin(async { Ok(false) })
+    }
 }
 
 /// A shared handle is a store too (see the [`TokenStore`] twin).
@@ -108,6 +143,26 @@ impl<S: AsyncTokenStore + ?Sized> AsyncTokenStore for std::sync::Arc<S> {
 
     fn release_grant_lock(&self, lease: GrantLease) -> StoreFuture<'_, ()> {
         (**self).release_grant_lock(lease)
+    }
+
+    fn extend_grant_lock<'a>(
+        &'a self,
+        lease: &'a GrantLease,
+        ttl: Duration,
+    ) -> StoreFuture<'a, bool> {
+        (**self).extend_grant_lock(lease, ttl)
+    }
+
+    fn load_refusals(&self) -> StoreFuture<'_, Option<QuickRefusals>> {
+        (**self).load_refusals()
+    }
+
+    fn save_refusals(
+        &self,
+        refusals: Option<QuickRefusals>,
+        keep_for: Duration,
+    ) -> StoreFuture<'_, bool> {
+        (**self).save_refusals(refusals, keep_for)
     }
 }
 
@@ -152,6 +207,35 @@ impl AnyStore {
         match self {
             Self::Sync(s) => s.release_grant_lock(lease),
             Self::Async(s) => s.release_grant_lock(lease).await,
+        }
+    }
+
+    pub(crate) async fn extend_grant_lock(
+        &self,
+        lease: &GrantLease,
+        ttl: Duration,
+    ) -> Result<bool, StoreError> {
+        match self {
+            Self::Sync(s) => s.extend_grant_lock(lease, ttl),
+            Self::Async(s) => s.extend_grant_lock(lease, ttl).await,
+        }
+    }
+
+    pub(crate) async fn load_refusals(&self) -> Result<Option<QuickRefusals>, StoreError> {
+        match self {
+            Self::Sync(s) => s.load_refusals(),
+            Self::Async(s) => s.load_refusals().await,
+        }
+    }
+
+    pub(crate) async fn save_refusals(
+        &self,
+        refusals: Option<QuickRefusals>,
+        keep_for: Duration,
+    ) -> Result<bool, StoreError> {
+        match self {
+            Self::Sync(s) => s.save_refusals(refusals, keep_for),
+            Self::Async(s) => s.save_refusals(refusals, keep_for).await,
         }
     }
 }

@@ -6,9 +6,10 @@ use super::core::{Core, LockStep, Step};
 use super::error::ManagerError;
 use super::flight::Role;
 use super::lock::LockPolicy;
+use super::regrant::RegrantPolicy;
 use super::retry::RetryPolicy;
 use super::sleep::{Sleep, ThreadSleep};
-use super::store::TokenStore;
+use super::store::{GrantLease, TokenStore};
 use crate::exchange::JwtBearer;
 use crate::response::{AccessToken, TokenResponse};
 use crate::transport::{SyncTransport, TransportErrorKind};
@@ -87,6 +88,14 @@ where
         self
     }
 
+    /// Sets how soon after its grant a refused token counts against re-granting (default
+    /// 60 s; [`RegrantPolicy::unbounded`] turns the rule off).
+    #[must_use]
+    pub fn with_regrant_policy(mut self, policy: RegrantPolicy) -> Self {
+        self.core.regrant = policy;
+        self
+    }
+
     /// The client.
     pub fn client(&self) -> &JwtBearer {
         &self.core.client
@@ -96,7 +105,9 @@ where
     /// share one grant; its failure reaches them all, and the next call tries again.
     ///
     /// # Errors
-    /// [`ManagerError`] when the grant (after retries) or the store fails.
+    /// [`ManagerError`] when the grant (after retries) fails, when the store fails and this
+    /// process has no copy of the token, or [`ManagerError::RegrantBlocked`] while tokens are
+    /// refused right after their grant.
     pub fn token(&self) -> Result<Arc<TokenResponse>, ManagerError> {
         if let Some(token) = self.core.cached()? {
             return Ok(token);
@@ -116,10 +127,33 @@ where
     /// [`token`](Self::token) call grants a new one. If `stale` was already replaced, the newer
     /// token is kept. Returns whether `stale` was the current token.
     ///
+    /// A token refused within the [`RegrantPolicy`] window of its grant counts towards
+    /// blocking re-grants: after two in a row, [`token`](Self::token) fails with
+    /// [`ManagerError::RegrantBlocked`] instead of logging in again.
+    ///
+    /// A store that fails here is worked around (the refused token is never served again by
+    /// this process) and counted in [`store_failures`](Self::store_failures).
+    ///
     /// # Errors
-    /// [`ManagerError::Store`] when the store fails.
+    /// None today; the `Result` leaves room for stores that must report.
     pub fn invalidate(&self, stale: &AccessToken) -> Result<bool, ManagerError> {
         self.core.invalidate(stale)
+    }
+
+    /// Lets grants start again after [`ManagerError::RegrantBlocked`], for the whole fleet
+    /// when the store is shared: call it once the org or the network is fixed.
+    ///
+    /// # Errors
+    /// [`ManagerError::Store`] when the store could not clear the fleet's record.
+    pub fn reset_refusals(&self) -> Result<(), ManagerError> {
+        self.core.reset_refusals()
+    }
+
+    /// How many store calls failed since this manager was made. The manager works around
+    /// each (a token the store failed to save is kept for this process, so it costs no second
+    /// grant) and logs it as a `tracing` warning; a rising count means the store needs a look.
+    pub fn store_failures(&self) -> u64 {
+        self.core.store_failures()
     }
 
     /// The in-process leader: takes the fleet's grant lock (waiting while another process
@@ -142,11 +176,11 @@ where
                     let outcome = if lease.is_some() {
                         match self.core.cached() {
                             Ok(Some(token)) => Ok(token),
-                            Ok(None) => self.grant(),
+                            Ok(None) => self.grant(lease.as_ref()),
                             Err(e) => Err(e),
                         }
                     } else {
-                        self.grant()
+                        self.grant(None)
                     };
                     if let Some(lease) = lease {
                         Core::released(self.core.store.release_grant_lock(lease));
@@ -157,7 +191,9 @@ where
         }
     }
 
-    fn grant(&self) -> Result<Arc<TokenResponse>, ManagerError> {
+    /// Grants (unless the re-grant rule blocks it), retrying and keeping `lease` alive.
+    fn grant(&self, lease: Option<&GrantLease>) -> Result<Arc<TokenResponse>, ManagerError> {
+        self.core.may_grant(self.core.store.load_refusals())?;
         let mut attempt = 1;
         loop {
             #[cfg(feature = "tracing")]
@@ -165,16 +201,18 @@ where
             let result = self.core.client.request_token(&self.transport);
             match self.core.step(attempt, result) {
                 Step::Granted(stored) => {
-                    let token = Arc::clone(&stored.token);
-                    return self
-                        .core
-                        .store
-                        .save(stored)
-                        .map(|()| token)
-                        .map_err(Into::into);
+                    let saved = self.core.store.save(stored.clone());
+                    return Ok(self.core.saved(&stored, saved));
                 }
                 Step::Failed(error) => return Err(error),
-                Step::RetryAfter(delay) => self.sleep.sleep(delay),
+                Step::RetryAfter(delay) => {
+                    self.sleep.sleep(delay);
+                    if let Some(lease) = lease {
+                        let ttl = self.core.lock.ttl();
+                        self.core
+                            .extended(self.core.store.extend_grant_lock(lease, ttl));
+                    }
+                }
             }
             attempt += 1;
         }
@@ -188,6 +226,7 @@ impl<T> fmt::Debug for TokenManager<T> {
             .field("retry", &self.core.retry)
             .field("max_age", &self.core.max_age)
             .field("lock", &self.core.lock)
+            .field("regrant", &self.core.regrant)
             .finish_non_exhaustive()
     }
 }

@@ -1,4 +1,5 @@
 use core::fmt;
+use std::time::Duration;
 
 use http::StatusCode;
 
@@ -16,6 +17,23 @@ pub enum ManagerError {
     /// The caller doing the grant stopped before finishing (its future was dropped or its
     /// transport panicked). The next call tries again.
     GrantAbandoned,
+    /// No new token is requested: Salesforce refused `refusals` tokens in a row within
+    /// `window` of their grant (401 `INVALID_SESSION_ID`), so a new login will not help.
+    /// Likely causes: the org locks sessions to the IP address they were granted from while
+    /// this fleet's requests leave through several egress IPs, or the session is not valid
+    /// for the REST API (the app's OAuth scopes lack `api`, the profile lacks "API
+    /// Enabled"). Fix the org (Session Settings, the app's IP relaxation and scopes) or send
+    /// all calls through one egress IP, then call the manager's `reset_refusals`; otherwise
+    /// one trial grant is allowed after `retry_in`. See [`RegrantPolicy`](super::RegrantPolicy).
+    #[non_exhaustive]
+    RegrantBlocked {
+        /// How many tokens in a row were refused soon after their grant.
+        refusals: u32,
+        /// The policy's window.
+        window: Duration,
+        /// How long until the next trial grant is allowed.
+        retry_in: Duration,
+    },
 }
 
 impl ManagerError {
@@ -32,6 +50,8 @@ impl ManagerError {
         match self {
             Self::Exchange(e) => e.is_retryable(),
             Self::Store(_) | Self::GrantAbandoned => true,
+            // Calling again re-sends the same refused session: a fix is needed.
+            Self::RegrantBlocked { .. } => false,
         }
     }
 }
@@ -44,6 +64,22 @@ impl fmt::Display for ManagerError {
             Self::GrantAbandoned => {
                 f.write_str("the token grant this call was waiting for was abandoned; try again")
             }
+            Self::RegrantBlocked {
+                refusals,
+                window,
+                retry_in,
+            } => write!(
+                f,
+                "Salesforce refused {refusals} tokens in a row within {} s of their grant \
+                 (401 INVALID_SESSION_ID), so no new token is requested for {} s: a new login \
+                 will not fix this. Likely causes: the org locks sessions to the IP address \
+                 they were granted from while requests leave through several egress IPs \
+                 (Session Settings, the app's IP relaxation), or the session is not valid for \
+                 the REST API (the app's OAuth scopes lack `api`, the profile lacks \"API \
+                 Enabled\"). Fix the org or use one egress IP, then call `reset_refusals`",
+                window.as_secs(),
+                retry_in.as_millis().div_ceil(1000)
+            ),
         }
     }
 }
@@ -53,7 +89,7 @@ impl std::error::Error for ManagerError {
         match self {
             Self::Exchange(e) => Some(e),
             Self::Store(e) => Some(e),
-            Self::GrantAbandoned => None,
+            Self::GrantAbandoned | Self::RegrantBlocked { .. } => None,
         }
     }
 }

@@ -6,22 +6,27 @@
 
 use std::time::Duration;
 
-/// Timing of the cross-process grant lock. Default: TTL 30 s, poll every 100 ms, wait at most
-/// 45 s before granting without the lock.
+/// Timing of the cross-process grant lock. Default: TTL 45 s, poll every 100 ms, wait at most
+/// 135 s before granting without the lock.
 ///
-/// - `ttl`: how long the lock lives if its holder never releases it (it died). Longer than a
-///   normal grant with its retries, or a slow grant lets a second process grant too.
+/// - `ttl`: how long the lock lives if its holder stops renewing it (it died). The holder
+///   takes the lock for `ttl` and renews it for another `ttl` before each retry, so `ttl` must
+///   cover one attempt plus one backoff: the default 45 s is the adapters' 30 s request timeout
+///   plus [`RetryPolicy`](super::RetryPolicy)'s 10 s backoff cap, plus 5 s of margin. With a
+///   longer request timeout, raise it, or a slow attempt lets a second process grant too.
 /// - `poll_interval`: how often a waiting process re-reads the store for the holder's token.
 /// - `max_wait`: the total pause (the sum of poll intervals) after which a waiting process
 ///   grants on its own — the bound on how long a caller can be held up by a stuck fleet.
-///   Keep it above `ttl`, so a dead holder's lock expires (and one waiter takes it over)
-///   before everyone gives up waiting.
+///   Default 3 × `ttl`: longer than a live holder's whole grant (3 attempts by default, each
+///   within one `ttl`), and a dead holder's lock expires (and one waiter takes it over) within
+///   one `ttl`.
 ///
 /// ```
 /// use std::time::Duration;
 /// use sfjwt_core::manager::LockPolicy;
 /// let p = LockPolicy::new(Duration::from_secs(10)).with_poll_interval(Duration::from_millis(50));
-/// assert_eq!(p.max_wait(), Duration::from_secs(15));
+/// assert_eq!(p.max_wait(), Duration::from_secs(30));
+/// assert_eq!(LockPolicy::default().ttl(), Duration::from_secs(45));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LockPolicy {
@@ -32,18 +37,18 @@ pub struct LockPolicy {
 
 impl Default for LockPolicy {
     fn default() -> Self {
-        Self::new(Duration::from_secs(30))
+        Self::new(Duration::from_secs(45))
     }
 }
 
 impl LockPolicy {
-    /// A lock living `ttl` (at least 1 ms), polled every 100 ms, waited for at most 1.5 × `ttl`.
+    /// A lock living `ttl` (at least 1 ms), polled every 100 ms, waited for at most 3 × `ttl`.
     pub fn new(ttl: Duration) -> Self {
         let ttl = ttl.max(Duration::from_millis(1));
         Self {
             ttl,
             poll_interval: Duration::from_millis(100),
-            max_wait: ttl.saturating_add(ttl / 2),
+            max_wait: ttl.saturating_mul(3),
         }
     }
 
@@ -61,7 +66,7 @@ impl LockPolicy {
         self
     }
 
-    /// How long the lock lives unless released.
+    /// How long the lock lives unless released or renewed.
     pub fn ttl(&self) -> Duration {
         self.ttl
     }

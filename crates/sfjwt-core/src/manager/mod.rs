@@ -8,6 +8,11 @@
 //! - Single flight: while a grant is in the air, other callers wait for it and get its outcome.
 //! - Retries: capped exponential backoff with full jitter ([`RetryPolicy`]) for retryable
 //!   failures only. Sleep and clock are injectable, so tests never really sleep.
+//! - Bounded re-grants: tokens refused right after their grant (sessions locked to another
+//!   IP, sessions not valid for the API) stop the re-granting after two in a row
+//!   ([`RegrantPolicy`]), instead of turning every API call into a login.
+//! - A store that fails to save costs no extra grant: the manager keeps the token for its own
+//!   process, logs the failure and counts it (`store_failures`).
 //! - [`TokenStore`] / [`AsyncTokenStore`]: where the token lives; in memory by default,
 //!   shareable across processes. A shared store also hands out a cross-process grant lock,
 //!   so a whole fleet makes one grant ([`LockPolicy`] sets its timing).
@@ -16,9 +21,11 @@ mod async_store;
 mod blocking;
 mod core;
 mod error;
+mod fallback;
 mod flight;
 mod lock;
 mod nonblocking;
+mod regrant;
 mod retry;
 mod sleep;
 mod store;
@@ -28,6 +35,7 @@ pub use blocking::TokenManager;
 pub use error::ManagerError;
 pub use lock::LockPolicy;
 pub use nonblocking::AsyncTokenManager;
+pub use regrant::{QuickRefusals, RegrantPolicy};
 pub use retry::RetryPolicy;
 pub use sleep::{AsyncSleep, Sleep, ThreadSleep};
 pub use store::{GrantLease, GrantLock, MemoryStore, StoreError, StoredToken, TokenStore};

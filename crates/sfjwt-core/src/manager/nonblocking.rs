@@ -7,9 +7,10 @@ use super::core::{Core, LockStep, Step};
 use super::error::ManagerError;
 use super::flight::Role;
 use super::lock::LockPolicy;
+use super::regrant::RegrantPolicy;
 use super::retry::RetryPolicy;
 use super::sleep::AsyncSleep;
-use super::store::{StoreError, TokenStore};
+use super::store::{GrantLease, StoreError, TokenStore};
 use crate::exchange::JwtBearer;
 use crate::response::{AccessToken, TokenResponse};
 use crate::transport::{AsyncTransport, TransportErrorKind};
@@ -83,6 +84,14 @@ where
         self
     }
 
+    /// Sets how soon after its grant a refused token counts against re-granting; see
+    /// [`TokenManager::with_regrant_policy`](super::TokenManager::with_regrant_policy).
+    #[must_use]
+    pub fn with_regrant_policy(mut self, policy: RegrantPolicy) -> Self {
+        self.core.regrant = policy;
+        self
+    }
+
     /// Sets the retry policy.
     #[must_use]
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
@@ -106,7 +115,9 @@ where
     /// share one grant; its failure reaches them all, and the next call tries again.
     ///
     /// # Errors
-    /// [`ManagerError`] when the grant (after retries) or the store fails.
+    /// [`ManagerError`] when the grant (after retries) fails, when the store fails and this
+    /// process has no copy of the token, or [`ManagerError::RegrantBlocked`] while tokens are
+    /// refused right after their grant.
     pub async fn token(&self) -> Result<Arc<TokenResponse>, ManagerError> {
         if let Some(token) = self.cached().await? {
             return Ok(token);
@@ -145,12 +156,41 @@ where
     /// # Errors
     /// [`ManagerError::Store`] when the store fails.
     pub async fn invalidate_async(&self, stale: &AccessToken) -> Result<bool, ManagerError> {
-        let removed = self.store.invalidate(stale).await?;
-        Ok(Core::invalidated(removed))
+        // The steps of `Core::invalidate`, awaited.
+        let refusal = self.core.refusal(self.store.load().await, stale);
+        let dropped = self.store.invalidate(stale).await;
+        let (removed, granted_at) = self.core.dropped(&refusal, stale, dropped);
+        if let Some(granted_at) = granted_at {
+            let next = self
+                .core
+                .next_refusals(granted_at, self.store.load_refusals().await);
+            let keep_for = self.core.regrant.record_lifetime();
+            let saved = self.store.save_refusals(next, keep_for).await;
+            // A failure is counted and logged; this process keeps the streak itself.
+            let _ = self.core.refusals_saved(next, saved);
+        }
+        Ok(removed)
+    }
+
+    /// Lets grants start again after [`ManagerError::RegrantBlocked`]; see
+    /// [`TokenManager::reset_refusals`](super::TokenManager::reset_refusals). Works with any
+    /// store.
+    ///
+    /// # Errors
+    /// [`ManagerError::Store`] when the store could not clear the fleet's record.
+    pub async fn reset_refusals(&self) -> Result<(), ManagerError> {
+        let saved = self.store.save_refusals(None, Duration::ZERO).await;
+        self.core.refusals_saved(None, saved)
+    }
+
+    /// How many store calls failed and were worked around; see
+    /// [`TokenManager::store_failures`](super::TokenManager::store_failures).
+    pub fn store_failures(&self) -> u64 {
+        self.core.store_failures()
     }
 
     async fn cached(&self) -> Result<Option<Arc<TokenResponse>>, ManagerError> {
-        Ok(self.core.fresh(self.store.load().await?))
+        self.core.current(self.store.load().await)
     }
 
     /// The in-process leader: see [`TokenManager`](super::TokenManager)'s twin.
@@ -170,11 +210,11 @@ where
                     let outcome = if lease.is_some() {
                         match self.cached().await {
                             Ok(Some(token)) => Ok(token),
-                            Ok(None) => self.grant().await,
+                            Ok(None) => self.grant(lease.as_ref()).await,
                             Err(e) => Err(e),
                         }
                     } else {
-                        self.grant().await
+                        self.grant(None).await
                     };
                     if let Some(lease) = lease {
                         Core::released(self.store.release_grant_lock(lease).await);
@@ -185,7 +225,8 @@ where
         }
     }
 
-    async fn grant(&self) -> Result<Arc<TokenResponse>, ManagerError> {
+    async fn grant(&self, lease: Option<&GrantLease>) -> Result<Arc<TokenResponse>, ManagerError> {
+        self.core.may_grant(self.store.load_refusals().await)?;
         let mut attempt = 1;
         loop {
             let request = self.core.client.request_token_async(&self.transport);
@@ -194,16 +235,18 @@ where
             let result = request.await;
             match self.core.step(attempt, result) {
                 Step::Granted(stored) => {
-                    let token = Arc::clone(&stored.token);
-                    return self
-                        .store
-                        .save(stored)
-                        .await
-                        .map(|()| token)
-                        .map_err(Into::into);
+                    let saved = self.store.save(stored.clone()).await;
+                    return Ok(self.core.saved(&stored, saved));
                 }
                 Step::Failed(error) => return Err(error),
-                Step::RetryAfter(delay) => self.sleep.sleep(delay).await,
+                Step::RetryAfter(delay) => {
+                    self.sleep.sleep(delay).await;
+                    if let Some(lease) = lease {
+                        let ttl = self.core.lock.ttl();
+                        let extended = self.store.extend_grant_lock(lease, ttl).await;
+                        self.core.extended(extended);
+                    }
+                }
             }
             attempt += 1;
         }
@@ -217,6 +260,7 @@ impl<T, S> fmt::Debug for AsyncTokenManager<T, S> {
             .field("retry", &self.core.retry)
             .field("max_age", &self.core.max_age)
             .field("lock", &self.core.lock)
+            .field("regrant", &self.core.regrant)
             .finish_non_exhaustive()
     }
 }

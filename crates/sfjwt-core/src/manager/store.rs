@@ -24,6 +24,7 @@ use core::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
+use super::regrant::QuickRefusals;
 use crate::response::{AccessToken, TokenResponse};
 
 /// A token and when this side obtained it (Salesforce sends no lifetime; the manager's optional
@@ -77,6 +78,43 @@ pub trait TokenStore: Send + Sync {
         let _ = lease;
         Ok(())
     }
+
+    /// Pushes the lock's expiry to `ttl` from now, but only if `lease` still owns it; returns
+    /// whether it did. The manager calls it before each retry, so a grant that retries
+    /// keeps its lock however long the retries take. Default: `Ok(true)` (no shared lock).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the lock service cannot be reached; the manager goes on granting.
+    fn extend_grant_lock(&self, lease: &GrantLease, ttl: Duration) -> Result<bool, StoreError> {
+        let _ = (lease, ttl);
+        Ok(true)
+    }
+
+    /// The fleet's streak of tokens refused soon after their grant (see
+    /// [`RegrantPolicy`](super::RegrantPolicy)), if this store keeps one. Default: `None`.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the backing store cannot be read; the manager then uses its own
+    /// copy.
+    fn load_refusals(&self) -> Result<Option<QuickRefusals>, StoreError> {
+        Ok(None)
+    }
+
+    /// Replaces the streak (`None`: clear it). It matters for `keep_for` from now; a shared
+    /// store may let it expire then. Returns whether the store keeps it: the default keeps
+    /// nothing and returns `false`, and the manager then keeps the streak for its own process.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the backing store cannot be written; the manager then keeps the
+    /// streak for its own process.
+    fn save_refusals(
+        &self,
+        refusals: Option<QuickRefusals>,
+        keep_for: Duration,
+    ) -> Result<bool, StoreError> {
+        let _ = (refusals, keep_for);
+        Ok(false)
+    }
 }
 
 /// A shared handle is a store too, so the caller can keep one (e.g. to read a store's own
@@ -100,6 +138,22 @@ impl<S: TokenStore + ?Sized> TokenStore for Arc<S> {
 
     fn release_grant_lock(&self, lease: GrantLease) -> Result<(), StoreError> {
         (**self).release_grant_lock(lease)
+    }
+
+    fn extend_grant_lock(&self, lease: &GrantLease, ttl: Duration) -> Result<bool, StoreError> {
+        (**self).extend_grant_lock(lease, ttl)
+    }
+
+    fn load_refusals(&self) -> Result<Option<QuickRefusals>, StoreError> {
+        (**self).load_refusals()
+    }
+
+    fn save_refusals(
+        &self,
+        refusals: Option<QuickRefusals>,
+        keep_for: Duration,
+    ) -> Result<bool, StoreError> {
+        (**self).save_refusals(refusals, keep_for)
     }
 }
 
@@ -159,6 +213,7 @@ impl fmt::Debug for GrantLease {
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     slot: Mutex<Option<StoredToken>>,
+    refusals: Mutex<Option<QuickRefusals>>,
 }
 
 impl MemoryStore {
@@ -191,6 +246,19 @@ impl TokenStore for MemoryStore {
             *slot = None;
         }
         Ok(current)
+    }
+
+    fn load_refusals(&self) -> Result<Option<QuickRefusals>, StoreError> {
+        Ok(*self.refusals.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    fn save_refusals(
+        &self,
+        refusals: Option<QuickRefusals>,
+        _keep_for: Duration,
+    ) -> Result<bool, StoreError> {
+        *self.refusals.lock().unwrap_or_else(PoisonError::into_inner) = refusals;
+        Ok(true)
     }
 }
 

@@ -73,7 +73,9 @@ pub enum ResponseError {
     InsecureInstanceUrl {
         /// HTTP status.
         status: StatusCode,
-        /// The value received (a URL, not a secret).
+        /// The value received (a URL, not a secret), passed through
+        /// [`sanitize`](super::sanitize): at most a few hundred characters, no control
+        /// characters.
         instance_url: String,
     },
     /// The body is larger than the limit (default 1 MiB); a token response is about 1 KiB.

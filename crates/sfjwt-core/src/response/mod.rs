@@ -1,9 +1,12 @@
 //! Parsing the token endpoint's answer.
 //!
 //! Pure functions over `http::Response<Vec<u8>>`: a 200 becomes a [`TokenResponse`], a
-//! Salesforce error JSON an [`OAuthError`] with the remediation from `DESIGN.md` §1, and
+//! Salesforce error JSON an [`OAuthError`] with the remediation from [`manual::errors`](crate::manual::errors), and
 //! anything else (a proxy's HTML page, an empty or truncated body, JSON of the wrong shape…) a
 //! [`ResponseError`] quoting a short, sanitised excerpt — never an access token.
+//!
+//! Every piece of server-chosen text that a `Display` or `Debug` impl shows goes through
+//! [`sanitize`] first: no terminal escapes, no line breaks, a bounded length.
 
 mod error;
 mod oauth_error;
@@ -14,4 +17,5 @@ mod token;
 pub use error::ResponseError;
 pub use oauth_error::{OAuthError, OAuthErrorCode};
 pub use parse::{DEFAULT_MAX_BODY, ParseError, parse_token_response};
+pub use sanitize::{DISPLAY_CHARS, is_unsafe_char, sanitize};
 pub use token::{AccessToken, TokenResponse};

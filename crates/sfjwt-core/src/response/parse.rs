@@ -3,7 +3,7 @@ use core::fmt;
 use http::StatusCode;
 use serde_json::{Map, Value};
 
-use super::sanitize::{excerpt, redact};
+use super::sanitize::{excerpt, redact, sanitize};
 use super::{AccessToken, OAuthError, ResponseError, TokenResponse};
 
 /// The default limit on a token response body: 1 MiB. A real one is about 1 KiB; transports
@@ -62,7 +62,7 @@ impl From<ResponseError> for ParseError {
     }
 }
 
-/// Parses the token endpoint's response (`DESIGN.md` §1): a 200 with a token, an OAuth error,
+/// Parses the token endpoint's response ([`manual::errors`](crate::manual::errors)): a 200 with a token, an OAuth error,
 /// or one of the malformed classes of [`ResponseError`].
 ///
 /// `max_body` bounds the body ([`DEFAULT_MAX_BODY`] unless you know better).
@@ -226,10 +226,10 @@ fn token_from_map(
     };
     let instance_url = required("instance_url")?;
     let id = required("id")?;
-    if !is_safe_instance_url(&instance_url) {
+    if !is_safe_url(&instance_url) {
         return Err(ResponseError::InsecureInstanceUrl {
             status,
-            instance_url,
+            instance_url: sanitize(&instance_url),
         });
     }
     let mut optional = |field: &'static str| match map.remove(field) {
@@ -238,9 +238,21 @@ fn token_from_map(
         Some(_) => Err(shape(field, "a string")),
     };
     let token_type = optional("token_type")?.unwrap_or_else(|| "Bearer".to_owned());
-    let scope = optional("scope")?
-        .map(|s| s.split_whitespace().map(str::to_owned).collect())
-        .unwrap_or_default();
+    if !is_token_type(&token_type) {
+        return Err(shape("token_type", "a token type name such as Bearer"));
+    }
+    let scope = optional("scope")?.unwrap_or_default();
+    if !is_scope(&scope) {
+        return Err(shape(
+            "scope",
+            "space-separated scope names (RFC 6749 §3.3)",
+        ));
+    }
+    let scope = scope
+        .split(' ')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
     let signature = optional("signature")?;
     let community_url = optional("sfdc_community_url")?;
     let community_id = optional("sfdc_community_id")?;
@@ -257,6 +269,11 @@ fn token_from_map(
         ),
         Some(_) => return Err(shape("issued_at", "milliseconds since the epoch")),
     };
+    // The identity URL is called with the token (it answers who the user is), so it gets the
+    // same rule as `instance_url`.
+    if !is_safe_url(&id) {
+        return Err(shape("id", "an https URL (http only on a loopback host)"));
+    }
     Ok(TokenResponse {
         access_token,
         instance_url,
@@ -271,8 +288,25 @@ fn token_from_map(
     })
 }
 
-/// https, or http to a loopback host (local emulators).
-fn is_safe_instance_url(url: &str) -> bool {
+/// A token type name (RFC 6749 §7.1 and §11.1: a registered name, `Bearer` for Salesforce):
+/// printable ASCII without spaces, at most 64 characters.
+fn is_token_type(token_type: &str) -> bool {
+    (1..=64).contains(&token_type.len()) && token_type.bytes().all(|b| b.is_ascii_graphic())
+}
+
+/// RFC 6749 §3.3: `scope = scope-token *( SP scope-token )`, `scope-token = 1*NQCHAR`,
+/// `NQCHAR = %x21 / %x23-5B / %x5D-7E`. Empty is accepted as "no scope listed".
+fn is_scope(scope: &str) -> bool {
+    scope
+        .bytes()
+        .all(|b| b == b' ' || (b.is_ascii_graphic() && b != b'"' && b != b'\\'))
+}
+
+/// An absolute URL of printable ASCII: https, or http to a loopback host (local emulators).
+fn is_safe_url(url: &str) -> bool {
+    if !url.bytes().all(|b| b.is_ascii_graphic()) {
+        return false;
+    }
     let Ok(uri) = url.parse::<http::Uri>() else {
         return false;
     };

@@ -1,48 +1,142 @@
-//! Excerpts of response bodies that are safe to put in an error message.
+//! The one sanitiser for text a server chose that reaches a person or a log.
 //!
-//! Error messages end up in logs, so the excerpt is cut to [`EXCERPT_CHARS`] characters and
-//! anything that looks like a credential is replaced by `[redacted]` *before* cutting:
-//! Salesforce access tokens (`00D…!…`), the value of any `"access_token"` JSON field, and
-//! compact JWS/JWT strings (`eyJ….….…`), in case a server echoes the assertion.
+//! A token endpoint (or whatever answers in its place) picks the bytes of `error`,
+//! `error_description`, response bodies and header values. Printed as they are, they can drive
+//! the reader's terminal (`ESC [2J` clears it, `ESC ]0;…BEL` retitles it), forge log lines
+//! (a newline followed by a fake entry), hide text behind bidirectional overrides, or flood a
+//! log with a megabyte-long "description". [`sanitize`] turns any such text into one bounded
+//! line, and every `Display`, CLI message and tracing field built from server text goes
+//! through it:
+//!
+//! 1. anything shaped like a credential is replaced by `[redacted]`: Salesforce access tokens
+//!    (`00D…!…`), the value of any `"access_token"` JSON field, and compact JWS/JWT strings
+//!    (`eyJ….….…`), in case a server echoes the assertion;
+//! 2. runs of white space (newlines included) become one space, so no text can start a line;
+//! 3. other control characters (C0, DEL, C1) and invisible format characters (bidirectional
+//!    overrides, zero-width characters, the byte-order mark) are written as `\u{1b}`-style
+//!    escapes, so they are visible and inert;
+//! 4. the result is cut at [`DISPLAY_CHARS`] characters (error excerpts of bodies at
+//!    [`EXCERPT_CHARS`]), ending with `… N bytes omitted`.
+//!
+//! Redaction runs before cutting, so a token straddling the cut is still recognised.
 
-/// The longest excerpt quoted in an error message, in characters.
+use core::fmt::Write as _;
+
+/// The longest server-provided text shown, in characters, before `… N bytes omitted`.
+pub const DISPLAY_CHARS: usize = 300;
+
+/// The longest excerpt of a response body quoted in an error message, in characters.
 pub(crate) const EXCERPT_CHARS: usize = 200;
 
-/// How much of the body is scanned for the excerpt. Redaction runs on this whole prefix, so a
-/// token straddling the excerpt's cut is still recognised.
+/// How much of the text is looked at. Redaction runs on this whole prefix, so a token
+/// straddling the cut is still recognised; the rest is only counted.
 const SCAN_BYTES: usize = 8192;
 
 const REDACTED: &str = "[redacted]";
 
-/// A short, redacted, single-line excerpt of `body`.
+/// Makes server-provided text safe to print or log: credentials redacted, white space runs
+/// collapsed to one space (no line breaks), control and invisible format characters escaped
+/// (`\u{1b}`), cut at [`DISPLAY_CHARS`] characters with `… N bytes omitted`.
+///
+/// ```
+/// use sfjwt_core::response::sanitize;
+/// let hostile = "bad\u{1b}[2J\u{7}\nERROR forged line";
+/// assert_eq!(sanitize(hostile), "bad\\u{1b}[2J\\u{7} ERROR forged line");
+/// let long = sanitize(&"x".repeat(200_000));
+/// assert!(long.ends_with("… 199700 bytes omitted"));
+/// ```
+pub fn sanitize(text: &str) -> String {
+    clean(text, DISPLAY_CHARS)
+}
+
+/// A short, sanitised, single-line excerpt of a response `body` (any bytes).
 pub(crate) fn excerpt(body: &[u8]) -> String {
     let head = body.get(..body.len().min(SCAN_BYTES)).unwrap_or(body);
     let text = String::from_utf8_lossy(head);
-    let redacted = redact(&text);
     let mut out = String::new();
-    let mut last_space = true;
+    let omitted = clean_into(&mut out, &text, EXCERPT_CHARS) + (body.len() - head.len());
+    finish(out, omitted)
+}
+
+fn clean(text: &str, max_chars: usize) -> String {
+    let mut cut = text.len().min(SCAN_BYTES);
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let (head, tail) = text.split_at(cut);
+    let mut out = String::new();
+    let omitted = clean_into(&mut out, head, max_chars) + tail.len();
+    finish(out, omitted)
+}
+
+fn finish(out: String, omitted: usize) -> String {
+    let mut out = out.trim().to_owned();
+    if omitted > 0 {
+        let _ = write!(out, "… {omitted} bytes omitted");
+    }
+    out
+}
+
+/// Appends the cleaned form of `text` to `out`, at most `max_chars` characters (an escape
+/// counting as the characters it prints); returns how many bytes of the (redacted) text did
+/// not fit.
+fn clean_into(out: &mut String, text: &str, max_chars: usize) -> usize {
+    let redacted = redact(text);
     let mut count = 0;
-    for c in redacted.chars() {
-        let c = if c.is_whitespace() || c.is_control() {
-            ' '
-        } else {
-            c
-        };
-        if c == ' ' && last_space {
+    let mut last_space = true;
+    for (i, c) in redacted.char_indices() {
+        if c.is_whitespace() {
+            if !last_space {
+                if count == max_chars {
+                    return redacted.len() - i;
+                }
+                out.push(' ');
+                count += 1;
+            }
+            last_space = true;
             continue;
         }
-        if count == EXCERPT_CHARS {
-            out.push('…');
-            return out;
+        // An escape counts as the characters it prints, so the cut bounds what is shown.
+        let width = if is_unsafe_char(c) {
+            format!("{:x}", u32::from(c)).len() + 4
+        } else {
+            1
+        };
+        if count + width > max_chars {
+            return redacted.len() - i;
         }
-        last_space = c == ' ';
-        out.push(c);
-        count += 1;
+        last_space = false;
+        if width > 1 {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+        count += width;
     }
-    if body.len() > head.len() {
-        out.push('…');
-    }
-    out.trim_end().to_owned()
+    0
+}
+
+/// Whether `c` must not reach a terminal or a log as is: a control character (C0, DEL, C1:
+/// ESC starts escape sequences, CR and LF start lines, U+009B is a one-character CSI on some
+/// terminals) or an invisible format character (bidirectional overrides reverse the text
+/// around them; zero-width characters hide text). [`sanitize`] escapes every such character.
+pub fn is_unsafe_char(c: char) -> bool {
+    c.is_control() || is_invisible_format(c)
+}
+
+fn is_invisible_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{ad}'
+            | '\u{61c}'
+            | '\u{180e}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206f}'
+            | '\u{feff}'
+            | '\u{fff9}'..='\u{fffb}'
+    )
 }
 
 /// Replaces credentials in `text` by `[redacted]`.
@@ -186,9 +280,40 @@ mod tests {
     fn excerpts_are_short_single_line_and_redact_before_cutting() {
         let body = format!("{}{TOKEN}", "a\n\n".repeat(99));
         let e = excerpt(body.as_bytes());
-        assert!(e.chars().count() <= EXCERPT_CHARS + 1);
+        let shown = e.split('…').next().unwrap_or_default();
+        assert!(shown.chars().count() <= EXCERPT_CHARS, "{e}");
         assert!(!e.contains('\n'));
         assert!(!e.contains("!AQ4"), "{e}");
         assert_eq!(excerpt(b"  hi  "), "hi");
+    }
+
+    #[test]
+    fn terminal_escapes_and_forged_lines_are_inert() {
+        let hostile =
+            "x\u{1b}[2J\u{1b}]0;pwned\u{7}\r\n2026-01-01 INFO forged\u{9b}31m\u{202e}gpj.exe\u{7f}";
+        let s = sanitize(hostile);
+        assert!(!s.chars().any(|c| c.is_control()), "{s:?}");
+        assert_eq!(
+            s,
+            "x\\u{1b}[2J\\u{1b}]0;pwned\\u{7} 2026-01-01 INFO forged\\u{9b}31m\\u{202e}gpj.exe\\u{7f}"
+        );
+    }
+
+    #[test]
+    fn long_text_is_cut_with_the_count_of_what_was_left_out() {
+        let s = sanitize(&"é".repeat(100_000));
+        let (shown, rest) = s.split_once('…').unwrap_or((&s, ""));
+        assert_eq!(shown.chars().count(), DISPLAY_CHARS);
+        assert_eq!(rest, " 199400 bytes omitted");
+        assert_eq!(sanitize("short"), "short");
+        // Cut inside the scanned prefix on a multi-byte boundary: no panic, still bounded.
+        let s = sanitize(&format!("{}{}", "a".repeat(8191), "€".repeat(10)));
+        assert!(s.len() < 400, "{s}");
+    }
+
+    #[test]
+    fn credentials_are_redacted_before_the_cut() {
+        let s = sanitize(&format!("{}{TOKEN}", "a ".repeat(148)));
+        assert!(!s.contains("!AQ4"), "{s}");
     }
 }

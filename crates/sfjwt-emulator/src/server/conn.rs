@@ -12,6 +12,7 @@
 //!   and discards (without storing) what the client still sends, bounded in bytes and time.
 
 use std::io;
+use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -93,7 +94,7 @@ impl AsyncWrite for ResettableStream {
 
 /// Serves one connection until the client closes it, a response closes it, or a fault
 /// resets it.
-pub(crate) async fn serve(stream: TcpStream, shared: Arc<Shared>) {
+pub(crate) async fn serve(stream: TcpStream, peer: IpAddr, shared: Arc<Shared>) {
     let _ = stream.set_nodelay(true);
     let ctl = ConnCtl::default();
     let io = TokioIo::new(ResettableStream {
@@ -102,7 +103,7 @@ pub(crate) async fn serve(stream: TcpStream, shared: Arc<Shared>) {
     });
     let service = {
         let ctl = ctl.clone();
-        service_fn(move |request| routes::handle(request, Arc::clone(&shared), ctl.clone()))
+        service_fn(move |request| routes::handle(request, peer, Arc::clone(&shared), ctl.clone()))
     };
     let connection = http1::Builder::new()
         .timer(TokioTimer::new())

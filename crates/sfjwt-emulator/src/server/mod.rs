@@ -34,8 +34,8 @@ pub(crate) async fn run(
         tokio::select! {
             _ = shutdown.changed() => break,
             accepted = listener.accept() => match accepted {
-                Ok((stream, _peer)) => {
-                    connections.spawn(conn::serve(stream, Arc::clone(&shared)));
+                Ok((stream, peer)) => {
+                    connections.spawn(conn::serve(stream, peer.ip(), Arc::clone(&shared)));
                 }
                 // Out of file descriptors and the like: back off instead of spinning.
                 Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,

@@ -56,12 +56,13 @@ struct OAuthErrorBody<'a> {
     error_description: &'a str,
 }
 
-/// `400 {"error":…,"error_description":…}`: every token-endpoint refusal.
-pub(crate) fn oauth_error(error: OAuthError) -> Resp {
+/// `400 {"error":…,"error_description":…}`: every token-endpoint refusal; `bare` picks the
+/// bare codes for the inactive and rate-limit refusals.
+pub(crate) fn oauth_error(error: OAuthError, bare: bool) -> Resp {
     no_store(json(
         StatusCode::BAD_REQUEST,
         &OAuthErrorBody {
-            error: error.code(),
+            error: error.code(bare),
             error_description: error.description(),
         },
     ))
@@ -109,6 +110,20 @@ pub(crate) fn invalid_session() -> Resp {
     response
 }
 
+/// `401 [{"message":"This session is not valid for use with the REST API","errorCode":"INVALID_SESSION_ID"}]`:
+/// a session the org does not let use the REST API (an app or profile without API access).
+pub(crate) fn session_not_for_rest_api() -> Resp {
+    let mut response = api_error(
+        StatusCode::UNAUTHORIZED,
+        "INVALID_SESSION_ID",
+        "This session is not valid for use with the REST API",
+    );
+    response
+        .headers_mut()
+        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Token"));
+    response
+}
+
 /// `404` for paths the emulator does not serve.
 pub(crate) fn not_found() -> Resp {
     api_error(
@@ -118,16 +133,20 @@ pub(crate) fn not_found() -> Resp {
     )
 }
 
-/// The token response, fields in Salesforce's order.
+/// The token response, fields in Salesforce's order: `access_token`, (`signature`), `scope`,
+/// `instance_url`, `id`, `token_type`, (`issued_at`). The JWT bearer flow's documented
+/// response has no `signature` and `issued_at`; they appear only when configured.
 #[derive(Serialize)]
 pub(crate) struct TokenBody<'a> {
     pub(crate) access_token: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) signature: Option<&'a str>,
+    pub(crate) scope: &'a str,
     pub(crate) instance_url: &'a str,
     pub(crate) id: &'a str,
     pub(crate) token_type: &'a str,
-    pub(crate) scope: &'a str,
-    pub(crate) issued_at: &'a str,
-    pub(crate) signature: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) issued_at: Option<&'a str>,
 }
 
 #[derive(Serialize)]

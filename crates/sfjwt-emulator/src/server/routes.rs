@@ -5,6 +5,7 @@
 //! `GET /id/{orgId}/{userId}`. Everything else is a Salesforce-shaped 404.
 
 use std::convert::Infallible;
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -19,7 +20,7 @@ use super::conn::ConnCtl;
 use super::faults;
 use super::responses::{
     Limit, LimitsBody, Resp, TokenBody, UserInfoBody, api_error, closing, invalid_session, json,
-    no_store, not_found, oauth_error, oauth_error_with,
+    no_store, not_found, oauth_error, oauth_error_with, session_not_for_rest_api,
 };
 use crate::clock::unix_millis;
 use crate::fault::{Fault, Target};
@@ -96,6 +97,7 @@ fn is_api_version(v: &str) -> bool {
 /// Serves one request. Never fails: every problem is an HTTP answer.
 pub(crate) async fn handle(
     request: Request<Incoming>,
+    peer: IpAddr,
     shared: Arc<Shared>,
     ctl: ConnCtl,
 ) -> Result<Resp, Infallible> {
@@ -181,30 +183,48 @@ pub(crate) async fn handle(
         }
         None => {}
     }
-    Ok(dispatch(
-        route,
-        &parts.method,
-        &parts.headers,
-        parts.uri.path(),
-        &record,
-        &shared,
-    ))
+    let request = RequestView {
+        method: &parts.method,
+        headers: &parts.headers,
+        path: parts.uri.path(),
+        record: &record,
+        client_ip: client_ip(&parts.headers, peer),
+    };
+    Ok(dispatch(route, &request, &shared))
 }
 
-fn dispatch(
-    route: Route,
-    method: &Method,
-    headers: &HeaderMap,
-    path: &str,
-    record: &RecordedRequest,
-    shared: &Shared,
-) -> Resp {
+/// What the routes read from a request whose body has been read.
+struct RequestView<'a> {
+    method: &'a Method,
+    headers: &'a HeaderMap,
+    path: &'a str,
+    record: &'a RecordedRequest,
+    /// The address the caller plays: see [`client_ip`].
+    client_ip: IpAddr,
+}
+
+/// The caller's address for the login IP ranges: the first `X-Forwarded-For` address if the
+/// request has one (how a loopback test plays an egress IP), else the TCP peer.
+fn client_ip(headers: &HeaderMap, peer: IpAddr) -> IpAddr {
+    headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .and_then(|first| first.trim().parse().ok())
+        .unwrap_or(peer)
+}
+
+fn dispatch(route: Route, request: &RequestView<'_>, shared: &Shared) -> Resp {
+    let (method, path) = (request.method, request.path);
     match route {
-        Route::Token => token(method, headers, record, shared),
+        Route::Token => token(request, shared),
         Route::Unknown => not_found(),
         Route::UserInfo | Route::Limits | Route::Identity | Route::OtherData => {
-            let Some(session) = authenticate(headers, shared) else {
-                return invalid_session();
+            let rest_api = matches!(route, Route::Limits | Route::OtherData);
+            let session = match authenticate(request, rest_api, shared) {
+                Auth::Live(session) => session,
+                Auth::Refused => return invalid_session(),
+                Auth::NotForRestApi => return session_not_for_rest_api(),
             };
             if method != Method::GET && method != Method::HEAD {
                 return api_error(
@@ -242,25 +262,26 @@ fn is_form(headers: &HeaderMap) -> bool {
 }
 
 /// `POST /services/oauth2/token`.
-fn token(method: &Method, headers: &HeaderMap, record: &RecordedRequest, shared: &Shared) -> Resp {
-    if method != Method::POST {
-        return oauth_error(OAuthError::MustUsePost);
+fn token(request: &RequestView<'_>, shared: &Shared) -> Resp {
+    let bare = shared.policy.bare_codes;
+    if request.method != Method::POST {
+        return oauth_error(OAuthError::MustUsePost, bare);
     }
-    if !is_form(headers) {
+    if !is_form(request.headers) {
         // Salesforce reads the grant from a form body; anything else has no grant_type.
-        return oauth_error(OAuthError::UnsupportedGrantType);
+        return oauth_error(OAuthError::UnsupportedGrantType, bare);
     }
     let now = shared.clock.now();
     let mut state = shared.lock();
-    let (username, user_id, secret) = {
+    let (username, user_id, secret, audience) = {
         let ctx = GrantContext {
             apps: &shared.apps,
-            audiences: &shared.audiences,
-            exp_skew: shared.exp_skew,
+            policy: &shared.policy,
             users: &state.users,
             org_active: state.org_active,
+            client_ip: request.client_ip,
         };
-        match grant::check(record.form(), &ctx, now) {
+        match grant::check(request.record.form(), &ctx, now) {
             Ok(approved) => (
                 approved.user.username.clone(),
                 approved.user.user_id.clone(),
@@ -268,12 +289,13 @@ fn token(method: &Method, headers: &HeaderMap, record: &RecordedRequest, shared:
                     .app
                     .secret()
                     .map_or_else(|| shared.default_secret.to_vec(), |s| s.as_bytes().to_vec()),
+                approved.audience,
             ),
-            Err(error) => return oauth_error(error),
+            Err(error) => return oauth_error(error, bare),
         }
     };
     if !state.rate.try_login(&username, now) {
-        return oauth_error(OAuthError::RateExceeded);
+        return oauth_error(OAuthError::RateExceeded, bare);
     }
     let Ok(access_token) = ids::access_token(&shared.org_id) else {
         return oauth_error_with(
@@ -288,24 +310,26 @@ fn token(method: &Method, headers: &HeaderMap, record: &RecordedRequest, shared:
             username,
             user_id: user_id.clone(),
             last_used: now,
+            origin_ip: request.client_ip,
         },
     );
     state.grants = state.grants.saturating_add(1);
     drop(state);
 
-    let id = shared.identity_url(&user_id);
+    let id = shared.token_identity_url(&audience, &user_id);
     let issued_at = unix_millis(now).to_string();
     let signature = sign_identity(&secret, &id, &issued_at);
+    let signed = shared.policy.issued_at_and_signature;
     no_store(json(
         StatusCode::OK,
         &TokenBody {
             access_token: &access_token,
+            signature: signed.then_some(signature.as_str()),
+            scope: "api",
             instance_url: &shared.base_url,
             id: &id,
             token_type: "Bearer",
-            scope: "api",
-            issued_at: &issued_at,
-            signature: &signature,
+            issued_at: signed.then_some(issued_at.as_str()),
         },
     ))
 }
@@ -322,19 +346,51 @@ fn sign_identity(secret: &[u8], id: &str, issued_at: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
 }
 
-/// The live session behind `Authorization: Bearer <token>` (or Salesforce's older
-/// `OAuth <token>`), extended by this use.
-fn authenticate(headers: &HeaderMap, shared: &Shared) -> Option<Session> {
+/// What an API request's credentials are worth.
+enum Auth {
+    /// A live session, extended by this use.
+    Live(Session),
+    /// No, an unknown, a revoked or timed-out token, or an IP-locked session: 401
+    /// "Session expired or invalid".
+    Refused,
+    /// A live session the org does not let use the REST API: 401 "This session is not
+    /// valid for use with the REST API".
+    NotForRestApi,
+}
+
+/// The session behind `Authorization: Bearer <token>` (or Salesforce's older
+/// `OAuth <token>`), as the session rules let `request` use it; `rest_api` says whether the
+/// resource is part of the REST API (`/services/data/…`).
+fn authenticate(request: &RequestView<'_>, rest_api: bool, shared: &Shared) -> Auth {
+    let now: SystemTime = shared.clock.now();
+    let mut state = shared.lock();
+    let session =
+        bearer_token(request.headers).and_then(|token| state.sessions.use_token(token, now));
+    let rules = state.session_rules;
+    let auth = match session {
+        None => Auth::Refused,
+        Some(_) if rules.ip_locked => Auth::Refused,
+        Some(session) if rules.locked_to_origin_ip && session.origin_ip != request.client_ip => {
+            Auth::Refused
+        }
+        Some(_) if rules.not_for_rest_api && rest_api => Auth::NotForRestApi,
+        Some(session) => Auth::Live(session),
+    };
+    if matches!(auth, Auth::Live(_)) {
+        state.api_calls = state.api_calls.saturating_add(1);
+    } else {
+        state.refused_api_calls = state.refused_api_calls.saturating_add(1);
+    }
+    auth
+}
+
+fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.trim().split_once(' ')?;
     if !scheme.eq_ignore_ascii_case("bearer") && !scheme.eq_ignore_ascii_case("oauth") {
         return None;
     }
-    let now: SystemTime = shared.clock.now();
-    let mut state = shared.lock();
-    let session = state.sessions.use_token(token.trim(), now)?;
-    state.api_calls = state.api_calls.saturating_add(1);
-    Some(session)
+    Some(token.trim())
 }
 
 fn limits(shared: &Shared) -> Resp {

@@ -142,6 +142,17 @@ pub fn post_form(sf: &Emulator, form: &[(&str, &str)]) -> Answer {
     )
 }
 
+/// Grants `assertion` as a caller leaving through `ip` (`X-Forwarded-For`).
+pub fn grant_from(sf: &Emulator, ip: &str, assertion: &str) -> Answer {
+    answer(
+        agent()
+            .post(sf.token_url())
+            .header("X-Forwarded-For", ip)
+            .send_form([("grant_type", JWT_BEARER), ("assertion", assertion)])
+            .unwrap(),
+    )
+}
+
 pub fn grant(sf: &Emulator, assertion: &str) -> Answer {
     post_form(sf, &[("grant_type", JWT_BEARER), ("assertion", assertion)])
 }
@@ -162,6 +173,18 @@ pub fn token_with(sf: &Emulator, assertion: &str) -> String {
 pub fn clock_secs(clock: &sfjwt_emulator::ManualClock) -> u64 {
     use sfjwt_emulator::Clock as _;
     clock.now().duration_since(UNIX_EPOCH).unwrap().as_secs()
+}
+
+/// A GET as a caller leaving through `ip` (`X-Forwarded-For`).
+pub fn get_from(sf: &Emulator, ip: &str, path: &str, token: &str) -> Answer {
+    answer(
+        agent()
+            .get(format!("{}{path}", sf.base_url()))
+            .header("Authorization", format!("Bearer {token}"))
+            .header("X-Forwarded-For", ip)
+            .call()
+            .unwrap(),
+    )
 }
 
 pub fn get(sf: &Emulator, path: &str, token: Option<&str>) -> Answer {

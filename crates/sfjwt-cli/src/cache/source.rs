@@ -1,0 +1,292 @@
+//! Where a command's token comes from: the cache when it holds one, else a grant through the
+//! core's token manager with the cache as its store — so concurrent `sfjwt` processes share
+//! one grant (the store's grant lock) and later ones find its token.
+//!
+//! A file-cache hit is answered before the key is loaded: no passphrase prompt, no RSA
+//! parsing, no network — that is what makes a cached `sfjwt token` cost about a millisecond.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use sfjwt_core::exchange::JwtBearer;
+use sfjwt_core::jws::Signer;
+use sfjwt_core::manager::{
+    GrantLease, GrantLock, LockPolicy, MemoryStore, QuickRefusals, StoreError, StoredToken,
+    TokenManager, TokenStore,
+};
+use sfjwt_core::response::{AccessToken, TokenResponse};
+
+use super::args::{Backend, CacheArgs};
+use super::entry::{self, EntryKey};
+use super::file_store::FileStore;
+use crate::error::{CliError, CliResult};
+use crate::identity::{Identity, KEY_ENV, KeySource};
+use crate::transport::Http;
+
+/// A key file larger than this is not a private key; the fingerprint reads at most this much.
+const MAX_KEY_BYTES: u64 = 1024 * 1024;
+
+/// Makes the token client once the key is loaded.
+pub(crate) type ClientFactory<'a> =
+    Box<dyn FnOnce(Arc<dyn Signer + Send + Sync>) -> JwtBearer + 'a>;
+
+/// A token and whether it came from the cache (no grant in this process).
+pub(crate) struct Obtained {
+    pub(crate) token: Arc<TokenResponse>,
+    pub(crate) from_cache: bool,
+}
+
+/// The network settings of the grant.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Grant {
+    pub(crate) timeout: Duration,
+    pub(crate) retries: u32,
+}
+
+/// The token of one identity, from the cache or a grant.
+pub(crate) struct TokenSource<'a> {
+    identity: &'a Identity,
+    backend: Backend,
+    file: Option<Arc<FileStore>>,
+    max_age: Option<Duration>,
+    grant: Grant,
+    factory: Option<ClientFactory<'a>>,
+    manager: Option<Managed>,
+}
+
+struct Managed {
+    manager: TokenManager<Http>,
+    store: Arc<Counted>,
+}
+
+impl<'a> TokenSource<'a> {
+    /// Chooses the cache from `cache`; `entry` is the identity the token is for.
+    ///
+    /// # Errors
+    /// Exit 2 for an unknown `--cache` value or an unreadable key.
+    pub(crate) fn open(
+        identity: &'a Identity,
+        entry: entry::Identity,
+        cache: &CacheArgs,
+        grant: Grant,
+        factory: ClientFactory<'a>,
+    ) -> CliResult<Self> {
+        let backend = cache.backend()?;
+        let file = match backend {
+            Backend::File => match super::dir::cache_dir() {
+                Some(dir) => Some(Arc::new(FileStore::new(
+                    dir,
+                    EntryKey::new(entry, &key_bytes(identity)?),
+                ))),
+                None => {
+                    super::warn_no_cache_dir();
+                    None
+                }
+            },
+            Backend::Off | Backend::Redis(_) => None,
+        };
+        Ok(Self {
+            identity,
+            backend,
+            file,
+            max_age: cache.max_age(),
+            grant,
+            factory: Some(factory),
+            manager: None,
+        })
+    }
+
+    /// The cache file this source uses, if any (for messages).
+    pub(crate) fn file(&self) -> Option<std::path::PathBuf> {
+        self.file.as_ref().map(|f| f.path())
+    }
+
+    /// The current token: the cached one if there is one young enough, else a new grant.
+    ///
+    /// # Errors
+    /// A failed grant (exit 3 or 4) or an unusable key (exit 2).
+    pub(crate) fn token(&mut self) -> CliResult<Obtained> {
+        if self.manager.is_none()
+            && let Some(stored) = self.file.as_ref().and_then(|f| f.read())
+            && self.max_age.is_none_or(|max| entry::age(&stored) < max)
+        {
+            return Ok(Obtained {
+                token: stored.token,
+                from_cache: true,
+            });
+        }
+        let managed = self.managed()?;
+        let saves = managed.store.saves();
+        let token = managed.manager.token().map_err(|e| CliError::manager(&e))?;
+        Ok(Obtained {
+            token,
+            from_cache: managed.store.saves() == saves,
+        })
+    }
+
+    /// Drops the cached token if it is still `stale`; returns whether it did.
+    ///
+    /// # Errors
+    /// Exit 2 when the key cannot be loaded (a Redis store needs the client).
+    pub(crate) fn invalidate(&mut self, stale: &AccessToken) -> CliResult<bool> {
+        if self.manager.is_none()
+            && let Some(file) = &self.file
+        {
+            return Ok(file.invalidate(stale).unwrap_or(false));
+        }
+        self.managed()?
+            .manager
+            .invalidate(stale)
+            .map_err(|e| CliError::manager(&e))
+    }
+
+    /// Drops whatever token is cached (`--refresh`): the next [`token`](Self::token) grants.
+    ///
+    /// # Errors
+    /// As [`invalidate`](Self::invalidate).
+    pub(crate) fn refresh(&mut self) -> CliResult<()> {
+        let current = match (&self.file, &self.manager) {
+            (Some(file), None) => file.read(),
+            _ => self.managed()?.store.load().ok().flatten(),
+        };
+        if let Some(current) = current {
+            self.invalidate(current.token.access_token())?;
+        }
+        Ok(())
+    }
+
+    /// The manager, made on first use: loads the key and opens the store.
+    fn managed(&mut self) -> CliResult<&Managed> {
+        if self.manager.is_none() {
+            let Some(factory) = self.factory.take() else {
+                return Err(
+                    CliError::local("internal error: the token client was already used")
+                        .hint("this is a bug; please report it"),
+                );
+            };
+            let client = factory(self.identity.load_signing_key()?.into_signer());
+            let (inner, poll): (Arc<dyn TokenStore>, Duration) = match (&self.backend, &self.file)
+            {
+                (_, Some(file)) => (file.clone(), Duration::from_millis(10)),
+                (Backend::Redis(url), _) => (
+                    Arc::new(sfjwt_redis::RedisStore::open(url, &client).map_err(|e| {
+                        CliError::local(format!("cannot use the Redis token cache: {e}")).hint(
+                            "fix --cache (or SFJWT_CACHE): redis://[user:password@]host[:port][/db], rediss://… for TLS",
+                        )
+                    })?),
+                    Duration::from_millis(50),
+                ),
+                _ => (Arc::new(MemoryStore::new()), Duration::from_millis(10)),
+            };
+            let store = Arc::new(Counted {
+                inner,
+                saves: AtomicU64::new(0),
+            });
+            let mut manager =
+                TokenManager::new(client, crate::transport::with_timeout(self.grant.timeout))
+                    .with_retry(crate::commands::token::retry_policy(self.grant.retries))
+                    .with_store(Arc::clone(&store))
+                    .with_lock_policy(lock_policy(self.grant).with_poll_interval(poll));
+            if let Some(max_age) = self.max_age {
+                manager = manager.with_max_age(max_age);
+            }
+            self.manager = Some(Managed { manager, store });
+        }
+        self.manager.as_ref().ok_or_else(|| {
+            CliError::local("internal error: no token manager")
+                .hint("this is a bug; please report it")
+        })
+    }
+}
+
+/// The grant lock outlives the longest grant (every attempt timing out, plus backoff), so a
+/// slow grant is not doubled; waiters give up after 1.5× that and grant on their own.
+fn lock_policy(grant: Grant) -> LockPolicy {
+    let attempts = grant.retries.saturating_add(1);
+    LockPolicy::new(
+        grant
+            .timeout
+            .saturating_mul(attempts)
+            .saturating_add(Duration::from_secs(10)),
+    )
+}
+
+/// The key as given, for the entry's fingerprint (never stored).
+fn key_bytes(identity: &Identity) -> CliResult<zeroize::Zeroizing<Vec<u8>>> {
+    use std::io::Read as _;
+    // A vault key is named by its URI: the key itself never leaves the vault.
+    if let Some(uri) = &identity.key_uri {
+        return Ok(zeroize::Zeroizing::new(uri.0.as_bytes().to_vec()));
+    }
+    let read = match identity.key_source()? {
+        KeySource::File(path) => std::fs::File::open(&path).and_then(|file| {
+            let mut bytes = zeroize::Zeroizing::new(Vec::with_capacity(4096));
+            file.take(MAX_KEY_BYTES).read_to_end(&mut bytes)?;
+            Ok(bytes)
+        }),
+        KeySource::Env => Ok(zeroize::Zeroizing::new(
+            std::env::var_os(KEY_ENV)
+                .map(|v| v.into_encoded_bytes())
+                .unwrap_or_default(),
+        )),
+    };
+    // An unreadable key: let the key loader say what is wrong with it, as without a cache.
+    read.or_else(|_| match identity.load_key() {
+        Err(e) => Err(e),
+        Ok(_) => Ok(zeroize::Zeroizing::new(Vec::new())),
+    })
+}
+
+/// The cache store, counting saves: a save means this process granted. Forwards every
+/// method, defaulted ones included, so the inner store's lock renewal and shared refusal
+/// streak (Redis) stay in effect.
+struct Counted {
+    inner: Arc<dyn TokenStore>,
+    saves: AtomicU64,
+}
+
+impl Counted {
+    fn saves(&self) -> u64 {
+        self.saves.load(Ordering::SeqCst)
+    }
+}
+
+impl TokenStore for Counted {
+    fn load(&self) -> Result<Option<StoredToken>, StoreError> {
+        self.inner.load()
+    }
+
+    fn save(&self, token: StoredToken) -> Result<(), StoreError> {
+        self.saves.fetch_add(1, Ordering::SeqCst);
+        self.inner.save(token)
+    }
+
+    fn invalidate(&self, stale: &AccessToken) -> Result<bool, StoreError> {
+        self.inner.invalidate(stale)
+    }
+
+    fn acquire_grant_lock(&self, ttl: Duration) -> Result<GrantLock, StoreError> {
+        self.inner.acquire_grant_lock(ttl)
+    }
+
+    fn release_grant_lock(&self, lease: GrantLease) -> Result<(), StoreError> {
+        self.inner.release_grant_lock(lease)
+    }
+
+    fn extend_grant_lock(&self, lease: &GrantLease, ttl: Duration) -> Result<bool, StoreError> {
+        self.inner.extend_grant_lock(lease, ttl)
+    }
+
+    fn load_refusals(&self) -> Result<Option<QuickRefusals>, StoreError> {
+        self.inner.load_refusals()
+    }
+
+    fn save_refusals(
+        &self,
+        refusals: Option<QuickRefusals>,
+        keep_for: Duration,
+    ) -> Result<bool, StoreError> {
+        self.inner.save_refusals(refusals, keep_for)
+    }
+}

@@ -1,0 +1,166 @@
+//! `sfjwt logout`: forget a cached token, so the next `sfjwt token` logs in again — after a
+//! key rotation, a permission change on the user, or before handing the machine on.
+//!
+//! The file cache records each entry's identity (login URL, client id, username, audience) in
+//! clear, so this finds the identity's entries without the key, whatever key they were
+//! obtained with. A Redis cache is keyed through the token client, so there the key is loaded
+//! as for `sfjwt token`. Salesforce is not contacted: the session itself stays valid until it
+//! times out or an admin ends it in Setup.
+
+use std::path::Path;
+
+use sfjwt_core::exchange::JwtBearer;
+use sfjwt_core::manager::TokenStore as _;
+
+use crate::cache::args::{Backend, CacheArgs};
+use crate::cache::entry::{self, is_entry_file};
+use crate::cache::file_store::{read_bounded, remove_if_present};
+use crate::error::{CliError, CliResult};
+use crate::identity::Identity;
+use crate::output::Out;
+
+pub(crate) const EXAMPLE: &str = "\
+Example:
+  export SFJWT_CLIENT_ID=3MVG9...  SFJWT_USERNAME=etl@acme.com
+  sfjwt logout --login-url https://acme.my.salesforce.com
+  sfjwt logout --all                    # every token in the file cache
+  sfjwt logout --cache rediss://cache.internal:6380 --key-file server.key
+
+Only the cached copy is removed; the session stays valid at Salesforce until it times out.
+Exit codes: 0 done (also when nothing was cached), 2 usage or local problem.";
+
+/// `sfjwt logout`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct LogoutArgs {
+    #[command(flatten)]
+    pub(crate) identity: Identity,
+
+    /// Remove every token in the file cache, whoever it belongs to.
+    #[arg(long)]
+    pub(crate) all: bool,
+
+    /// The cache to clear: `file` (default) or the `redis://…` / `rediss://…` URL the tokens
+    /// were cached in.
+    #[arg(long, env = "SFJWT_CACHE", value_name = "URL", hide_env_values = true)]
+    pub(crate) cache: Option<String>,
+}
+
+pub(crate) fn run(args: &LogoutArgs, out: &mut Out) -> CliResult {
+    let cache = CacheArgs {
+        no_cache: false,
+        cache: args.cache.clone(),
+        refresh: false,
+        max_age: None,
+    };
+    match cache.backend()? {
+        Backend::Off => out.line("the token cache is off (--cache off): nothing to remove"),
+        Backend::File => file_logout(args, out),
+        Backend::Redis(url) => redis_logout(args, &url, out),
+    }
+}
+
+fn file_logout(args: &LogoutArgs, out: &mut Out) -> CliResult {
+    let target = if args.all {
+        None
+    } else {
+        Some(identity_of(&args.identity)?)
+    };
+    let Some(dir) = crate::cache::dir::cache_dir() else {
+        return out.line("no cache directory (XDG_CACHE_HOME and HOME unset): nothing to remove");
+    };
+    let removed = remove_entries(&dir, target.as_ref())?;
+    let what = if removed == 1 { "token" } else { "tokens" };
+    out.line(format!(
+        "removed {removed} cached {what} from {}",
+        dir.display()
+    ))
+}
+
+/// Removes the entry files in `dir` belonging to `target` (all of them for `None`).
+fn remove_entries(dir: &Path, target: Option<&entry::Identity>) -> CliResult<usize> {
+    let listing = match std::fs::read_dir(dir) {
+        Ok(listing) => listing,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(cache_error("cannot list", dir, &e)),
+    };
+    let mut removed = 0;
+    for item in listing {
+        let path = item
+            .map_err(|e| cache_error("cannot list", dir, &e))?
+            .path();
+        if !path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(is_entry_file)
+        {
+            continue;
+        }
+        let matches = match target {
+            None => true,
+            // Entries are tiny; an unreadable or foreign one is not this identity's.
+            Some(target) => read_bounded(&path)
+                .ok()
+                .flatten()
+                .and_then(|bytes| entry::identity_of(&bytes))
+                .is_some_and(|found| &found == target),
+        };
+        if matches {
+            remove_if_present(&path).map_err(|e| cache_error("cannot remove", &path, &e))?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
+fn redis_logout(args: &LogoutArgs, url: &str, out: &mut Out) -> CliResult {
+    if args.all {
+        return Err(CliError::local(
+            "--all clears the file cache only; a Redis cache is shared with other machines",
+        )
+        .hint("log out one identity at a time with --cache redis://… and its flags, or delete the keys (sfjwt:token:*) in Redis"));
+    }
+    let target = identity_of(&args.identity)?;
+    let signer = args.identity.load_signing_key()?.into_signer();
+    let endpoint = args.identity.endpoint()?;
+    let audience = args.identity.audience(&endpoint)?;
+    let client = JwtBearer::with_shared_signer(endpoint, target.client_id, target.username, signer)
+        .with_audience(audience);
+    let store = sfjwt_redis::RedisStore::open(url, &client).map_err(|e| {
+        CliError::local(format!("cannot use the Redis token cache: {e}"))
+            .hint("fix --cache (or SFJWT_CACHE): redis://[user:password@]host[:port][/db], rediss://… for TLS")
+    })?;
+    let current = store
+        .load()
+        .map_err(|e| CliError::local(e.to_string()).hint("check that Redis is reachable"))?;
+    let removed = match current {
+        Some(stored) => store
+            .invalidate(stored.token.access_token())
+            .map_err(|e| CliError::local(e.to_string()).hint("check that Redis is reachable"))?,
+        None => false,
+    };
+    if store.fallbacks() > 0 {
+        return Err(
+            CliError::local("Redis did not answer: nothing was removed").hint(
+                "check the --cache URL and that Redis is reachable, then run sfjwt logout again",
+            ),
+        );
+    }
+    out.line(if removed {
+        "removed the cached token from Redis"
+    } else {
+        "no token cached in Redis for this identity"
+    })
+}
+
+/// The identity whose entries to remove (client id and username are required).
+fn identity_of(identity: &Identity) -> CliResult<entry::Identity> {
+    crate::commands::assertion::claims(identity, None, None, std::time::SystemTime::now())?;
+    let endpoint = identity.endpoint()?;
+    let audience = identity.audience(&endpoint)?;
+    Ok(crate::cache::entry_identity(identity, &endpoint, &audience))
+}
+
+fn cache_error(what: &str, path: &Path, error: &std::io::Error) -> CliError {
+    CliError::local(format!("{what} {}: {error}", path.display()))
+        .hint("check that directory's owner and permissions (XDG_CACHE_HOME chooses where it is)")
+}

@@ -1,0 +1,118 @@
+//! An External Client App org as Salesforce runs it since Spring '26, emulated on loopback:
+//! the login audience (the default) is refused with `app_not_found` and a hint naming the My
+//! Domain fix with its flags (exit 3); the My Domain audience is granted (exit 0).
+// Test helpers: a panic there is a failed test, as in the `#[test]` functions themselves.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use sfjwt_emulator::{App, Emulator, User};
+
+const KEYS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/keys");
+const CLIENT_ID: &str = "3MVG9_eca_consumer_key";
+const USER: &str = "etl@acme.com";
+const MY_DOMAIN: &str = "https://acme.my.salesforce.com";
+
+fn eca_org() -> Emulator {
+    let cert = std::fs::read_to_string(format!("{KEYS}/rsa2048.crt.pem")).unwrap();
+    Emulator::builder()
+        .my_domain(MY_DOMAIN)
+        .app(
+            App::from_pem(CLIENT_ID, &cert)
+                .unwrap()
+                .external_client_app()
+                .admin_approved([USER]),
+        )
+        .user(User::new(USER))
+        .start()
+        .unwrap()
+}
+
+fn token(sf: &Emulator) -> Command {
+    let mut cmd = Command::cargo_bin("sfjwt").unwrap();
+    for var in [
+        "SFJWT_CLIENT_ID",
+        "SFJWT_USERNAME",
+        "SFJWT_KEY_FILE",
+        "SFJWT_KEY",
+        "SFJWT_LOGIN_URL",
+        "SFJWT_AUDIENCE",
+        "SFJWT_CACHE",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("NO_COLOR", "1")
+        .args([
+            "token",
+            "--login-url",
+            sf.base_url(),
+            "--client-id",
+            CLIENT_ID,
+        ])
+        .args(["--username", USER, "--key-file"])
+        .arg(format!("{KEYS}/rsa2048.pkcs8.pem"));
+    cmd
+}
+
+#[test]
+fn the_login_audience_is_refused_with_app_not_found_and_the_my_domain_fix() {
+    let sf = eca_org();
+    token(&sf)
+        .assert()
+        .code(3)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains("app_not_found"))
+        .stderr(predicate::str::contains(
+            "External client app is not installed in this org",
+        ))
+        .stderr(predicate::str::contains("hint:"))
+        .stderr(predicate::str::contains(
+            "--login-url https://NAME.my.salesforce.com --audience my-domain",
+        ));
+}
+
+#[test]
+fn the_my_domain_audience_is_granted() {
+    let sf = eca_org();
+    token(&sf)
+        .args(["--audience", MY_DOMAIN])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("access_token"))
+        .stdout(predicate::str::contains(sf.org_id()));
+}
+
+#[test]
+fn demo_eca_shows_the_refusal_the_hint_and_the_fix() {
+    let output = Command::cargo_bin("sfjwt")
+        .unwrap()
+        .env("NO_COLOR", "1")
+        .args(["demo", "--eca"])
+        .output()
+        .unwrap();
+    let out = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        output.status.success(),
+        "{out}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let position = |needle: &str| {
+        out.find(needle)
+            .unwrap_or_else(|| panic!("demo --eca output lacks {needle:?}:\n{out}"))
+    };
+    let refused = position("app_not_found: External client app is not installed in this org");
+    let hint = position("hint: ");
+    let fix = position("--audience my-domain");
+    let granted = position("access_token");
+    assert!(refused < hint && hint < fix && fix < granted, "{out}");
+    assert!(
+        out.contains("aud           https://acme.my.salesforce.com"),
+        "{out}"
+    );
+    assert!(out.contains("granted"), "{out}");
+}

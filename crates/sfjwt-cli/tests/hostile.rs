@@ -1,0 +1,360 @@
+//! The `sfjwt` binary facing hostile input: a token endpoint answering with terminal escape
+//! sequences and a 200 KB description, files that never end (`/dev/zero`), a key readable by
+//! others, a proxy in the environment. Each must end in a short, inert message, bounded
+//! memory, and the documented exit code.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use sfjwt_emulator::{App, Emulator, User};
+
+const KEYS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/keys");
+const CLIENT_ID: &str = "3MVG9_cli_test_consumer_key";
+const USER: &str = "etl@acme.com";
+
+fn key(name: &str) -> PathBuf {
+    Path::new(KEYS).join(name)
+}
+
+/// The binary with no SFJWT_* or proxy variables inherited from the developer's shell.
+fn sfjwt() -> Command {
+    let mut cmd = Command::cargo_bin("sfjwt").unwrap();
+    for var in [
+        "SFJWT_CLIENT_ID",
+        "SFJWT_USERNAME",
+        "SFJWT_KEY_FILE",
+        "SFJWT_KEY",
+        "SFJWT_LOGIN_URL",
+        "SFJWT_AUDIENCE",
+        "ALL_PROXY",
+        "all_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+        "NO_PROXY",
+        "no_proxy",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+fn token_cmd(login_url: &str, key_file: &Path) -> Command {
+    let mut cmd = sfjwt();
+    cmd.args(["token", "--login-url", login_url, "--client-id", CLIENT_ID])
+        .args(["--username", USER, "--retries", "0", "--key-file"])
+        .arg(key_file);
+    cmd
+}
+
+/// A one-shot "token endpoint" on loopback answering every request with `status` and the
+/// JSON `body`; returns its URL.
+fn hostile_endpoint(status: u16, body: String) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { return };
+            let mut reader = BufReader::new(stream);
+            let mut content_length = 0usize;
+            let mut line = String::new();
+            while reader.read_line(&mut line).unwrap_or(0) > 2 {
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    content_length = v.trim().parse().unwrap_or(0);
+                }
+                line.clear();
+            }
+            let mut request_body = vec![0; content_length];
+            let _ = reader.read_exact(&mut request_body);
+            let mut stream = reader.into_inner();
+            let head = format!(
+                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(body.as_bytes());
+        }
+    });
+    url
+}
+
+/// What an attacker in the token endpoint's place would send to a terminal: clear screen,
+/// retitle the window, ring the bell, a CSI in its one-byte C1 form, a right-to-left override,
+/// and a newline followed by a forged log line.
+const ESCAPES: &str = "\\u001b[2J\\u001b]0;pwned\\u0007\\u0007\\u009b31m\\u202e\\r\\n2026-01-01T00:00:00Z INFO sfjwt: token granted";
+
+/// No control byte but the newlines that end lines, no DEL, no C1 control (UTF-8 C2 80–9F),
+/// no bidirectional override.
+fn assert_inert(bytes: &[u8]) {
+    for (i, &b) in bytes.iter().enumerate() {
+        assert!(
+            b >= 0x20 && b != 0x7f || b == b'\n',
+            "control byte {b:#04x} at {i}"
+        );
+    }
+    let text = std::str::from_utf8(bytes).unwrap();
+    assert!(
+        !text
+            .chars()
+            .any(|c| c != '\n' && sfjwt_core::response::is_unsafe_char(c)),
+        "invisible or C1 character in {text:?}"
+    );
+    for line in text.lines() {
+        assert!(!line.starts_with("2026-01-01"), "forged line: {line}");
+    }
+}
+
+#[test]
+fn an_oauth_error_with_escape_sequences_and_200_kb_stays_inert_and_short_exit_3() {
+    let description = format!("{ESCAPES} {}", "A".repeat(200 * 1024));
+    let body =
+        format!(r#"{{"error":"invalid_grant{ESCAPES}","error_description":"{description}"}}"#);
+    let url = hostile_endpoint(400, body);
+    let output = token_cmd(&url, &key("rsa2048.pkcs8.pem")).output().unwrap();
+    assert_eq!(output.status.code(), Some(3), "{output:?}");
+    let stderr = &output.stderr;
+    assert!(stderr.len() < 4096, "stderr is {} bytes", stderr.len());
+    assert_inert(stderr);
+    let text = String::from_utf8_lossy(stderr);
+    assert!(text.contains("bytes omitted"), "{text}");
+    assert!(
+        text.contains("\\u{1b}[2J"),
+        "escapes are shown, inert: {text}"
+    );
+    assert!(text.contains("hint:"), "{text}");
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn success_fields_with_escapes_are_refused_exit_4() {
+    let ok = |field: &str, value: &str| {
+        let mut json = serde_json::json!({
+            "access_token": "00D000000000001!AQcAQH0dMHZfz972Szmpkb58urFRkgeBGsxLAQcAQH0dMHZfz972Sz",
+            "instance_url": "https://acme.my.salesforce.com",
+            "id": "https://login.salesforce.com/id/00D000000000001AAA/005000000000001AAA",
+            "token_type": "Bearer",
+            "scope": "api"
+        });
+        json[field] = serde_json::Value::String(value.to_owned());
+        json.to_string()
+    };
+    for (field, value) in [
+        ("token_type", "Bearer\u{1b}[2J"),
+        ("scope", "api\nINFO forged"),
+        (
+            "instance_url",
+            "https://acme.my.salesforce.com/\u{1b}]0;x\u{7}",
+        ),
+        ("id", "\u{1b}[2J"),
+    ] {
+        let url = hostile_endpoint(200, ok(field, value));
+        let output = token_cmd(&url, &key("rsa2048.pkcs8.pem")).output().unwrap();
+        assert_eq!(output.status.code(), Some(4), "{field}: {output:?}");
+        assert_inert(&output.stderr);
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains(field),
+            "{field}: {output:?}"
+        );
+    }
+}
+
+#[test]
+fn json_output_keeps_full_values_escaped() {
+    let body = serde_json::json!({
+        "access_token": "00D000000000001!AQcAQH0dMHZfz972Szmpkb58urFRkgeBGsxLAQcAQH0dMHZfz972Sz",
+        "instance_url": "https://acme.my.salesforce.com",
+        "id": "https://login.salesforce.com/id/00D000000000001AAA/005000000000001AAA",
+        "token_type": "Bearer",
+        "scope": "api",
+        "sfdc_note": format!("x\u{1b}[2J\u{9b}31m\u{202e}{}", "y".repeat(5000)),
+    })
+    .to_string();
+    let url = hostile_endpoint(200, body);
+    let output = token_cmd(&url, &key("rsa2048.pkcs8.pem"))
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert_inert(&output.stdout);
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        json["sfdc_note"],
+        format!("x\u{1b}[2J\u{9b}31m\u{202e}{}", "y".repeat(5000))
+    );
+}
+
+/// Every file argument, given `/dev/zero` (endless, and its length reads as 0): refused with
+/// the cap in the message, exit 2. Without a cap each of these grew to gigabytes.
+#[test]
+fn dev_zero_as_every_file_argument_is_refused_with_the_cap() {
+    let zero = "/dev/zero";
+    let good_key = key("rsa2048.pkcs8.pem");
+    let good_cert = key("rsa2048.crt.pem");
+    let cases: Vec<Vec<std::ffi::OsString>> = vec![
+        vec!["check".into(), "--key-file".into(), zero.into()],
+        vec![
+            "check".into(),
+            "--key-file".into(),
+            good_key.clone().into(),
+            "--cert".into(),
+            zero.into(),
+        ],
+        vec![
+            "verify".into(),
+            "--cert".into(),
+            zero.into(),
+            "x.y.z".into(),
+        ],
+        vec![
+            "verify".into(),
+            "--public-key".into(),
+            zero.into(),
+            "x.y.z".into(),
+        ],
+        vec![
+            "assertion".into(),
+            "--client-id".into(),
+            CLIENT_ID.into(),
+            "--username".into(),
+            USER.into(),
+            "--key-file".into(),
+            zero.into(),
+        ],
+        vec![
+            "token".into(),
+            "--login-url".into(),
+            "http://127.0.0.1:9".into(),
+            "--client-id".into(),
+            CLIENT_ID.into(),
+            "--username".into(),
+            USER.into(),
+            "--key-file".into(),
+            zero.into(),
+        ],
+    ];
+    for args in cases {
+        let output = sfjwt().args(&args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        // `check` reports findings on stdout and exits 2 when one is an error.
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}{stdout}");
+        assert!(
+            format!("{stderr}{stdout}").contains("larger than 1024 KiB"),
+            "{args:?}: {stderr}{stdout}"
+        );
+    }
+    // The token on standard input.
+    let output = std::process::Command::new(assert_cmd::cargo::cargo_bin("sfjwt"))
+        .args(["verify", "--cert"])
+        .arg(&good_cert)
+        .arg("-")
+        .stdin(std::fs::File::open(zero).unwrap())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("more than 64 KiB"), "{stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn token_and_assertion_warn_once_about_a_key_others_can_read() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("server.key");
+    std::fs::copy(key("rsa2048.pkcs8.pem"), &path).unwrap();
+    let assertion = |path: &Path| {
+        let mut cmd = sfjwt();
+        cmd.args([
+            "assertion",
+            "--client-id",
+            CLIENT_ID,
+            "--username",
+            USER,
+            "--key-file",
+        ])
+        .arg(path);
+        cmd.output().unwrap()
+    };
+
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let output = assertion(&path);
+    assert_eq!(output.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("warning: "), "{stderr}");
+    assert!(
+        stderr.contains("644") && stderr.contains("chmod 600"),
+        "{stderr}"
+    );
+
+    let sf = Emulator::builder()
+        .app(
+            App::from_pem(
+                CLIENT_ID,
+                &std::fs::read_to_string(key("rsa2048.crt.pem")).unwrap(),
+            )
+            .unwrap()
+            .admin_approved([USER]),
+        )
+        .user(User::new(USER))
+        .start()
+        .unwrap();
+    let output = token_cmd(sf.base_url(), &path).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&output.stderr).starts_with("warning: "));
+
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let output = assertion(&path);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(output.stderr.is_empty(), "{output:?}");
+}
+
+/// With every proxy variable pointing at a listener, `sfjwt token` to a loopback emulator
+/// still succeeds and the listener sees no connection: the assertion never reaches a proxy.
+#[test]
+fn proxy_variables_never_see_a_loopback_request() {
+    let proxy = TcpListener::bind("127.0.0.1:0").unwrap();
+    let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
+    let sf = Emulator::builder()
+        .app(
+            App::from_pem(
+                CLIENT_ID,
+                &std::fs::read_to_string(key("rsa2048.crt.pem")).unwrap(),
+            )
+            .unwrap()
+            .admin_approved([USER]),
+        )
+        .user(User::new(USER))
+        .start()
+        .unwrap();
+    let mut cmd = token_cmd(sf.base_url(), &key("rsa2048.pkcs8.pem"));
+    for var in [
+        "ALL_PROXY",
+        "HTTPS_PROXY",
+        "HTTP_PROXY",
+        "all_proxy",
+        "http_proxy",
+    ] {
+        cmd.env(var, &proxy_url);
+    }
+    let output = cmd.output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert_eq!(sf.grant_count(), 1);
+    // Had the request gone to the proxy, its connection would be waiting in the backlog now.
+    proxy.set_nonblocking(true).unwrap();
+    assert!(
+        matches!(proxy.accept(), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+        "the proxy received a connection"
+    );
+}

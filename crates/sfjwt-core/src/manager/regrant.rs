@@ -1,0 +1,283 @@
+//! Bounded re-grants: when Salesforce refuses tokens right after granting them, a new login will
+//! not help, so the manager stops logging in instead of burning the login budget.
+//!
+//! Salesforce answers 401 `INVALID_SESSION_ID` both when a session ended (timeout, logout, an
+//! admin revoked it) and when the session can never work for this caller. The second kind is
+//! not cured by a new login:
+//!
+//! - the org's Session Settings lock sessions to the IP address they were granted from, and
+//!   the caller's requests leave through several egress IPs (a NAT pool, a fleet spread over
+//!   zones): the token works from one address and is refused from the others;
+//! - the session is "not valid for use with the REST API": the app's OAuth scopes lack `api`,
+//!   the user's profile lacks "API Enabled", or API access control blocks the app.
+//!
+//! Re-granting after every refusal then turns each API call into a login, and the 3,600 logins
+//! per user per hour run out for everyone sharing the user. The tell is timing: a session that
+//! ended by itself lived at least the org's session timeout (15 minutes at the shortest),
+//! while these sessions are refused within seconds of their grant.
+//!
+//! The rule, applied by both managers and with every store:
+//!
+//! - A token refused (reported with `invalidate`, and still the current token) within
+//!   [`RegrantPolicy::window`] of its grant is a **quick refusal**.
+//! - One quick refusal re-grants as usual: an admin may just have ended the session.
+//! - The second quick refusal in a row blocks grants: the next `token()` fails with
+//!   [`ManagerError::RegrantBlocked`] until `window` has passed since that refusal, or the
+//!   caller calls `reset_refusals` after fixing the org. So a setup that refuses every session
+//!   costs two grants, then at most one trial grant per window.
+//! - Quick refusals are "in a row" while each comes less than two windows after the one before
+//!   (one window blocked, one window for the trial token to prove itself); a refusal after the
+//!   token lived a whole window ends the streak.
+//!
+//! The streak is kept by the token store ([`QuickRefusals`]), so a fleet sharing a store shares
+//! it: the process whose token is refused second blocks every process.
+
+use std::time::{Duration, SystemTime};
+
+use super::error::ManagerError;
+
+/// How many quick refusals in a row block grants. Two: one refusal may be an admin ending a
+/// fresh session; two in a row is a pattern a new login will not change.
+const BLOCKING_STREAK: u32 = 2;
+
+/// Bounded re-grants: how soon after its grant a refused token counts against re-granting.
+/// Default 60 s.
+///
+/// Salesforce answers 401 `INVALID_SESSION_ID` both when a session ended and when a session can
+/// never work for this caller — the org locks sessions to the IP address they were granted
+/// from while requests leave through several egress IPs, or the session is not valid for the
+/// REST API. A new login cures only the first. So both managers, with every store:
+///
+/// - count a token reported with `invalidate` within `window` of its grant (and still the
+///   current token) as a *quick refusal*;
+/// - re-grant after the first quick refusal as usual (an admin may have ended the session);
+/// - after the second in a row, fail `token()` with [`ManagerError::RegrantBlocked`] until
+///   `window` has passed since that refusal (then one trial grant), or until the caller's
+///   `reset_refusals()`. Refusals are "in a row" while each comes less than two windows
+///   after the one before; a token that lived a whole window ends the streak.
+///
+/// The streak ([`QuickRefusals`]) is kept by the token store, so a fleet sharing a store stops
+/// together: against IP-locked sessions any number of API calls costs at most two grants.
+///
+/// Why 60 s: a session that cannot work is refused by the first API call, seconds after the
+/// grant; a session that ended by itself lived at least the org's session timeout, 15 minutes
+/// at the shortest. A minute separates the two with room for a slow first call.
+///
+/// ```
+/// use std::time::Duration;
+/// use sfjwt_core::manager::RegrantPolicy;
+/// assert_eq!(RegrantPolicy::default().window(), Duration::from_secs(60));
+/// assert_eq!(RegrantPolicy::unbounded().window(), Duration::ZERO);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RegrantPolicy {
+    window: Duration,
+}
+
+impl Default for RegrantPolicy {
+    fn default() -> Self {
+        Self::new(Duration::from_secs(60))
+    }
+}
+
+impl RegrantPolicy {
+    /// Tokens refused within `window` of their grant count as quick refusals.
+    pub fn new(window: Duration) -> Self {
+        Self { window }
+    }
+
+    /// Never blocks a grant (window zero): every refusal re-grants, as before this rule.
+    pub fn unbounded() -> Self {
+        Self::new(Duration::ZERO)
+    }
+
+    /// The window after a grant in which a refusal counts.
+    pub fn window(&self) -> Duration {
+        self.window
+    }
+
+    /// How long a store should keep a [`QuickRefusals`] record: past two windows after its
+    /// last refusal it no longer affects anything, so it may expire.
+    pub fn record_lifetime(&self) -> Duration {
+        self.window.saturating_mul(2)
+    }
+
+    /// The streak after a token granted at `granted_at` was refused at `now` (`None`: no
+    /// streak, the store may drop the record).
+    pub(crate) fn on_refused(
+        &self,
+        previous: Option<QuickRefusals>,
+        granted_at: SystemTime,
+        now: SystemTime,
+    ) -> Option<QuickRefusals> {
+        // A clock that went backwards reads as no time passed.
+        let age = now.duration_since(granted_at).unwrap_or_default();
+        if age >= self.window {
+            return None;
+        }
+        let streak = previous
+            .filter(|p| now.duration_since(p.last_at).unwrap_or_default() < self.record_lifetime())
+            .map_or(0, |p| p.count);
+        Some(QuickRefusals::new(streak.saturating_add(1), now))
+    }
+
+    /// Whether a grant may start at `now` given the fleet's streak.
+    ///
+    /// # Errors
+    /// [`ManagerError::RegrantBlocked`] while a blocking streak's window lasts.
+    pub(crate) fn check(
+        &self,
+        streak: Option<QuickRefusals>,
+        now: SystemTime,
+    ) -> Result<(), ManagerError> {
+        let Some(streak) = streak.filter(|s| s.count >= BLOCKING_STREAK) else {
+            return Ok(());
+        };
+        let since = now.duration_since(streak.last_at).unwrap_or_default();
+        match self.window.checked_sub(since) {
+            Some(retry_in) if !retry_in.is_zero() => Err(ManagerError::RegrantBlocked {
+                refusals: streak.count,
+                window: self.window,
+                retry_in,
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The fleet's memory of tokens refused soon after their grant: how many in a row, and when
+/// the last was reported. Token stores keep it ([`TokenStore::save_refusals`]) so that every
+/// process sharing the store sees the same streak.
+///
+/// [`TokenStore::save_refusals`]: super::TokenStore::save_refusals
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuickRefusals {
+    count: u32,
+    last_at: SystemTime,
+}
+
+impl QuickRefusals {
+    /// `count` quick refusals in a row, the last reported at `last_at` (a store rebuilding a
+    /// saved record).
+    pub fn new(count: u32, last_at: SystemTime) -> Self {
+        Self { count, last_at }
+    }
+
+    /// How many quick refusals in a row.
+    pub fn count(&self) -> u32 {
+        self.count
+    }
+
+    /// When the last one was reported, by the manager's clock.
+    pub fn last_at(&self) -> SystemTime {
+        self.last_at
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
+
+    use std::time::UNIX_EPOCH;
+
+    use super::*;
+
+    fn at(secs: u64) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(1_700_000_000 + secs)
+    }
+
+    fn streak(count: u32, last: u64) -> Option<QuickRefusals> {
+        Some(QuickRefusals::new(count, at(last)))
+    }
+
+    #[test]
+    fn refusals_build_a_streak_only_when_quick_and_close_together() {
+        let policy = RegrantPolicy::default(); // 60 s
+        // (previous streak, granted at, refused at, expected streak)
+        let table: &[(Option<QuickRefusals>, u64, u64, Option<QuickRefusals>)] = &[
+            // The first quick refusal starts a streak.
+            (None, 0, 1, streak(1, 1)),
+            (None, 0, 59, streak(1, 59)),
+            // A token that lived the whole window ended normally: no streak, any streak ends.
+            (None, 0, 60, None),
+            (streak(1, 0), 0, 3600, None),
+            (streak(5, 0), 10, 70, None),
+            // A second quick refusal soon after the first extends the streak.
+            (streak(1, 1), 1, 2, streak(2, 2)),
+            // The trial token after a block, refused quickly again: the streak goes on.
+            (streak(2, 2), 63, 64, streak(3, 64)),
+            // A quick refusal long after the last one starts afresh.
+            (streak(2, 2), 500, 501, streak(1, 501)),
+            (streak(1, 0), 119, 120, streak(1, 120)),
+            (streak(1, 0), 118, 119, streak(2, 119)),
+            // A clock that went backwards: the token's age reads as zero.
+            (None, 100, 50, streak(1, 50)),
+        ];
+        for (i, (previous, granted, refused, expected)) in table.iter().enumerate() {
+            assert_eq!(
+                policy.on_refused(*previous, at(*granted), at(*refused)),
+                *expected,
+                "row {i}"
+            );
+        }
+    }
+
+    #[test]
+    fn grants_are_blocked_for_one_window_after_the_second_quick_refusal() {
+        let policy = RegrantPolicy::default();
+        // (streak, now, blocked for)
+        let table: &[(Option<QuickRefusals>, u64, Option<u64>)] = &[
+            (None, 0, None),
+            (streak(1, 10), 10, None),
+            (streak(2, 10), 10, Some(60)),
+            (streak(2, 10), 11, Some(59)),
+            (streak(2, 10), 69, Some(1)),
+            (streak(2, 10), 70, None),
+            (streak(3, 10), 30, Some(40)),
+            // A clock that went backwards: blocked for the whole window.
+            (streak(2, 10), 5, Some(60)),
+        ];
+        for (i, (streak, now, blocked)) in table.iter().enumerate() {
+            match (policy.check(*streak, at(*now)), blocked) {
+                (Ok(()), None) => {}
+                (
+                    Err(ManagerError::RegrantBlocked {
+                        refusals,
+                        window,
+                        retry_in,
+                    }),
+                    Some(secs),
+                ) => {
+                    assert_eq!(retry_in, Duration::from_secs(*secs), "row {i}");
+                    assert_eq!(window, Duration::from_secs(60));
+                    assert_eq!(Some(refusals), streak.map(|s| s.count));
+                }
+                (other, _) => panic!("row {i}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn an_unbounded_policy_never_blocks() {
+        let policy = RegrantPolicy::unbounded();
+        assert_eq!(policy.on_refused(streak(9, 0), at(0), at(0)), None);
+        assert!(policy.check(streak(9, 0), at(0)).is_ok());
+    }
+
+    #[test]
+    fn the_sequence_of_an_ip_locked_org_costs_two_grants_then_one_per_window() {
+        // Each token is refused one second after its grant.
+        let policy = RegrantPolicy::default();
+        let mut record = None;
+        let mut grants = Vec::new();
+        for second in 0..300 {
+            if policy.check(record, at(second)).is_err() {
+                continue;
+            }
+            grants.push(second);
+            record = policy.on_refused(record, at(second), at(second + 1));
+        }
+        // Two grants, then one trial each time the window (counted from the refusal) passes.
+        assert_eq!(grants, [0, 1, 62, 123, 184, 245]);
+    }
+}

@@ -1,0 +1,142 @@
+//! What Salesforce accepts in an assertion beyond the canonical form — `exp` as a JSON string
+//! of digits — and the `exp` ceiling: how far ahead an assertion may expire.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use sfjwt_emulator::{DEFAULT_MAX_ASSERTION_LIFETIME, ManualClock};
+
+fn signed(claims: &serde_json::Value) -> String {
+    sign_raw(r#"{"alg":"RS256"}"#, &claims.to_string(), &key())
+}
+
+#[test]
+fn exp_as_a_string_of_digits_is_accepted() {
+    let sf = start();
+    // What simple-salesforce sends: `"exp": "1700000000"`.
+    let claims = serde_json::json!({
+        "iss": CLIENT_ID, "sub": APPROVED, "aud": PRODUCTION,
+        "exp": (unix_now() + 180).to_string(),
+    });
+    let answer = grant(&sf, &signed(&claims));
+    assert_eq!(answer.status, 200, "{}", answer.body);
+
+    // A string in the past is expired like a number in the past.
+    let past = serde_json::json!({
+        "iss": CLIENT_ID, "sub": APPROVED, "aud": PRODUCTION,
+        "exp": (unix_now() - 60).to_string(),
+    });
+    assert_oauth_error(
+        &grant(&sf, &signed(&past)),
+        "invalid_grant",
+        "expired authorization code",
+    );
+}
+
+#[test]
+fn other_exp_shapes_are_invalid_assertions() {
+    let sf = start();
+    let soon = unix_now() + 120;
+    for exp in [
+        serde_json::json!(format!("{soon}.0")),
+        serde_json::json!(format!(" {soon}")),
+        serde_json::json!(""),
+        serde_json::json!("soon"),
+        serde_json::json!(-1),
+        serde_json::json!(soon as f64 + 0.5),
+        serde_json::json!(null),
+        serde_json::json!([soon]),
+    ] {
+        let claims = serde_json::json!({
+            "iss": CLIENT_ID, "sub": APPROVED, "aud": PRODUCTION, "exp": exp,
+        });
+        assert_oauth_error(
+            &grant(&sf, &signed(&claims)),
+            "invalid_grant",
+            "invalid assertion",
+        );
+    }
+}
+
+#[test]
+fn exp_beyond_the_default_ceiling_is_refused() {
+    let clock = ManualClock::starting_now();
+    let sf = builder().clock(clock.clone()).start().unwrap();
+    let now = clock_secs(&clock);
+    let ceiling = DEFAULT_MAX_ASSERTION_LIFETIME.as_secs();
+    assert_eq!(ceiling, 300);
+    // 180 s (the documented lifetime) and 300 s (reported working) are granted.
+    for lifetime in [180, ceiling] {
+        let answer = grant(
+            &sf,
+            &assertion_with(CLIENT_ID, APPROVED, PRODUCTION, now + lifetime),
+        );
+        assert_eq!(answer.status, 200, "{lifetime} s: {}", answer.body);
+    }
+    // Ten minutes, an hour, and milliseconds instead of seconds are not.
+    for exp in [now + 600, now + 3600, now * 1000] {
+        assert_oauth_error(
+            &grant(&sf, &assertion_with(CLIENT_ID, APPROVED, PRODUCTION, exp)),
+            "invalid_grant",
+            "expired authorization code",
+        );
+    }
+    // The skew (default 5 s) also absorbs a client clock slightly ahead.
+    let answer = grant(
+        &sf,
+        &assertion_with(CLIENT_ID, APPROVED, PRODUCTION, now + ceiling + 5),
+    );
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_oauth_error(
+        &grant(
+            &sf,
+            &assertion_with(CLIENT_ID, APPROVED, PRODUCTION, now + ceiling + 6),
+        ),
+        "invalid_grant",
+        "expired authorization code",
+    );
+}
+
+#[test]
+fn the_ceiling_is_configurable() {
+    let clock = ManualClock::starting_now();
+    let sf = builder()
+        .clock(clock.clone())
+        .exp_skew(Duration::ZERO)
+        .max_assertion_lifetime(Duration::from_secs(3600))
+        .start()
+        .unwrap();
+    let now = clock_secs(&clock);
+    assert_eq!(
+        grant(
+            &sf,
+            &assertion_with(CLIENT_ID, APPROVED, PRODUCTION, now + 3600)
+        )
+        .status,
+        200
+    );
+    assert_oauth_error(
+        &grant(
+            &sf,
+            &assertion_with(CLIENT_ID, APPROVED, PRODUCTION, now + 3601),
+        ),
+        "invalid_grant",
+        "expired authorization code",
+    );
+}
+
+#[test]
+fn crit_header_is_refused() {
+    let sf = start();
+    let claims = serde_json::json!({
+        "iss": CLIENT_ID, "sub": APPROVED, "aud": PRODUCTION, "exp": unix_now() + 120,
+    });
+    let token = sign_raw(
+        r#"{"alg":"RS256","crit":["exp"]}"#,
+        &claims.to_string(),
+        &key(),
+    );
+    assert_oauth_error(&grant(&sf, &token), "invalid_grant", "invalid assertion");
+}
