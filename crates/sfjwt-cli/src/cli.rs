@@ -14,6 +14,7 @@ Examples:
   sfjwt check --key-file jwt/server.key --cert jwt/server.crt \\
       --client-id 3MVG9... --username etl@acme.com
   sfjwt token --key-file jwt/server.key --client-id 3MVG9... --username etl@acme.com
+  sfjwt token --key awskms:alias/sfjwt-prod --client-id 3MVG9... --username etl@acme.com
   sfjwt keystore --key-file jwt/server.key --cert jwt/server.crt --out jwt/server.jks \\
       --alias org_to_org --password-env KS_PASS   # for Apex: Import from Keystore
   sfjwt api /services/data/v62.0/limits       # cached token; re-logs in once on a 401
@@ -102,6 +103,8 @@ const KEYGEN_EXAMPLE: &str = "\
 Example:
   sfjwt keygen --out-dir ./jwt --days 730 --subject 'acme integration'
   SFJWT_PASS='long passphrase' sfjwt keygen --passphrase-env SFJWT_PASS   # encrypted key
+  sfjwt keygen --key 'pkcs11:token=sfjwt;object=jwt-key?module-path=…&pin-source=file:…'
+  sfjwt keygen --key awskms:alias/sfjwt-prod   # server.crt only, signed in the vault
 
 Upload server.crt to the connected app (\"Use digital signatures\"); keep server.key secret.";
 
@@ -242,6 +245,11 @@ pub(crate) struct KeygenArgs {
     #[arg(long)]
     pub(crate) force: bool,
 
+    /// Write only server.crt, for an existing key in a vault (pkcs11:… or awskms:…, as for
+    /// `token --key`): the vault signs the certificate, the key never leaves it.
+    #[arg(long = "key", env = "SFJWT_KEY_URI", hide_env_values = true, value_name = "URI", value_parser = crate::vault::key_uri, conflicts_with_all = ["bits", "passphrase_env", "keystore"])]
+    pub(crate) key_uri: Option<crate::vault::KeyUri>,
+
     /// Also write a Java KeyStore (JKS) of the new key and certificate, for Salesforce's
     /// Import from Keystore (Apex org-to-org). Needs --alias and --password-env.
     #[arg(long, value_name = "PATH", requires_all = ["alias", "password_env"])]
@@ -262,8 +270,22 @@ pub(crate) struct KeygenArgs {
 #[derive(Debug, clap::Args)]
 pub(crate) struct KeystoreArgs {
     /// The private key file (PEM or DER, PKCS#8 or PKCS#1, encrypted or not).
-    #[arg(long, env = "SFJWT_KEY_FILE", value_name = "PATH")]
-    pub(crate) key_file: PathBuf,
+    #[arg(
+        long,
+        env = "SFJWT_KEY_FILE",
+        value_name = "PATH",
+        required_unless_present = "key_uri"
+    )]
+    pub(crate) key_file: Option<PathBuf>,
+
+    /// A vault key (pkcs11:… or awskms:…) cannot go into a keystore: refused with the way out.
+    #[arg(
+        long = "key",
+        value_name = "URI",
+        hide = true,
+        conflicts_with = "key_file"
+    )]
+    pub(crate) key_uri: Option<String>,
 
     /// Read the key file's passphrase from this environment variable (its name, not the
     /// passphrase). Without it, an encrypted key is prompted for on a terminal.

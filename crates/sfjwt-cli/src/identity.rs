@@ -8,13 +8,16 @@
 //! Client App since Spring '26 wants the My Domain for both (`--audience my-domain`).
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use sfjwt_core::claims::{Audience, ClaimsError};
 use sfjwt_core::endpoint::TokenEndpoint;
-use sfjwt_core::key::{KeyError, Passphrase, PrivateKey};
+use sfjwt_core::jws::Signer;
+use sfjwt_core::key::{KeyError, Passphrase, PrivateKey, PublicKey};
 
 use crate::error::{CliError, CliResult};
 use crate::passphrase;
+use crate::vault::{self, KeyUri, VaultKey};
 
 /// The environment variable that may hold the private key's PEM text.
 pub(crate) const KEY_ENV: &str = "SFJWT_KEY";
@@ -37,6 +40,12 @@ pub(crate) struct Identity {
     /// PEM text is read from the SFJWT_KEY environment variable.
     #[arg(long, env = "SFJWT_KEY_FILE", value_name = "PATH")]
     pub(crate) key_file: Option<PathBuf>,
+
+    /// A key that never leaves a vault, instead of --key-file: a PKCS#11 URI
+    /// (pkcs11:token=…;object=…?module-path=…&pin-source=file:…) or an AWS KMS key
+    /// (awskms:alias/NAME, awskms:arn:aws:kms:…, awskms:KEY_ID).
+    #[arg(long = "key", env = "SFJWT_KEY_URI", hide_env_values = true, value_name = "URI", value_parser = vault::key_uri)]
+    pub(crate) key_uri: Option<KeyUri>,
 
     /// Read the key's passphrase from this environment variable (its name, not the
     /// passphrase). Without it, an encrypted key is prompted for on a terminal.
@@ -147,7 +156,7 @@ impl Identity {
             return Ok(KeySource::Env);
         }
         Err(CliError::local("no private key given")
-            .hint(format!("pass --key-file PATH (or set SFJWT_KEY_FILE), or put the PEM text in {KEY_ENV}; `sfjwt keygen` makes a key and certificate")))
+            .hint(format!("pass --key-file PATH (or set SFJWT_KEY_FILE), put the PEM text in {KEY_ENV}, or name a vault key with --key URI; `sfjwt keygen` makes a key and certificate")))
     }
 
     /// Loads the private key, asking for a passphrase if it is encrypted.
@@ -170,6 +179,63 @@ impl Identity {
             }
             Ok(key) => Ok((key, source)),
             Err(e) => Err(CliError::key(&e, &source.describe())),
+        }
+    }
+}
+
+/// The key that signs: a key file (or `SFJWT_KEY`), or a key in a vault (`--key URI`).
+pub(crate) enum SigningKey {
+    Loaded(Box<PrivateKey>, KeySource),
+    Vault(VaultKey),
+}
+
+impl SigningKey {
+    /// The signer, shareable with a client.
+    pub(crate) fn into_signer(self) -> Arc<dyn Signer + Send + Sync> {
+        match self {
+            Self::Loaded(key, _) => Arc::new(*key),
+            Self::Vault(vault) => vault.signer,
+        }
+    }
+
+    /// The public half.
+    pub(crate) fn public_key(&self) -> PublicKey {
+        match self {
+            Self::Loaded(key, _) => key.public_key(),
+            Self::Vault(vault) => vault.public_key.clone(),
+        }
+    }
+
+    /// One stderr line when a key file is readable by group or others (a vault key has no
+    /// file).
+    pub(crate) fn warn_if_exposed(&self) {
+        if let Self::Loaded(_, source) = self {
+            warn_if_exposed(source);
+        }
+    }
+
+    /// Where the key is, for messages.
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            Self::Loaded(_, source) => source.describe(),
+            Self::Vault(vault) => vault.description.clone(),
+        }
+    }
+}
+
+impl Identity {
+    /// The signing key: the vault key of `--key URI`, else the key file or `SFJWT_KEY`.
+    pub(crate) fn load_signing_key(&self) -> CliResult<SigningKey> {
+        match &self.key_uri {
+            Some(_) if self.key_file.is_some() => Err(CliError::local(
+                "both --key (a vault key URI) and --key-file were given",
+            )
+            .hint("give one (check SFJWT_KEY_URI and SFJWT_KEY_FILE too)")),
+            Some(uri) => Ok(SigningKey::Vault(vault::open(&uri.0)?)),
+            None => {
+                let (key, source) = self.load_key()?;
+                Ok(SigningKey::Loaded(Box::new(key), source))
+            }
         }
     }
 }

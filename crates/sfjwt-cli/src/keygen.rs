@@ -196,6 +196,25 @@ pub(crate) fn write(
     Ok((key_path, cert_path))
 }
 
+/// Writes `server.crt` alone into `dir` (for a key kept in a vault); refuses to replace it
+/// unless `force`. Returns its path.
+pub(crate) fn write_certificate(dir: &Path, cert_pem: &str, force: bool) -> CliResult<PathBuf> {
+    std::fs::create_dir_all(dir).map_err(|e| {
+        CliError::local(format!(
+            "cannot create the directory {}: {e}",
+            dir.display()
+        ))
+        .hint("choose another --out-dir")
+    })?;
+    let cert_path = dir.join(CERT_FILE);
+    if !force && cert_path.exists() {
+        return Err(CliError::local(format!("{} already exists; not overwriting it", cert_path.display()))
+            .hint("pass --force to replace it (upload the new one to the app), or choose another --out-dir"));
+    }
+    write_file(&cert_path, cert_pem.as_bytes(), 0o644, force)?;
+    Ok(cert_path)
+}
+
 fn write_file(path: &Path, contents: &[u8], mode: u32, force: bool) -> CliResult {
     let fail = |e: std::io::Error| {
         CliError::local(format!("cannot write {}: {e}", path.display()))

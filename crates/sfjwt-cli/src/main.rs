@@ -21,6 +21,7 @@ mod keystore;
 mod output;
 mod passphrase;
 mod transport;
+mod vault;
 
 use std::io::Write as _;
 use std::process::ExitCode;

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use sfjwt_core::exchange::JwtBearer;
-use sfjwt_core::key::PrivateKey;
+use sfjwt_core::jws::Signer;
 use sfjwt_core::manager::{
     GrantLease, GrantLock, LockPolicy, MemoryStore, QuickRefusals, StoreError, StoredToken,
     TokenManager, TokenStore,
@@ -28,7 +28,8 @@ use crate::transport::Http;
 const MAX_KEY_BYTES: u64 = 1024 * 1024;
 
 /// Makes the token client once the key is loaded.
-pub(crate) type ClientFactory<'a> = Box<dyn FnOnce(PrivateKey) -> JwtBearer + 'a>;
+pub(crate) type ClientFactory<'a> =
+    Box<dyn FnOnce(Arc<dyn Signer + Send + Sync>) -> JwtBearer + 'a>;
 
 /// A token and whether it came from the cache (no grant in this process).
 pub(crate) struct Obtained {
@@ -164,8 +165,7 @@ impl<'a> TokenSource<'a> {
                         .hint("this is a bug; please report it"),
                 );
             };
-            let (key, _) = self.identity.load_key()?;
-            let client = factory(key);
+            let client = factory(self.identity.load_signing_key()?.into_signer());
             let (inner, poll): (Arc<dyn TokenStore>, Duration) = match (&self.backend, &self.file)
             {
                 (_, Some(file)) => (file.clone(), Duration::from_millis(10)),
@@ -215,6 +215,10 @@ fn lock_policy(grant: Grant) -> LockPolicy {
 /// The key as given, for the entry's fingerprint (never stored).
 fn key_bytes(identity: &Identity) -> CliResult<zeroize::Zeroizing<Vec<u8>>> {
     use std::io::Read as _;
+    // A vault key is named by its URI: the key itself never leaves the vault.
+    if let Some(uri) = &identity.key_uri {
+        return Ok(zeroize::Zeroizing::new(uri.0.as_bytes().to_vec()));
+    }
     let read = match identity.key_source()? {
         KeySource::File(path) => std::fs::File::open(&path).and_then(|file| {
             let mut bytes = zeroize::Zeroizing::new(Vec::with_capacity(4096));

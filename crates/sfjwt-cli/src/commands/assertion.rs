@@ -14,12 +14,16 @@ use crate::output::Out;
 
 pub(crate) fn run(args: &AssertionArgs, out: &mut Out) -> CliResult {
     let claims = claims(&args.identity, args.exp, args.lifetime, SystemTime::now())?;
-    let (key, source) = args.identity.load_key()?;
-    crate::identity::warn_if_exposed(&source);
-    let assertion = jws::sign(&claims, &key).map_err(|e| {
+    let key = args.identity.load_signing_key()?;
+    key.warn_if_exposed();
+    let source = key.describe();
+    let signer = key.into_signer();
+    let assertion = jws::sign(&claims, &*signer).map_err(|e| {
+        let cause = std::error::Error::source(&e)
+            .map(|c| format!(": {c}"))
+            .unwrap_or_default();
         CliError::local(format!(
-            "cannot sign with the key from {}: {e}",
-            source.describe()
+            "cannot sign with the key from {source}: {e}{cause}"
         ))
         .hint("check the key with `sfjwt check`")
     })?;

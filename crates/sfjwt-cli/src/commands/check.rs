@@ -10,7 +10,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use sfjwt_core::claims::{Audience, Claims};
 use sfjwt_core::endpoint::{EndpointKind, TokenEndpoint};
-use sfjwt_core::key::{Certificate, PrivateKey};
+use sfjwt_core::jws::{Signer as _, verify_rs256_signature};
+use sfjwt_core::key::{Certificate, PublicKey};
 
 use crate::cli::CheckArgs;
 use crate::error::{CliError, CliResult};
@@ -103,7 +104,10 @@ fn check_endpoint(
     }
 }
 
-fn check_key(identity: &Identity, report: &mut Report<'_>) -> CliResult<Option<PrivateKey>> {
+fn check_key(identity: &Identity, report: &mut Report<'_>) -> CliResult<Option<PublicKey>> {
+    if identity.key_uri.is_some() {
+        return check_vault_key(identity, report);
+    }
     let source = match identity.key_source() {
         Ok(source) => source,
         Err(e) => {
@@ -128,13 +132,55 @@ fn check_key(identity: &Identity, report: &mut Report<'_>) -> CliResult<Option<P
                 ),
             )?;
             check_permissions(&source, report)?;
-            Ok(Some(key))
+            Ok(Some(key.public_key()))
         }
         Err(e) => {
             report.add(Level::Error, "key", e.message())?;
             Ok(None)
         }
     }
+}
+
+/// `--key URI`: opening the key proves the token/KMS, the login and the key; a test signature
+/// verified with its public half proves it signs RS256.
+fn check_vault_key(identity: &Identity, report: &mut Report<'_>) -> CliResult<Option<PublicKey>> {
+    let key = match identity.load_signing_key() {
+        Ok(key) => key,
+        Err(e) => {
+            report.add(Level::Error, "key", e.message())?;
+            return Ok(None);
+        }
+    };
+    let public_key = key.public_key();
+    let description = key.describe();
+    let probe = b"sfjwt check: test signature";
+    let signed = key.into_signer().sign_rs256(probe);
+    match signed.map(|sig| verify_rs256_signature(&public_key, probe, &sig)) {
+        Ok(Ok(())) => report.add(
+            Level::Ok,
+            "key",
+            format!(
+                "RSA {} bits, in {description}; a test signature verifies",
+                public_key.bits()
+            ),
+        )?,
+        Ok(Err(_)) => report.add(
+            Level::Error,
+            "key",
+            format!("{description}: its signature does not verify with its own public key"),
+        )?,
+        Err(e) => {
+            let cause = std::error::Error::source(&e)
+                .map(|c| format!(": {c}"))
+                .unwrap_or_default();
+            report.add(
+                Level::Error,
+                "key",
+                format!("{description} cannot sign: {e}{cause}"),
+            )?;
+        }
+    }
+    Ok(Some(public_key))
 }
 
 /// The container format, from the PEM label (for the report only; the core detects it itself).
@@ -178,7 +224,7 @@ fn check_permissions(source: &KeySource, report: &mut Report<'_>) -> CliResult {
 
 fn check_certificate(
     args: &CheckArgs,
-    key: Option<&PrivateKey>,
+    key: Option<&PublicKey>,
     now: SystemTime,
     report: &mut Report<'_>,
 ) -> CliResult {
@@ -200,7 +246,7 @@ fn check_certificate(
         }
     };
     match key {
-        Some(key) if cert.is_pair_of(key) => report.add(
+        Some(key) if cert.public_key() == key => report.add(
             Level::Ok,
             "pair",
             format!("{} ({}) is the certificate of the key", path.display(), cert.subject()),

@@ -3,14 +3,22 @@
 //! first, since orgs created from Spring '26 on have no "New Connected App", the connected app
 //! second. Each step and its public source: `sfjwt_core::manual::setup`.
 
+use std::time::{Duration, SystemTime};
+
+use sfjwt_core::key::{CertificateSpec, self_signed_certificate};
+
 use crate::cli::KeygenArgs;
 use crate::commands::keystore as keystore_command;
-use crate::error::CliResult;
+use crate::error::{CliError, CliResult};
 use crate::keygen::{self, Spec};
 use crate::output::Out;
 use crate::passphrase;
+use crate::vault;
 
 pub(crate) fn run(args: &KeygenArgs, out: &mut Out) -> CliResult {
+    if let Some(uri) = &args.key_uri {
+        return vault_certificate(&uri.0, args, out);
+    }
     let passphrase = match &args.passphrase_env {
         Some(var) => Some(passphrase::from_env(var)?),
         None => None,
@@ -52,19 +60,7 @@ pub(crate) fn run(args: &KeygenArgs, out: &mut Out) -> CliResult {
         args.subject,
         args.days
     ))?;
-    let cert = cert_path.display().to_string();
-    out.line("")?;
-    out.line(out.heading(
-        "Next steps in Salesforce: External Client App (orgs and sandboxes since Spring '26)",
-    ))?;
-    for step in eca_steps(&cert) {
-        out.line(step)?;
-    }
-    out.line("")?;
-    out.line(out.heading("Or, in an org that still has connected apps"))?;
-    for step in next_steps(&cert) {
-        out.line(step)?;
-    }
+    setup_steps(&cert_path.display().to_string(), out)?;
     let pass_flag = match &args.passphrase_env {
         Some(var) => format!(" --passphrase-env {var}"),
         None => String::new(),
@@ -85,6 +81,64 @@ pub(crate) fn run(args: &KeygenArgs, out: &mut Out) -> CliResult {
     if let (Some(target), Some(built)) = (&keystore, &built) {
         out.line("")?;
         keystore_command::report(out, target, built)?;
+    }
+    Ok(())
+}
+
+/// `keygen --key URI`: the certificate for a key that stays in its vault, signed there.
+fn vault_certificate(uri: &str, args: &KeygenArgs, out: &mut Out) -> CliResult {
+    let key = vault::open(uri)?;
+    let spec = CertificateSpec::new(args.subject.as_str())
+        .valid_for(Duration::from_secs(u64::from(args.days) * 86_400));
+    let pem = self_signed_certificate(&*key.signer, &key.public_key, &spec, SystemTime::now())
+        .map_err(|e| {
+            let cause = std::error::Error::source(&e)
+                .map(|c| format!(": {c}"))
+                .unwrap_or_default();
+            CliError::local(format!("cannot make the certificate: {e}{cause}"))
+                .hint("check the key with `sfjwt check --key URI`")
+        })?;
+    let cert_path = keygen::write_certificate(&args.out_dir, &pem, args.force)?;
+    out.line(format!(
+        "{} {} (self-signed X.509, sha256WithRSA, signed in {}, RSA {} bits, CN={}, valid {} days: upload this one)",
+        out.ok("wrote"),
+        cert_path.display(),
+        key.description,
+        key.public_key.bits(),
+        args.subject,
+        args.days
+    ))?;
+    setup_steps(&cert_path.display().to_string(), out)?;
+    // Never echo a PIN given in the URI.
+    let shown = if uri.contains("pin-value=") {
+        "'<the same URI>'".to_owned()
+    } else {
+        format!("'{uri}'")
+    };
+    out.line("")?;
+    out.line(out.heading("Then"))?;
+    out.line(format!(
+        "  sfjwt check --key {shown} --cert {} --client-id <Consumer Key> --username <user>",
+        cert_path.display()
+    ))?;
+    out.line(format!(
+        "  sfjwt token --key {shown} --client-id <Consumer Key> --username <user>   (add --sandbox for a sandbox)"
+    ))
+}
+
+/// The Salesforce setup for `cert`: the External Client App first, the connected app second.
+fn setup_steps(cert: &str, out: &mut Out) -> CliResult {
+    out.line("")?;
+    out.line(out.heading(
+        "Next steps in Salesforce: External Client App (orgs and sandboxes since Spring '26)",
+    ))?;
+    for step in eca_steps(cert) {
+        out.line(step)?;
+    }
+    out.line("")?;
+    out.line(out.heading("Or, in an org that still has connected apps"))?;
+    for step in next_steps(cert) {
+        out.line(step)?;
     }
     Ok(())
 }

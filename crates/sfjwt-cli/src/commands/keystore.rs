@@ -18,7 +18,11 @@ use crate::passphrase;
 pub(crate) fn run(args: &KeystoreArgs, out: &mut Out) -> CliResult {
     // Alias, password and destination first: a mistake there costs no passphrase prompt.
     let target = Target::new(&args.out, &args.alias, &args.password_env, false)?;
-    let key = load_key(&args.key_file, args.passphrase_env.as_deref())?;
+    let Some(key_file) = &args.key_file else {
+        // `--key URI` (clap requires one of the two); the URI may carry a PIN: not echoed.
+        return Err(vault_key_error("the --key URI"));
+    };
+    let key = load_key(key_file, args.passphrase_env.as_deref())?;
     let chain = keystore::read_chain(&args.cert)?;
     let built = target.build(&key, &chain, SystemTime::now())?;
     target.write(&built)?;

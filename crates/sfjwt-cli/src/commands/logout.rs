@@ -120,11 +120,11 @@ fn redis_logout(args: &LogoutArgs, url: &str, out: &mut Out) -> CliResult {
         .hint("log out one identity at a time with --cache redis://… and its flags, or delete the keys (sfjwt:token:*) in Redis"));
     }
     let target = identity_of(&args.identity)?;
-    let (key, _) = args.identity.load_key()?;
+    let signer = args.identity.load_signing_key()?.into_signer();
     let endpoint = args.identity.endpoint()?;
     let audience = args.identity.audience(&endpoint)?;
-    let client =
-        JwtBearer::new(endpoint, target.client_id, target.username, key).with_audience(audience);
+    let client = JwtBearer::with_shared_signer(endpoint, target.client_id, target.username, signer)
+        .with_audience(audience);
     let store = sfjwt_redis::RedisStore::open(url, &client).map_err(|e| {
         CliError::local(format!("cannot use the Redis token cache: {e}"))
             .hint("fix --cache (or SFJWT_CACHE): redis://[user:password@]host[:port][/db], rediss://… for TLS")

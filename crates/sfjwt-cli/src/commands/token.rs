@@ -36,8 +36,8 @@ pub(crate) fn run(args: &TokenArgs, out: &mut Out) -> CliResult {
     let entry = cache::entry_identity(identity, &endpoint, &audience);
     let (client_id, username) = (entry.client_id.clone(), entry.username.clone());
     let lifetime = Duration::from_secs(args.lifetime);
-    let factory: ClientFactory<'_> = Box::new(move |key| {
-        JwtBearer::new(endpoint, client_id, username, key)
+    let factory: ClientFactory<'_> = Box::new(move |signer| {
+        JwtBearer::with_shared_signer(endpoint, client_id, username, signer)
             .with_audience(audience)
             .with_lifetime(lifetime)
     });

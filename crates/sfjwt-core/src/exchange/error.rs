@@ -17,7 +17,8 @@ pub enum ExchangeError {
     /// The claims were refused before signing (a missing client id, a bad audience…).
     /// Configuration: fix it, do not retry.
     Claims(ClaimsError),
-    /// The signer failed (an unreachable HSM/KMS, a failed RNG).
+    /// The signer failed (an unreachable HSM/KMS, a refused key, a failed RNG). Retryable
+    /// only when the signer said so ([`SignError::is_retryable`]: a throttled KMS).
     Sign(Arc<SignError>),
     /// The request could not be built. Cannot happen with a parsed
     /// [`TokenEndpoint`](crate::endpoint::TokenEndpoint); kept so no path panics.
@@ -47,15 +48,17 @@ impl ExchangeError {
     }
 
     /// Whether trying again within the call may succeed: retryable transport errors, 5xx and
-    /// 429. Never for configuration, signing, `invalid_grant`, `invalid_client_id`, or the
-    /// login rate limit (`login rate exceeded`), whose window is a rolling hour
+    /// 429, and signer failures the signer marked transient (a vault that did not answer).
+    /// Never for configuration, `invalid_grant`, `invalid_client_id`, or the login rate limit
+    /// (`login rate exceeded`), whose window is a rolling hour
     /// ([`manual::errors`](crate::manual::errors)).
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Transport { retryable, .. } => *retryable,
             Self::OAuth(e) => e.is_retryable(),
             Self::Response(e) => e.is_retryable(),
-            Self::Claims(_) | Self::Sign(_) | Self::Request(_) => false,
+            Self::Sign(e) => e.is_retryable(),
+            Self::Claims(_) | Self::Request(_) => false,
         }
     }
 

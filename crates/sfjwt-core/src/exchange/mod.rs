@@ -4,6 +4,9 @@
 //! ([`JwtBearer::prepare_request`], [`JwtBearer::parse_response`]), so the blocking
 //! [`request_token`](JwtBearer::request_token) and the async
 //! [`request_token_async`](JwtBearer::request_token_async) differ only by one `.await`.
+//!
+//! The signer is either a [`Signer`] (signs inline; both paths work) or an [`AsyncSigner`]
+//! ([`JwtBearer::with_async_signer`]: a key behind network I/O, awaited on the async path).
 
 mod error;
 
@@ -16,7 +19,7 @@ pub use error::ExchangeError;
 use crate::claims::{Audience, Claims, ClaimsError, DEFAULT_LIFETIME};
 use crate::clock::{Clock, SystemClock};
 use crate::endpoint::TokenEndpoint;
-use crate::jws::{self, Signer};
+use crate::jws::{self, AsyncSigner, SignError, Signer};
 use crate::request::token_request;
 use crate::response::{DEFAULT_MAX_BODY, TokenResponse, parse_token_response};
 use crate::transport::{AsyncTransport, SyncTransport, TransportErrorKind};
@@ -52,9 +55,16 @@ pub struct JwtBearer {
     username: String,
     audience: Option<Audience>,
     lifetime: Duration,
-    signer: Arc<dyn Signer + Send + Sync>,
+    signer: SignerSlot,
     clock: Arc<dyn Clock>,
     max_body: usize,
+}
+
+/// Which kind of signer a client holds: the blocking path needs a [`Signer`].
+#[derive(Clone)]
+enum SignerSlot {
+    Sync(Arc<dyn Signer + Send + Sync>),
+    Async(Arc<dyn AsyncSigner + Send + Sync>),
 }
 
 impl JwtBearer {
@@ -75,6 +85,53 @@ impl JwtBearer {
         client_id: impl Into<String>,
         username: impl Into<String>,
         signer: Arc<dyn Signer + Send + Sync>,
+    ) -> Self {
+        Self::with_slot(endpoint, client_id, username, SignerSlot::Sync(signer))
+    }
+
+    /// A client whose signer is async-only (e.g. `sfjwt_aws_kms::KmsSigner`): the key is
+    /// awaited, never blocking the executor, by
+    /// [`request_token_async`](Self::request_token_async) and
+    /// [`AsyncTokenManager`](crate::manager::AsyncTokenManager).
+    ///
+    /// The blocking [`request_token`](Self::request_token) and
+    /// [`prepare_request`](Self::prepare_request) cannot await it and fail with
+    /// [`ExchangeError::Sign`]; for blocking code use the signer crate's blocking wrapper with
+    /// [`new`](Self::new).
+    ///
+    /// ```
+    /// # let key = sfjwt_core::key::PrivateKey::from_pem(include_str!("../../../../testdata/keys/rsa2048.pkcs8.pem"))?;
+    /// use sfjwt_core::{endpoint::TokenEndpoint, exchange::JwtBearer};
+    /// // Any `Signer` is an `AsyncSigner` too; a KMS signer goes in the same way.
+    /// let client = JwtBearer::with_async_signer(TokenEndpoint::production(), "3MVG9_key", "etl@acme.com", key);
+    /// assert!(client.prepare_request().is_err()); // async-only: use request_token_async
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_async_signer(
+        endpoint: TokenEndpoint,
+        client_id: impl Into<String>,
+        username: impl Into<String>,
+        signer: impl AsyncSigner + Send + Sync + 'static,
+    ) -> Self {
+        Self::with_shared_async_signer(endpoint, client_id, username, Arc::new(signer))
+    }
+
+    /// Like [`with_async_signer`](Self::with_async_signer), with a signer that is already
+    /// shared.
+    pub fn with_shared_async_signer(
+        endpoint: TokenEndpoint,
+        client_id: impl Into<String>,
+        username: impl Into<String>,
+        signer: Arc<dyn AsyncSigner + Send + Sync>,
+    ) -> Self {
+        Self::with_slot(endpoint, client_id, username, SignerSlot::Async(signer))
+    }
+
+    fn with_slot(
+        endpoint: TokenEndpoint,
+        client_id: impl Into<String>,
+        username: impl Into<String>,
+        signer: SignerSlot,
     ) -> Self {
         Self {
             endpoint,
@@ -168,21 +225,50 @@ impl JwtBearer {
     /// Builds claims at the clock's `now`, signs them and builds the token request.
     ///
     /// # Errors
-    /// [`ExchangeError::Claims`], [`ExchangeError::Sign`] or [`ExchangeError::Request`].
+    /// [`ExchangeError::Claims`], [`ExchangeError::Sign`] or [`ExchangeError::Request`];
+    /// [`ExchangeError::Sign`] too when the signer is async-only
+    /// ([`with_async_signer`](Self::with_async_signer)): use
+    /// [`prepare_request_async`](Self::prepare_request_async).
     pub fn prepare_request(&self) -> Result<http::Request<Vec<u8>>, ExchangeError> {
+        let claims = self.claims()?;
+        let assertion = match &self.signer {
+            SignerSlot::Sync(signer) => jws::sign(&claims, &**signer)?,
+            SignerSlot::Async(_) => return Err(async_only().into()),
+        };
+        token_request(&self.endpoint, &assertion).map_err(|e| ExchangeError::Request(Arc::new(e)))
+    }
+
+    /// [`prepare_request`](Self::prepare_request) for any signer: an async-only signer is
+    /// awaited, a sync one signs inline.
+    ///
+    /// # Errors
+    /// [`ExchangeError::Claims`], [`ExchangeError::Sign`] or [`ExchangeError::Request`].
+    pub async fn prepare_request_async(&self) -> Result<http::Request<Vec<u8>>, ExchangeError> {
+        let claims = self.claims()?;
+        let assertion = match &self.signer {
+            SignerSlot::Sync(signer) => jws::sign(&claims, &**signer)?,
+            SignerSlot::Async(signer) => jws::sign_async(&claims, &**signer).await?,
+        };
+        token_request(&self.endpoint, &assertion).map_err(|e| ExchangeError::Request(Arc::new(e)))
+    }
+
+    /// Whether the signer is async-only, so only the async paths can use it.
+    pub fn is_async_only(&self) -> bool {
+        matches!(self.signer, SignerSlot::Async(_))
+    }
+
+    fn claims(&self) -> Result<Claims, ExchangeError> {
         let audience = self
             .audience()
             .ok_or_else(|| ClaimsError::AudienceRequired {
                 endpoint: self.endpoint.base_url().to_owned(),
             })?;
-        let claims = Claims::builder()
+        Ok(Claims::builder()
             .client_id(self.client_id.as_str())
             .username(self.username.as_str())
             .audience(audience)
             .lifetime(self.lifetime)
-            .build(self.clock.now())?;
-        let assertion = jws::sign(&claims, &*self.signer)?;
-        token_request(&self.endpoint, &assertion).map_err(|e| ExchangeError::Request(Arc::new(e)))
+            .build(self.clock.now())?)
     }
 
     /// Parses the endpoint's response with this client's body limit.
@@ -222,7 +308,7 @@ impl JwtBearer {
         T: AsyncTransport + ?Sized,
         T::Error: TransportErrorKind,
     {
-        let request = self.prepare_request()?;
+        let request = self.prepare_request_async().await?;
         let response = transport.send(request).await.map_err(transport_error)?;
         self.parse_and_wipe(response)
     }
@@ -237,6 +323,13 @@ impl JwtBearer {
         zeroize::Zeroize::zeroize(response.body_mut());
         result
     }
+}
+
+fn async_only() -> SignError {
+    SignError::new(
+        "this client's signer is async-only (an AsyncSigner such as a KMS key): \
+         use request_token_async or AsyncTokenManager, or the signer's blocking wrapper",
+    )
 }
 
 fn transport_error<E>(e: E) -> ExchangeError
@@ -257,7 +350,13 @@ impl fmt::Debug for JwtBearer {
             .field("username", &self.username)
             .field("audience", &self.audience())
             .field("lifetime", &self.lifetime)
-            .field("signer", &"[signer]")
+            .field(
+                "signer",
+                &match self.signer {
+                    SignerSlot::Sync(_) => "[signer]",
+                    SignerSlot::Async(_) => "[async signer]",
+                },
+            )
             .field("max_body", &self.max_body)
             .finish()
     }

@@ -1,7 +1,7 @@
 use zeroize::Zeroizing;
 
 use super::b64;
-use super::signer::{SignError, Signer};
+use super::signer::{AsyncSigner, SignError, Signer};
 use crate::claims::Claims;
 
 /// The protected header sfjwt emits: Salesforce's documented form, nothing else
@@ -57,6 +57,35 @@ pub fn signing_input(claims: &Claims) -> String {
 pub fn sign(claims: &Claims, signer: &dyn Signer) -> Result<SignedAssertion, SignError> {
     let mut compact = Zeroizing::new(signing_input(claims));
     let signature = signer.sign_rs256(compact.as_bytes())?;
+    compact.push('.');
+    compact.push_str(&b64::encode(&signature));
+    Ok(SignedAssertion(compact))
+}
+
+/// Signs `claims` with an [`AsyncSigner`] (a KMS, or any [`Signer`]) and returns the compact
+/// JWS: the same bytes [`sign`] produces with the same key.
+///
+/// # Errors
+/// [`SignError`] if the signer fails.
+///
+/// ```
+/// # fn key() -> sfjwt_core::key::PrivateKey {
+/// #     sfjwt_core::key::PrivateKey::from_pem(include_str!("../../../../testdata/keys/rsa2048.pkcs8.pem")).unwrap()
+/// # }
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use std::time::SystemTime;
+/// use sfjwt_core::{claims::Claims, jws};
+/// let claims = Claims::builder().client_id("3MVG9abc").username("etl@acme.com").build(SystemTime::now())?;
+/// let assertion = jws::sign_async(&claims, &key()).await?;
+/// assert_eq!(assertion.expose_secret(), jws::sign(&claims, &key())?.expose_secret());
+/// # Ok(()) }
+/// ```
+pub async fn sign_async(
+    claims: &Claims,
+    signer: &(dyn AsyncSigner + Sync),
+) -> Result<SignedAssertion, SignError> {
+    let mut compact = Zeroizing::new(signing_input(claims));
+    let signature = signer.sign_rs256_async(compact.as_bytes()).await?;
     compact.push('.');
     compact.push_str(&b64::encode(&signature));
     Ok(SignedAssertion(compact))

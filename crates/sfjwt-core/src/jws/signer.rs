@@ -1,4 +1,11 @@
-//! The signer trait and its default implementation on [`PrivateKey`].
+//! The signer traits and the default implementation on [`PrivateKey`].
+//!
+//! - [`Signer`]: signs inline. Right for keys in memory and for local tokens (a PKCS#11
+//!   library call that returns in microseconds to milliseconds).
+//! - [`AsyncSigner`]: signs without blocking an async executor, for keys behind a network
+//!   call (a cloud KMS). Every [`Signer`] is an [`AsyncSigner`] (a blanket implementation
+//!   signs inline and returns a ready future), so code written against `AsyncSigner` takes
+//!   both kinds.
 //!
 //! # Security: why the blinded path (RUSTSEC-2023-0071, "Marvin")
 //!
@@ -14,6 +21,9 @@
 //!
 //! The randomness comes from the operating system (`getrandom::SysRng`); it is used only for
 //! blinding: RSASSA-PKCS1-v1_5 signatures are deterministic, so known-answer tests pin them.
+
+use std::future::Future;
+use std::pin::Pin;
 
 use rsa::signature::{RandomizedSigner as _, SignatureEncoding as _};
 
@@ -72,11 +82,60 @@ impl<S: Signer + ?Sized> Signer for Box<S> {
     }
 }
 
+/// What [`AsyncSigner::sign_rs256_async`] returns: a boxed, `Send` future of the raw
+/// signature.
+pub type SignFuture<'a> = Pin<Box<dyn Future<Output = Result<Vec<u8>, SignError>> + Send + 'a>>;
+
+/// Produces RS256 signatures without blocking the caller's executor: the trait for signers
+/// whose key sits behind network I/O (AWS KMS and other cloud key services).
+///
+/// Same contract as [`Signer`]: RSASSA-PKCS1-v1_5 with SHA-256 over the signing input, the
+/// raw signature as many bytes as the modulus. The future is boxed so that a client can hold
+/// any signer as a trait object (one allocation per signature, next to a network round trip),
+/// and the core stays free of any async runtime: the signer brings its own I/O.
+///
+/// Every [`Signer`] is an `AsyncSigner` through a blanket implementation that signs inline and
+/// returns a ready future, so a function taking `&dyn AsyncSigner` accepts a
+/// [`PrivateKey`] too. The reverse is not true: an async-only signer cannot sign from a
+/// blocking call; such crates ship a blocking wrapper that implements [`Signer`].
+///
+/// ```
+/// use sfjwt_core::jws::{AsyncSigner, SignError, SignFuture};
+/// struct RemoteKms;
+/// impl AsyncSigner for RemoteKms {
+///     fn sign_rs256_async<'a>(&'a self, signing_input: &'a [u8]) -> SignFuture<'a> {
+///         Box::pin(async move {
+///             // A real signer awaits its service here.
+///             let _ = signing_input;
+///             Err(SignError::new("KMS unreachable in this example"))
+///         })
+///     }
+/// }
+/// # let _ = RemoteKms;
+/// ```
+pub trait AsyncSigner {
+    /// Signs `signing_input` (the ASCII bytes `b64(header) "." b64(claims)`) and resolves to
+    /// the raw signature: exactly as many bytes as the key's modulus.
+    ///
+    /// # Errors
+    /// [`SignError`] when the signer fails (an unreachable key service, a refused key).
+    fn sign_rs256_async<'a>(&'a self, signing_input: &'a [u8]) -> SignFuture<'a>;
+}
+
+impl<S: Signer + ?Sized> AsyncSigner for S {
+    fn sign_rs256_async<'a>(&'a self, signing_input: &'a [u8]) -> SignFuture<'a> {
+        // Sign now, on the caller's task: a sync signer never waits on I/O.
+        let result = self.sign_rs256(signing_input);
+        Box::pin(std::future::ready(result))
+    }
+}
+
 /// A signer failed. The message never contains key material.
 #[derive(Debug)]
 pub struct SignError {
     message: String,
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    retryable: bool,
 }
 
 impl SignError {
@@ -85,6 +144,7 @@ impl SignError {
         Self {
             message: message.into(),
             source: None,
+            retryable: false,
         }
     }
 
@@ -96,7 +156,22 @@ impl SignError {
         Self {
             message: message.into(),
             source: Some(Box::new(source)),
+            retryable: false,
         }
+    }
+
+    /// Marks the failure as transient (a throttled or briefly unavailable key service), so
+    /// [`ExchangeError::is_retryable`](crate::exchange::ExchangeError::is_retryable) and the
+    /// token managers retry it with backoff. Failures are permanent by default.
+    #[must_use]
+    pub fn retryable(mut self) -> Self {
+        self.retryable = true;
+        self
+    }
+
+    /// Whether trying again may succeed (see [`retryable`](Self::retryable)).
+    pub fn is_retryable(&self) -> bool {
+        self.retryable
     }
 }
 

@@ -98,6 +98,64 @@ impl PublicKey {
         Ok(Self { key })
     }
 
+    /// Builds a public key from its two numbers, big-endian unsigned (leading zeros allowed):
+    /// the form PKCS#11 tokens expose (`CKA_MODULUS`, `CKA_PUBLIC_EXPONENT`).
+    ///
+    /// # Errors
+    /// [`KeyError::TooSmall`] / [`KeyError::TooLarge`] for a modulus outside 2048..=8192 bits,
+    /// [`KeyError::Malformed`] when the numbers are not an RSA public key.
+    ///
+    /// ```
+    /// use sfjwt_core::key::PublicKey;
+    /// let key = PublicKey::from_pem(include_str!("../../../../testdata/keys/rsa2048.spki.pem"))?;
+    /// let (n, e) = key.to_components();
+    /// assert_eq!(PublicKey::from_components(&n, &e)?, key);
+    /// # Ok::<(), sfjwt_core::key::KeyError>(())
+    /// ```
+    pub fn from_components(modulus: &[u8], public_exponent: &[u8]) -> Result<Self, KeyError> {
+        use der::Encode as _;
+        let malformed = || KeyError::Malformed {
+            what: "RSA public key numbers",
+        };
+        let strip = |bytes: &'_ [u8]| -> Vec<u8> {
+            let first = bytes.iter().position(|b| *b != 0).unwrap_or(bytes.len());
+            bytes.get(first..).unwrap_or_default().to_vec()
+        };
+        let (n, e) = (strip(modulus), strip(public_exponent));
+        let der = pkcs1::RsaPublicKey {
+            modulus: der::asn1::UintRef::new(&n).map_err(|_| malformed())?,
+            public_exponent: der::asn1::UintRef::new(&e).map_err(|_| malformed())?,
+        }
+        .to_der()
+        .map_err(|_| malformed())?;
+        Ok(Self {
+            key: rsa_der::public_from_pkcs1(&der)?,
+        })
+    }
+
+    /// The modulus and public exponent, big-endian unsigned without leading zeros.
+    pub fn to_components(&self) -> (Vec<u8>, Vec<u8>) {
+        (
+            self.key.n().to_be_bytes_trimmed_vartime().to_vec(),
+            self.key.e().to_be_bytes_trimmed_vartime().to_vec(),
+        )
+    }
+
+    /// The key as DER `SubjectPublicKeyInfo` (RFC 5280 §4.1.2.7), what certificates embed and
+    /// `openssl pkey -pubin -inform DER` reads.
+    ///
+    /// # Errors
+    /// [`KeyError::Malformed`] if encoding fails (not expected for a loaded key).
+    pub fn to_spki_der(&self) -> Result<Vec<u8>, KeyError> {
+        use pkcs8::EncodePublicKey as _;
+        self.key
+            .to_public_key_der()
+            .map(|doc| doc.as_bytes().to_vec())
+            .map_err(|_| KeyError::Malformed {
+                what: "SPKI public key",
+            })
+    }
+
     /// Wraps an RSA key, enforcing the minimum size.
     pub(crate) fn from_rsa(key: rsa::PublicKey) -> Result<Self, KeyError> {
         let bits = key.n().bit_width() as usize;

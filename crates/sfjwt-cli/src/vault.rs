@@ -1,0 +1,147 @@
+//! `--key URI`: a private key that never leaves a vault, for `token`, `assertion`, `check` and
+//! `keygen`.
+//!
+//! - `pkcs11:…`: an RFC 7512 URI naming a key in a PKCS#11 token (SoftHSM2, a YubiHSM, a
+//!   cloud HSM's library), e.g.
+//!   `pkcs11:token=sfjwt;object=jwt-key?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=file:/run/secrets/pin`.
+//! - `awskms:KEY`: an AWS KMS key by id, ARN or alias (`awskms:alias/sfjwt-prod`,
+//!   `awskms:arn:aws:kms:…`), with credentials, region and endpoint from the standard AWS
+//!   configuration chain (`AWS_PROFILE`, `AWS_REGION`, `AWS_ENDPOINT_URL_KMS`, roles…).
+//!
+//! The CLI is blocking, so KMS is used through its blocking wrapper.
+
+use std::sync::Arc;
+
+use sfjwt_aws_kms::{BlockingKmsSigner, KmsError};
+use sfjwt_core::jws::Signer;
+use sfjwt_core::key::PublicKey;
+use sfjwt_pkcs11::{Pkcs11Error, Pkcs11Signer, Pkcs11Uri};
+
+use crate::error::{CliError, CliResult, Exit};
+
+/// The URI schemes `--key` takes.
+const SCHEMES: &str =
+    "pkcs11:… (a PKCS#11 token, RFC 7512) or awskms:KEY (an AWS KMS key id, ARN or alias/NAME)";
+
+/// A `--key` value as given. `Debug` hides it: a PKCS#11 URI may carry `pin-value=`.
+#[derive(Clone)]
+pub(crate) struct KeyUri(pub(crate) String);
+
+impl std::fmt::Debug for KeyUri {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let scheme = self.0.split_once(':').map_or("?", |(scheme, _)| scheme);
+        write!(f, "KeyUri({scheme}:[redacted])")
+    }
+}
+
+/// clap's parser for `--key`: any text; [`open`] says what is wrong with it.
+pub(crate) fn key_uri(text: &str) -> Result<KeyUri, String> {
+    Ok(KeyUri(text.to_owned()))
+}
+
+/// A signer in a vault and its public half.
+pub(crate) struct VaultKey {
+    pub(crate) signer: Arc<dyn Signer + Send + Sync>,
+    pub(crate) public_key: PublicKey,
+    /// Where the key is, for messages (never the PIN).
+    pub(crate) description: String,
+}
+
+/// Opens the key `uri` names, checking it can sign RS256.
+pub(crate) fn open(uri: &str) -> CliResult<VaultKey> {
+    if uri.starts_with("pkcs11:") {
+        let parsed = Pkcs11Uri::parse(uri).map_err(|e| pkcs11_error(&e))?;
+        let signer = Pkcs11Signer::open(&parsed).map_err(|e| pkcs11_error(&e))?;
+        let description = format!(
+            "PKCS#11 token {:?}, {}",
+            signer.token_label(),
+            parsed.describe_key()
+        );
+        let public_key = signer.public_key().clone();
+        return Ok(VaultKey {
+            signer: Arc::new(signer),
+            public_key,
+            description,
+        });
+    }
+    if let Some(key_id) = uri.strip_prefix("awskms:") {
+        let signer = BlockingKmsSigner::from_env(key_id).map_err(|e| kms_error(&e))?;
+        let description = format!("AWS KMS key {}", signer.inner().key_arn());
+        let public_key = signer.public_key().clone();
+        return Ok(VaultKey {
+            signer: Arc::new(signer),
+            public_key,
+            description,
+        });
+    }
+    let scheme = uri.split_once(':').map_or(uri, |(scheme, _)| scheme);
+    Err(CliError::local(format!(
+        "--key takes a key URI, not {:?}",
+        if scheme.len() > 16 {
+            "this value"
+        } else {
+            scheme
+        }
+    ))
+    .hint(format!("use {SCHEMES}; for a key file use --key-file PATH")))
+}
+
+fn pkcs11_error(error: &Pkcs11Error) -> CliError {
+    let hint = match error {
+        Pkcs11Error::InvalidUri { .. } | Pkcs11Error::NoModulePath => {
+            "example: --key 'pkcs11:token=sfjwt;object=jwt-key?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=file:/path/to/pin'"
+        }
+        Pkcs11Error::WrongPin | Pkcs11Error::PinLocked | Pkcs11Error::PinFile { .. } => {
+            "the PIN comes from pin-source=file:PATH (a file holding only the PIN) or pin-value=PIN in the URI"
+        }
+        Pkcs11Error::NotRsa { .. } | Pkcs11Error::KeyTooSmall { .. } => {
+            "generate an RSA key of 2048 bits or more in the token (e.g. pkcs11-tool --keypairgen --key-type rsa:2048), then `sfjwt keygen --key URI` for its certificate"
+        }
+        _ => {
+            "list the token's objects with `pkcs11-tool --module MODULE --list-objects --login` (OpenSC)"
+        }
+    };
+    CliError::local(chain(error)).hint(hint)
+}
+
+fn kms_error(error: &KmsError) -> CliError {
+    let exit = if error.is_retryable() {
+        Exit::Transport
+    } else {
+        Exit::Local
+    };
+    let hint = match error {
+        KmsError::AccessDenied { .. } => {
+            "the key policy or IAM policy must allow kms:Sign and kms:GetPublicKey for this principal"
+        }
+        KmsError::Configuration { .. } => {
+            "set AWS_REGION and credentials (AWS_PROFILE, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY); AWS_ENDPOINT_URL_KMS points at another KMS endpoint"
+        }
+        _ if error.is_retryable() => "try again later; this is temporary",
+        _ => "check the key with `aws kms describe-key --key-id KEY` (same region and account)",
+    };
+    CliError::new(exit, error.to_string()).hint(hint)
+}
+
+/// An error and its causes on one line ("a: b: c"), for errors that keep causes in `source()`.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_uri_never_shows_in_debug() {
+        let uri = key_uri("pkcs11:token=t;object=k?module-path=/m.so&pin-value=7355608").unwrap();
+        assert_eq!(format!("{uri:?}"), "KeyUri(pkcs11:[redacted])");
+    }
+}

@@ -1,0 +1,284 @@
+//! `--key URI` end to end: keys in a SoftHSM2 token (`pkcs11:`) and in a local AWS KMS
+//! (`awskms:`, moto on loopback) for `assertion`, `check`, `keygen` and `token`, against the
+//! emulator. SoftHSM2 and moto come from `.ci/setup.sh`; without them these tests fail.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+#[path = "../../sfjwt-aws-kms/tests/moto/mod.rs"]
+mod moto;
+#[path = "../../sfjwt-pkcs11/tests/softhsm/mod.rs"]
+mod softhsm;
+
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use sfjwt_emulator::{App, Emulator, User};
+
+const KEYS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/keys");
+const CLIENT_ID: &str = "3MVG9_cli_vault_consumer_key";
+const USER: &str = "etl@acme.com";
+
+fn key(name: &str) -> PathBuf {
+    Path::new(KEYS).join(name)
+}
+
+fn sfjwt() -> Command {
+    let mut cmd = Command::cargo_bin("sfjwt").unwrap();
+    for var in [
+        "SFJWT_CLIENT_ID",
+        "SFJWT_USERNAME",
+        "SFJWT_KEY_FILE",
+        "SFJWT_KEY",
+        "SFJWT_KEY_URI",
+        "SFJWT_LOGIN_URL",
+        "SFJWT_AUDIENCE",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+fn emulator_with(cert_pem: &str) -> Emulator {
+    Emulator::builder()
+        .app(
+            App::from_pem(CLIENT_ID, cert_pem)
+                .unwrap()
+                .admin_approved([USER]),
+        )
+        .user(User::new(USER))
+        .start()
+        .unwrap()
+}
+
+fn token_with_test_key() -> softhsm::Token {
+    let token = softhsm::Token::new();
+    token.import("keys/rsa2048.pkcs8.pem", "jwt", "01");
+    token
+}
+
+#[test]
+fn pkcs11_assertion_is_byte_for_byte_the_file_keys() {
+    let token = token_with_test_key();
+    let exp = (SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 120)
+        .to_string();
+    let args = [
+        "assertion",
+        "--client-id",
+        CLIENT_ID,
+        "--username",
+        USER,
+        "--exp",
+        &exp,
+    ];
+    let from_file = sfjwt()
+        .args(args)
+        .arg("--key-file")
+        .arg(key("rsa2048.pkcs8.pem"))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    // The URI from the environment variable this time.
+    let from_token = sfjwt()
+        .args(args)
+        .env("SOFTHSM2_CONF", token.conf())
+        .env("SFJWT_KEY_URI", token.uri("jwt"))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(from_token, from_file);
+}
+
+#[test]
+fn pkcs11_check_keygen_and_token_against_the_emulator() {
+    let token = token_with_test_key();
+    let uri = token.uri("jwt");
+    let run = || {
+        let mut cmd = sfjwt();
+        cmd.env("SOFTHSM2_CONF", token.conf());
+        cmd
+    };
+    // The pair proof with the key's known certificate, and with a wrong one.
+    run()
+        .args(["check", "--key", &uri, "--cert"])
+        .arg(key("rsa2048.crt.pem"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("a test signature verifies"))
+        .stdout(predicate::str::contains("is the certificate of the key"));
+    run()
+        .args(["check", "--key", &uri, "--cert"])
+        .arg(key("other2048.crt.pem"))
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains(
+            "is NOT the certificate of this key",
+        ));
+
+    // keygen --key: only server.crt, signed in the token.
+    let out = tempfile::tempdir().unwrap();
+    run()
+        .args([
+            "keygen",
+            "--key",
+            &uri,
+            "--subject",
+            "vault test",
+            "--out-dir",
+        ])
+        .arg(out.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("signed in PKCS#11 token"));
+    assert!(!out.path().join("server.key").exists());
+    let cert = out.path().join("server.crt");
+    run()
+        .args(["check", "--key", &uri, "--cert"])
+        .arg(&cert)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("is the certificate of the key"));
+
+    // The grant, with the certificate keygen wrote.
+    let sf = emulator_with(&std::fs::read_to_string(&cert).unwrap());
+    run()
+        .args([
+            "token",
+            "--key",
+            &uri,
+            "--client-id",
+            CLIENT_ID,
+            "--username",
+            USER,
+        ])
+        .args(["--login-url", sf.base_url()])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("access_token"));
+    assert_eq!(sf.grant_count(), 1);
+}
+
+#[test]
+fn pkcs11_failures_exit_2_with_a_hint() {
+    let token = token_with_test_key();
+    let uri = format!(
+        "pkcs11:token={};object=jwt?module-path={}&pin-value=0000",
+        softhsm::TOKEN,
+        softhsm::module_path().display()
+    );
+    sfjwt()
+        .env("SOFTHSM2_CONF", token.conf())
+        .args([
+            "assertion",
+            "--client-id",
+            CLIENT_ID,
+            "--username",
+            USER,
+            "--key",
+            &uri,
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("refused the PIN"))
+        .stderr(predicate::str::contains("hint:"))
+        .stderr(predicate::str::contains("0000").not());
+    sfjwt()
+        .env("SOFTHSM2_CONF", token.conf())
+        .args(["assertion", "--client-id", CLIENT_ID, "--username", USER])
+        .args(["--key", &token.uri("nope")])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no private key matches"));
+    sfjwt()
+        .args(["assertion", "--client-id", CLIENT_ID, "--username", USER])
+        .args(["--key", "vault:whatever"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("pkcs11:"));
+    sfjwt()
+        .args(["assertion", "--client-id", CLIENT_ID, "--username", USER])
+        .args(["--key", &token.uri("jwt"), "--key-file"])
+        .arg(key("rsa2048.pkcs8.pem"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not both").or(predicate::str::contains("give one")));
+}
+
+#[test]
+fn aws_kms_keygen_check_and_token_against_the_emulator() {
+    let kms = moto::Moto::start();
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            let client = kms.client().await;
+            moto::create_rsa_key(&client, "alias/sfjwt-cli").await;
+        });
+    let run = || {
+        let mut cmd = sfjwt();
+        cmd.envs(kms.env());
+        cmd
+    };
+    let uri = "awskms:alias/sfjwt-cli";
+    let out = tempfile::tempdir().unwrap();
+    run()
+        .args(["keygen", "--key", uri, "--out-dir"])
+        .arg(out.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("signed in AWS KMS key "));
+    let cert = out.path().join("server.crt");
+    run()
+        .args(["check", "--key", uri, "--cert"])
+        .arg(&cert)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("is the certificate of the key"));
+    run()
+        .args(["check", "--key", uri, "--cert"])
+        .arg(key("rsa2048.crt.pem"))
+        .assert()
+        .code(2);
+
+    let sf = emulator_with(&std::fs::read_to_string(&cert).unwrap());
+    run()
+        .args([
+            "token",
+            "--key",
+            uri,
+            "--client-id",
+            CLIENT_ID,
+            "--username",
+            USER,
+        ])
+        .args(["--login-url", sf.base_url()])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("access_token"));
+    assert_eq!(sf.grant_count(), 1);
+
+    // A key that does not exist: exit 2 and a hint.
+    run()
+        .args(["assertion", "--client-id", CLIENT_ID, "--username", USER])
+        .args(["--key", "awskms:alias/no-such-key"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no key \"alias/no-such-key\""))
+        .stderr(predicate::str::contains("hint:"));
+}
