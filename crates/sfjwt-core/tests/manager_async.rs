@@ -92,9 +92,9 @@ async fn invalidate_is_compare_and_swap() {
     };
     let manager = AsyncTokenManager::new(client(), transport, |_d| async {});
     let first = manager.token().await.unwrap();
-    assert!(manager.invalidate(first.access_token()).unwrap());
+    assert!(manager.invalidate(first.access_token()).await.unwrap());
     let second = manager.token().await.unwrap();
-    assert!(!manager.invalidate(first.access_token()).unwrap());
+    assert!(!manager.invalidate(first.access_token()).await.unwrap());
     assert!(Arc::ptr_eq(&manager.token().await.unwrap(), &second));
     assert_eq!(grants.load(Ordering::SeqCst), 2);
 }

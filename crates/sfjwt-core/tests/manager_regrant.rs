@@ -11,9 +11,8 @@ use std::time::Duration;
 
 use exchange_support::*;
 use sfjwt_core::manager::{
-    AsyncTokenManager, AsyncTokenStore, GrantLease, GrantLock, LockPolicy, ManagerError,
-    MemoryStore, QuickRefusals, RegrantPolicy, RetryPolicy, StoreError, StoreFuture, StoredToken,
-    TokenManager, TokenStore,
+    AsyncTokenManager, GrantLease, GrantLock, LockPolicy, ManagerError, MemoryStore, QuickRefusals,
+    RegrantPolicy, RetryPolicy, StoreError, StoredToken, TokenManager, TokenStore,
 };
 use sfjwt_core::response::AccessToken;
 
@@ -171,7 +170,7 @@ async fn ip_locked_sessions_cost_two_grants_then_a_typed_error_async() {
             tokio::time::sleep,
         );
         let manager = if async_store {
-            manager.with_async_store(Failing::new(false, false))
+            manager.with_store(Failing::new(false, false))
         } else {
             manager
         };
@@ -179,10 +178,7 @@ async fn ip_locked_sessions_cost_two_grants_then_a_typed_error_async() {
         for _ in 0..20 {
             match manager.token().await {
                 Ok(token) => {
-                    manager
-                        .invalidate_async(token.access_token())
-                        .await
-                        .unwrap();
+                    manager.invalidate(token.access_token()).await.unwrap();
                 }
                 Err(e) => errors.push(e),
             }
@@ -250,28 +246,6 @@ impl TokenStore for Failing {
     }
 }
 
-impl AsyncTokenStore for Failing {
-    fn load(&self) -> StoreFuture<'_, Option<StoredToken>> {
-        Box::pin(async { TokenStore::load(self) })
-    }
-    fn save(&self, token: StoredToken) -> StoreFuture<'_, ()> {
-        Box::pin(async { TokenStore::save(self, token) })
-    }
-    fn invalidate<'a>(&'a self, stale: &'a AccessToken) -> StoreFuture<'a, bool> {
-        Box::pin(async { TokenStore::invalidate(self, stale) })
-    }
-    fn load_refusals(&self) -> StoreFuture<'_, Option<QuickRefusals>> {
-        Box::pin(async { TokenStore::load_refusals(self) })
-    }
-    fn save_refusals(
-        &self,
-        refusals: Option<QuickRefusals>,
-        keep_for: Duration,
-    ) -> StoreFuture<'_, bool> {
-        Box::pin(async move { TokenStore::save_refusals(self, refusals, keep_for) })
-    }
-}
-
 #[test]
 fn a_store_that_fails_to_save_costs_no_second_grant() {
     let grants = Arc::new(AtomicUsize::new(0));
@@ -324,7 +298,7 @@ async fn an_async_store_that_fails_to_save_costs_no_second_grant() {
     };
     let store = Arc::new(Failing::new(true, false));
     let manager = AsyncTokenManager::new(client(), transport, tokio::time::sleep)
-        .with_async_store(Arc::clone(&store));
+        .with_store(Arc::clone(&store));
     let first = manager.token().await.unwrap();
     let second = manager.token().await.unwrap();
     assert!(Arc::ptr_eq(&first, &second));

@@ -4,10 +4,10 @@
 //! Why a second trait rather than running the sync one on a blocking pool: the core has no
 //! runtime to own such a pool, and a network store has a native async client anyway. Its
 //! methods return boxed futures so that the manager can hold any store as a trait object (one
-//! allocation per call, next to a network round trip). A sync store such as [`MemoryStore`]
-//! stays usable from the async manager through
-//! [`AsyncTokenManager::with_store`](super::AsyncTokenManager::with_store): it never waits, so
-//! calling it inline blocks nothing.
+//! allocation per call, next to a network round trip). Every [`TokenStore`] is an
+//! `AsyncTokenStore` too, through a blanket adapter that calls it inline: the async manager
+//! has one store abstraction, and a store such as [`MemoryStore`] never waits, so calling it
+//! inline blocks nothing.
 //!
 //! [`MemoryStore`]: super::MemoryStore
 
@@ -123,26 +123,31 @@ pub trait AsyncTokenStore: Send + Sync {
     }
 }
 
-/// A shared handle is a store too (see the [`TokenStore`] twin).
-impl<S: AsyncTokenStore + ?Sized> AsyncTokenStore for std::sync::Arc<S> {
+/// The blanket adapter: every [`TokenStore`] is an async store whose futures are ready at
+/// once (the sync call runs inline on the task). So there is one store abstraction for the
+/// async manager; a shared handle (`Arc<S>`) to a sync store is one too.
+///
+/// Right for stores that never wait on I/O ([`MemoryStore`], a file on local disk); a store
+/// that makes network round trips should implement [`AsyncTokenStore`] itself.
+impl<S: TokenStore> AsyncTokenStore for S {
     fn load(&self) -> StoreFuture<'_, Option<StoredToken>> {
-        (**self).load()
+        ready(TokenStore::load(self))
     }
 
     fn save(&self, token: StoredToken) -> StoreFuture<'_, ()> {
-        (**self).save(token)
+        ready(TokenStore::save(self, token))
     }
 
     fn invalidate<'a>(&'a self, stale: &'a AccessToken) -> StoreFuture<'a, bool> {
-        (**self).invalidate(stale)
+        ready(TokenStore::invalidate(self, stale))
     }
 
     fn acquire_grant_lock(&self, ttl: Duration) -> StoreFuture<'_, GrantLock> {
-        (**self).acquire_grant_lock(ttl)
+        ready(TokenStore::acquire_grant_lock(self, ttl))
     }
 
     fn release_grant_lock(&self, lease: GrantLease) -> StoreFuture<'_, ()> {
-        (**self).release_grant_lock(lease)
+        ready(TokenStore::release_grant_lock(self, lease))
     }
 
     fn extend_grant_lock<'a>(
@@ -150,11 +155,11 @@ impl<S: AsyncTokenStore + ?Sized> AsyncTokenStore for std::sync::Arc<S> {
         lease: &'a GrantLease,
         ttl: Duration,
     ) -> StoreFuture<'a, bool> {
-        (**self).extend_grant_lock(lease, ttl)
+        ready(TokenStore::extend_grant_lock(self, lease, ttl))
     }
 
     fn load_refusals(&self) -> StoreFuture<'_, Option<QuickRefusals>> {
-        (**self).load_refusals()
+        ready(TokenStore::load_refusals(self))
     }
 
     fn save_refusals(
@@ -162,80 +167,11 @@ impl<S: AsyncTokenStore + ?Sized> AsyncTokenStore for std::sync::Arc<S> {
         refusals: Option<QuickRefusals>,
         keep_for: Duration,
     ) -> StoreFuture<'_, bool> {
-        (**self).save_refusals(refusals, keep_for)
+        ready(TokenStore::save_refusals(self, refusals, keep_for))
     }
 }
 
-/// Either kind of store, as the async manager holds it. A sync store is called inline: the
-/// ones meant for it ([`MemoryStore`](super::MemoryStore)) never wait on I/O.
-#[derive(Clone)]
-pub(crate) enum AnyStore {
-    Sync(std::sync::Arc<dyn TokenStore>),
-    Async(std::sync::Arc<dyn AsyncTokenStore>),
-}
-
-impl AnyStore {
-    pub(crate) async fn load(&self) -> Result<Option<StoredToken>, StoreError> {
-        match self {
-            Self::Sync(s) => s.load(),
-            Self::Async(s) => s.load().await,
-        }
-    }
-
-    pub(crate) async fn save(&self, token: StoredToken) -> Result<(), StoreError> {
-        match self {
-            Self::Sync(s) => s.save(token),
-            Self::Async(s) => s.save(token).await,
-        }
-    }
-
-    pub(crate) async fn invalidate(&self, stale: &AccessToken) -> Result<bool, StoreError> {
-        match self {
-            Self::Sync(s) => s.invalidate(stale),
-            Self::Async(s) => s.invalidate(stale).await,
-        }
-    }
-
-    pub(crate) async fn acquire_grant_lock(&self, ttl: Duration) -> Result<GrantLock, StoreError> {
-        match self {
-            Self::Sync(s) => s.acquire_grant_lock(ttl),
-            Self::Async(s) => s.acquire_grant_lock(ttl).await,
-        }
-    }
-
-    pub(crate) async fn release_grant_lock(&self, lease: GrantLease) -> Result<(), StoreError> {
-        match self {
-            Self::Sync(s) => s.release_grant_lock(lease),
-            Self::Async(s) => s.release_grant_lock(lease).await,
-        }
-    }
-
-    pub(crate) async fn extend_grant_lock(
-        &self,
-        lease: &GrantLease,
-        ttl: Duration,
-    ) -> Result<bool, StoreError> {
-        match self {
-            Self::Sync(s) => s.extend_grant_lock(lease, ttl),
-            Self::Async(s) => s.extend_grant_lock(lease, ttl).await,
-        }
-    }
-
-    pub(crate) async fn load_refusals(&self) -> Result<Option<QuickRefusals>, StoreError> {
-        match self {
-            Self::Sync(s) => s.load_refusals(),
-            Self::Async(s) => s.load_refusals().await,
-        }
-    }
-
-    pub(crate) async fn save_refusals(
-        &self,
-        refusals: Option<QuickRefusals>,
-        keep_for: Duration,
-    ) -> Result<bool, StoreError> {
-        match self {
-            Self::Sync(s) => s.save_refusals(refusals, keep_for),
-            Self::Async(s) => s.save_refusals(refusals, keep_for).await,
-        }
-    }
+/// A future that is already resolved with `result`.
+fn ready<'a, T: Send + 'a>(result: Result<T, StoreError>) -> StoreFuture<'a, T> {
+    Box::pin(std::future::ready(result))
 }

@@ -36,6 +36,7 @@ struct State {
 }
 
 /// What a report of a refused token found before the store dropped it.
+#[derive(Debug)]
 pub(crate) struct Refusal {
     /// When the refused token was granted, if it was the current token.
     granted_at: Option<SystemTime>,

@@ -94,8 +94,10 @@ pub(crate) struct LeaderGuard<'a> {
 }
 
 impl LeaderGuard<'_> {
-    pub(crate) fn finish(mut self, outcome: Outcome) {
-        self.publish(outcome);
+    /// Hands `outcome` to the waiters, and back to the leader.
+    pub(crate) fn finish(mut self, outcome: Outcome) -> Outcome {
+        self.publish(outcome.clone());
+        outcome
     }
 
     fn publish(&mut self, outcome: Outcome) {

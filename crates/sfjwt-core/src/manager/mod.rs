@@ -5,6 +5,9 @@
 //!   current token without a grant while it is valid.
 //! - When the API answers 401 `INVALID_SESSION_ID`, report the token with `invalidate`: it is
 //!   compare-and-invalidate, so reporting a token that was already replaced keeps the new one.
+//! - One logic, two drivers: lookup, grant (lock, recheck, retry, the re-grant rule) and
+//!   reporting are sans-IO state machines; the two managers only carry out what they ask for,
+//!   one blocking, one awaiting.
 //! - Single flight: while a grant is in the air, other callers wait for it and get its outcome.
 //! - Retries: capped exponential backoff with full jitter ([`RetryPolicy`]) for retryable
 //!   failures only. Sleep and clock are injectable, so tests never really sleep.
@@ -14,29 +17,35 @@
 //! - A store that fails to save costs no extra grant: the manager keeps the token for its own
 //!   process, logs the failure and counts it (`store_failures`).
 //! - [`TokenStore`] / [`AsyncTokenStore`]: where the token lives; in memory by default,
-//!   shareable across processes. A shared store also hands out a cross-process grant lock,
+//!   shareable across processes. Every `TokenStore` is an `AsyncTokenStore` too, so both
+//!   managers take either kind where it fits, and `invalidate` works the same with all. A shared store also hands out a cross-process grant lock,
 //!   so a whole fleet makes one grant ([`LockPolicy`] sets its timing).
 
 mod async_store;
 mod blocking;
-mod core;
 mod error;
 mod fallback;
 mod flight;
+mod grant;
 mod lock;
+mod machine;
 mod nonblocking;
 mod regrant;
+mod report;
 mod retry;
+mod settings;
+mod shared;
 mod sleep;
 mod store;
 
 pub use async_store::{AsyncTokenStore, StoreFuture};
-pub use blocking::TokenManager;
+pub use blocking::{BlockingIo, TokenManager};
 pub use error::ManagerError;
 pub use lock::LockPolicy;
-pub use nonblocking::AsyncTokenManager;
+pub use nonblocking::{AsyncIo, AsyncTokenManager};
 pub use regrant::{QuickRefusals, RegrantPolicy};
 pub use retry::RetryPolicy;
+pub use settings::Manager;
 pub use sleep::{AsyncSleep, Sleep, ThreadSleep};
 pub use store::{GrantLease, GrantLock, MemoryStore, StoreError, StoredToken, TokenStore};
 

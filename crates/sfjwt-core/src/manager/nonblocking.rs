@@ -1,16 +1,18 @@
+//! The async driver: runs the managers' machines in a task, on any runtime.
+
 use core::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
-use super::async_store::{AnyStore, AsyncTokenStore};
-use super::core::{Core, LockStep, Step};
+use super::async_store::AsyncTokenStore;
 use super::error::ManagerError;
 use super::flight::Role;
-use super::lock::LockPolicy;
-use super::regrant::RegrantPolicy;
-use super::retry::RetryPolicy;
+use super::grant::Grant;
+use super::machine::{Action, Input, Lookup, Machine};
+use super::report::{Report, Reset};
+use super::retry::jitter_random;
+use super::settings::Manager;
 use super::sleep::AsyncSleep;
-use super::store::{GrantLease, StoreError, TokenStore};
+use super::store::MemoryStore;
 use crate::exchange::JwtBearer;
 use crate::response::{AccessToken, TokenResponse};
 use crate::transport::{AsyncTransport, TransportErrorKind};
@@ -30,85 +32,43 @@ use crate::transport::{AsyncTransport, TransportErrorKind};
 /// # let _ = manager;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub struct AsyncTokenManager<T, S> {
-    core: Core,
-    /// The store the manager talks to: `core.store` (sync, called inline) unless an async
-    /// store was set.
-    store: AnyStore,
+pub type AsyncTokenManager<T, S> = Manager<AsyncIo<T, S>>;
+
+/// How an [`AsyncTokenManager`] reaches the world: a store, an async transport, a timer.
+pub struct AsyncIo<T, S> {
+    store: Arc<dyn AsyncTokenStore>,
     transport: T,
     sleep: S,
 }
 
-impl<T, S> AsyncTokenManager<T, S>
+impl<T, S> Manager<AsyncIo<T, S>>
 where
     T: AsyncTransport + Sync,
     T::Error: TransportErrorKind,
     S: AsyncSleep,
 {
     /// A manager for `client` sending through `transport` and waiting between retries with
-    /// `sleep`; in-memory store, default [`RetryPolicy`], no maximum age.
+    /// `sleep`; in-memory store, default [`RetryPolicy`](super::RetryPolicy), no maximum age.
     pub fn new(client: JwtBearer, transport: T, sleep: S) -> Self {
-        let core = Core::new(client);
-        Self {
-            store: AnyStore::Sync(Arc::clone(&core.store)),
-            core,
-            transport,
-            sleep,
-        }
+        let store = Arc::new(MemoryStore::new());
+        Self::with_io(
+            client,
+            AsyncIo {
+                store,
+                transport,
+                sleep,
+            },
+        )
     }
 
-    /// Uses `store` instead of the in-memory default. Its methods run inline on the task, so
-    /// this suits stores that never wait on I/O; for a network store use
-    /// [`with_async_store`](Self::with_async_store).
+    /// Uses `store` instead of the in-memory default: an [`AsyncTokenStore`] (e.g. one shared
+    /// by a fleet over Redis), or any [`TokenStore`](super::TokenStore), whose calls then run
+    /// inline on the task (right for stores that never wait on I/O, such as
+    /// [`MemoryStore`]).
     #[must_use]
-    pub fn with_store(mut self, store: impl TokenStore + 'static) -> Self {
-        self.core.store = Arc::new(store);
-        self.store = AnyStore::Sync(Arc::clone(&self.core.store));
+    pub fn with_store(mut self, store: impl AsyncTokenStore + 'static) -> Self {
+        self.io.store = Arc::new(store);
         self
-    }
-
-    /// Uses an [`AsyncTokenStore`] (e.g. one shared by a fleet over Redis), so store I/O never
-    /// blocks the executor. Report refused tokens with
-    /// [`invalidate_async`](Self::invalidate_async) then.
-    #[must_use]
-    pub fn with_async_store(mut self, store: impl AsyncTokenStore + 'static) -> Self {
-        self.store = AnyStore::Async(Arc::new(store));
-        self
-    }
-
-    /// Sets how long the fleet's grant lock lives and how long to wait for another process's
-    /// grant; see [`LockPolicy`].
-    #[must_use]
-    pub fn with_lock_policy(mut self, policy: LockPolicy) -> Self {
-        self.core.lock = policy;
-        self
-    }
-
-    /// Sets how soon after its grant a refused token counts against re-granting; see
-    /// [`TokenManager::with_regrant_policy`](super::TokenManager::with_regrant_policy).
-    #[must_use]
-    pub fn with_regrant_policy(mut self, policy: RegrantPolicy) -> Self {
-        self.core.regrant = policy;
-        self
-    }
-
-    /// Sets the retry policy.
-    #[must_use]
-    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
-        self.core.retry = retry;
-        self
-    }
-
-    /// Re-grants tokens older than `max_age` (by the client's clock). Off by default.
-    #[must_use]
-    pub fn with_max_age(mut self, max_age: Duration) -> Self {
-        self.core.max_age = Some(max_age);
-        self
-    }
-
-    /// The client.
-    pub fn client(&self) -> &JwtBearer {
-        &self.core.client
     }
 
     /// The current token, granting one if there is none (or it is too old). Concurrent tasks
@@ -119,148 +79,69 @@ where
     /// process has no copy of the token, or [`ManagerError::RegrantBlocked`] while tokens are
     /// refused right after their grant.
     pub async fn token(&self) -> Result<Arc<TokenResponse>, ManagerError> {
-        if let Some(token) = self.cached().await? {
+        if let Some(token) = self.drive(Lookup).await? {
             return Ok(token);
         }
-        match self.core.flight.join() {
+        match self.shared.flight.join() {
             Role::Follower(flight) => flight.wait_async().await,
-            Role::Leader(guard) => {
-                let outcome = self.lead().await;
-                guard.finish(outcome.clone());
-                outcome
-            }
+            Role::Leader(guard) => guard.finish(self.drive(Grant::default()).await),
         }
     }
 
     /// Reports that the API refused `stale` (401 `INVALID_SESSION_ID`); see
-    /// [`TokenManager::invalidate`](super::TokenManager::invalidate). Works with a sync store
-    /// ([`with_store`](Self::with_store), the default); with an async store it cannot run
-    /// without awaiting, so it fails: use [`invalidate_async`](Self::invalidate_async).
+    /// [`TokenManager::invalidate`](super::TokenManager::invalidate).
     ///
     /// # Errors
-    /// [`ManagerError::Store`] when the store fails, or is an async store.
-    pub fn invalidate(&self, stale: &AccessToken) -> Result<bool, ManagerError> {
-        match &self.store {
-            AnyStore::Sync(_) => self.core.invalidate(stale),
-            AnyStore::Async(_) => Err(StoreError::new(
-                "this manager uses an async token store: report the token with `invalidate_async`",
-            )
-            .into()),
-        }
-    }
-
-    /// Reports that the API refused `stale` (401 `INVALID_SESSION_ID`), with any store: the
-    /// next [`token`](Self::token) call grants a new one unless `stale` was already replaced.
-    /// Returns whether `stale` was the current token.
-    ///
-    /// # Errors
-    /// [`ManagerError::Store`] when the store fails.
-    pub async fn invalidate_async(&self, stale: &AccessToken) -> Result<bool, ManagerError> {
-        // The steps of `Core::invalidate`, awaited.
-        let refusal = self.core.refusal(self.store.load().await, stale);
-        let dropped = self.store.invalidate(stale).await;
-        let (removed, granted_at) = self.core.dropped(&refusal, stale, dropped);
-        if let Some(granted_at) = granted_at {
-            let next = self
-                .core
-                .next_refusals(granted_at, self.store.load_refusals().await);
-            let keep_for = self.core.regrant.record_lifetime();
-            let saved = self.store.save_refusals(next, keep_for).await;
-            // A failure is counted and logged; this process keeps the streak itself.
-            let _ = self.core.refusals_saved(next, saved);
-        }
-        Ok(removed)
+    /// None today; the `Result` leaves room for stores that must report.
+    pub async fn invalidate(&self, stale: &AccessToken) -> Result<bool, ManagerError> {
+        self.drive(Report::new(stale)).await
     }
 
     /// Lets grants start again after [`ManagerError::RegrantBlocked`]; see
-    /// [`TokenManager::reset_refusals`](super::TokenManager::reset_refusals). Works with any
-    /// store.
+    /// [`TokenManager::reset_refusals`](super::TokenManager::reset_refusals).
     ///
     /// # Errors
     /// [`ManagerError::Store`] when the store could not clear the fleet's record.
     pub async fn reset_refusals(&self) -> Result<(), ManagerError> {
-        let saved = self.store.save_refusals(None, Duration::ZERO).await;
-        self.core.refusals_saved(None, saved)
+        self.drive(Reset).await
     }
 
-    /// How many store calls failed and were worked around; see
-    /// [`TokenManager::store_failures`](super::TokenManager::store_failures).
-    pub fn store_failures(&self) -> u64 {
-        self.core.store_failures()
-    }
-
-    async fn cached(&self) -> Result<Option<Arc<TokenResponse>>, ManagerError> {
-        self.core.current(self.store.load().await)
-    }
-
-    /// The in-process leader: see [`TokenManager`](super::TokenManager)'s twin.
-    async fn lead(&self) -> Result<Arc<TokenResponse>, ManagerError> {
-        let mut waited = Duration::ZERO;
+    /// Runs `machine` to the end, awaiting each action it asks for.
+    async fn drive<M: Machine>(&self, mut machine: M) -> M::Output {
+        let (shared, io) = (&self.shared, &self.io);
+        let mut input = Input::Start;
         loop {
-            if let Some(token) = self.cached().await? {
-                return Ok(token);
-            }
-            let answer = self.store.acquire_grant_lock(self.core.lock.ttl()).await;
-            match self.core.on_lock(answer, waited) {
-                LockStep::Wait(pause) => {
-                    self.sleep.sleep(pause).await;
-                    waited = waited.saturating_add(pause);
+            input = match machine.step(shared, input, shared.now()) {
+                Action::Load => Input::Loaded(io.store.load().await),
+                Action::AcquireLock(ttl) => Input::Lock(io.store.acquire_grant_lock(ttl).await),
+                Action::LoadRefusals => Input::Refusals(io.store.load_refusals().await),
+                Action::Send(_attempt) => {
+                    let request = shared.client.request_token_async(&io.transport);
+                    #[cfg(feature = "tracing")]
+                    let request = tracing::Instrument::instrument(request, shared.span(_attempt));
+                    Input::Response(request.await, jitter_random())
                 }
-                LockStep::Grant(lease) => {
-                    let outcome = if lease.is_some() {
-                        match self.cached().await {
-                            Ok(Some(token)) => Ok(token),
-                            Ok(None) => self.grant(lease.as_ref()).await,
-                            Err(e) => Err(e),
-                        }
-                    } else {
-                        self.grant(None).await
-                    };
-                    if let Some(lease) = lease {
-                        Core::released(self.store.release_grant_lock(lease).await);
-                    }
-                    return outcome;
+                Action::Sleep(pause) => {
+                    io.sleep.sleep(pause).await;
+                    Input::Slept
                 }
-            }
-        }
-    }
-
-    async fn grant(&self, lease: Option<&GrantLease>) -> Result<Arc<TokenResponse>, ManagerError> {
-        self.core.may_grant(self.store.load_refusals().await)?;
-        let mut attempt = 1;
-        loop {
-            let request = self.core.client.request_token_async(&self.transport);
-            #[cfg(feature = "tracing")]
-            let request = tracing::Instrument::instrument(request, self.core.span(attempt));
-            let result = request.await;
-            match self.core.step(attempt, result) {
-                Step::Granted(stored) => {
-                    let saved = self.store.save(stored.clone()).await;
-                    return Ok(self.core.saved(&stored, saved));
+                Action::ExtendLock(lease, ttl) => {
+                    Input::Extended(io.store.extend_grant_lock(&lease, ttl).await)
                 }
-                Step::Failed(error) => return Err(error),
-                Step::RetryAfter(delay) => {
-                    self.sleep.sleep(delay).await;
-                    if let Some(lease) = lease {
-                        let ttl = self.core.lock.ttl();
-                        let extended = self.store.extend_grant_lock(lease, ttl).await;
-                        self.core.extended(extended);
-                    }
+                Action::Save(token) => Input::Saved(io.store.save(token).await),
+                Action::Release(lease) => Input::Released(io.store.release_grant_lock(lease).await),
+                Action::Invalidate(stale) => Input::Invalidated(io.store.invalidate(&stale).await),
+                Action::SaveRefusals(streak, keep) => {
+                    Input::RefusalsSaved(io.store.save_refusals(streak, keep).await)
                 }
-            }
-            attempt += 1;
+                Action::Done(output) => return output,
+            };
         }
     }
 }
 
-impl<T, S> fmt::Debug for AsyncTokenManager<T, S> {
+impl<T, S> fmt::Debug for AsyncIo<T, S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AsyncTokenManager")
-            .field("client", &self.core.client)
-            .field("retry", &self.core.retry)
-            .field("max_age", &self.core.max_age)
-            .field("lock", &self.core.lock)
-            .field("regrant", &self.core.regrant)
-            .finish_non_exhaustive()
+        f.write_str("AsyncIo")
     }
 }

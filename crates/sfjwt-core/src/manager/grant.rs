@@ -1,0 +1,476 @@
+//! The grant: what the in-process leader does when there is no fresh token. Written once, as a
+//! sans-IO [`Machine`], and driven by both managers.
+//!
+//! 1. Re-read the store: another grant (here or in another process) may have just finished.
+//! 2. Ask the store for the fleet's grant lock. While another process holds it, sleep a poll
+//!    interval and go back to 1; past [`LockPolicy::max_wait`](super::LockPolicy), or when the
+//!    store cannot answer, grant without the lock: the lock saves logins, it must never cost
+//!    the ability to log in.
+//! 3. Holding the lock, re-read the store once more: the previous holder may have saved its
+//!    token just before releasing.
+//! 4. The bounded re-grant rule ([`RegrantPolicy`](super::RegrantPolicy)): while tokens are
+//!    refused right after their grant, fail with [`ManagerError::RegrantBlocked`].
+//! 5. Send; on a retryable failure sleep the backoff ([`RetryPolicy`](super::RetryPolicy)),
+//!    renew the lock, send again.
+//! 6. Save the token (a store that fails to save costs no second grant), release the lock,
+//!    hand out the token.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use super::error::ManagerError;
+use super::machine::{Action, Input, Machine, out_of_order};
+use super::shared::Shared;
+use super::store::{GrantLease, GrantLock, StoreError, StoredToken};
+use crate::exchange::ExchangeError;
+use crate::response::TokenResponse;
+
+/// What the grant waits for.
+#[derive(Debug)]
+enum State {
+    /// Step 1: the store's token.
+    Check,
+    /// Step 2: the store's answer about the lock.
+    Lock,
+    /// Step 2: the pause while another process holds the lock.
+    Waiting,
+    /// Step 3: the store's token, read under the lock.
+    Recheck,
+    /// Step 4: the fleet's refusal streak.
+    Refusals,
+    /// Step 5: the token endpoint's answer.
+    Sending,
+    /// Step 5: the backoff before the next attempt.
+    Backoff,
+    /// Step 5: the lock's renewal.
+    Extending,
+    /// Step 6: the store's answer to saving this token.
+    Saving(StoredToken),
+    /// Step 6: the lock's release; then this outcome.
+    Releasing(Result<Arc<TokenResponse>, ManagerError>),
+    /// Finished.
+    Done,
+}
+
+/// One grant by the in-process leader.
+#[derive(Debug)]
+pub(crate) struct Grant {
+    state: State,
+    /// The sum of pauses while another process held the lock.
+    waited: Duration,
+    /// The current attempt, 1-based.
+    attempt: u32,
+    /// The lock this grant holds (`None`: granting without one).
+    lease: Option<GrantLease>,
+}
+
+impl Default for Grant {
+    fn default() -> Self {
+        Self {
+            state: State::Check,
+            waited: Duration::ZERO,
+            attempt: 1,
+            lease: None,
+        }
+    }
+}
+
+type Output = Result<Arc<TokenResponse>, ManagerError>;
+
+impl Machine for Grant {
+    type Output = Output;
+
+    fn step(&mut self, shared: &Shared, input: Input, now: SystemTime) -> Action<Output> {
+        let state = std::mem::replace(&mut self.state, State::Done);
+        match (state, input) {
+            (State::Check, Input::Start) | (State::Waiting, Input::Slept) => {
+                self.state = State::Check;
+                Action::Load
+            }
+            (State::Check, Input::Loaded(loaded)) => match shared.current(loaded, now) {
+                Ok(None) => {
+                    self.state = State::Lock;
+                    Action::AcquireLock(shared.lock.ttl())
+                }
+                Ok(Some(token)) => self.finish(Ok(token)),
+                Err(e) => self.finish(Err(e)),
+            },
+            (State::Lock, Input::Lock(answer)) => self.on_lock(shared, answer),
+            (State::Recheck, Input::Loaded(loaded)) => match shared.current(loaded, now) {
+                Ok(None) => self.check_refusals(),
+                Ok(Some(token)) => self.finish(Ok(token)),
+                Err(e) => self.finish(Err(e)),
+            },
+            (State::Refusals, Input::Refusals(loaded)) => match shared.regrant_check(loaded, now) {
+                Ok(()) => self.send(),
+                Err(e) => self.finish(Err(e)),
+            },
+            (State::Sending, Input::Response(result, random)) => {
+                self.on_response(shared, result, now, random)
+            }
+            (State::Backoff, Input::Slept) => {
+                self.attempt = self.attempt.saturating_add(1);
+                match self.lease.as_ref() {
+                    Some(lease) => {
+                        self.state = State::Extending;
+                        Action::ExtendLock(lease.clone(), shared.lock.ttl())
+                    }
+                    None => self.send(),
+                }
+            }
+            (State::Extending, Input::Extended(result)) => {
+                shared.extended(result);
+                self.send()
+            }
+            (State::Saving(stored), Input::Saved(result)) => {
+                self.finish(Ok(shared.saved(&stored, result)))
+            }
+            (State::Releasing(outcome), Input::Released(result)) => {
+                Shared::released(result);
+                Action::Done(outcome)
+            }
+            (_, other) => out_of_order(&other),
+        }
+    }
+}
+
+impl Grant {
+    /// Step 2: what to do with the store's answer to "may I grant?".
+    fn on_lock(
+        &mut self,
+        shared: &Shared,
+        answer: Result<GrantLock, StoreError>,
+    ) -> Action<Output> {
+        match answer {
+            Ok(GrantLock::Acquired(lease)) => {
+                self.lease = Some(lease);
+                self.state = State::Recheck;
+                Action::Load
+            }
+            Ok(GrantLock::HeldElsewhere) if self.waited < shared.lock.max_wait() => {
+                let pause = shared.lock.poll_interval();
+                self.waited = self.waited.saturating_add(pause);
+                self.state = State::Waiting;
+                Action::Sleep(pause)
+            }
+            Ok(GrantLock::HeldElsewhere) => {
+                #[cfg(feature = "tracing")]
+                tracing::warn!(
+                    waited_ms = u64::try_from(self.waited.as_millis()).unwrap_or(u64::MAX),
+                    "sfjwt: another process held the grant lock past max_wait; granting without it"
+                );
+                self.check_refusals()
+            }
+            Err(_error) => {
+                #[cfg(feature = "tracing")]
+                tracing::warn!(error = %_error, "sfjwt: grant lock unavailable; granting without it");
+                self.check_refusals()
+            }
+        }
+    }
+
+    fn check_refusals(&mut self) -> Action<Output> {
+        self.state = State::Refusals;
+        Action::LoadRefusals
+    }
+
+    fn send(&mut self) -> Action<Output> {
+        self.state = State::Sending;
+        Action::Send(self.attempt)
+    }
+
+    /// Step 5: a token to save, a backoff before the next attempt, or the final error.
+    fn on_response(
+        &mut self,
+        shared: &Shared,
+        result: Result<TokenResponse, ExchangeError>,
+        now: SystemTime,
+        random: u64,
+    ) -> Action<Output> {
+        let attempt = self.attempt;
+        match result {
+            Ok(token) => {
+                #[cfg(feature = "tracing")]
+                tracing::info!(attempt, "sfjwt: token granted");
+                let stored = StoredToken {
+                    token: Arc::new(token),
+                    obtained_at: now,
+                };
+                self.state = State::Saving(stored.clone());
+                Action::Save(stored)
+            }
+            Err(error) => match shared.retry.delay_after(attempt, &error, random) {
+                Some(delay) => {
+                    #[cfg(feature = "tracing")]
+                    tracing::warn!(
+                        attempt,
+                        delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                        error_code = %super::shared::error_code(&error),
+                        status = error.status().map(|s| s.as_u16()),
+                        "sfjwt: grant failed, retrying"
+                    );
+                    self.state = State::Backoff;
+                    Action::Sleep(delay)
+                }
+                None => {
+                    #[cfg(feature = "tracing")]
+                    tracing::error!(
+                        attempt,
+                        error_code = %super::shared::error_code(&error),
+                        status = error.status().map(|s| s.as_u16()),
+                        retryable = error.is_retryable(),
+                        "sfjwt: grant failed"
+                    );
+                    self.finish(Err(error.into()))
+                }
+            },
+        }
+    }
+
+    /// Releases a held lock before handing out `outcome`.
+    fn finish(&mut self, outcome: Output) -> Action<Output> {
+        match self.lease.take() {
+            Some(lease) => {
+                self.state = State::Releasing(outcome);
+                Action::Release(lease)
+            }
+            None => Action::Done(outcome),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The grant as tables: each row feeds the machine a sequence of inputs and checks every
+    //! action it answers. No store, transport, thread or sleep is involved.
+    #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
+
+    use std::time::UNIX_EPOCH;
+
+    use super::super::machine::test_support::{Feed, label, run, shared};
+    use super::super::regrant::QuickRefusals;
+    use super::*;
+
+    fn at(secs: u64) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(1_700_000_000 + secs)
+    }
+
+    fn grant(rows: &[(Feed, &str)], shared: &Shared) {
+        run(&mut Grant::default(), shared, rows, at(100));
+    }
+
+    #[test]
+    fn a_fresh_token_in_the_store_is_handed_out_without_a_lock() {
+        grant(
+            &[(Feed::Start, "Load"), (Feed::Token("A", 0), "Done(Ok A)")],
+            &shared(),
+        );
+    }
+
+    #[test]
+    fn the_simplest_grant_locks_rechecks_checks_the_streak_sends_saves_and_releases() {
+        grant(
+            &[
+                (Feed::Start, "Load"),
+                (Feed::NoToken, "AcquireLock(45s)"),
+                (Feed::Acquired("owner"), "Load"),
+                (Feed::NoToken, "LoadRefusals"),
+                (Feed::Streak(None), "Send(1)"),
+                (Feed::Granted("T"), "Save(T)"),
+                (Feed::Saved, "Release(owner)"),
+                (Feed::Released, "Done(Ok T)"),
+            ],
+            &shared(),
+        );
+    }
+
+    #[test]
+    fn the_previous_lock_holders_token_found_under_the_lock_is_served_without_a_grant() {
+        grant(
+            &[
+                (Feed::Start, "Load"),
+                (Feed::NoToken, "AcquireLock(45s)"),
+                (Feed::Acquired("owner"), "Load"),
+                (Feed::Token("B", 90), "Release(owner)"),
+                (Feed::Released, "Done(Ok B)"),
+            ],
+            &shared(),
+        );
+    }
+
+    #[test]
+    fn while_another_process_holds_the_lock_the_leader_polls_then_takes_its_token() {
+        grant(
+            &[
+                (Feed::Start, "Load"),
+                (Feed::NoToken, "AcquireLock(45s)"),
+                (Feed::HeldElsewhere, "Sleep(100ms)"),
+                (Feed::Slept, "Load"),
+                (Feed::NoToken, "AcquireLock(45s)"),
+                (Feed::HeldElsewhere, "Sleep(100ms)"),
+                (Feed::Slept, "Load"),
+                (Feed::Token("C", 99), "Done(Ok C)"),
+            ],
+            &shared(),
+        );
+    }
+
+    #[test]
+    fn past_max_wait_or_without_a_lock_service_the_leader_grants_without_the_lock() {
+        let mut s = shared();
+        s.lock = super::super::LockPolicy::new(Duration::from_millis(100))
+            .with_poll_interval(Duration::from_millis(100))
+            .with_max_wait(Duration::from_millis(200));
+        grant(
+            &[
+                (Feed::Start, "Load"),
+                (Feed::NoToken, "AcquireLock(100ms)"),
+                (Feed::HeldElsewhere, "Sleep(100ms)"),
+                (Feed::Slept, "Load"),
+                (Feed::NoToken, "AcquireLock(100ms)"),
+                (Feed::HeldElsewhere, "Sleep(100ms)"),
+                (Feed::Slept, "Load"),
+                (Feed::NoToken, "AcquireLock(100ms)"),
+                (Feed::HeldElsewhere, "LoadRefusals"),
+                (Feed::Streak(None), "Send(1)"),
+                (Feed::Granted("T"), "Save(T)"),
+                // No lease: nothing to release.
+                (Feed::Saved, "Done(Ok T)"),
+            ],
+            &s,
+        );
+        grant(
+            &[
+                (Feed::Start, "Load"),
+                (Feed::NoToken, "AcquireLock(45s)"),
+                (Feed::StoreDown, "LoadRefusals"),
+                (Feed::Streak(None), "Send(1)"),
+                (Feed::Granted("T"), "Save(T)"),
+                (Feed::Saved, "Done(Ok T)"),
+            ],
+            &shared(),
+        );
+    }
+
+    #[test]
+    fn retryable_failures_back_off_renew_the_lock_and_stop_at_max_attempts() {
+        grant(
+            &[
+                (Feed::Start, "Load"),
+                (Feed::NoToken, "AcquireLock(45s)"),
+                (Feed::Acquired("owner"), "Load"),
+                (Feed::NoToken, "LoadRefusals"),
+                (Feed::Streak(None), "Send(1)"),
+                // Full jitter: random 0 waits 0; the bound is 500 ms, then 1 s.
+                (Feed::Unavailable(0), "Sleep(0ns)"),
+                (Feed::Slept, "ExtendLock(owner, 45s)"),
+                (Feed::Extended(true), "Send(2)"),
+                (Feed::Unavailable(1_000_000_000), "Sleep(1s)"),
+                (Feed::Slept, "ExtendLock(owner, 45s)"),
+                // A lost or failed renewal is logged; the grant goes on.
+                (Feed::Extended(false), "Send(3)"),
+                (Feed::Unavailable(7), "Release(owner)"),
+                (Feed::Released, "Done(Err 503)"),
+            ],
+            &shared(),
+        );
+    }
+
+    #[test]
+    fn a_refusal_that_needs_a_fix_is_not_retried() {
+        grant(
+            &[
+                (Feed::Start, "Load"),
+                (Feed::NoToken, "AcquireLock(45s)"),
+                (Feed::Acquired("owner"), "Load"),
+                (Feed::NoToken, "LoadRefusals"),
+                (Feed::Streak(None), "Send(1)"),
+                (Feed::InvalidGrant, "Release(owner)"),
+                (Feed::Released, "Done(Err invalid_grant)"),
+            ],
+            &shared(),
+        );
+    }
+
+    #[test]
+    fn a_blocking_streak_stops_the_grant_before_it_is_sent() {
+        // Two quick refusals, the last 10 s before `now` (60 s window): blocked for 50 s.
+        let blocked = Some(QuickRefusals::new(2, at(90)));
+        grant(
+            &[
+                (Feed::Start, "Load"),
+                (Feed::NoToken, "AcquireLock(45s)"),
+                (Feed::Acquired("owner"), "Load"),
+                (Feed::NoToken, "LoadRefusals"),
+                (Feed::Streak(blocked), "Release(owner)"),
+                (Feed::Released, "Done(Err RegrantBlocked 50s)"),
+            ],
+            &shared(),
+        );
+        // One quick refusal is not a pattern: the grant goes ahead.
+        let once = Some(QuickRefusals::new(1, at(99)));
+        grant(
+            &[
+                (Feed::Start, "Load"),
+                (Feed::NoToken, "AcquireLock(45s)"),
+                (Feed::StoreDown, "LoadRefusals"),
+                (Feed::Streak(once), "Send(1)"),
+            ],
+            &shared(),
+        );
+    }
+
+    #[test]
+    fn a_token_older_than_max_age_is_not_served() {
+        let mut s = shared();
+        s.max_age = Some(Duration::from_secs(30));
+        grant(
+            &[
+                (Feed::Start, "Load"),
+                // Obtained at 60 s, now is 100 s: 40 s old.
+                (Feed::Token("OLD", 60), "AcquireLock(45s)"),
+                (Feed::Acquired("owner"), "Load"),
+                // Obtained at 80 s: 20 s old, served.
+                (Feed::Token("NEW", 80), "Release(owner)"),
+                (Feed::Released, "Done(Ok NEW)"),
+            ],
+            &s,
+        );
+    }
+
+    #[test]
+    fn a_failing_store_without_a_copy_fails_the_call_and_a_failed_save_keeps_the_token() {
+        grant(
+            &[(Feed::Start, "Load"), (Feed::StoreDown, "Done(Err store)")],
+            &shared(),
+        );
+        let s = shared();
+        grant(
+            &[
+                (Feed::Start, "Load"),
+                (Feed::NoToken, "AcquireLock(45s)"),
+                (Feed::StoreDown, "LoadRefusals"),
+                (Feed::Streak(None), "Send(1)"),
+                (Feed::Granted("T"), "Save(T)"),
+                (Feed::SaveFailed, "Done(Ok T)"),
+            ],
+            &s,
+        );
+        // The next lookup finds this process's copy although the store is still down.
+        grant(
+            &[(Feed::Start, "Load"), (Feed::StoreDown, "Done(Ok T)")],
+            &s,
+        );
+        // The failed save and the failed load; a lock service that cannot answer is not a
+        // store failure (the grant goes ahead without the lock).
+        assert_eq!(s.store_failures(), 2);
+    }
+
+    #[test]
+    fn an_answer_the_machine_did_not_ask_for_ends_the_grant_without_a_panic() {
+        let mut machine = Grant::default();
+        let s = shared();
+        let action = machine.step(&s, Feed::Slept.input_after("Load"), at(0));
+        assert_eq!(label(&action), "Done(Err abandoned)");
+    }
+}
