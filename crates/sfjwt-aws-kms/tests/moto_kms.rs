@@ -117,7 +117,7 @@ fn grants_against_the_emulator_with_a_certificate_made_in_kms() {
     let client =
         JwtBearer::with_async_signer(endpoint.clone(), CLIENT_ID, USERNAME, signer.clone());
     let token = rt
-        .block_on(sfjwt_reqwest::TokenManager::new(client).token())
+        .block_on(sfjwt_reqwest::SharedTokenManager::new(client).token())
         .unwrap();
     assert!(token.user_id().is_some());
 

@@ -245,7 +245,7 @@ fn grants_against_the_emulator_sync_and_async() {
                 .build()
                 .unwrap();
             let token = runtime
-                .block_on(sfjwt_reqwest::TokenManager::new(client).token())
+                .block_on(sfjwt_reqwest::SharedTokenManager::new(client).token())
                 .unwrap();
             assert!(token.user_id().is_some());
             assert_eq!(sf.grant_count(), 2);

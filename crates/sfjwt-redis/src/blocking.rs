@@ -1,3 +1,5 @@
+//! The blocking store: the operations of [`ops`](crate::ops) on a blocking connection.
+
 use core::fmt;
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
@@ -9,13 +11,10 @@ use sfjwt_core::manager::{
 };
 use sfjwt_core::response::AccessToken;
 
-use crate::builder::{RedisStoreBuilder, Settings};
-use crate::commands::{self, Loaded};
+use crate::builder::RedisStoreBuilder;
 use crate::error::RedisStoreError;
-use crate::health::Health;
 use crate::identity::Keys;
-use crate::local::Local;
-use crate::{record, scripts};
+use crate::ops::{self, Call, Core, Op};
 
 /// A blocking [`TokenStore`] on Redis, shared by every process that logs in as the same
 /// identity; hand it to [`TokenManager::with_store`](sfjwt_core::manager::TokenManager::with_store).
@@ -37,12 +36,8 @@ use crate::{record, scripts};
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct RedisStore {
-    client: redis::Client,
+    core: Core,
     conn: Mutex<Option<Connection>>,
-    keys: Keys,
-    settings: Settings,
-    local: Local,
-    health: Health,
 }
 
 impl RedisStore {
@@ -62,145 +57,102 @@ impl RedisStore {
 
     pub(crate) fn from_builder(builder: RedisStoreBuilder) -> Result<Self, RedisStoreError> {
         Ok(Self {
-            client: builder.client()?,
+            core: Core::new(builder)?,
             conn: Mutex::new(None),
-            keys: builder.keys(),
-            health: Health::new(builder.settings.retry_after),
-            settings: builder.settings,
-            local: Local::default(),
         })
     }
 
     /// The Redis key names this store uses.
     pub fn keys(&self) -> &Keys {
-        &self.keys
+        &self.core.keys
     }
 
     /// How many store operations were served from the local copy because Redis was down,
     /// slow or failing (each also logged as a `tracing` warning).
     pub fn fallbacks(&self) -> u64 {
-        self.health.fallbacks()
+        self.core.health.fallbacks()
     }
 
     /// How many times this process was let grant without the fleet's lock because Redis
     /// could not be asked: the bound on extra logins an outage costs.
     pub fn local_lock_grants(&self) -> u64 {
-        self.health.local_locks()
+        self.core.health.local_locks()
     }
 
-    /// Runs `f` on the connection; `None` (counted, logged) when Redis is unavailable.
-    fn redis<T>(
-        &self,
-        op: &'static str,
-        f: impl FnOnce(&mut Connection) -> RedisResult<T>,
-    ) -> Option<T> {
-        if self.health.skipping(op) {
-            return None;
-        }
+    /// Runs `op`: its round trip on the connection (opened lazily, dropped after a failure),
+    /// unless Redis is being skipped.
+    fn run<O: Op>(&self, mut op: O) -> O::Output {
+        let reply = match op.call(&self.core) {
+            Some(call) if !self.core.health.skipping(O::NAME) => self.send(O::NAME, &call),
+            _ => None,
+        };
+        op.finish(&self.core, reply)
+    }
+
+    fn send<T: redis::FromRedisValue>(&self, name: &'static str, call: &Call) -> Option<T> {
         let mut slot = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
         let result = match slot.as_mut() {
-            Some(conn) => f(conn),
-            None => self.connect().and_then(|conn| f(slot.insert(conn))),
+            Some(conn) => call.run(conn),
+            None => self.connect().and_then(|conn| call.run(slot.insert(conn))),
         };
-        match result {
-            Ok(value) => Some(value),
-            Err(error) => {
+        result
+            .inspect_err(|error| {
                 // A timed-out connection may still owe an answer: never reuse it.
                 *slot = None;
-                self.health.failed(op, &error);
-                None
-            }
-        }
+                self.core.health.failed(name, error);
+            })
+            .ok()
     }
 
     fn connect(&self) -> RedisResult<Connection> {
+        let settings = &self.core.settings;
         let conn = self
+            .core
             .client
-            .get_connection_with_timeout(self.settings.connect_timeout)?;
-        conn.set_read_timeout(Some(self.settings.response_timeout))?;
-        conn.set_write_timeout(Some(self.settings.response_timeout))?;
+            .get_connection_with_timeout(settings.connect_timeout)?;
+        conn.set_read_timeout(Some(settings.response_timeout))?;
+        conn.set_write_timeout(Some(settings.response_timeout))?;
         Ok(conn)
+    }
+}
+
+impl Call {
+    fn run<T: redis::FromRedisValue>(&self, conn: &mut Connection) -> RedisResult<T> {
+        match self {
+            Self::Cmd(cmd) => cmd.query(conn),
+            Self::Pipe(pipe) => pipe.query(conn),
+            Self::Script(script) => script.invoke(conn),
+        }
     }
 }
 
 impl TokenStore for RedisStore {
     fn load(&self) -> Result<Option<StoredToken>, StoreError> {
-        let pipe = commands::load(&self.keys, self.settings.record_ttl);
-        let fetched = self.redis("load", |c| pipe.query::<(Loaded,)>(c));
-        Ok(match fetched {
-            Some(((token, at),)) => self.local.adopt(token, at),
-            None => self.local.get(),
-        })
+        self.run(ops::Load)
     }
 
     fn save(&self, token: StoredToken) -> Result<(), StoreError> {
-        let pipe = commands::save(&self.keys, &token, self.settings.record_ttl);
-        self.local.set(Some(token));
-        self.redis("save", |c| pipe.query::<()>(c));
-        Ok(())
+        self.run(ops::Save(token))
     }
 
     fn invalidate(&self, stale: &AccessToken) -> Result<bool, StoreError> {
-        let local = self.local.invalidate(stale);
-        let fp = record::fingerprint(stale);
-        let shared = self.redis("invalidate", |c| {
-            scripts::INVALIDATE
-                .key(self.keys.token())
-                .arg(&fp)
-                .invoke::<i64>(c)
-        });
-        Ok(shared.map_or(local, |deleted| deleted == 1))
+        self.run(ops::Invalidate::new(stale))
     }
 
     fn acquire_grant_lock(&self, ttl: Duration) -> Result<GrantLock, StoreError> {
-        let owner = record::owner_token();
-        let cmd = commands::lock(&self.keys, &owner, ttl);
-        Ok(
-            match self.redis("lock", |c| cmd.query::<Option<String>>(c)) {
-                Some(Some(_)) => GrantLock::Acquired(GrantLease::new(owner)),
-                Some(None) => GrantLock::HeldElsewhere,
-                None => {
-                    self.health.local_lock();
-                    GrantLock::Acquired(GrantLease::local())
-                }
-            },
-        )
+        self.run(ops::Lock::new(ttl))
     }
 
     fn release_grant_lock(&self, lease: GrantLease) -> Result<(), StoreError> {
-        if !lease.is_local() {
-            // If this fails the lock expires after its TTL.
-            self.redis("unlock", |c| {
-                scripts::RELEASE
-                    .key(self.keys.lock())
-                    .arg(lease.owner())
-                    .invoke::<i64>(c)
-            });
-        }
-        Ok(())
+        self.run(ops::Release(lease))
     }
 
     fn extend_grant_lock(&self, lease: &GrantLease, ttl: Duration) -> Result<bool, StoreError> {
-        if lease.is_local() {
-            return Ok(true);
-        }
-        let extended = self.redis("extend", |c| {
-            scripts::EXTEND
-                .key(self.keys.lock())
-                .arg(lease.owner())
-                .arg(commands::millis(ttl))
-                .invoke::<i64>(c)
-        });
-        // Redis unreachable: nobody else can take the lock from it either.
-        Ok(extended.is_none_or(|renewed| renewed == 1))
+        self.run(ops::Extend { lease, ttl })
     }
 
     fn load_refusals(&self) -> Result<Option<QuickRefusals>, StoreError> {
-        let cmd = commands::load_refusals(&self.keys);
-        Ok(match self.redis("load_refusals", |c| cmd.query(c)) {
-            Some((n, at)) => self.local.set_refusals(record::decode_refusals(n, at)),
-            None => self.local.refusals(),
-        })
+        self.run(ops::LoadRefusals)
     }
 
     fn save_refusals(
@@ -208,10 +160,7 @@ impl TokenStore for RedisStore {
         refusals: Option<QuickRefusals>,
         keep_for: Duration,
     ) -> Result<bool, StoreError> {
-        self.local.set_refusals(refusals);
-        let pipe = commands::save_refusals(&self.keys, refusals, keep_for);
-        self.redis("save_refusals", |c| pipe.query::<()>(c));
-        Ok(true)
+        self.run(ops::SaveRefusals { refusals, keep_for })
     }
 }
 
@@ -219,8 +168,8 @@ impl fmt::Debug for RedisStore {
     // No URL (it may hold a password), no token.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RedisStore")
-            .field("keys", &self.keys)
-            .field("settings", &self.settings)
+            .field("keys", &self.core.keys)
+            .field("settings", &self.core.settings)
             .field("fallbacks", &self.fallbacks())
             .finish_non_exhaustive()
     }

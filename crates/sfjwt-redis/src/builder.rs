@@ -151,7 +151,7 @@ impl RedisStoreBuilder {
     }
 
     /// An async store (tokio), for
-    /// [`AsyncTokenManager::with_async_store`](sfjwt_core::manager::AsyncTokenManager::with_async_store).
+    /// [`AsyncTokenManager::with_store`](sfjwt_core::manager::AsyncTokenManager::with_store).
     ///
     /// # Errors
     /// [`RedisStoreError`] when the URL or the record TTL is invalid (Redis is not contacted

@@ -72,7 +72,7 @@
 //! ```
 //!
 //! For async code, [`AsyncRedisStore`] with
-//! [`AsyncTokenManager::with_async_store`](sfjwt_core::manager::AsyncTokenManager::with_async_store).
+//! [`AsyncTokenManager::with_store`](sfjwt_core::manager::AsyncTokenManager::with_store).
 #![forbid(unsafe_code)]
 
 mod blocking;
@@ -83,6 +83,7 @@ mod health;
 mod identity;
 mod local;
 mod nonblocking;
+mod ops;
 mod record;
 mod scripts;
 

@@ -1,5 +1,6 @@
+//! The async store: the operations of [`ops`](crate::ops) on a multiplexed connection.
+
 use core::fmt;
-use std::future::Future;
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
@@ -11,16 +12,13 @@ use sfjwt_core::manager::{
 };
 use sfjwt_core::response::AccessToken;
 
-use crate::builder::{RedisStoreBuilder, Settings};
-use crate::commands::{self, Loaded};
+use crate::builder::RedisStoreBuilder;
 use crate::error::RedisStoreError;
-use crate::health::Health;
 use crate::identity::Keys;
-use crate::local::Local;
-use crate::{record, scripts};
+use crate::ops::{self, Call, Core, Op};
 
 /// The async twin of [`RedisStore`](crate::RedisStore), on tokio: an [`AsyncTokenStore`] for
-/// [`AsyncTokenManager::with_async_store`](sfjwt_core::manager::AsyncTokenManager::with_async_store).
+/// [`AsyncTokenManager::with_store`](sfjwt_core::manager::AsyncTokenManager::with_store).
 /// Redis I/O never blocks the executor, and every call is bounded by the connect and response
 /// timeouts. One multiplexed connection per store, shared by the process's tasks.
 ///
@@ -34,19 +32,15 @@ use crate::{record, scripts};
 /// let client = JwtBearer::new(TokenEndpoint::production(), "3MVG9_key", "etl@acme.com", key);
 /// let store = AsyncRedisStore::open("redis://127.0.0.1:6379/0", &client)?;
 /// let manager = AsyncTokenManager::new(client, transport, tokio::time::sleep)
-///     .with_async_store(store);
+///     .with_store(store);
 /// let token = manager.token().await?;
 /// // … the API answered 401 INVALID_SESSION_ID:
-/// manager.invalidate_async(token.access_token()).await?;
+/// manager.invalidate(token.access_token()).await?;
 /// # Ok(()) }
 /// ```
 pub struct AsyncRedisStore {
-    client: redis::Client,
+    core: Core,
     conn: Mutex<Option<MultiplexedConnection>>,
-    keys: Keys,
-    settings: Settings,
-    local: Local,
-    health: Health,
 }
 
 impl AsyncRedisStore {
@@ -67,51 +61,46 @@ impl AsyncRedisStore {
 
     pub(crate) fn from_builder(builder: RedisStoreBuilder) -> Result<Self, RedisStoreError> {
         Ok(Self {
-            client: builder.client()?,
+            core: Core::new(builder)?,
             conn: Mutex::new(None),
-            keys: builder.keys(),
-            health: Health::new(builder.settings.retry_after),
-            settings: builder.settings,
-            local: Local::default(),
         })
     }
 
     /// The Redis key names this store uses.
     pub fn keys(&self) -> &Keys {
-        &self.keys
+        &self.core.keys
     }
 
     /// See [`RedisStore::fallbacks`](crate::RedisStore::fallbacks).
     pub fn fallbacks(&self) -> u64 {
-        self.health.fallbacks()
+        self.core.health.fallbacks()
     }
 
     /// See [`RedisStore::local_lock_grants`](crate::RedisStore::local_lock_grants).
     pub fn local_lock_grants(&self) -> u64 {
-        self.health.local_locks()
+        self.core.health.local_locks()
     }
 
-    /// Runs `f` on the shared connection; `None` (counted, logged) when Redis is unavailable.
-    async fn redis<T, F, Fut>(&self, op: &'static str, f: F) -> Option<T>
-    where
-        F: FnOnce(MultiplexedConnection) -> Fut,
-        Fut: Future<Output = RedisResult<T>>,
-    {
-        if self.health.skipping(op) {
-            return None;
-        }
+    /// Runs `op`: its round trip on the shared connection, unless Redis is being skipped.
+    async fn run<O: Op>(&self, mut op: O) -> O::Output {
+        let reply = match op.call(&self.core) {
+            Some(call) if !self.core.health.skipping(O::NAME) => self.send(O::NAME, call).await,
+            _ => None,
+        };
+        op.finish(&self.core, reply)
+    }
+
+    async fn send<T: redis::FromRedisValue>(&self, name: &'static str, call: Call) -> Option<T> {
         let result = match self.connection().await {
-            Ok(conn) => f(conn).await,
+            Ok(mut conn) => call.run_async(&mut conn).await,
             Err(e) => Err(e),
         };
-        match result {
-            Ok(value) => Some(value),
-            Err(error) => {
+        result
+            .inspect_err(|error| {
                 *self.conn.lock().unwrap_or_else(PoisonError::into_inner) = None;
-                self.health.failed(op, &error);
-                None
-            }
-        }
+                self.core.health.failed(name, error);
+            })
+            .ok()
     }
 
     async fn connection(&self) -> RedisResult<MultiplexedConnection> {
@@ -123,10 +112,12 @@ impl AsyncRedisStore {
         if let Some(conn) = current {
             return Ok(conn);
         }
+        let settings = &self.core.settings;
         let config = AsyncConnectionConfig::new()
-            .set_connection_timeout(Some(self.settings.connect_timeout))
-            .set_response_timeout(Some(self.settings.response_timeout));
+            .set_connection_timeout(Some(settings.connect_timeout))
+            .set_response_timeout(Some(settings.response_timeout));
         let conn = self
+            .core
             .client
             .get_multiplexed_async_connection_with_config(&config)
             .await?;
@@ -135,85 +126,38 @@ impl AsyncRedisStore {
     }
 }
 
+impl Call {
+    async fn run_async<T: redis::FromRedisValue>(
+        &self,
+        conn: &mut MultiplexedConnection,
+    ) -> RedisResult<T> {
+        match self {
+            Self::Cmd(cmd) => cmd.query_async(conn).await,
+            Self::Pipe(pipe) => pipe.query_async(conn).await,
+            Self::Script(script) => script.invoke_async(conn).await,
+        }
+    }
+}
+
 impl AsyncTokenStore for AsyncRedisStore {
     fn load(&self) -> StoreFuture<'_, Option<StoredToken>> {
-        Box::pin(async move {
-            let pipe = commands::load(&self.keys, self.settings.record_ttl);
-            let fetched = self
-                .redis("load", |mut c| async move {
-                    pipe.query_async::<(Loaded,)>(&mut c).await
-                })
-                .await;
-            Ok(match fetched {
-                Some(((token, at),)) => self.local.adopt(token, at),
-                None => self.local.get(),
-            })
-        })
+        Box::pin(self.run(ops::Load))
     }
 
     fn save(&self, token: StoredToken) -> StoreFuture<'_, ()> {
-        Box::pin(async move {
-            let pipe = commands::save(&self.keys, &token, self.settings.record_ttl);
-            self.local.set(Some(token));
-            self.redis("save", |mut c| async move {
-                pipe.query_async::<()>(&mut c).await
-            })
-            .await;
-            Ok(())
-        })
+        Box::pin(self.run(ops::Save(token)))
     }
 
     fn invalidate<'a>(&'a self, stale: &'a AccessToken) -> StoreFuture<'a, bool> {
-        Box::pin(async move {
-            let local = self.local.invalidate(stale);
-            let fp = record::fingerprint(stale);
-            let shared = self
-                .redis("invalidate", |mut c| async move {
-                    scripts::INVALIDATE
-                        .key(self.keys.token())
-                        .arg(&fp)
-                        .invoke_async::<i64>(&mut c)
-                        .await
-                })
-                .await;
-            Ok(shared.map_or(local, |deleted| deleted == 1))
-        })
+        Box::pin(self.run(ops::Invalidate::new(stale)))
     }
 
     fn acquire_grant_lock(&self, ttl: Duration) -> StoreFuture<'_, GrantLock> {
-        Box::pin(async move {
-            let owner = record::owner_token();
-            let cmd = commands::lock(&self.keys, &owner, ttl);
-            let set = self
-                .redis("lock", |mut c| async move {
-                    cmd.query_async::<Option<String>>(&mut c).await
-                })
-                .await;
-            Ok(match set {
-                Some(Some(_)) => GrantLock::Acquired(GrantLease::new(owner)),
-                Some(None) => GrantLock::HeldElsewhere,
-                None => {
-                    self.health.local_lock();
-                    GrantLock::Acquired(GrantLease::local())
-                }
-            })
-        })
+        Box::pin(self.run(ops::Lock::new(ttl)))
     }
 
     fn release_grant_lock(&self, lease: GrantLease) -> StoreFuture<'_, ()> {
-        Box::pin(async move {
-            if !lease.is_local() {
-                self.redis("unlock", |mut c| async move {
-                    scripts::RELEASE
-                        .key(self.keys.lock())
-                        .arg(lease.owner())
-                        .invoke_async::<i64>(&mut c)
-                        .await
-                })
-                .await;
-            }
-            Ok(())
-        })
+        Box::pin(self.run(ops::Release(lease)))
     }
 
     fn extend_grant_lock<'a>(
@@ -221,38 +165,11 @@ impl AsyncTokenStore for AsyncRedisStore {
         lease: &'a GrantLease,
         ttl: Duration,
     ) -> StoreFuture<'a, bool> {
-        Box::pin(async move {
-            if lease.is_local() {
-                return Ok(true);
-            }
-            let extended = self
-                .redis("extend", |mut c| async move {
-                    scripts::EXTEND
-                        .key(self.keys.lock())
-                        .arg(lease.owner())
-                        .arg(commands::millis(ttl))
-                        .invoke_async::<i64>(&mut c)
-                        .await
-                })
-                .await;
-            // Redis unreachable: nobody else can take the lock from it either.
-            Ok(extended.is_none_or(|renewed| renewed == 1))
-        })
+        Box::pin(self.run(ops::Extend { lease, ttl }))
     }
 
     fn load_refusals(&self) -> StoreFuture<'_, Option<QuickRefusals>> {
-        Box::pin(async move {
-            let cmd = commands::load_refusals(&self.keys);
-            let fetched = self
-                .redis("load_refusals", |mut c| async move {
-                    cmd.query_async(&mut c).await
-                })
-                .await;
-            Ok(match fetched {
-                Some((n, at)) => self.local.set_refusals(record::decode_refusals(n, at)),
-                None => self.local.refusals(),
-            })
-        })
+        Box::pin(self.run(ops::LoadRefusals))
     }
 
     fn save_refusals(
@@ -260,15 +177,7 @@ impl AsyncTokenStore for AsyncRedisStore {
         refusals: Option<QuickRefusals>,
         keep_for: Duration,
     ) -> StoreFuture<'_, bool> {
-        Box::pin(async move {
-            self.local.set_refusals(refusals);
-            let pipe = commands::save_refusals(&self.keys, refusals, keep_for);
-            self.redis("save_refusals", |mut c| async move {
-                pipe.query_async::<()>(&mut c).await
-            })
-            .await;
-            Ok(true)
-        })
+        Box::pin(self.run(ops::SaveRefusals { refusals, keep_for }))
     }
 }
 
@@ -276,8 +185,8 @@ impl fmt::Debug for AsyncRedisStore {
     // No URL (it may hold a password), no token.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AsyncRedisStore")
-            .field("keys", &self.keys)
-            .field("settings", &self.settings)
+            .field("keys", &self.core.keys)
+            .field("settings", &self.core.settings)
             .field("fallbacks", &self.fallbacks())
             .finish_non_exhaustive()
     }

@@ -55,7 +55,7 @@ fn worker(sf: &Emulator, url: &str) -> Arc<Worker> {
         })
     });
     let manager = AsyncTokenManager::new(client, transport, tokio::time::sleep as Timer)
-        .with_async_store(Arc::clone(&store))
+        .with_shared_store(Arc::clone(&store) as _)
         .with_lock_policy(
             LockPolicy::new(Duration::from_secs(10)).with_poll_interval(Duration::from_millis(20)),
         )
@@ -75,7 +75,7 @@ async fn run(workers: &[Arc<Worker>], stale: Option<String>) -> Vec<String> {
                 b.wait().await;
                 if let Some(stale) = stale {
                     w.manager
-                        .invalidate_async(&AccessToken::new(stale))
+                        .invalidate(&AccessToken::new(stale))
                         .await
                         .unwrap();
                 }

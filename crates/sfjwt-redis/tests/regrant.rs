@@ -139,7 +139,7 @@ async fn ip_locked_sessions_cost_two_grants_then_a_typed_error_async() {
                     .map_err(std::io::Error::other)?
             }
         };
-        AsyncTokenManager::new(client, transport, tokio::time::sleep).with_async_store(store)
+        AsyncTokenManager::new(client, transport, tokio::time::sleep).with_store(store)
     };
     let manager = make(&sf);
     let mut errors = 0;
@@ -151,10 +151,7 @@ async fn ip_locked_sessions_cost_two_grants_then_a_typed_error_async() {
                     .await
                     .unwrap();
                 assert_eq!(status, 401);
-                manager
-                    .invalidate_async(token.access_token())
-                    .await
-                    .unwrap();
+                manager.invalidate(token.access_token()).await.unwrap();
             }
             Err(e) => {
                 assert!(blocked(Err(e)));
@@ -193,7 +190,7 @@ async fn the_record_expires_and_every_read_renews_it() {
 
     // Default: Salesforce's default session timeout, 2 h.
     let store = RedisStore::open(&redis.url(), &client).unwrap();
-    store.save(stored("00D!AQ4AQdefault")).unwrap();
+    TokenStore::save(&store, stored("00D!AQ4AQdefault")).unwrap();
     let key = store.keys().token().to_owned();
     let ttl = pttl(&redis, &key);
     assert!((7_100_000..=7_200_000).contains(&ttl), "{ttl}");
@@ -203,7 +200,7 @@ async fn the_record_expires_and_every_read_renews_it() {
         .record_ttl(Duration::from_secs(600))
         .build()
         .unwrap();
-    store.save(stored("00D!AQ4AQshort")).unwrap();
+    TokenStore::save(&store, stored("00D!AQ4AQshort")).unwrap();
     assert!((590_000..=600_000).contains(&pttl(&redis, &key)));
     let _: i64 = redis::cmd("PEXPIRE")
         .arg(&key)
@@ -211,7 +208,7 @@ async fn the_record_expires_and_every_read_renews_it() {
         .query(&mut redis.raw())
         .unwrap();
     assert!(pttl(&redis, &key) <= 5_000);
-    assert!(store.load().unwrap().is_some());
+    assert!(TokenStore::load(&store).unwrap().is_some());
     assert!((590_000..=600_000).contains(&pttl(&redis, &key)));
 
     // The async store does the same.

@@ -45,7 +45,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     println!("access token: {:?}", token.access_token()); // redacted
 
     // The service way: one shared manager; eight tasks, one grant.
-    let manager = sfjwt_reqwest::TokenManager::new(client);
+    let manager = sfjwt_reqwest::SharedTokenManager::new(client);
     let tasks: Vec<_> = (0..8)
         .map(|_| {
             let manager = manager.clone();

@@ -30,7 +30,7 @@
 //!
 //! Salesforce allows 3,600 logins per user per hour and sends no token lifetime, so a service
 //! keeps one token and re-grants only when the API answers 401 `INVALID_SESSION_ID`.
-//! [`TokenManager`] is a cheap-to-clone handle (`Clone + Send + Sync`) for that:
+//! [`SharedTokenManager`] is a cheap-to-clone handle (`Clone + Send + Sync`) for that:
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -42,11 +42,11 @@
 //! # let key = sfjwt_core::key::PrivateKey::from_pem(include_str!("../../../testdata/keys/rsa2048.pkcs8.pem"))?;
 //! # let client = sfjwt_core::exchange::JwtBearer::new(
 //! #     sfjwt_core::endpoint::TokenEndpoint::parse(sf.base_url())?, "3MVG9_consumer_key", "etl@acme.com", key);
-//! let manager = sfjwt_reqwest::TokenManager::new(client);
+//! let manager = sfjwt_reqwest::SharedTokenManager::new(client);
 //! let worker = manager.clone(); // one per task
 //! let token = tokio::spawn(async move { worker.token().await }).await??;
 //! // … if the API answers 401 INVALID_SESSION_ID with this token:
-//! manager.invalidate(token.access_token())?; // the next `token()` grants a new one
+//! manager.invalidate(token.access_token()).await?; // the next `token()` grants a new one
 //! # Ok(())
 //! # }
 //! ```
@@ -57,11 +57,11 @@
 //! # let key = sfjwt_core::key::PrivateKey::from_pem(include_str!("../../../testdata/keys/rsa2048.pkcs8.pem"))?;
 //! use std::time::Duration;
 //! use sfjwt_core::{endpoint::TokenEndpoint, exchange::JwtBearer, manager::{AsyncTokenManager, RetryPolicy}};
-//! use sfjwt_reqwest::{ReqwestTransport, TokenManager, TokioSleep};
+//! use sfjwt_reqwest::{ReqwestTransport, SharedTokenManager, TokioSleep};
 //!
 //! let client = JwtBearer::new(TokenEndpoint::production(), "3MVG9_consumer_key", "etl@acme.com", key);
 //! let transport = ReqwestTransport::builder().timeout(Duration::from_secs(5)).build()?;
-//! let manager = TokenManager::from(
+//! let manager = SharedTokenManager::from(
 //!     AsyncTokenManager::new(client, transport, TokioSleep)
 //!         .with_retry(RetryPolicy::new(5, Duration::from_millis(200), Duration::from_secs(5))),
 //! );
@@ -92,7 +92,7 @@ mod manager;
 mod transport;
 
 pub use error::{Error, ErrorKind};
-pub use manager::{ReqwestTokenManager, TokenManager, TokioSleep};
+pub use manager::{ReqwestTokenManager, SharedTokenManager, TokioSleep};
 pub use sfjwt_core::response::DEFAULT_MAX_BODY;
 pub use transport::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, ReqwestTransport, ReqwestTransportBuilder,
@@ -103,7 +103,7 @@ use sfjwt_core::response::TokenResponse;
 
 /// Requests a token once through a [`ReqwestTransport::default`].
 ///
-/// For a program that logs in once. A service should reuse the token with [`TokenManager`].
+/// For a program that logs in once. A service should reuse the token with [`SharedTokenManager`].
 ///
 /// # Errors
 /// Any [`ExchangeError`]: an OAuth refusal with its remediation ([`ExchangeError::oauth`]),

@@ -23,7 +23,7 @@ impl AsyncSleep for TokioSleep {
 
 /// The manager type the handle shares: [`AsyncTokenManager`] over a [`ReqwestTransport`]
 /// with [`TokioSleep`]. Configure it (retry policy, store, maximum age) before wrapping it in a
-/// [`TokenManager`].
+/// [`SharedTokenManager`].
 pub type ReqwestTokenManager = AsyncTokenManager<ReqwestTransport, TokioSleep>;
 
 /// A cloneable handle to one shared token manager (`Clone + Send + Sync`): give a clone to each
@@ -40,7 +40,7 @@ pub type ReqwestTokenManager = AsyncTokenManager<ReqwestTransport, TokioSleep>;
 /// # let key = sfjwt_core::key::PrivateKey::from_pem(include_str!("../../../testdata/keys/rsa2048.pkcs8.pem"))?;
 /// # let client = sfjwt_core::exchange::JwtBearer::new(
 /// #     sfjwt_core::endpoint::TokenEndpoint::parse(sf.base_url())?, "3MVG9_consumer_key", "etl@acme.com", key);
-/// let manager = sfjwt_reqwest::TokenManager::new(client);
+/// let manager = sfjwt_reqwest::SharedTokenManager::new(client);
 /// let tasks: Vec<_> = (0..4)
 ///     .map(|_| {
 ///         let manager = manager.clone();
@@ -55,11 +55,11 @@ pub type ReqwestTokenManager = AsyncTokenManager<ReqwestTransport, TokioSleep>;
 /// # }
 /// ```
 #[derive(Clone)]
-pub struct TokenManager {
+pub struct SharedTokenManager {
     inner: Arc<ReqwestTokenManager>,
 }
 
-impl TokenManager {
+impl SharedTokenManager {
     /// A manager for `client` over a [`ReqwestTransport::default`] with the default retry
     /// policy (3 attempts).
     pub fn new(client: JwtBearer) -> Self {
@@ -83,9 +83,9 @@ impl TokenManager {
     /// `stale` was the current token.
     ///
     /// # Errors
-    /// [`ManagerError::Store`] when the store fails.
-    pub fn invalidate(&self, stale: &AccessToken) -> Result<bool, ManagerError> {
-        self.inner.invalidate(stale)
+    /// None today; the `Result` leaves room for stores that must report.
+    pub async fn invalidate(&self, stale: &AccessToken) -> Result<bool, ManagerError> {
+        self.inner.invalidate(stale).await
     }
 
     /// Lets grants start again after [`ManagerError::RegrantBlocked`]; see
@@ -114,7 +114,7 @@ impl TokenManager {
     }
 }
 
-impl From<ReqwestTokenManager> for TokenManager {
+impl From<ReqwestTokenManager> for SharedTokenManager {
     fn from(manager: ReqwestTokenManager) -> Self {
         Self {
             inner: Arc::new(manager),
@@ -122,8 +122,10 @@ impl From<ReqwestTokenManager> for TokenManager {
     }
 }
 
-impl fmt::Debug for TokenManager {
+impl fmt::Debug for SharedTokenManager {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("TokenManager").field(&self.inner).finish()
+        f.debug_tuple("SharedTokenManager")
+            .field(&self.inner)
+            .finish()
     }
 }

@@ -20,7 +20,7 @@ use sfjwt_core::exchange::{ExchangeError, JwtBearer};
 use sfjwt_core::manager::AsyncTokenManager;
 use sfjwt_core::response::ResponseError;
 use sfjwt_emulator::{Fault, Target};
-use sfjwt_reqwest::{ErrorKind, ReqwestTransport, TokenManager, TokioSleep};
+use sfjwt_reqwest::{ErrorKind, ReqwestTransport, SharedTokenManager, TokioSleep};
 
 fn transport_kind(err: &ExchangeError) -> ErrorKind {
     assert_no_secrets(err, None);
@@ -92,7 +92,7 @@ async fn connection_reset() {
 async fn service_unavailable_once_is_retried_by_the_manager() {
     let sf = start();
     sf.inject_fault_on(Target::Token, Fault::ServiceUnavailable, 1);
-    let manager = TokenManager::from(
+    let manager = SharedTokenManager::from(
         AsyncTokenManager::new(
             client(&sf, APPROVED),
             ReqwestTransport::default(),

@@ -19,16 +19,16 @@ use common::*;
 use sfjwt_core::manager::{AsyncTokenManager, ManagerError};
 use sfjwt_core::transport::AsyncTransport;
 use sfjwt_emulator::{Fault, Target};
-use sfjwt_reqwest::{ReqwestTransport, TokenManager, TokioSleep};
+use sfjwt_reqwest::{ReqwestTransport, SharedTokenManager, TokioSleep};
 
 fn assert_shareable<T: Clone + Send + Sync + 'static>() {}
 
 #[tokio::test]
 async fn revoked_session_gets_exactly_one_regrant() {
-    assert_shareable::<TokenManager>();
+    assert_shareable::<SharedTokenManager>();
     let sf = start();
     let transport = ReqwestTransport::default();
-    let manager = TokenManager::from(
+    let manager = SharedTokenManager::from(
         AsyncTokenManager::new(client(&sf, APPROVED), transport.clone(), TokioSleep)
             .with_retry(fast_retry()),
     );
@@ -50,9 +50,15 @@ async fn revoked_session_gets_exactly_one_regrant() {
     assert_eq!(refused.status(), 401);
     assert!(String::from_utf8_lossy(refused.body()).contains("INVALID_SESSION_ID"));
 
-    assert!(manager.invalidate(first.access_token()).unwrap());
+    assert!(manager.invalidate(first.access_token()).await.unwrap());
     // Another task reporting the same stale token changes nothing.
-    assert!(!manager.clone().invalidate(first.access_token()).unwrap());
+    assert!(
+        !manager
+            .clone()
+            .invalidate(first.access_token())
+            .await
+            .unwrap()
+    );
 
     let second = manager.token().await.unwrap();
     assert!(!second.access_token().same_as(first.access_token()));
@@ -74,7 +80,7 @@ async fn thirty_two_tasks_share_one_grant() {
     let sf = start();
     // A slow grant, so the tasks really pile up behind the one in flight.
     sf.inject_fault_on(Target::Token, Fault::Latency(Duration::from_millis(200)), 1);
-    let manager = TokenManager::new(client(&sf, APPROVED));
+    let manager = SharedTokenManager::new(client(&sf, APPROVED));
     let start = Arc::new(tokio::sync::Barrier::new(32));
     let tasks: Vec<_> = (0..32)
         .map(|_| {
@@ -104,7 +110,7 @@ async fn ip_locked_sessions_cost_two_grants_then_a_typed_error() {
     let sf = start();
     sf.set_ip_locked_sessions(true);
     let transport = ReqwestTransport::default();
-    let manager = TokenManager::from(
+    let manager = SharedTokenManager::from(
         AsyncTokenManager::new(client(&sf, APPROVED), transport.clone(), TokioSleep)
             .with_retry(fast_retry()),
     );
@@ -114,7 +120,7 @@ async fn ip_locked_sessions_cost_two_grants_then_a_typed_error() {
             Ok(token) => {
                 let answer = transport.send(limits_request(&token)).await.unwrap();
                 assert_eq!(answer.status(), 401);
-                manager.invalidate(token.access_token()).unwrap();
+                manager.invalidate(token.access_token()).await.unwrap();
             }
             Err(ManagerError::RegrantBlocked { refusals, .. }) => {
                 assert_eq!(refusals, 2);

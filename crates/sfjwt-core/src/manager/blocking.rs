@@ -1,6 +1,5 @@
 //! The blocking driver: runs the managers' machines on the calling thread.
 
-use core::fmt;
 use std::sync::Arc;
 
 use super::error::ManagerError;
@@ -123,9 +122,7 @@ where
         let mut input = Input::Start;
         loop {
             input = match machine.step(shared, input, shared.now()) {
-                Action::Load => Input::Loaded(io.store.load()),
-                Action::AcquireLock(ttl) => Input::Lock(io.store.acquire_grant_lock(ttl)),
-                Action::LoadRefusals => Input::Refusals(io.store.load_refusals()),
+                Action::Store(call) => call.run(&*io.store),
                 Action::Send(_attempt) => {
                     #[cfg(feature = "tracing")]
                     let _span = shared.span(_attempt).entered();
@@ -136,23 +133,8 @@ where
                     io.sleep.sleep(pause);
                     Input::Slept
                 }
-                Action::ExtendLock(lease, ttl) => {
-                    Input::Extended(io.store.extend_grant_lock(&lease, ttl))
-                }
-                Action::Save(token) => Input::Saved(io.store.save(token)),
-                Action::Release(lease) => Input::Released(io.store.release_grant_lock(lease)),
-                Action::Invalidate(stale) => Input::Invalidated(io.store.invalidate(&stale)),
-                Action::SaveRefusals(streak, keep) => {
-                    Input::RefusalsSaved(io.store.save_refusals(streak, keep))
-                }
                 Action::Done(output) => return output,
             };
         }
-    }
-}
-
-impl<T> fmt::Debug for BlockingIo<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("BlockingIo")
     }
 }

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use super::error::ManagerError;
-use super::machine::{Action, Input, Machine, out_of_order};
+use super::machine::{Action, Input, Machine, StoreCall, out_of_order};
 use super::shared::Shared;
 use super::store::{GrantLease, GrantLock, StoreError, StoredToken};
 use crate::exchange::ExchangeError;
@@ -85,12 +85,12 @@ impl Machine for Grant {
         match (state, input) {
             (State::Check, Input::Start) | (State::Waiting, Input::Slept) => {
                 self.state = State::Check;
-                Action::Load
+                Action::Store(StoreCall::Load)
             }
             (State::Check, Input::Loaded(loaded)) => match shared.current(loaded, now) {
                 Ok(None) => {
                     self.state = State::Lock;
-                    Action::AcquireLock(shared.lock.ttl())
+                    Action::Store(StoreCall::AcquireLock(shared.lock.ttl()))
                 }
                 Ok(Some(token)) => self.finish(Ok(token)),
                 Err(e) => self.finish(Err(e)),
@@ -113,7 +113,7 @@ impl Machine for Grant {
                 match self.lease.as_ref() {
                     Some(lease) => {
                         self.state = State::Extending;
-                        Action::ExtendLock(lease.clone(), shared.lock.ttl())
+                        Action::Store(StoreCall::ExtendLock(lease.clone(), shared.lock.ttl()))
                     }
                     None => self.send(),
                 }
@@ -145,7 +145,7 @@ impl Grant {
             Ok(GrantLock::Acquired(lease)) => {
                 self.lease = Some(lease);
                 self.state = State::Recheck;
-                Action::Load
+                Action::Store(StoreCall::Load)
             }
             Ok(GrantLock::HeldElsewhere) if self.waited < shared.lock.max_wait() => {
                 let pause = shared.lock.poll_interval();
@@ -171,7 +171,7 @@ impl Grant {
 
     fn check_refusals(&mut self) -> Action<Output> {
         self.state = State::Refusals;
-        Action::LoadRefusals
+        Action::Store(StoreCall::LoadRefusals)
     }
 
     fn send(&mut self) -> Action<Output> {
@@ -197,7 +197,7 @@ impl Grant {
                     obtained_at: now,
                 };
                 self.state = State::Saving(stored.clone());
-                Action::Save(stored)
+                Action::Store(StoreCall::Save(stored))
             }
             Err(error) => match shared.retry.delay_after(attempt, &error, random) {
                 Some(delay) => {
@@ -232,7 +232,7 @@ impl Grant {
         match self.lease.take() {
             Some(lease) => {
                 self.state = State::Releasing(outcome);
-                Action::Release(lease)
+                Action::Store(StoreCall::Release(lease))
             }
             None => Action::Done(outcome),
         }

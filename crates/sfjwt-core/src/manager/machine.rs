@@ -10,38 +10,83 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use super::async_store::AsyncTokenStore;
 use super::error::ManagerError;
 use super::regrant::QuickRefusals;
 use super::shared::Shared;
-use super::store::{GrantLease, GrantLock, StoreError, StoredToken};
+use super::store::{GrantLease, GrantLock, StoreError, StoredToken, TokenStore};
 use crate::exchange::ExchangeError;
 use crate::response::{AccessToken, TokenResponse};
 
 /// What a machine asks its driver to do next.
 #[derive(Debug)]
 pub(crate) enum Action<O> {
-    /// Read the current token: answer with [`Input::Loaded`].
-    Load,
-    /// Ask for the fleet's grant lock for this long: answer with [`Input::Lock`].
-    AcquireLock(Duration),
-    /// Read the fleet's refusal streak: answer with [`Input::Refusals`].
-    LoadRefusals,
+    /// Call the store: answer with what [`StoreCall::run`] returns.
+    Store(StoreCall),
     /// Send the token request of this attempt (1-based): answer with [`Input::Response`].
     Send(u32),
     /// Wait this long: answer with [`Input::Slept`].
     Sleep(Duration),
-    /// Renew the lease for this long: answer with [`Input::Extended`].
-    ExtendLock(GrantLease, Duration),
-    /// Store this token: answer with [`Input::Saved`].
-    Save(StoredToken),
-    /// Give the lock back: answer with [`Input::Released`].
-    Release(GrantLease),
-    /// Drop this token if it is still the current one: answer with [`Input::Invalidated`].
-    Invalidate(AccessToken),
-    /// Store the streak (kept for this long): answer with [`Input::RefusalsSaved`].
-    SaveRefusals(Option<QuickRefusals>, Duration),
     /// Finished with this result.
     Done(O),
+}
+
+/// A store call a machine asks for. Carried out here, once for each kind of store, so the
+/// drivers only add the transport and the timer.
+#[derive(Debug)]
+pub(crate) enum StoreCall {
+    /// Read the current token: [`Input::Loaded`].
+    Load,
+    /// Ask for the fleet's grant lock for this long: [`Input::Lock`].
+    AcquireLock(Duration),
+    /// Read the fleet's refusal streak: [`Input::Refusals`].
+    LoadRefusals,
+    /// Renew the lease for this long: [`Input::Extended`].
+    ExtendLock(GrantLease, Duration),
+    /// Store this token: [`Input::Saved`].
+    Save(StoredToken),
+    /// Give the lock back: [`Input::Released`].
+    Release(GrantLease),
+    /// Drop this token if it is still the current one: [`Input::Invalidated`].
+    Invalidate(AccessToken),
+    /// Store the streak (kept for this long): [`Input::RefusalsSaved`].
+    SaveRefusals(Option<QuickRefusals>, Duration),
+}
+
+impl StoreCall {
+    /// Makes the call on a sync store.
+    pub(crate) fn run(self, store: &dyn TokenStore) -> Input {
+        match self {
+            Self::Load => Input::Loaded(store.load()),
+            Self::AcquireLock(ttl) => Input::Lock(store.acquire_grant_lock(ttl)),
+            Self::LoadRefusals => Input::Refusals(store.load_refusals()),
+            Self::ExtendLock(lease, ttl) => Input::Extended(store.extend_grant_lock(&lease, ttl)),
+            Self::Save(token) => Input::Saved(store.save(token)),
+            Self::Release(lease) => Input::Released(store.release_grant_lock(lease)),
+            Self::Invalidate(stale) => Input::Invalidated(store.invalidate(&stale)),
+            Self::SaveRefusals(streak, keep_for) => {
+                Input::RefusalsSaved(store.save_refusals(streak, keep_for))
+            }
+        }
+    }
+
+    /// Makes the call on an async store.
+    pub(crate) async fn run_async(self, store: &dyn AsyncTokenStore) -> Input {
+        match self {
+            Self::Load => Input::Loaded(store.load().await),
+            Self::AcquireLock(ttl) => Input::Lock(store.acquire_grant_lock(ttl).await),
+            Self::LoadRefusals => Input::Refusals(store.load_refusals().await),
+            Self::ExtendLock(lease, ttl) => {
+                Input::Extended(store.extend_grant_lock(&lease, ttl).await)
+            }
+            Self::Save(token) => Input::Saved(store.save(token).await),
+            Self::Release(lease) => Input::Released(store.release_grant_lock(lease).await),
+            Self::Invalidate(stale) => Input::Invalidated(store.invalidate(&stale).await),
+            Self::SaveRefusals(streak, keep_for) => {
+                Input::RefusalsSaved(store.save_refusals(streak, keep_for).await)
+            }
+        }
+    }
 }
 
 /// The result of the last [`Action`], fed back to the machine.
@@ -89,7 +134,7 @@ impl Machine for Lookup {
 
     fn step(&mut self, shared: &Shared, input: Input, now: SystemTime) -> Action<Self::Output> {
         match input {
-            Input::Start => Action::Load,
+            Input::Start => Action::Store(StoreCall::Load),
             Input::Loaded(loaded) => Action::Done(shared.current(loaded, now)),
             other => out_of_order(&other),
         }
@@ -104,7 +149,7 @@ pub(crate) mod test_support {
     use std::sync::Arc;
     use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-    use super::{Action, Input, Machine};
+    use super::{Action, Input, Machine, StoreCall};
     use crate::endpoint::TokenEndpoint;
     use crate::exchange::{ExchangeError, JwtBearer};
     use crate::key::PrivateKey;
@@ -276,22 +321,30 @@ pub(crate) mod test_support {
     /// An action in one line: `Load`, `Sleep(100ms)`, `Save(T)`, `Done(Ok T)`…
     pub(crate) fn label<O: Label>(action: &Action<O>) -> String {
         match action {
-            Action::Load => "Load".to_owned(),
-            Action::AcquireLock(ttl) => format!("AcquireLock({ttl:?})"),
-            Action::LoadRefusals => "LoadRefusals".to_owned(),
+            Action::Store(call) => store_label(call),
             Action::Send(attempt) => format!("Send({attempt})"),
             Action::Sleep(pause) => format!("Sleep({pause:?})"),
-            Action::ExtendLock(lease, ttl) => format!("ExtendLock({}, {ttl:?})", lease.owner()),
-            Action::Save(stored) => {
+            Action::Done(output) => format!("Done({})", output.label()),
+        }
+    }
+
+    fn store_label(call: &StoreCall) -> String {
+        match call {
+            StoreCall::Load => "Load".to_owned(),
+            StoreCall::AcquireLock(ttl) => format!("AcquireLock({ttl:?})"),
+            StoreCall::LoadRefusals => "LoadRefusals".to_owned(),
+            StoreCall::ExtendLock(lease, ttl) => {
+                format!("ExtendLock({}, {ttl:?})", lease.owner())
+            }
+            StoreCall::Save(stored) => {
                 format!("Save({})", stored.token.access_token().expose_secret())
             }
-            Action::Release(lease) => format!("Release({})", lease.owner()),
-            Action::Invalidate(stale) => format!("Invalidate({})", stale.expose_secret()),
-            Action::SaveRefusals(streak, keep) => match streak {
+            StoreCall::Release(lease) => format!("Release({})", lease.owner()),
+            StoreCall::Invalidate(stale) => format!("Invalidate({})", stale.expose_secret()),
+            StoreCall::SaveRefusals(streak, keep) => match streak {
                 Some(s) => format!("SaveRefusals({}, {keep:?})", s.count()),
                 None => format!("SaveRefusals(none, {keep:?})"),
             },
-            Action::Done(output) => format!("Done({})", output.label()),
         }
     }
 

@@ -1,6 +1,5 @@
 //! The async driver: runs the managers' machines in a task, on any runtime.
 
-use core::fmt;
 use std::sync::Arc;
 
 use super::async_store::AsyncTokenStore;
@@ -71,6 +70,15 @@ where
         self
     }
 
+    /// Uses a store the caller keeps a handle to (e.g. to read its counters). An
+    /// `Arc<SyncStore>` also works with [`with_store`](Self::with_store); an `Arc` of an
+    /// async-only store comes here.
+    #[must_use]
+    pub fn with_shared_store(mut self, store: Arc<dyn AsyncTokenStore>) -> Self {
+        self.io.store = store;
+        self
+    }
+
     /// The current token, granting one if there is none (or it is too old). Concurrent tasks
     /// share one grant; its failure reaches them all, and the next call tries again.
     ///
@@ -112,9 +120,7 @@ where
         let mut input = Input::Start;
         loop {
             input = match machine.step(shared, input, shared.now()) {
-                Action::Load => Input::Loaded(io.store.load().await),
-                Action::AcquireLock(ttl) => Input::Lock(io.store.acquire_grant_lock(ttl).await),
-                Action::LoadRefusals => Input::Refusals(io.store.load_refusals().await),
+                Action::Store(call) => call.run_async(&*io.store).await,
                 Action::Send(_attempt) => {
                     let request = shared.client.request_token_async(&io.transport);
                     #[cfg(feature = "tracing")]
@@ -125,23 +131,8 @@ where
                     io.sleep.sleep(pause).await;
                     Input::Slept
                 }
-                Action::ExtendLock(lease, ttl) => {
-                    Input::Extended(io.store.extend_grant_lock(&lease, ttl).await)
-                }
-                Action::Save(token) => Input::Saved(io.store.save(token).await),
-                Action::Release(lease) => Input::Released(io.store.release_grant_lock(lease).await),
-                Action::Invalidate(stale) => Input::Invalidated(io.store.invalidate(&stale).await),
-                Action::SaveRefusals(streak, keep) => {
-                    Input::RefusalsSaved(io.store.save_refusals(streak, keep).await)
-                }
                 Action::Done(output) => return output,
             };
         }
-    }
-}
-
-impl<T, S> fmt::Debug for AsyncIo<T, S> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("AsyncIo")
     }
 }

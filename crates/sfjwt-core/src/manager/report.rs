@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime};
 
 use super::error::ManagerError;
 use super::fallback::Refusal;
-use super::machine::{Action, Input, Machine, out_of_order};
+use super::machine::{Action, Input, Machine, StoreCall, out_of_order};
 use super::regrant::QuickRefusals;
 use super::shared::Shared;
 use crate::response::AccessToken;
@@ -57,11 +57,11 @@ impl Machine for Report {
         match (std::mem::replace(&mut self.state, State::Done), input) {
             (State::Loading, Input::Start) => {
                 self.state = State::Loading;
-                Action::Load
+                Action::Store(StoreCall::Load)
             }
             (State::Loading, Input::Loaded(loaded)) => {
                 self.state = State::Dropping(shared.refusal(loaded, &self.stale));
-                Action::Invalidate(self.stale.clone())
+                Action::Store(StoreCall::Invalidate(self.stale.clone()))
             }
             (State::Dropping(refusal), Input::Invalidated(result)) => {
                 match shared.dropped(&refusal, &self.stale, result) {
@@ -70,7 +70,7 @@ impl Machine for Report {
                             removed,
                             granted_at,
                         };
-                        Action::LoadRefusals
+                        Action::Store(StoreCall::LoadRefusals)
                     }
                     (removed, None) => Action::Done(Ok(removed)),
                 }
@@ -84,7 +84,10 @@ impl Machine for Report {
             ) => {
                 let next = shared.next_refusals(granted_at, loaded, now);
                 self.state = State::SavingStreak { removed, next };
-                Action::SaveRefusals(next, shared.regrant.record_lifetime())
+                Action::Store(StoreCall::SaveRefusals(
+                    next,
+                    shared.regrant.record_lifetime(),
+                ))
             }
             (State::SavingStreak { removed, next }, Input::RefusalsSaved(result)) => {
                 // A failure is counted and logged; this process keeps the streak itself.
@@ -105,7 +108,7 @@ impl Machine for Reset {
 
     fn step(&mut self, shared: &Shared, input: Input, _now: SystemTime) -> Action<Self::Output> {
         match input {
-            Input::Start => Action::SaveRefusals(None, Duration::ZERO),
+            Input::Start => Action::Store(StoreCall::SaveRefusals(None, Duration::ZERO)),
             Input::RefusalsSaved(result) => Action::Done(shared.refusals_saved(None, result)),
             other => out_of_order(&other),
         }

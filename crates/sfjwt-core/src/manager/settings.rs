@@ -74,10 +74,9 @@ impl<Io> Manager<Io> {
     }
 }
 
-impl<Io: fmt::Debug> fmt::Debug for Manager<Io> {
+impl<Io> fmt::Debug for Manager<Io> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Manager")
-            .field("io", &self.io)
             .field("client", &self.shared.client)
             .field("retry", &self.shared.retry)
             .field("max_age", &self.shared.max_age)
