@@ -127,7 +127,7 @@ pub trait AsyncTokenStore: Send + Sync {
 /// once (the sync call runs inline on the task). So there is one store abstraction for the
 /// async manager; a shared handle (`Arc<S>`) to a sync store is one too.
 ///
-/// Right for stores that never wait on I/O ([`MemoryStore`], a file on local disk); a store
+/// Right for stores that never wait on I/O ([`MemoryStore`](super::MemoryStore), a file on local disk); a store
 /// that makes network round trips should implement [`AsyncTokenStore`] itself.
 impl<S: TokenStore> AsyncTokenStore for S {
     fn load(&self) -> StoreFuture<'_, Option<StoredToken>> {
