@@ -11,9 +11,7 @@ use sfjwt_core::manager::{
 };
 use sfjwt_core::response::AccessToken;
 
-use crate::builder::RedisStoreBuilder;
 use crate::error::RedisStoreError;
-use crate::identity::Keys;
 use crate::ops::{self, Call, Core, Op};
 
 /// A blocking [`TokenStore`] on Redis, shared by every process that logs in as the same
@@ -50,34 +48,7 @@ impl RedisStore {
         Self::builder(url, client).build()
     }
 
-    /// A builder for a store at `url` for `client`'s identity.
-    pub fn builder(url: &str, client: &JwtBearer) -> RedisStoreBuilder {
-        RedisStoreBuilder::new(url, client)
-    }
-
-    pub(crate) fn from_builder(builder: RedisStoreBuilder) -> Result<Self, RedisStoreError> {
-        Ok(Self {
-            core: Core::new(builder)?,
-            conn: Mutex::new(None),
-        })
-    }
-
-    /// The Redis key names this store uses.
-    pub fn keys(&self) -> &Keys {
-        &self.core.keys
-    }
-
-    /// How many store operations were served from the local copy because Redis was down,
-    /// slow or failing (each also logged as a `tracing` warning).
-    pub fn fallbacks(&self) -> u64 {
-        self.core.health.fallbacks()
-    }
-
-    /// How many times this process was let grant without the fleet's lock because Redis
-    /// could not be asked: the bound on extra logins an outage costs.
-    pub fn local_lock_grants(&self) -> u64 {
-        self.core.health.local_locks()
-    }
+    ops::common_methods!();
 
     /// Runs `op`: its round trip on the connection (opened lazily, dropped after a failure),
     /// unless Redis is being skipped.

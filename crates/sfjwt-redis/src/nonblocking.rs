@@ -14,7 +14,6 @@ use sfjwt_core::response::AccessToken;
 
 use crate::builder::RedisStoreBuilder;
 use crate::error::RedisStoreError;
-use crate::identity::Keys;
 use crate::ops::{self, Call, Core, Op};
 
 /// The async twin of [`RedisStore`](crate::RedisStore), on tokio: an [`AsyncTokenStore`] for
@@ -53,33 +52,7 @@ impl AsyncRedisStore {
         RedisStoreBuilder::new(url, client).build_async()
     }
 
-    /// A builder for a store at `url` for `client`'s identity (finish with
-    /// [`build_async`](RedisStoreBuilder::build_async)).
-    pub fn builder(url: &str, client: &JwtBearer) -> RedisStoreBuilder {
-        RedisStoreBuilder::new(url, client)
-    }
-
-    pub(crate) fn from_builder(builder: RedisStoreBuilder) -> Result<Self, RedisStoreError> {
-        Ok(Self {
-            core: Core::new(builder)?,
-            conn: Mutex::new(None),
-        })
-    }
-
-    /// The Redis key names this store uses.
-    pub fn keys(&self) -> &Keys {
-        &self.core.keys
-    }
-
-    /// See [`RedisStore::fallbacks`](crate::RedisStore::fallbacks).
-    pub fn fallbacks(&self) -> u64 {
-        self.core.health.fallbacks()
-    }
-
-    /// See [`RedisStore::local_lock_grants`](crate::RedisStore::local_lock_grants).
-    pub fn local_lock_grants(&self) -> u64 {
-        self.core.health.local_locks()
-    }
+    ops::common_methods!();
 
     /// Runs `op`: its round trip on the shared connection, unless Redis is being skipped.
     async fn run<O: Op>(&self, mut op: O) -> O::Output {

@@ -42,6 +42,50 @@ impl Core {
     }
 }
 
+/// The methods both stores have, written once: the builder, the key names and the
+/// counters of what Redis's absence cost.
+macro_rules! common_methods {
+    () => {
+        /// A builder for a store at `url` for `client`'s identity (finish with
+        /// [`build`](crate::RedisStoreBuilder::build) or
+        /// [`build_async`](crate::RedisStoreBuilder::build_async)).
+        pub fn builder(
+            url: &str,
+            client: &sfjwt_core::exchange::JwtBearer,
+        ) -> crate::RedisStoreBuilder {
+            crate::RedisStoreBuilder::new(url, client)
+        }
+
+        pub(crate) fn from_builder(
+            builder: crate::RedisStoreBuilder,
+        ) -> Result<Self, crate::RedisStoreError> {
+            Ok(Self {
+                core: crate::ops::Core::new(builder)?,
+                conn: std::sync::Mutex::new(None),
+            })
+        }
+
+        /// The Redis key names this store uses (the same for the blocking and the async
+        /// store of one identity, so both kinds of process share one record).
+        pub fn keys(&self) -> &crate::Keys {
+            &self.core.keys
+        }
+
+        /// How many store operations were served from the local copy because Redis was
+        /// down, slow or failing (each also logged as a `tracing` warning).
+        pub fn fallbacks(&self) -> u64 {
+            self.core.health.fallbacks()
+        }
+
+        /// How many times this process was let grant without the fleet's lock because Redis
+        /// could not be asked: the bound on extra logins an outage costs.
+        pub fn local_lock_grants(&self) -> u64 {
+            self.core.health.local_locks()
+        }
+    };
+}
+pub(crate) use common_methods;
+
 /// One round trip: a command, a pipeline, or one of the compare-and-act scripts.
 pub(crate) enum Call {
     Cmd(Cmd),

@@ -7,7 +7,7 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use event_listener::{Event, Listener as _};
+use event_listener::{Event, EventListener, Listener as _};
 
 use super::Outcome;
 use super::error::ManagerError;
@@ -27,31 +27,33 @@ impl Flight {
             .clone()
     }
 
+    /// The outcome if the leader finished, or a listener that fires when it does. The
+    /// listener is registered before the second look, so no notification is missed.
+    fn outcome_or_listener(&self) -> Result<Outcome, EventListener> {
+        if let Some(outcome) = self.outcome() {
+            return Ok(outcome);
+        }
+        let listener = self.done.listen();
+        self.outcome().ok_or(listener)
+    }
+
     /// Blocks until the leader finishes.
     pub(crate) fn wait(&self) -> Outcome {
         loop {
-            if let Some(outcome) = self.outcome() {
-                return outcome;
+            match self.outcome_or_listener() {
+                Ok(outcome) => return outcome,
+                Err(listener) => listener.wait(),
             }
-            let listener = self.done.listen();
-            if let Some(outcome) = self.outcome() {
-                return outcome;
-            }
-            listener.wait();
         }
     }
 
     /// Resolves when the leader finishes.
     pub(crate) async fn wait_async(&self) -> Outcome {
         loop {
-            if let Some(outcome) = self.outcome() {
-                return outcome;
+            match self.outcome_or_listener() {
+                Ok(outcome) => return outcome,
+                Err(listener) => listener.await,
             }
-            let listener = self.done.listen();
-            if let Some(outcome) = self.outcome() {
-                return outcome;
-            }
-            listener.await;
         }
     }
 }

@@ -259,6 +259,19 @@ mod tests {
         run(&mut Grant::default(), shared, rows, at(100));
     }
 
+    /// The rows of a grant under a shared lock, from the start to its first request.
+    fn to_first_send(more: &[(Feed, &'static str)]) -> Vec<(Feed, &'static str)> {
+        let mut rows = vec![
+            (Feed::Start, "Load"),
+            (Feed::NoToken, "AcquireLock(45s)"),
+            (Feed::Acquired("owner"), "Load"),
+            (Feed::NoToken, "LoadRefusals"),
+            (Feed::Streak(None), "Send(1)"),
+        ];
+        rows.extend_from_slice(more);
+        rows
+    }
+
     #[test]
     fn a_fresh_token_in_the_store_is_handed_out_without_a_lock() {
         grant(
@@ -269,19 +282,12 @@ mod tests {
 
     #[test]
     fn the_simplest_grant_locks_rechecks_checks_the_streak_sends_saves_and_releases() {
-        grant(
-            &[
-                (Feed::Start, "Load"),
-                (Feed::NoToken, "AcquireLock(45s)"),
-                (Feed::Acquired("owner"), "Load"),
-                (Feed::NoToken, "LoadRefusals"),
-                (Feed::Streak(None), "Send(1)"),
-                (Feed::Granted("T"), "Save(T)"),
-                (Feed::Saved, "Release(owner)"),
-                (Feed::Released, "Done(Ok T)"),
-            ],
-            &shared(),
-        );
+        let rows = to_first_send(&[
+            (Feed::Granted("T"), "Save(T)"),
+            (Feed::Saved, "Release(owner)"),
+            (Feed::Released, "Done(Ok T)"),
+        ]);
+        grant(&rows, &shared());
     }
 
     #[test]
@@ -354,42 +360,28 @@ mod tests {
 
     #[test]
     fn retryable_failures_back_off_renew_the_lock_and_stop_at_max_attempts() {
-        grant(
-            &[
-                (Feed::Start, "Load"),
-                (Feed::NoToken, "AcquireLock(45s)"),
-                (Feed::Acquired("owner"), "Load"),
-                (Feed::NoToken, "LoadRefusals"),
-                (Feed::Streak(None), "Send(1)"),
-                // Full jitter: random 0 waits 0; the bound is 500 ms, then 1 s.
-                (Feed::Unavailable(0), "Sleep(0ns)"),
-                (Feed::Slept, "ExtendLock(owner, 45s)"),
-                (Feed::Extended(true), "Send(2)"),
-                (Feed::Unavailable(1_000_000_000), "Sleep(1s)"),
-                (Feed::Slept, "ExtendLock(owner, 45s)"),
-                // A lost or failed renewal is logged; the grant goes on.
-                (Feed::Extended(false), "Send(3)"),
-                (Feed::Unavailable(7), "Release(owner)"),
-                (Feed::Released, "Done(Err 503)"),
-            ],
-            &shared(),
-        );
+        let rows = to_first_send(&[
+            // Full jitter: random 0 waits 0; the bound is 500 ms, then 1 s.
+            (Feed::Unavailable(0), "Sleep(0ns)"),
+            (Feed::Slept, "ExtendLock(owner, 45s)"),
+            (Feed::Extended(true), "Send(2)"),
+            (Feed::Unavailable(1_000_000_000), "Sleep(1s)"),
+            (Feed::Slept, "ExtendLock(owner, 45s)"),
+            // A lost or failed renewal is logged; the grant goes on.
+            (Feed::Extended(false), "Send(3)"),
+            (Feed::Unavailable(7), "Release(owner)"),
+            (Feed::Released, "Done(Err 503)"),
+        ]);
+        grant(&rows, &shared());
     }
 
     #[test]
     fn a_refusal_that_needs_a_fix_is_not_retried() {
-        grant(
-            &[
-                (Feed::Start, "Load"),
-                (Feed::NoToken, "AcquireLock(45s)"),
-                (Feed::Acquired("owner"), "Load"),
-                (Feed::NoToken, "LoadRefusals"),
-                (Feed::Streak(None), "Send(1)"),
-                (Feed::InvalidGrant, "Release(owner)"),
-                (Feed::Released, "Done(Err invalid_grant)"),
-            ],
-            &shared(),
-        );
+        let rows = to_first_send(&[
+            (Feed::InvalidGrant, "Release(owner)"),
+            (Feed::Released, "Done(Err invalid_grant)"),
+        ]);
+        grant(&rows, &shared());
     }
 
     #[test]

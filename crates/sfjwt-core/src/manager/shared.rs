@@ -126,16 +126,16 @@ impl Shared {
         next
     }
 
-    /// How saving the streak went (the process keeps it unless the store does).
-    ///
-    /// # Errors
-    /// The store's error (already counted and logged).
+    /// Keeps the streak `next` for this process unless the store's answer says it does;
+    /// a store error (counted and logged) is passed on.
     pub(crate) fn refusals_saved(
         &self,
         next: Option<QuickRefusals>,
         result: Result<bool, StoreError>,
     ) -> Result<(), ManagerError> {
-        Ok(self.fallback.refusals_saved(next, result)?)
+        self.fallback
+            .refusals_saved(next, result)
+            .map_err(ManagerError::Store)
     }
 
     /// Whether a grant may start at `now`, given the streak the store holds (`loaded`).

@@ -270,7 +270,7 @@ pub struct StoreError {
 }
 
 impl StoreError {
-    /// A failure described by `message`.
+    /// The store failed as `message` says (which must not contain the token).
     pub fn new(message: impl Into<String>) -> Self {
         Self {
             message: message.into(),
@@ -278,7 +278,8 @@ impl StoreError {
         }
     }
 
-    /// A failure described by `message`, caused by `source`.
+    /// The store failed as `message` says because its backend failed with `source` (a
+    /// connection or file error), which [`source`](std::error::Error::source) returns.
     pub fn with_source(
         message: impl Into<String>,
         source: impl std::error::Error + Send + Sync + 'static,
