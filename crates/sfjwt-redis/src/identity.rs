@@ -42,7 +42,7 @@ impl Keys {
             hash.update((field.len() as u64).to_be_bytes());
             hash.update(field.as_bytes());
         }
-        let hex = hex(&hash.finalize());
+        let hex = hex::encode(hash.finalize());
         Self {
             token: format!("{prefix}token:{hex}"),
             lock: format!("{prefix}lock:{hex}"),
@@ -65,17 +65,6 @@ impl Keys {
     pub fn refusals(&self) -> &str {
         &self.refusals
     }
-}
-
-/// Lower-case hex.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    use core::fmt::Write as _;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
 }
 
 #[cfg(test)]

@@ -26,8 +26,6 @@ use sfjwt_core::response::{AccessToken, TokenResponse};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use crate::identity::hex;
-
 pub(crate) const TOKEN: &str = "token";
 pub(crate) const AT: &str = "at";
 pub(crate) const FP: &str = "fp";
@@ -36,7 +34,7 @@ pub(crate) const REFUSED_AT: &str = "at";
 
 /// The fingerprint of an access token (`fp`).
 pub(crate) fn fingerprint(token: &AccessToken) -> String {
-    hex(&Sha256::digest(token.expose_secret().as_bytes()))
+    hex::encode(Sha256::digest(token.expose_secret().as_bytes()))
 }
 
 /// The fields to `HSET`.
@@ -121,5 +119,5 @@ pub(crate) fn owner_token() -> String {
             .as_nanos();
         return format!("{:x}-{nanos:x}", std::process::id());
     }
-    hex(&bytes)
+    hex::encode(bytes)
 }

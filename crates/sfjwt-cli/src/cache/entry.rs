@@ -76,7 +76,7 @@ impl EntryKey {
             hash.update((field.len() as u64).to_be_bytes());
             hash.update(field);
         }
-        hex(&hash.finalize())
+        hex::encode(hash.finalize())
     }
 }
 
@@ -154,16 +154,6 @@ pub(crate) fn age(stored: &StoredToken) -> Duration {
         .unwrap_or_default()
 }
 
-fn hex(bytes: &[u8]) -> String {
-    use core::fmt::Write as _;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -225,7 +215,7 @@ mod tests {
         assert_ne!(EntryKey::new(a, b"k").name(), EntryKey::new(b, b"k").name());
         let file = encode(&key, &stored());
         assert!(!String::from_utf8_lossy(&file).contains("SECRETKEYBYTES"));
-        let fingerprint = hex(&Sha256::digest(b"SECRETKEYBYTES"));
+        let fingerprint = hex::encode(Sha256::digest(b"SECRETKEYBYTES"));
         assert!(!String::from_utf8_lossy(&file).contains(&fingerprint));
         let debug = format!("{key:?}");
         assert!(

@@ -339,9 +339,9 @@ mod tests {
                 (Feed::NoToken, "AcquireLock(100ms)"),
                 (Feed::HeldElsewhere, "LoadRefusals"),
                 (Feed::Streak(None), "Send(1)"),
-                (Feed::Granted("T"), "Save(T)"),
+                (Feed::Granted("U"), "Save(U)"),
                 // No lease: nothing to release.
-                (Feed::Saved, "Done(Ok T)"),
+                (Feed::Saved, "Done(Ok U)"),
             ],
             &s,
         );

@@ -91,7 +91,7 @@ impl Machine for Report {
             }
             (State::SavingStreak { removed, next }, Input::RefusalsSaved(result)) => {
                 // A failure is counted and logged; this process keeps the streak itself.
-                let _ = shared.refusals_saved(next, result);
+                let _ = shared.fallback.refusals_saved(next, result);
                 Action::Done(Ok(removed))
             }
             (_, other) => out_of_order(&other),
@@ -109,7 +109,12 @@ impl Machine for Reset {
     fn step(&mut self, shared: &Shared, input: Input, _now: SystemTime) -> Action<Self::Output> {
         match input {
             Input::Start => Action::Store(StoreCall::SaveRefusals(None, Duration::ZERO)),
-            Input::RefusalsSaved(result) => Action::Done(shared.refusals_saved(None, result)),
+            Input::RefusalsSaved(result) => Action::Done(
+                shared
+                    .fallback
+                    .refusals_saved(None, result)
+                    .map_err(ManagerError::Store),
+            ),
             other => out_of_order(&other),
         }
     }

@@ -24,7 +24,8 @@ pub(crate) struct Shared {
     pub(crate) lock: LockPolicy,
     pub(crate) regrant: RegrantPolicy,
     pub(crate) flight: SingleFlight,
-    fallback: Fallback,
+    /// What the process keeps when the store cannot.
+    pub(crate) fallback: Fallback,
 }
 
 impl Shared {
@@ -124,18 +125,6 @@ impl Shared {
             );
         }
         next
-    }
-
-    /// Keeps the streak `next` for this process unless the store's answer says it does;
-    /// a store error (counted and logged) is passed on.
-    pub(crate) fn refusals_saved(
-        &self,
-        next: Option<QuickRefusals>,
-        result: Result<bool, StoreError>,
-    ) -> Result<(), ManagerError> {
-        self.fallback
-            .refusals_saved(next, result)
-            .map_err(ManagerError::Store)
     }
 
     /// Whether a grant may start at `now`, given the streak the store holds (`loaded`).
