@@ -2,16 +2,14 @@
 //! the error table of `sfjwt_core::manual::errors`, every malformed-body class, and the redaction of tokens.
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
-mod exchange_support;
-
 use std::sync::Mutex;
 use std::time::{Duration, UNIX_EPOCH};
 
-use exchange_support::*;
 use sfjwt_core::claims::Audience;
 use sfjwt_core::exchange::ExchangeError;
 use sfjwt_core::jws::Verifier;
 use sfjwt_core::response::{OAuthErrorCode, ResponseError};
+use sfjwt_test_support::fake::*;
 
 type Transport = fn(http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, std::io::Error>;
 
@@ -106,7 +104,7 @@ fn a_my_domain_audience_is_signed_for_the_my_domain_endpoint() {
     let e = TokenEndpoint::parse("https://acme.my.salesforce.com").unwrap();
     let client = JwtBearer::new(e.clone(), "3MVG9_consumer_key", "etl@acme.com", key())
         .with_audience(Audience::my_domain_of(&e).unwrap())
-        .with_clock(FakeClock::default());
+        .with_clock(clock_at_now());
     let request = client.prepare_request().unwrap();
     assert_eq!(
         request.uri().to_string(),
@@ -162,7 +160,7 @@ fn lifetimes_up_to_300_s_and_no_further() {
             key(),
         )
         .with_lifetime(Duration::from_secs(secs))
-        .with_clock(FakeClock::default())
+        .with_clock(clock_at_now())
     };
     for secs in [1, 180, 300] {
         let request = client(secs).prepare_request().unwrap();

@@ -11,11 +11,7 @@
     clippy::indexing_slicing
 )] // test code: a panic is a failed assertion
 
-#[path = "../../sfjwt-core/tests/common/mod.rs"]
-mod common;
-#[path = "../../sfjwt-core/tests/kat_vectors/mod.rs"]
-mod kat_vectors;
-mod softhsm;
+use sfjwt_test_support::{kat as kat_vectors, testdata as common};
 
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -34,7 +30,7 @@ use sfjwt_core::jws::{self, Signer as _, Verifier};
 use sfjwt_core::key::{Certificate, CertificateSpec, self_signed_certificate};
 use sfjwt_emulator::{App, Emulator, User};
 use sfjwt_pkcs11::{Pin, Pkcs11Error, Pkcs11Signer, Pkcs11Uri, RsaMechanism};
-use softhsm::{Hsm, Token, with_token};
+use sfjwt_test_support::softhsm::{self, Hsm, Token, with_token};
 
 const CLIENT_ID: &str = "3MVG9_pkcs11_test_app";
 const USERNAME: &str = "etl@acme.com";

@@ -7,7 +7,7 @@
     clippy::indexing_slicing
 )]
 
-mod common;
+use sfjwt_test_support::redis as common;
 
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};

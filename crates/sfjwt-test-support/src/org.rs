@@ -1,0 +1,119 @@
+//! The standard emulated org the adapters' and the emulator's loopback tests log in to, and
+//! helpers around it: clients, fault helpers, secret-leak checks.
+
+use std::time::{Duration, SystemTime};
+
+use sfjwt_core::clock::Clock;
+use sfjwt_core::manager::RetryPolicy;
+use sfjwt_core::{ExchangeError, JwtBearer, TokenEndpoint, TokenResponse};
+use sfjwt_emulator::{App, Emulator, EmulatorBuilder, User};
+
+pub use crate::testdata::{CERT_PEM, KEY_PEM, OTHER_CERT_PEM, OTHER_KEY_PEM, key, other_key};
+
+/// The main app: admin-approved, only [`APPROVED`] and [`INACTIVE`] are pre-authorized.
+pub const CLIENT_ID: &str = "3MVG9_test_consumer_key";
+/// A second app, registered with the *other* certificate.
+pub const OTHER_CLIENT_ID: &str = "3MVG9_other_app";
+/// A user pre-authorized for the main app.
+pub const APPROVED: &str = "etl@acme.com";
+/// An active user the main app is not approved for.
+pub const NOT_APPROVED: &str = "analyst@acme.com";
+/// A pre-authorized but deactivated user.
+pub const INACTIVE: &str = "former@acme.com";
+
+/// The standard org, to configure further: one admin-approved app ([`CLIENT_ID`]), a second
+/// app ([`OTHER_CLIENT_ID`]), an approved, an unapproved and an inactive user.
+pub fn builder() -> EmulatorBuilder {
+    Emulator::builder()
+        .app(
+            App::from_pem(CLIENT_ID, CERT_PEM)
+                .unwrap()
+                .admin_approved([APPROVED, INACTIVE]),
+        )
+        .app(App::from_pem(OTHER_CLIENT_ID, OTHER_CERT_PEM).unwrap())
+        .user(User::new(APPROVED))
+        .user(User::new(NOT_APPROVED))
+        .user(User::new(INACTIVE).inactive())
+}
+
+/// The standard org, started.
+pub fn start() -> Emulator {
+    builder().start().unwrap()
+}
+
+/// A client of the main app for `username`, at the emulator.
+pub fn client(sf: &Emulator, username: &str) -> JwtBearer {
+    JwtBearer::builder()
+        .endpoint(endpoint(sf))
+        .client_id(CLIENT_ID)
+        .username(username)
+        .signer(key())
+        .build()
+}
+
+/// The emulator's token endpoint.
+pub fn endpoint(sf: &Emulator) -> TokenEndpoint {
+    TokenEndpoint::parse(sf.base_url()).unwrap()
+}
+
+/// `http://127.0.0.1:{port}` where nothing listens: bind an ephemeral port, then drop it.
+pub fn closed_endpoint() -> TokenEndpoint {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    TokenEndpoint::parse(&format!("http://127.0.0.1:{port}")).unwrap()
+}
+
+/// Retries with waits of a few milliseconds, so retry tests stay fast.
+pub fn fast_retry() -> RetryPolicy {
+    RetryPolicy::new(3, Duration::from_millis(1), Duration::from_millis(5))
+}
+
+/// A clock an hour behind: its assertions have expired by the time they arrive.
+#[derive(Debug, Clone, Copy)]
+pub struct HourAgo;
+
+impl Clock for HourAgo {
+    fn now(&self) -> SystemTime {
+        SystemTime::now() - Duration::from_secs(3600)
+    }
+}
+
+/// `GET {instance_url}/services/data/v62.0/limits` with the token: the protected resource.
+pub fn limits_request(token: &TokenResponse) -> http::Request<Vec<u8>> {
+    http::Request::get(format!(
+        "{}/services/data/v62.0/limits",
+        token.instance_url()
+    ))
+    .header(
+        http::header::AUTHORIZATION,
+        format!("Bearer {}", token.access_token().expose_secret()),
+    )
+    .body(Vec::new())
+    .unwrap()
+}
+
+/// The transport error inside an exchange error, downcast to the adapter's type.
+pub fn transport_error<E: std::error::Error + 'static>(err: &ExchangeError) -> &E {
+    match err {
+        ExchangeError::Transport { source, .. } => source
+            .downcast_ref::<E>()
+            .unwrap_or_else(|| panic!("not this adapter's error: {source:?}")),
+        other => panic!("expected a transport error, got {other:?}"),
+    }
+}
+
+/// Neither the message nor the debug form of `err` (or its sources) quotes a JWT or, when
+/// given, the token.
+pub fn assert_no_secrets(err: &dyn std::error::Error, token_hint: Option<&str>) {
+    let mut text = String::new();
+    let mut next = Some(err);
+    while let Some(e) = next {
+        text.push_str(&format!("{e} {e:?}\n"));
+        next = e.source();
+    }
+    assert!(!text.contains("eyJ"), "a JWT leaked: {text}");
+    if let Some(token) = token_hint {
+        assert!(!text.contains(token), "a token leaked: {text}");
+    }
+}
