@@ -114,8 +114,12 @@ fn grants_against_the_emulator_with_a_certificate_made_in_kms() {
     let endpoint = TokenEndpoint::parse(sf.base_url()).unwrap();
 
     // Async: the async manager awaits KMS.
-    let client =
-        JwtBearer::with_async_signer(endpoint.clone(), CLIENT_ID, USERNAME, signer.clone());
+    let client = JwtBearer::builder()
+        .endpoint(endpoint.clone())
+        .client_id(CLIENT_ID)
+        .username(USERNAME)
+        .async_signer(signer.clone())
+        .build();
     let token = rt
         .block_on(sfjwt_reqwest::TokenManager::new(client).token())
         .unwrap();
@@ -123,7 +127,12 @@ fn grants_against_the_emulator_with_a_certificate_made_in_kms() {
 
     // Blocking: the wrapper is a `Signer`, for the blocking exchange (outside any runtime).
     let blocking = BlockingKmsSigner::new(signer).unwrap();
-    let client = JwtBearer::new(endpoint, CLIENT_ID, USERNAME, blocking);
+    let client = JwtBearer::builder()
+        .endpoint(endpoint)
+        .client_id(CLIENT_ID)
+        .username(USERNAME)
+        .signer(blocking)
+        .build();
     let token = sfjwt_ureq::request_token(&client).unwrap();
     assert!(token.user_id().is_some());
     assert_eq!(sf.grant_count(), 2);

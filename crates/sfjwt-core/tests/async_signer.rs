@@ -40,13 +40,13 @@ fn remote(transient_failures: usize) -> Arc<RemoteKey> {
 }
 
 fn async_client(signer: Arc<RemoteKey>) -> JwtBearer {
-    JwtBearer::with_shared_async_signer(
-        TokenEndpoint::parse("https://acme.my.salesforce.com").unwrap(),
-        "3MVG9_consumer_key",
-        "etl@acme.com",
-        signer,
-    )
-    .with_clock(clock_at_now())
+    JwtBearer::builder()
+        .endpoint(TokenEndpoint::parse("https://acme.my.salesforce.com").unwrap())
+        .client_id("3MVG9_consumer_key")
+        .username("etl@acme.com")
+        .shared_async_signer(signer)
+        .build()
+        .with_clock(clock_at_now())
 }
 
 #[tokio::test]

@@ -225,17 +225,22 @@ fn grants_against_the_emulator_sync_and_async() {
             let signer = Arc::new(open(&hsm.uri("jwt")));
 
             // Blocking: the signer as a `Signer`.
-            let client = JwtBearer::with_shared_signer(
-                endpoint.clone(),
-                CLIENT_ID,
-                USERNAME,
-                Arc::clone(&signer) as Arc<dyn jws::Signer + Send + Sync>,
-            );
+            let client = JwtBearer::builder()
+                .endpoint(endpoint.clone())
+                .client_id(CLIENT_ID)
+                .username(USERNAME)
+                .shared_signer(Arc::clone(&signer) as Arc<dyn jws::Signer + Send + Sync>)
+                .build();
             let token = sfjwt_ureq::request_token(&client).unwrap();
             assert!(token.user_id().is_some());
 
             // Async: the same signer as an `AsyncSigner`, through the async manager.
-            let client = JwtBearer::with_async_signer(endpoint, CLIENT_ID, USERNAME, signer);
+            let client = JwtBearer::builder()
+                .endpoint(endpoint)
+                .client_id(CLIENT_ID)
+                .username(USERNAME)
+                .async_signer(signer)
+                .build();
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()

@@ -52,7 +52,18 @@ pub type SharedAsyncSigner = Arc<dyn AsyncSigner + Send + Sync>;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
-/// A client missing one of the four settings does not build:
+/// There is no positional constructor, so client id and username cannot trade places
+/// unnoticed:
+///
+/// ```compile_fail
+/// # let key = sfjwt_core::key::PrivateKey::from_pem(include_str!("../../../../testdata/keys/rsa2048.pkcs8.pem"))?;
+/// use sfjwt_core::{JwtBearer, TokenEndpoint};
+/// // username first, client id second: swapped, and refused by the compiler.
+/// let client = JwtBearer::new(TokenEndpoint::production(), "etl@acme.com", "3MVG9_consumer_key", key);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// and a client missing one of the four settings does not build:
 ///
 /// ```compile_fail
 /// # let key = sfjwt_core::key::PrivateKey::from_pem(include_str!("../../../../testdata/keys/rsa2048.pkcs8.pem"))?;

@@ -6,7 +6,7 @@
 //! [`request_token_async`](JwtBearer::request_token_async) differ only by one `.await`.
 //!
 //! The signer is either a [`Signer`] (signs inline; both paths work) or an [`AsyncSigner`]
-//! ([`JwtBearer::with_async_signer`]: a key behind network I/O, awaited on the async path).
+//! ([`JwtBearerBuilder::async_signer`]: a key behind network I/O, awaited on the async path).
 
 mod builder;
 mod error;
@@ -77,75 +77,6 @@ impl JwtBearer {
     /// [`build`](JwtBearerBuilder::build).
     pub fn builder() -> JwtBearerBuilder {
         JwtBearerBuilder::new()
-    }
-
-    /// A client for `endpoint` acting as `username` through the app `client_id`, signing with
-    /// `signer` (a [`PrivateKey`](crate::key::PrivateKey) or an HSM/KMS signer).
-    pub fn new(
-        endpoint: TokenEndpoint,
-        client_id: impl Into<String>,
-        username: impl Into<String>,
-        signer: impl Signer + Send + Sync + 'static,
-    ) -> Self {
-        Self::with_shared_signer(endpoint, client_id, username, Arc::new(signer))
-    }
-
-    /// Like [`new`](Self::new), with a signer that is already shared.
-    pub fn with_shared_signer(
-        endpoint: TokenEndpoint,
-        client_id: impl Into<String>,
-        username: impl Into<String>,
-        signer: Arc<dyn Signer + Send + Sync>,
-    ) -> Self {
-        Self::with_slot(
-            endpoint,
-            client_id.into(),
-            username.into(),
-            SignerSlot::Sync(signer),
-        )
-    }
-
-    /// A client whose signer is async-only (e.g. `sfjwt_aws_kms::KmsSigner`): the key is
-    /// awaited, never blocking the executor, by
-    /// [`request_token_async`](Self::request_token_async) and
-    /// [`AsyncTokenManager`](crate::manager::AsyncTokenManager).
-    ///
-    /// The blocking [`request_token`](Self::request_token) and
-    /// [`prepare_request`](Self::prepare_request) cannot await it and fail with
-    /// [`ExchangeError::Sign`]; for blocking code use the signer crate's blocking wrapper with
-    /// [`new`](Self::new).
-    ///
-    /// ```
-    /// # let key = sfjwt_core::key::PrivateKey::from_pem(include_str!("../../../../testdata/keys/rsa2048.pkcs8.pem"))?;
-    /// use sfjwt_core::{endpoint::TokenEndpoint, exchange::JwtBearer};
-    /// // Any `Signer` is an `AsyncSigner` too; a KMS signer goes in the same way.
-    /// let client = JwtBearer::with_async_signer(TokenEndpoint::production(), "3MVG9_key", "etl@acme.com", key);
-    /// assert!(client.prepare_request().is_err()); // async-only: use request_token_async
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn with_async_signer(
-        endpoint: TokenEndpoint,
-        client_id: impl Into<String>,
-        username: impl Into<String>,
-        signer: impl AsyncSigner + Send + Sync + 'static,
-    ) -> Self {
-        Self::with_shared_async_signer(endpoint, client_id, username, Arc::new(signer))
-    }
-
-    /// Like [`with_async_signer`](Self::with_async_signer), with a signer that is already
-    /// shared.
-    pub fn with_shared_async_signer(
-        endpoint: TokenEndpoint,
-        client_id: impl Into<String>,
-        username: impl Into<String>,
-        signer: Arc<dyn AsyncSigner + Send + Sync>,
-    ) -> Self {
-        Self::with_slot(
-            endpoint,
-            client_id.into(),
-            username.into(),
-            SignerSlot::Async(signer),
-        )
     }
 
     fn with_slot(
