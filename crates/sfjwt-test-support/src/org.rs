@@ -11,7 +11,7 @@ use sfjwt_emulator::{App, Emulator, EmulatorBuilder, User};
 pub use crate::testdata::{CERT_PEM, KEY_PEM, OTHER_CERT_PEM, OTHER_KEY_PEM, key, other_key};
 
 /// The main app: admin-approved, only [`APPROVED`] and [`INACTIVE`] are pre-authorized.
-pub const CLIENT_ID: &str = "3MVG9_test_consumer_key";
+pub const CLIENT_ID: &str = "3MVG9_emulator_test_consumer_key";
 /// A second app, registered with the *other* certificate.
 pub const OTHER_CLIENT_ID: &str = "3MVG9_other_app";
 /// A user pre-authorized for the main app.
