@@ -229,7 +229,7 @@ fn grants_against_the_emulator_sync_and_async() {
                 .endpoint(endpoint.clone())
                 .client_id(CLIENT_ID)
                 .username(USERNAME)
-                .shared_signer(Arc::clone(&signer) as Arc<dyn jws::Signer + Send + Sync>)
+                .signer(Arc::clone(&signer) as Arc<dyn jws::Signer + Send + Sync>)
                 .build();
             let token = sfjwt_ureq::request_token(&client).unwrap();
             assert!(token.user_id().is_some());

@@ -127,7 +127,7 @@ fn redis_logout(args: &LogoutArgs, url: &str, out: &mut Out) -> CliResult {
         .endpoint(endpoint)
         .client_id(target.client_id)
         .username(target.username)
-        .shared_signer(signer)
+        .signer(signer)
         .build()
         .with_audience(audience);
     let store = sfjwt_redis::RedisStore::open(url, &client).map_err(|e| {

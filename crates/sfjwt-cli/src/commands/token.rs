@@ -41,7 +41,7 @@ pub(crate) fn run(args: &TokenArgs, out: &mut Out) -> CliResult {
             .endpoint(endpoint)
             .client_id(client_id)
             .username(username)
-            .shared_signer(signer)
+            .signer(signer)
             .build()
             .with_audience(audience)
             .with_lifetime(lifetime)

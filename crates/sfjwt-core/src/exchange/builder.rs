@@ -28,7 +28,7 @@ impl<T> fmt::Debug for Set<T> {
     }
 }
 
-/// A shared blocking signer, as [`JwtBearerBuilder::shared_signer`] takes it.
+/// The blocking signer of a built [`JwtBearerBuilder`], shared.
 pub type SharedSigner = Arc<dyn Signer + Send + Sync>;
 
 /// A shared async-only signer, as [`JwtBearerBuilder::shared_async_signer`] takes it.
@@ -151,21 +151,14 @@ impl<E, C, S> JwtBearerBuilder<E, C, Unset, S> {
 }
 
 impl<E, C, U> JwtBearerBuilder<E, C, U, Unset> {
-    /// Signs with `signer`: a [`PrivateKey`](crate::key::PrivateKey) or an HSM/KMS signer's
-    /// blocking form. Both the blocking and the async paths can use it.
+    /// Signs with `signer`: a [`PrivateKey`](crate::key::PrivateKey), an HSM/KMS signer's
+    /// blocking form, or one already shared (an `Arc` of a signer is a signer). Both the
+    /// blocking and the async paths can use it.
     pub fn signer(
         self,
         signer: impl Signer + Send + Sync + 'static,
     ) -> JwtBearerBuilder<E, C, U, Set<SharedSigner>> {
-        self.shared_signer(Arc::new(signer))
-    }
-
-    /// Like [`signer`](Self::signer), with a signer that is already shared.
-    pub fn shared_signer(
-        self,
-        signer: SharedSigner,
-    ) -> JwtBearerBuilder<E, C, U, Set<SharedSigner>> {
-        self.with_signer(signer)
+        self.with_signer(Arc::new(signer))
     }
 
     /// Signs with an async-only signer (e.g. `sfjwt_aws_kms::KmsSigner`): the key is awaited,
@@ -215,17 +208,23 @@ impl<E, C, U> JwtBearerBuilder<E, C, U, Unset> {
     }
 }
 
-impl JwtBearerBuilder<Set<TokenEndpoint>, Set<String>, Set<String>, Set<SharedSigner>> {
-    /// The client, with the default audience, lifetime, clock and body limit (change them
-    /// with `JwtBearer::with_*`).
-    pub fn build(self) -> JwtBearer {
+impl<S> JwtBearerBuilder<Set<TokenEndpoint>, Set<String>, Set<String>, Set<S>> {
+    fn finish(self, slot: impl FnOnce(S) -> SignerSlot) -> JwtBearer {
         let Self {
             endpoint: Set(endpoint),
             client_id: Set(client_id),
             username: Set(username),
             signer: Set(signer),
         } = self;
-        JwtBearer::with_slot(endpoint, client_id, username, SignerSlot::Sync(signer))
+        JwtBearer::with_slot(endpoint, client_id, username, slot(signer))
+    }
+}
+
+impl JwtBearerBuilder<Set<TokenEndpoint>, Set<String>, Set<String>, Set<SharedSigner>> {
+    /// The client, with the default audience, lifetime, clock and body limit (change them
+    /// with `JwtBearer::with_*`).
+    pub fn build(self) -> JwtBearer {
+        self.finish(SignerSlot::Sync)
     }
 }
 
@@ -233,12 +232,6 @@ impl JwtBearerBuilder<Set<TokenEndpoint>, Set<String>, Set<String>, Set<SharedAs
     /// The client with an async-only signer, with the default audience, lifetime, clock and
     /// body limit (change them with `JwtBearer::with_*`).
     pub fn build(self) -> JwtBearer {
-        let Self {
-            endpoint: Set(endpoint),
-            client_id: Set(client_id),
-            username: Set(username),
-            signer: Set(signer),
-        } = self;
-        JwtBearer::with_slot(endpoint, client_id, username, SignerSlot::Async(signer))
+        self.finish(SignerSlot::Async)
     }
 }
