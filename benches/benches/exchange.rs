@@ -46,7 +46,12 @@ fn cached_read(c: &mut Criterion) {
     let Ok(key) = PrivateKey::from_pem(RSA2048_PKCS8_PEM) else {
         return;
     };
-    let client = JwtBearer::new(TokenEndpoint::production(), CLIENT_ID, USERNAME, key);
+    let client = JwtBearer::builder()
+        .endpoint(TokenEndpoint::production())
+        .client_id(CLIENT_ID)
+        .username(USERNAME)
+        .signer(key)
+        .build();
     let transport = |_request: http::Request<Vec<u8>>| -> Result<_, std::io::Error> {
         response(200, SUCCESS).ok_or_else(|| std::io::Error::other("response"))
     };

@@ -5,7 +5,7 @@
 //! every use audited in CloudTrail) but never copied.
 //!
 //! - [`KmsSigner`]: an [`AsyncSigner`](sfjwt_core::jws::AsyncSigner), for
-//!   `JwtBearer::with_async_signer` and the async token manager; a KMS call is network I/O
+//!   `JwtBearerBuilder::async_signer` and the async token manager; a KMS call is network I/O
 //!   and never blocks the executor.
 //! - [`BlockingKmsSigner`]: the same as a [`Signer`](sfjwt_core::jws::Signer), for blocking
 //!   code and the `sfjwt` CLI.

@@ -37,7 +37,12 @@ const MAX_RAW_MESSAGE: usize = 4096;
 /// use sfjwt_aws_kms::KmsSigner;
 /// use sfjwt_core::{endpoint::TokenEndpoint, exchange::JwtBearer};
 /// let signer = KmsSigner::from_env("alias/sfjwt-prod").await?;
-/// let client = JwtBearer::with_async_signer(TokenEndpoint::production(), "3MVG9_key", "etl@acme.com", signer);
+/// let client = JwtBearer::builder()
+///     .endpoint(TokenEndpoint::production())
+///     .client_id("3MVG9_key")
+///     .username("etl@acme.com")
+///     .async_signer(signer)
+///     .build();
 /// # let _ = client; Ok(()) }
 /// ```
 #[derive(Clone)]

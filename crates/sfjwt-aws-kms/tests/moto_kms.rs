@@ -10,7 +10,7 @@
     clippy::indexing_slicing
 )] // test code: a panic is a failed assertion
 
-mod moto;
+use sfjwt_test_support::moto;
 
 use std::time::SystemTime;
 
@@ -47,7 +47,7 @@ fn claims(now: SystemTime) -> Claims {
 fn signs_and_verifies_with_the_public_half_by_alias_arn_and_id() {
     let moto = moto::Moto::start();
     runtime().block_on(async {
-        let client = moto.client().await;
+        let client = moto.client(sfjwt_aws_kms::https_client()).await;
         let arn = moto::create_rsa_key(&client, ALIAS).await;
         let key_id = arn.rsplit('/').next().unwrap().to_owned();
         // The public half, asked for independently of the signer.
@@ -98,7 +98,7 @@ fn grants_against_the_emulator_with_a_certificate_made_in_kms() {
     let moto = moto::Moto::start();
     let rt = runtime();
     let (signer, cert_pem) = rt.block_on(async {
-        let client = moto.client().await;
+        let client = moto.client(sfjwt_aws_kms::https_client()).await;
         moto::create_rsa_key(&client, ALIAS).await;
         let signer = KmsSigner::new(client, ALIAS).await.unwrap();
         let now = SystemTime::now();
@@ -114,8 +114,12 @@ fn grants_against_the_emulator_with_a_certificate_made_in_kms() {
     let endpoint = TokenEndpoint::parse(sf.base_url()).unwrap();
 
     // Async: the async manager awaits KMS.
-    let client =
-        JwtBearer::with_async_signer(endpoint.clone(), CLIENT_ID, USERNAME, signer.clone());
+    let client = JwtBearer::builder()
+        .endpoint(endpoint.clone())
+        .client_id(CLIENT_ID)
+        .username(USERNAME)
+        .async_signer(signer.clone())
+        .build();
     let token = rt
         .block_on(sfjwt_reqwest::SharedTokenManager::new(client).token())
         .unwrap();
@@ -123,7 +127,12 @@ fn grants_against_the_emulator_with_a_certificate_made_in_kms() {
 
     // Blocking: the wrapper is a `Signer`, for the blocking exchange (outside any runtime).
     let blocking = BlockingKmsSigner::new(signer).unwrap();
-    let client = JwtBearer::new(endpoint, CLIENT_ID, USERNAME, blocking);
+    let client = JwtBearer::builder()
+        .endpoint(endpoint)
+        .client_id(CLIENT_ID)
+        .username(USERNAME)
+        .signer(blocking)
+        .build();
     let token = sfjwt_ureq::request_token(&client).unwrap();
     assert!(token.user_id().is_some());
     assert_eq!(sf.grant_count(), 2);
@@ -133,7 +142,7 @@ fn grants_against_the_emulator_with_a_certificate_made_in_kms() {
 fn unsuitable_and_missing_keys_are_named() {
     let moto = moto::Moto::start();
     runtime().block_on(async {
-        let client = moto.client().await;
+        let client = moto.client(sfjwt_aws_kms::https_client()).await;
 
         let e = KmsSigner::new(client.clone(), "alias/no-such-key")
             .await
@@ -198,7 +207,7 @@ fn the_blocking_signer_refuses_to_block_an_executor() {
     let moto = moto::Moto::start();
     let rt = runtime();
     let signer = rt.block_on(async {
-        let client = moto.client().await;
+        let client = moto.client(sfjwt_aws_kms::https_client()).await;
         moto::create_rsa_key(&client, ALIAS).await;
         KmsSigner::new(client, ALIAS).await.unwrap()
     });

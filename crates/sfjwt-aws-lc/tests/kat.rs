@@ -9,10 +9,7 @@
 )] // test code: a panic is a failed assertion
 
 // The core's test helpers and vectors: every signer is held to exactly the same KATs.
-#[path = "../../sfjwt-core/tests/common/mod.rs"]
-mod common;
-#[path = "../../sfjwt-core/tests/kat_vectors/mod.rs"]
-mod kat_vectors;
+use sfjwt_test_support::{kat as kat_vectors, testdata as common};
 
 use kat_vectors::{assertion_vectors, build_claims, now_for};
 

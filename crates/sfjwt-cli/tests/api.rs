@@ -8,7 +8,7 @@
     clippy::indexing_slicing
 )]
 
-mod support;
+use sfjwt_test_support::cli as support;
 
 use sfjwt_emulator::{Fault, Target};
 use support::{LIMITS, Org, run, token_json};

@@ -13,30 +13,13 @@
 use assert_cmd::Command;
 use base64::Engine as _;
 use predicates::prelude::*;
+use sfjwt_test_support::cli::{USER, sfjwt};
 
 const KEY: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../testdata/keys/rsa2048.pkcs8.pem"
 );
 const CLIENT_ID: &str = "3MVG9_audience_test";
-const USER: &str = "etl@acme.com";
-
-fn sfjwt() -> Command {
-    let mut cmd = Command::cargo_bin("sfjwt").unwrap();
-    for var in [
-        "SFJWT_CLIENT_ID",
-        "SFJWT_USERNAME",
-        "SFJWT_KEY_FILE",
-        "SFJWT_KEY",
-        "SFJWT_LOGIN_URL",
-        "SFJWT_AUDIENCE",
-        "SFJWT_CACHE",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.env("NO_COLOR", "1");
-    cmd
-}
 
 /// `sfjwt assertion` with the test identity and `extra` flags.
 fn assertion(extra: &[&str]) -> Command {

@@ -7,7 +7,7 @@
     clippy::indexing_slicing
 )]
 
-mod support;
+use sfjwt_test_support::cli as support;
 
 use std::process::{Child, Stdio};
 use std::time::Duration;

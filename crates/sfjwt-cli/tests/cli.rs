@@ -10,61 +10,33 @@
 )]
 
 use std::io::{BufRead as _, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Stdio;
 
 use assert_cmd::Command;
 use predicates::prelude::*;
-use sfjwt_emulator::{App, Emulator, User};
+use sfjwt_emulator::Emulator;
+use sfjwt_test_support::cli::{self as support, USER, key, read_key as read};
 
-const KEYS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/keys");
 const CLIENT_ID: &str = "3MVG9_cli_test_consumer_key";
-const USER: &str = "etl@acme.com";
 const PASSPHRASE: &str = "correct horse battery staple";
-
-fn key(name: &str) -> PathBuf {
-    Path::new(KEYS).join(name)
-}
-
-fn read(name: &str) -> String {
-    std::fs::read_to_string(key(name)).unwrap()
-}
 
 /// The binary with no SFJWT_* variables inherited from the developer's shell, and a token
 /// cache of its own (never the user's, and never another test's: emulators reuse ports).
 fn sfjwt() -> Command {
-    let mut cmd = Command::cargo_bin("sfjwt").unwrap();
-    for var in [
-        "SFJWT_CLIENT_ID",
-        "SFJWT_USERNAME",
-        "SFJWT_KEY_FILE",
-        "SFJWT_KEY",
-        "SFJWT_LOGIN_URL",
-        "SFJWT_AUDIENCE",
-        "SFJWT_CACHE",
-    ] {
-        cmd.env_remove(var);
-    }
+    let mut cmd = support::sfjwt();
     let cache = tempfile::Builder::new()
         .prefix("cli-cache-")
         .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
         .unwrap()
         .keep();
-    cmd.env("NO_COLOR", "1").env("XDG_CACHE_HOME", cache);
+    cmd.env("XDG_CACHE_HOME", cache);
     cmd
 }
 
 /// An org whose app holds `cert_pem`, with USER pre-authorized.
 fn emulator_with(cert_pem: &str) -> Emulator {
-    Emulator::builder()
-        .app(
-            App::from_pem(CLIENT_ID, cert_pem)
-                .unwrap()
-                .admin_approved([USER]),
-        )
-        .user(User::new(USER))
-        .start()
-        .unwrap()
+    support::org_with(CLIENT_ID, cert_pem)
 }
 
 fn emulator() -> Emulator {

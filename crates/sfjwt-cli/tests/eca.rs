@@ -12,10 +12,9 @@
 use assert_cmd::Command;
 use predicates::prelude::*;
 use sfjwt_emulator::{App, Emulator, User};
+use sfjwt_test_support::cli::{KEYS, USER, sfjwt};
 
-const KEYS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/keys");
 const CLIENT_ID: &str = "3MVG9_eca_consumer_key";
-const USER: &str = "etl@acme.com";
 const MY_DOMAIN: &str = "https://acme.my.salesforce.com";
 
 fn eca_org() -> Emulator {
@@ -34,28 +33,16 @@ fn eca_org() -> Emulator {
 }
 
 fn token(sf: &Emulator) -> Command {
-    let mut cmd = Command::cargo_bin("sfjwt").unwrap();
-    for var in [
-        "SFJWT_CLIENT_ID",
-        "SFJWT_USERNAME",
-        "SFJWT_KEY_FILE",
-        "SFJWT_KEY",
-        "SFJWT_LOGIN_URL",
-        "SFJWT_AUDIENCE",
-        "SFJWT_CACHE",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.env("NO_COLOR", "1")
-        .args([
-            "token",
-            "--login-url",
-            sf.base_url(),
-            "--client-id",
-            CLIENT_ID,
-        ])
-        .args(["--username", USER, "--key-file"])
-        .arg(format!("{KEYS}/rsa2048.pkcs8.pem"));
+    let mut cmd = sfjwt();
+    cmd.args([
+        "token",
+        "--login-url",
+        sf.base_url(),
+        "--client-id",
+        CLIENT_ID,
+    ])
+    .args(["--username", USER, "--key-file"])
+    .arg(format!("{KEYS}/rsa2048.pkcs8.pem"));
     cmd
 }
 

@@ -21,6 +21,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
+use sfjwt_test_support::cli::sfjwt;
 
 const KEY: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -117,20 +118,9 @@ fn answer(stream: TcpStream, response: &[u8], count: &AtomicUsize) {
 }
 
 fn token_at(url: &str) -> Command {
-    let mut cmd = Command::cargo_bin("sfjwt").unwrap();
-    for var in [
-        "SFJWT_CLIENT_ID",
-        "SFJWT_USERNAME",
-        "SFJWT_KEY_FILE",
-        "SFJWT_KEY",
-        "SFJWT_LOGIN_URL",
-        "SFJWT_AUDIENCE",
-        "SFJWT_CACHE",
-    ] {
-        cmd.env_remove(var);
-    }
+    let mut cmd = sfjwt();
     // No token cache: each run must reach the server (and never touch the user's cache).
-    cmd.env("NO_COLOR", "1").args([
+    cmd.args([
         "token",
         "--no-cache",
         "--login-url",

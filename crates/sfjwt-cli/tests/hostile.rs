@@ -11,43 +11,13 @@
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use assert_cmd::Command;
 use sfjwt_emulator::{App, Emulator, User};
+use sfjwt_test_support::cli::{USER, key, sfjwt};
 
-const KEYS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/keys");
 const CLIENT_ID: &str = "3MVG9_cli_test_consumer_key";
-const USER: &str = "etl@acme.com";
-
-fn key(name: &str) -> PathBuf {
-    Path::new(KEYS).join(name)
-}
-
-/// The binary with no SFJWT_* or proxy variables inherited from the developer's shell.
-fn sfjwt() -> Command {
-    let mut cmd = Command::cargo_bin("sfjwt").unwrap();
-    for var in [
-        "SFJWT_CLIENT_ID",
-        "SFJWT_USERNAME",
-        "SFJWT_KEY_FILE",
-        "SFJWT_KEY",
-        "SFJWT_LOGIN_URL",
-        "SFJWT_AUDIENCE",
-        "ALL_PROXY",
-        "all_proxy",
-        "HTTPS_PROXY",
-        "https_proxy",
-        "HTTP_PROXY",
-        "http_proxy",
-        "NO_PROXY",
-        "no_proxy",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.env("NO_COLOR", "1");
-    cmd
-}
 
 fn token_cmd(login_url: &str, key_file: &Path) -> Command {
     let mut cmd = sfjwt();

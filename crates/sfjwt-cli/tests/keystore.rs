@@ -12,35 +12,22 @@
     clippy::indexing_slicing
 )]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command as Process, Output, Stdio};
 
 use assert_cmd::Command;
 use predicates::prelude::*;
+use sfjwt_test_support::cli::{self as support, key};
 
-const KEYS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/keys");
 const PASSPHRASE: &str = "correct horse battery staple";
 const STORE_PASSWORD: &str = "store-pass-1";
 const PASSWORD_VAR: &str = "SFJWT_TEST_KS_PASS";
 
-fn key(name: &str) -> PathBuf {
-    Path::new(KEYS).join(name)
-}
-
 /// The binary with no SFJWT_* variables inherited from the developer's shell, and the
 /// keystore password in PASSWORD_VAR.
 fn sfjwt() -> Command {
-    let mut cmd = Command::cargo_bin("sfjwt").unwrap();
-    for var in [
-        "SFJWT_KEY_FILE",
-        "SFJWT_KEY",
-        "SFJWT_CLIENT_ID",
-        "SFJWT_USERNAME",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.env("NO_COLOR", "1")
-        .env(PASSWORD_VAR, STORE_PASSWORD)
+    let mut cmd = support::sfjwt();
+    cmd.env(PASSWORD_VAR, STORE_PASSWORD)
         // Not a terminal: an encrypted key without --passphrase-env must fail, not prompt.
         .write_stdin("");
     cmd

@@ -9,53 +9,17 @@
     clippy::indexing_slicing
 )]
 
-#[path = "../../sfjwt-aws-kms/tests/moto/mod.rs"]
-mod moto;
-#[path = "../../sfjwt-pkcs11/tests/softhsm/mod.rs"]
-mod softhsm;
-
-use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use assert_cmd::Command;
 use predicates::prelude::*;
-use sfjwt_emulator::{App, Emulator, User};
+use sfjwt_emulator::Emulator;
+use sfjwt_test_support::cli::{USER, key, sfjwt};
+use sfjwt_test_support::{moto, softhsm};
 
-const KEYS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/keys");
 const CLIENT_ID: &str = "3MVG9_cli_vault_consumer_key";
-const USER: &str = "etl@acme.com";
-
-fn key(name: &str) -> PathBuf {
-    Path::new(KEYS).join(name)
-}
-
-fn sfjwt() -> Command {
-    let mut cmd = Command::cargo_bin("sfjwt").unwrap();
-    for var in [
-        "SFJWT_CLIENT_ID",
-        "SFJWT_USERNAME",
-        "SFJWT_KEY_FILE",
-        "SFJWT_KEY",
-        "SFJWT_KEY_URI",
-        "SFJWT_LOGIN_URL",
-        "SFJWT_AUDIENCE",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.env("NO_COLOR", "1");
-    cmd
-}
 
 fn emulator_with(cert_pem: &str) -> Emulator {
-    Emulator::builder()
-        .app(
-            App::from_pem(CLIENT_ID, cert_pem)
-                .unwrap()
-                .admin_approved([USER]),
-        )
-        .user(User::new(USER))
-        .start()
-        .unwrap()
+    sfjwt_test_support::cli::org_with(CLIENT_ID, cert_pem)
 }
 
 fn token_with_test_key() -> softhsm::Token {
@@ -227,7 +191,7 @@ fn aws_kms_keygen_check_and_token_against_the_emulator() {
         .build()
         .unwrap()
         .block_on(async {
-            let client = kms.client().await;
+            let client = kms.client(sfjwt_aws_kms::https_client()).await;
             moto::create_rsa_key(&client, "alias/sfjwt-cli").await;
         });
     let run = || {

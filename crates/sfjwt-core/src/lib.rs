@@ -57,3 +57,12 @@ pub mod request;
 pub mod response;
 mod salesforce_host;
 pub mod transport;
+
+// The types a first program names, at the root: `sfjwt_core::JwtBearer` rather than
+// `sfjwt_core::exchange::JwtBearer`. The adapters re-export the same set.
+pub use claims::Audience;
+pub use endpoint::TokenEndpoint;
+pub use exchange::{ExchangeError, JwtBearer};
+pub use key::PrivateKey;
+pub use manager::{AsyncTokenManager, ManagerError, TokenManager};
+pub use response::{AccessToken, TokenResponse};

@@ -3,16 +3,14 @@
 //! blocking path with a clear error, and its transient failures are retried.
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
-mod exchange_support;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use exchange_support::*;
 use sfjwt_core::endpoint::TokenEndpoint;
 use sfjwt_core::exchange::{ExchangeError, JwtBearer};
 use sfjwt_core::jws::{AsyncSigner, SignError, SignFuture, Signer as _};
 use sfjwt_core::manager::{AsyncTokenManager, RetryPolicy};
+use sfjwt_test_support::fake::*;
 
 /// Signs with the test key after yielding to the executor, like a network signer; fails the
 /// first `transient_failures` times with a retryable error (a throttled KMS).
@@ -42,13 +40,13 @@ fn remote(transient_failures: usize) -> Arc<RemoteKey> {
 }
 
 fn async_client(signer: Arc<RemoteKey>) -> JwtBearer {
-    JwtBearer::with_shared_async_signer(
-        TokenEndpoint::parse("https://acme.my.salesforce.com").unwrap(),
-        "3MVG9_consumer_key",
-        "etl@acme.com",
-        signer,
-    )
-    .with_clock(FakeClock::default())
+    JwtBearer::builder()
+        .endpoint(TokenEndpoint::parse("https://acme.my.salesforce.com").unwrap())
+        .client_id("3MVG9_consumer_key")
+        .username("etl@acme.com")
+        .shared_async_signer(signer)
+        .build()
+        .with_clock(clock_at_now())
 }
 
 #[tokio::test]

@@ -2,16 +2,14 @@
 //! the error table of `sfjwt_core::manual::errors`, every malformed-body class, and the redaction of tokens.
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
-mod exchange_support;
-
 use std::sync::Mutex;
 use std::time::{Duration, UNIX_EPOCH};
 
-use exchange_support::*;
 use sfjwt_core::claims::Audience;
 use sfjwt_core::exchange::ExchangeError;
 use sfjwt_core::jws::Verifier;
 use sfjwt_core::response::{OAuthErrorCode, ResponseError};
+use sfjwt_test_support::fake::*;
 
 type Transport = fn(http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, std::io::Error>;
 
@@ -79,18 +77,33 @@ fn sandbox_my_domain_defaults_to_the_test_audience_and_can_be_overridden() {
     use sfjwt_core::endpoint::TokenEndpoint;
     use sfjwt_core::exchange::JwtBearer;
     let e = TokenEndpoint::parse("https://acme--dev.sandbox.my.salesforce.com").unwrap();
-    let c = JwtBearer::new(e.clone(), "k", "u@x.com", key());
+    let c = JwtBearer::builder()
+        .endpoint(e.clone())
+        .client_id("k")
+        .username("u@x.com")
+        .signer(key())
+        .build();
     assert_eq!(c.audience(), Some(Audience::sandbox()));
     let site = Audience::parse("https://acme.my.site.com/partners").unwrap();
     assert_eq!(
-        JwtBearer::new(e.clone(), "k", "u@x.com", key())
+        JwtBearer::builder()
+            .endpoint(e.clone())
+            .client_id("k")
+            .username("u@x.com")
+            .signer(key())
+            .build()
             .with_audience(site.clone())
             .audience(),
         Some(site)
     );
     let my_domain = Audience::my_domain_of(&e).unwrap();
     assert_eq!(
-        JwtBearer::new(e, "k", "u@x.com", key())
+        JwtBearer::builder()
+            .endpoint(e)
+            .client_id("k")
+            .username("u@x.com")
+            .signer(key())
+            .build()
             .with_audience(my_domain)
             .audience()
             .unwrap()
@@ -104,9 +117,14 @@ fn a_my_domain_audience_is_signed_for_the_my_domain_endpoint() {
     use sfjwt_core::endpoint::TokenEndpoint;
     use sfjwt_core::exchange::JwtBearer;
     let e = TokenEndpoint::parse("https://acme.my.salesforce.com").unwrap();
-    let client = JwtBearer::new(e.clone(), "3MVG9_consumer_key", "etl@acme.com", key())
+    let client = JwtBearer::builder()
+        .endpoint(e.clone())
+        .client_id("3MVG9_consumer_key")
+        .username("etl@acme.com")
+        .signer(key())
+        .build()
         .with_audience(Audience::my_domain_of(&e).unwrap())
-        .with_clock(FakeClock::default());
+        .with_clock(clock_at_now());
     let request = client.prepare_request().unwrap();
     assert_eq!(
         request.uri().to_string(),
@@ -127,7 +145,12 @@ fn an_unknown_host_needs_an_explicit_audience() {
     use sfjwt_core::endpoint::TokenEndpoint;
     use sfjwt_core::exchange::{ExchangeError, JwtBearer};
     let e = TokenEndpoint::parse("https://login.salesforce.com.evil.example").unwrap();
-    let client = JwtBearer::new(e, "3MVG9_consumer_key", "etl@acme.com", key());
+    let client = JwtBearer::builder()
+        .endpoint(e)
+        .client_id("3MVG9_consumer_key")
+        .username("etl@acme.com")
+        .signer(key())
+        .build();
     assert_eq!(client.audience(), None);
     let sent = std::cell::Cell::new(0);
     let transport =
@@ -155,14 +178,14 @@ fn lifetimes_up_to_300_s_and_no_further() {
     use sfjwt_core::endpoint::TokenEndpoint;
     use sfjwt_core::exchange::{ExchangeError, JwtBearer};
     let client = |secs| {
-        JwtBearer::new(
-            TokenEndpoint::production(),
-            "3MVG9_k",
-            "etl@acme.com",
-            key(),
-        )
-        .with_lifetime(Duration::from_secs(secs))
-        .with_clock(FakeClock::default())
+        JwtBearer::builder()
+            .endpoint(TokenEndpoint::production())
+            .client_id("3MVG9_k")
+            .username("etl@acme.com")
+            .signer(key())
+            .build()
+            .with_lifetime(Duration::from_secs(secs))
+            .with_clock(clock_at_now())
     };
     for secs in [1, 180, 300] {
         let request = client(secs).prepare_request().unwrap();
@@ -598,7 +621,12 @@ fn config_errors_come_before_any_request_and_are_not_retryable() {
     use sfjwt_core::endpoint::TokenEndpoint;
     use sfjwt_core::exchange::JwtBearer;
     let never: Transport = |_| panic!("no request may be sent");
-    let c = JwtBearer::new(TokenEndpoint::production(), "", "u@x.com", key());
+    let c = JwtBearer::builder()
+        .endpoint(TokenEndpoint::production())
+        .client_id("")
+        .username("u@x.com")
+        .signer(key())
+        .build();
     let err = c.request_token(&never).unwrap_err();
     assert!(
         matches!(err, ExchangeError::Claims(_)) && !err.is_retryable(),

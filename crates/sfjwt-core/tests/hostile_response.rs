@@ -58,15 +58,17 @@ fn oauth_error_display_and_debug_are_inert_and_bounded_accessors_whole() {
 
 #[test]
 fn a_transport_message_quoting_the_server_is_sanitised() {
-    let client = sfjwt_core::exchange::JwtBearer::new(
-        sfjwt_core::endpoint::TokenEndpoint::production(),
-        "3MVG9x",
-        "u@example.com",
-        sfjwt_core::key::PrivateKey::from_pem(include_str!(
-            "../../../testdata/keys/rsa2048.pkcs8.pem"
-        ))
-        .unwrap(),
-    );
+    let client = sfjwt_core::exchange::JwtBearer::builder()
+        .endpoint(sfjwt_core::endpoint::TokenEndpoint::production())
+        .client_id("3MVG9x")
+        .username("u@example.com")
+        .signer(
+            sfjwt_core::key::PrivateKey::from_pem(include_str!(
+                "../../../testdata/keys/rsa2048.pkcs8.pem"
+            ))
+            .unwrap(),
+        )
+        .build();
     let hostile = |_: http::Request<Vec<u8>>| -> Result<http::Response<Vec<u8>>, std::io::Error> {
         Err(std::io::Error::other(format!(
             "bad header value {ESCAPES}{}",

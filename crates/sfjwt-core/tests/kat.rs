@@ -9,8 +9,7 @@
     clippy::indexing_slicing
 )] // test code: a panic is a failed assertion
 
-mod common;
-mod kat_vectors;
+use sfjwt_test_support::{kat as kat_vectors, testdata as common};
 
 use kat_vectors::{assertion_vectors, build_claims, now_for};
 

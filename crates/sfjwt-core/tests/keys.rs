@@ -4,7 +4,7 @@
 // Test helpers outside `#[test]` functions: a panic there is a failed test too.
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
-mod common;
+use sfjwt_test_support::testdata as common;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

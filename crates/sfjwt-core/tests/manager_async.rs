@@ -1,14 +1,12 @@
 //! The async token manager on tokio (a dev-dependency only: the core needs no runtime).
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
-mod exchange_support;
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use exchange_support::*;
 use sfjwt_core::manager::{AsyncTokenManager, RetryPolicy};
+use sfjwt_test_support::fake::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sixty_four_tasks_share_exactly_one_grant() {

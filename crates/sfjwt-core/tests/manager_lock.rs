@@ -3,18 +3,16 @@
 //! token it saved, grant after `max_wait` or when the lock service fails, release the lease.
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
-mod exchange_support;
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use exchange_support::*;
 use sfjwt_core::manager::{
     AsyncTokenManager, AsyncTokenStore, GrantLease, GrantLock, LockPolicy, MemoryStore, StoreError,
     StoreFuture, StoredToken, TokenManager, TokenStore,
 };
 use sfjwt_core::response::{AccessToken, TokenResponse};
+use sfjwt_test_support::fake::*;
 
 /// What the scripted lock answers.
 #[derive(Clone, Copy)]

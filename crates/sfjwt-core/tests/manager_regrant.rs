@@ -3,18 +3,16 @@
 //! a typed error; a store that fails to save or to drop a token costs no extra grant.
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
-mod exchange_support;
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use exchange_support::*;
 use sfjwt_core::manager::{
     AsyncTokenManager, GrantLease, GrantLock, LockPolicy, ManagerError, MemoryStore, QuickRefusals,
     RegrantPolicy, RetryPolicy, StoreError, StoredToken, TokenManager, TokenStore,
 };
 use sfjwt_core::response::AccessToken;
+use sfjwt_test_support::fake::*;
 
 /// A token endpoint that grants a new token each time and counts the grants.
 fn granting(
@@ -81,18 +79,18 @@ fn assert_blocked(errors: &[ManagerError], calls: usize) {
 
 #[test]
 fn ip_locked_sessions_cost_two_grants_then_a_typed_error_sync() {
-    let clock = Arc::new(FakeClock::default());
+    let clock = clock_at_now();
     let grants = Arc::new(AtomicUsize::new(0));
-    let manager = TokenManager::new(client().with_clock(Arc::clone(&clock)), granting(&grants));
+    let manager = TokenManager::new(client().with_clock(clock.clone()), granting(&grants));
 
     let errors = api_calls_sync(&manager, 20);
     assert_eq!(grants.load(Ordering::SeqCst), 2);
     assert_blocked(&errors, 20);
 
     // The window passes (counted from the last refusal): one trial grant, refused again.
-    clock.0.store(59, Ordering::SeqCst);
+    clock.set(at(59));
     assert!(manager.token().is_err());
-    clock.0.store(60, Ordering::SeqCst);
+    clock.set(at(60));
     let errors = api_calls_sync(&manager, 10);
     assert_eq!(grants.load(Ordering::SeqCst), 3);
     assert_eq!(errors.len(), 9);
@@ -102,7 +100,7 @@ fn ip_locked_sessions_cost_two_grants_then_a_typed_error_sync() {
     let token = manager.token().unwrap();
     assert_eq!(grants.load(Ordering::SeqCst), 4);
     // A session that lived past the window and then ended is normal: re-granted.
-    clock.0.store(60 + 3600, Ordering::SeqCst);
+    clock.set(at(60 + 3600));
     manager.invalidate(token.access_token()).unwrap();
     manager.token().unwrap();
     assert_eq!(grants.load(Ordering::SeqCst), 5);
@@ -157,7 +155,7 @@ fn managers_sharing_a_store_share_the_streak() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ip_locked_sessions_cost_two_grants_then_a_typed_error_async() {
     for async_store in [false, true] {
-        let clock = Arc::new(FakeClock::default());
+        let clock = clock_at_now();
         let grants = Arc::new(AtomicUsize::new(0));
         let send = granting(&grants);
         let transport = move |req: http::Request<Vec<u8>>| {
@@ -165,7 +163,7 @@ async fn ip_locked_sessions_cost_two_grants_then_a_typed_error_async() {
             async move { send(req) }
         };
         let manager = AsyncTokenManager::new(
-            client().with_clock(Arc::clone(&clock)),
+            client().with_clock(clock.clone()),
             transport,
             tokio::time::sleep,
         );

@@ -2,14 +2,12 @@
 //! retries and backoff bounds with a recording sleeper (no real sleeping), max age.
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
-mod exchange_support;
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier, Mutex};
 use std::time::Duration;
 
-use exchange_support::*;
 use sfjwt_core::manager::{ManagerError, RetryPolicy, TokenManager};
+use sfjwt_test_support::fake::*;
 
 type Sleeps = Arc<Mutex<Vec<Duration>>>;
 
@@ -208,20 +206,20 @@ fn a_failure_reaches_all_waiters_and_the_next_call_tries_again() {
 
 #[test]
 fn max_age_regrants_by_the_injected_clock() {
-    let clock = Arc::new(FakeClock::default());
+    let clock = clock_at_now();
     let grants = Arc::new(AtomicUsize::new(0));
     let g = Arc::clone(&grants);
     let transport = move |_req: http::Request<Vec<u8>>| -> Result<_, std::io::Error> {
         g.fetch_add(1, Ordering::SeqCst);
         Ok(ok(TOKEN))
     };
-    let manager = TokenManager::new(client().with_clock(Arc::clone(&clock)), transport)
+    let manager = TokenManager::new(client().with_clock(clock.clone()), transport)
         .with_max_age(Duration::from_secs(3600));
     manager.token().unwrap();
-    clock.0.store(3599, Ordering::SeqCst);
+    clock.set(at(3599));
     manager.token().unwrap();
     assert_eq!(grants.load(Ordering::SeqCst), 1);
-    clock.0.store(3600, Ordering::SeqCst);
+    clock.set(at(3600));
     manager.token().unwrap();
     assert_eq!(grants.load(Ordering::SeqCst), 2);
 }

@@ -4,9 +4,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
-#[path = "exchange_support/mod.rs"]
-mod support;
-
 use std::convert::Infallible;
 use std::sync::Mutex;
 
@@ -15,7 +12,7 @@ use sfjwt_core::jws::{self, Verifier};
 use sfjwt_core::key::{Passphrase, PrivateKey};
 use sfjwt_core::manager::{RetryPolicy, TokenManager};
 use sfjwt_core::response::parse_token_response;
-use support::{NOW, TOKEN, response, token_json};
+use sfjwt_test_support::fake::{self as support, NOW, TOKEN, response, token_json};
 
 const PASSPHRASE: &str = "correct horse battery staple";
 

@@ -7,7 +7,7 @@
     clippy::indexing_slicing
 )] // test code: a panic is a failed assertion
 
-mod common;
+use sfjwt_test_support::testdata as common;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use sfjwt_core::claims::Audience;
 
-use crate::clock::{Clock, SystemClock};
+use crate::clock::SharedClock;
 use crate::directory::{App, AppKind, User};
 use crate::error::EmulatorError;
 use crate::fault::{Fault, FaultQueue, Target};
@@ -21,6 +21,7 @@ use crate::policy::Policy;
 use crate::rate::LoginRate;
 use crate::sessions::{SessionRules, Sessions};
 use crate::state::{Limits, Shared, State};
+use sfjwt_core::clock::{Clock, SystemClock};
 
 /// Salesforce's default login rate: 3,600 logins per user per hour.
 pub const DEFAULT_LOGIN_RATE_PER_HOUR: u32 = 3600;
@@ -66,7 +67,7 @@ pub struct EmulatorBuilder {
     bare_error_codes: bool,
     login_rate_per_hour: u32,
     session_timeout: Duration,
-    clock: Arc<dyn Clock>,
+    clock: SharedClock,
     port: u16,
     faults: Vec<(Target, Fault, u32)>,
     max_body: usize,
@@ -93,7 +94,7 @@ impl Default for EmulatorBuilder {
             bare_error_codes: false,
             login_rate_per_hour: DEFAULT_LOGIN_RATE_PER_HOUR,
             session_timeout: DEFAULT_SESSION_TIMEOUT,
-            clock: Arc::new(SystemClock),
+            clock: SharedClock::new(SystemClock),
             port: 0,
             faults: Vec::new(),
             max_body: DEFAULT_MAX_BODY,
@@ -261,7 +262,7 @@ impl EmulatorBuilder {
     /// (default: the system clock). Pass a [`ManualClock`](crate::ManualClock) clone to
     /// move time in tests.
     pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
-        self.clock = Arc::new(clock);
+        self.clock = SharedClock::new(clock);
         self
     }
 

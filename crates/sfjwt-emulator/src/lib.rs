@@ -130,7 +130,7 @@ pub use builder::{
     DEFAULT_EXP_SKEW, DEFAULT_LOGIN_RATE_PER_HOUR, DEFAULT_MAX_ASSERTION_LIFETIME,
     DEFAULT_MAX_BODY, DEFAULT_RECORD_LIMIT, DEFAULT_SESSION_TIMEOUT, EmulatorBuilder,
 };
-pub use clock::{Clock, ManualClock, SystemClock};
+// The core's clock, so one `ManualClock` can drive both the client and the emulator.
 pub use config::{EmulatorConfig, MAX_CONFIG_BYTES};
 pub use directory::{App, AppKind, PermittedUsers, User};
 pub use error::{ConfigError, EmulatorError};
@@ -138,3 +138,4 @@ pub use fault::{DEFAULT_OVERSIZED_BYTES, DEFAULT_REDIRECT_LOCATION, DEFAULT_STAL
 pub use handle::Emulator;
 pub use org::{IdentityHost, OrgKind};
 pub use record::RecordedRequest;
+pub use sfjwt_core::clock::{Clock, ManualClock, SystemClock};

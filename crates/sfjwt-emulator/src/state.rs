@@ -5,10 +5,10 @@
 //! one mutex. Critical sections are short and never await, so a std mutex is right here.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use crate::clock::Clock;
+use crate::clock::SharedClock;
 use crate::directory::App;
 use crate::fault::FaultQueue;
 use crate::grant::UserState;
@@ -24,7 +24,7 @@ pub(crate) struct Shared {
     pub(crate) org_id: String,
     pub(crate) apps: HashMap<String, App>,
     pub(crate) policy: Policy,
-    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) clock: SharedClock,
     /// HMAC key for apps without a configured consumer secret.
     pub(crate) default_secret: [u8; 32],
     pub(crate) limits: Limits,
@@ -61,7 +61,7 @@ impl Shared {
         org_id: String,
         apps: HashMap<String, App>,
         policy: Policy,
-        clock: Arc<dyn Clock>,
+        clock: SharedClock,
         default_secret: [u8; 32],
         limits: Limits,
         state: State,

@@ -1,7 +1,7 @@
 //! What Salesforce accepts in an assertion beyond the canonical form — `exp` as a JSON string
 //! of digits — and the `exp` ceiling: how far ahead an assertion may expire.
 
-mod common;
+use sfjwt_test_support::wire as common;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! The emulator from async tests: starting, using and dropping it inside a tokio runtime
 //! must neither panic ("cannot drop a runtime in an async context") nor block the runtime.
 
-mod common;
+use sfjwt_test_support::wire as common;
 
 use std::io::{Read, Write};
 

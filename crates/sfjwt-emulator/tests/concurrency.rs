@@ -1,6 +1,6 @@
 //! Many clients at once: 200 grant requests from 16 threads, every answer checked.
 
-mod common;
+use sfjwt_test_support::wire as common;
 
 use std::collections::HashSet;
 use std::sync::Mutex;

@@ -1,7 +1,7 @@
 //! Configuration files: TOML and JSON, certificate paths relative to the file, and errors
 //! that name the file and the problem.
 
-mod common;
+use sfjwt_test_support::wire as common;
 
 use std::path::{Path, PathBuf};
 

@@ -1,7 +1,7 @@
 //! Every example org in `examples/orgs/` loads, starts, and plays what its comments say,
 //! and every example is covered here (a new file without a test fails).
 
-mod common;
+use sfjwt_test_support::wire as common;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

@@ -1,6 +1,6 @@
 //! Each fault mode, seen from a real client over a real socket.
 
-mod common;
+use sfjwt_test_support::wire as common;
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;

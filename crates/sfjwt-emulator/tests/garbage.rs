@@ -1,7 +1,7 @@
 //! Garbage requests: each gets a Salesforce-like 4xx, nothing panics or wedges, and the
 //! emulator keeps serving afterwards.
 
-mod common;
+use sfjwt_test_support::wire as common;
 
 use std::io::Write;
 use std::net::TcpStream;

@@ -1,7 +1,7 @@
 //! Every refusal of the JWT bearer grant, with Salesforce's exact error JSON, and the order
 //! in which Salesforce checks.
 
-mod common;
+use sfjwt_test_support::wire as common;
 
 use common::*;
 use sfjwt_emulator::User;

@@ -1,7 +1,7 @@
 //! The success path: the token response's shape, using the token, revocation, the sliding
 //! session timeout and the rate window (on a manual clock), and the request log.
 
-mod common;
+use sfjwt_test_support::wire as common;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

@@ -2,7 +2,7 @@
 //! (always, or per origin address), or not valid for the REST API. Granted, then refused
 //! with 401 `INVALID_SESSION_ID`, however often the client logs in again.
 
-mod common;
+use sfjwt_test_support::wire as common;
 
 use common::*;
 

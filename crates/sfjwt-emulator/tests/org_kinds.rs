@@ -2,7 +2,7 @@
 //! sandbox usernames), connected app or External Client App (the My Domain audience,
 //! `app_not_found`), and the audiences no org accepts.
 
-mod common;
+use sfjwt_test_support::wire as common;
 
 use common::*;
 use sfjwt_emulator::{App, AppKind, Emulator, EmulatorError, OrgKind, User};

@@ -2,7 +2,7 @@
 //! rate per rolling hour, deactivated users and orgs (both error-code styles), and an app
 //! that has not propagated yet.
 
-mod common;
+use sfjwt_test_support::wire as common;
 
 use std::time::Duration;
 

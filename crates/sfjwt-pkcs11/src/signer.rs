@@ -64,8 +64,12 @@ pub enum RsaMechanism {
 /// use sfjwt_pkcs11::Pkcs11Signer;
 /// let signer = Pkcs11Signer::open(&"pkcs11:token=sfjwt;object=jwt-key\
 ///     ?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=file:/run/secrets/hsm-pin".parse()?)?;
-/// let client = sfjwt_core::exchange::JwtBearer::new(
-///     sfjwt_core::endpoint::TokenEndpoint::production(), "3MVG9_key", "etl@acme.com", signer);
+/// let client = sfjwt_core::JwtBearer::builder()
+///     .endpoint(sfjwt_core::TokenEndpoint::production())
+///     .client_id("3MVG9_key")
+///     .username("etl@acme.com")
+///     .signer(signer)
+///     .build();
 /// # let _ = client;
 /// # Ok::<(), sfjwt_pkcs11::Pkcs11Error>(())
 /// ```

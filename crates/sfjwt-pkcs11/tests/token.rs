@@ -11,11 +11,7 @@
     clippy::indexing_slicing
 )] // test code: a panic is a failed assertion
 
-#[path = "../../sfjwt-core/tests/common/mod.rs"]
-mod common;
-#[path = "../../sfjwt-core/tests/kat_vectors/mod.rs"]
-mod kat_vectors;
-mod softhsm;
+use sfjwt_test_support::{kat as kat_vectors, testdata as common};
 
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -34,7 +30,7 @@ use sfjwt_core::jws::{self, Signer as _, Verifier};
 use sfjwt_core::key::{Certificate, CertificateSpec, self_signed_certificate};
 use sfjwt_emulator::{App, Emulator, User};
 use sfjwt_pkcs11::{Pin, Pkcs11Error, Pkcs11Signer, Pkcs11Uri, RsaMechanism};
-use softhsm::{Hsm, Token, with_token};
+use sfjwt_test_support::softhsm::{self, Hsm, Token, with_token};
 
 const CLIENT_ID: &str = "3MVG9_pkcs11_test_app";
 const USERNAME: &str = "etl@acme.com";
@@ -229,17 +225,22 @@ fn grants_against_the_emulator_sync_and_async() {
             let signer = Arc::new(open(&hsm.uri("jwt")));
 
             // Blocking: the signer as a `Signer`.
-            let client = JwtBearer::with_shared_signer(
-                endpoint.clone(),
-                CLIENT_ID,
-                USERNAME,
-                Arc::clone(&signer) as Arc<dyn jws::Signer + Send + Sync>,
-            );
+            let client = JwtBearer::builder()
+                .endpoint(endpoint.clone())
+                .client_id(CLIENT_ID)
+                .username(USERNAME)
+                .signer(Arc::clone(&signer) as Arc<dyn jws::Signer + Send + Sync>)
+                .build();
             let token = sfjwt_ureq::request_token(&client).unwrap();
             assert!(token.user_id().is_some());
 
             // Async: the same signer as an `AsyncSigner`, through the async manager.
-            let client = JwtBearer::with_async_signer(endpoint, CLIENT_ID, USERNAME, signer);
+            let client = JwtBearer::builder()
+                .endpoint(endpoint)
+                .client_id(CLIENT_ID)
+                .username(USERNAME)
+                .async_signer(signer)
+                .build();
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()

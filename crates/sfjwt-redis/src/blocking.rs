@@ -27,7 +27,12 @@ use crate::ops::{self, Call, Core, Op};
 /// # let transport = |_r: http::Request<Vec<u8>>| -> Result<http::Response<Vec<u8>>, std::io::Error> { unimplemented!() };
 /// use sfjwt_core::{endpoint::TokenEndpoint, exchange::JwtBearer, manager::TokenManager};
 /// use sfjwt_redis::RedisStore;
-/// let client = JwtBearer::new(TokenEndpoint::production(), "3MVG9_key", "etl@acme.com", key);
+/// let client = JwtBearer::builder()
+///     .endpoint(TokenEndpoint::production())
+///     .client_id("3MVG9_key")
+///     .username("etl@acme.com")
+///     .signer(key)
+///     .build();
 /// let store = RedisStore::open("rediss://sfjwt:secret@redis.internal:6380/0", &client)?;
 /// let manager = TokenManager::new(client, transport).with_store(store);
 /// let token = manager.token()?; // one grant for the whole fleet

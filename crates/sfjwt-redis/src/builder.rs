@@ -17,7 +17,12 @@ use crate::{AsyncRedisStore, RedisStore};
 /// use std::time::Duration;
 /// use sfjwt_core::{endpoint::TokenEndpoint, exchange::JwtBearer};
 /// use sfjwt_redis::RedisStore;
-/// let client = JwtBearer::new(TokenEndpoint::production(), "3MVG9_key", "etl@acme.com", key);
+/// let client = JwtBearer::builder()
+///     .endpoint(TokenEndpoint::production())
+///     .client_id("3MVG9_key")
+///     .username("etl@acme.com")
+///     .signer(key)
+///     .build();
 /// let store = RedisStore::builder("redis://127.0.0.1:6379/0", &client)
 ///     .prefix("etl:")
 ///     .response_timeout(Duration::from_millis(200))

@@ -64,7 +64,12 @@
 //! # let key = sfjwt_core::key::PrivateKey::from_pem(include_str!("../../../testdata/keys/rsa2048.pkcs8.pem"))?;
 //! # let transport = |_r: http::Request<Vec<u8>>| -> Result<http::Response<Vec<u8>>, std::io::Error> { unimplemented!() };
 //! use sfjwt_core::{endpoint::TokenEndpoint, exchange::JwtBearer, manager::TokenManager};
-//! let client = JwtBearer::new(TokenEndpoint::production(), "3MVG9_key", "etl@acme.com", key);
+//! let client = JwtBearer::builder()
+//!     .endpoint(TokenEndpoint::production())
+//!     .client_id("3MVG9_key")
+//!     .username("etl@acme.com")
+//!     .signer(key)
+//!     .build();
 //! let store = sfjwt_redis::RedisStore::open("rediss://etl:secret@redis.internal:6380", &client)?;
 //! let manager = TokenManager::new(client, transport).with_store(store);
 //! let token = manager.token()?;

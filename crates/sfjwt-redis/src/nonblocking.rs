@@ -28,7 +28,12 @@ use crate::ops::{self, Call, Core, Op};
 /// # let transport = |_r: http::Request<Vec<u8>>| async { Ok::<http::Response<Vec<u8>>, std::io::Error>(unimplemented!()) };
 /// use sfjwt_core::{endpoint::TokenEndpoint, exchange::JwtBearer, manager::AsyncTokenManager};
 /// use sfjwt_redis::AsyncRedisStore;
-/// let client = JwtBearer::new(TokenEndpoint::production(), "3MVG9_key", "etl@acme.com", key);
+/// let client = JwtBearer::builder()
+///     .endpoint(TokenEndpoint::production())
+///     .client_id("3MVG9_key")
+///     .username("etl@acme.com")
+///     .signer(key)
+///     .build();
 /// let store = AsyncRedisStore::open("redis://127.0.0.1:6379/0", &client)?;
 /// let manager = AsyncTokenManager::new(client, transport, tokio::time::sleep)
 ///     .with_store(store);

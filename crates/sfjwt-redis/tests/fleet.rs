@@ -9,7 +9,7 @@
     clippy::print_stdout
 )]
 
-mod common;
+use sfjwt_test_support::redis as common;
 
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};

@@ -8,7 +8,7 @@
     clippy::print_stdout
 )]
 
-mod common;
+use sfjwt_test_support::redis as common;
 
 use std::future::Future;
 use std::pin::Pin;

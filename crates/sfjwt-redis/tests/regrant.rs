@@ -10,7 +10,7 @@
     clippy::print_stdout
 )]
 
-mod common;
+use sfjwt_test_support::redis as common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

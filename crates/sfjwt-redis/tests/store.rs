@@ -7,7 +7,7 @@
     clippy::indexing_slicing
 )]
 
-mod common;
+use sfjwt_test_support::redis as common;
 
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
@@ -23,7 +23,12 @@ const T1: &str = "00D5g000004AbcdEFG!AQ4AQFirstTokenValue.aaa";
 const T2: &str = "00D5g000004AbcdEFG!AQ4AQSecondTokenValue.bbb";
 
 fn prod_client(username: &str) -> JwtBearer {
-    JwtBearer::new(TokenEndpoint::production(), CLIENT_ID, username, key())
+    JwtBearer::builder()
+        .endpoint(TokenEndpoint::production())
+        .client_id(CLIENT_ID)
+        .username(username)
+        .signer(key())
+        .build()
 }
 
 fn stored(token: &str) -> StoredToken {

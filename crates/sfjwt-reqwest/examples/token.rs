@@ -27,12 +27,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         .user(User::new("etl@acme.com"))
         .start()?;
 
-    let client = JwtBearer::new(
-        TokenEndpoint::parse(sf.base_url())?,
-        "3MVG9_example",
-        "etl@acme.com",
-        PrivateKey::from_pem(KEY_PEM)?,
-    );
+    let client = JwtBearer::builder()
+        .endpoint(TokenEndpoint::parse(sf.base_url())?)
+        .client_id("3MVG9_example")
+        .username("etl@acme.com")
+        .signer(PrivateKey::from_pem(KEY_PEM)?)
+        .build();
 
     // The one-call way:
     let token = sfjwt_reqwest::request_token(&client).await?;

@@ -1,7 +1,8 @@
 //! # sfjwt-reqwest
 //!
 //! An async transport for [`sfjwt_core`] over [reqwest] on tokio: log in to Salesforce with the
-//! OAuth 2.0 JWT Bearer flow in one call.
+//! OAuth 2.0 JWT Bearer flow in one call. The types a program needs are re-exported here, so
+//! this crate is the only sfjwt dependency to add; the whole core is at [`sfjwt_core`].
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -12,14 +13,14 @@
 //! #     .start()?;
 //! # let endpoint = sf.base_url(); // "https://login.salesforce.com" in real life
 //! # let key_pem = include_str!("../../../testdata/keys/rsa2048.pkcs8.pem");
-//! use sfjwt_core::{endpoint::TokenEndpoint, exchange::JwtBearer, key::PrivateKey};
+//! use sfjwt_reqwest::{JwtBearer, PrivateKey, TokenEndpoint};
 //!
-//! let client = JwtBearer::new(
-//!     TokenEndpoint::parse(endpoint)?,
-//!     "3MVG9_consumer_key",
-//!     "etl@acme.com",
-//!     PrivateKey::from_pem(key_pem)?,
-//! );
+//! let client = JwtBearer::builder()
+//!     .endpoint(TokenEndpoint::parse(endpoint)?)
+//!     .client_id("3MVG9_consumer_key")
+//!     .username("etl@acme.com")
+//!     .signer(PrivateKey::from_pem(key_pem)?)
+//!     .build();
 //! let token = sfjwt_reqwest::request_token(&client).await?;
 //! println!("API calls go to {}", token.instance_url());
 //! # Ok(())
@@ -39,9 +40,10 @@
 //! #     .app(sfjwt_emulator::App::from_pem("3MVG9_consumer_key", include_str!("../../../testdata/keys/rsa2048.crt.pem"))?)
 //! #     .user(sfjwt_emulator::User::new("etl@acme.com"))
 //! #     .start()?;
-//! # let key = sfjwt_core::key::PrivateKey::from_pem(include_str!("../../../testdata/keys/rsa2048.pkcs8.pem"))?;
-//! # let client = sfjwt_core::exchange::JwtBearer::new(
-//! #     sfjwt_core::endpoint::TokenEndpoint::parse(sf.base_url())?, "3MVG9_consumer_key", "etl@acme.com", key);
+//! # let key = sfjwt_reqwest::PrivateKey::from_pem(include_str!("../../../testdata/keys/rsa2048.pkcs8.pem"))?;
+//! # let client = sfjwt_reqwest::JwtBearer::builder()
+//! #     .endpoint(sfjwt_reqwest::TokenEndpoint::parse(sf.base_url())?)
+//! #     .client_id("3MVG9_consumer_key").username("etl@acme.com").signer(key).build();
 //! let manager = sfjwt_reqwest::SharedTokenManager::new(client);
 //! let worker = manager.clone(); // one per task
 //! let token = tokio::spawn(async move { worker.token().await }).await??;
@@ -54,12 +56,17 @@
 //! To set a retry policy, a store or timeouts, build the manager yourself and wrap it:
 //!
 //! ```
-//! # let key = sfjwt_core::key::PrivateKey::from_pem(include_str!("../../../testdata/keys/rsa2048.pkcs8.pem"))?;
+//! # let key = sfjwt_reqwest::PrivateKey::from_pem(include_str!("../../../testdata/keys/rsa2048.pkcs8.pem"))?;
 //! use std::time::Duration;
-//! use sfjwt_core::{endpoint::TokenEndpoint, exchange::JwtBearer, manager::{AsyncTokenManager, RetryPolicy}};
-//! use sfjwt_reqwest::{ReqwestTransport, SharedTokenManager, TokioSleep};
+//! use sfjwt_reqwest::sfjwt_core::manager::RetryPolicy;
+//! use sfjwt_reqwest::{AsyncTokenManager, JwtBearer, ReqwestTransport, SharedTokenManager, TokenEndpoint, TokioSleep};
 //!
-//! let client = JwtBearer::new(TokenEndpoint::production(), "3MVG9_consumer_key", "etl@acme.com", key);
+//! let client = JwtBearer::builder()
+//!     .endpoint(TokenEndpoint::production())
+//!     .client_id("3MVG9_consumer_key")
+//!     .username("etl@acme.com")
+//!     .signer(key)
+//!     .build();
 //! let transport = ReqwestTransport::builder().timeout(Duration::from_secs(5)).build()?;
 //! let manager = SharedTokenManager::from(
 //!     AsyncTokenManager::new(client, transport, TokioSleep)
@@ -91,15 +98,21 @@ mod error;
 mod manager;
 mod transport;
 
+/// The sans-IO core, for what the re-exports below leave out (claims, JWS, keys, stores).
+pub use sfjwt_core;
+/// The types of a first program, re-exported so `sfjwt-reqwest` is the only sfjwt dependency
+/// it needs. ([`SharedTokenManager`] is this crate's cheap-to-clone async handle.)
+pub use sfjwt_core::{
+    AccessToken, AsyncTokenManager, Audience, ExchangeError, JwtBearer, ManagerError, PrivateKey,
+    TokenEndpoint, TokenResponse,
+};
+
 pub use error::{Error, ErrorKind};
 pub use manager::{ReqwestTokenManager, SharedTokenManager, TokioSleep};
 pub use sfjwt_core::response::DEFAULT_MAX_BODY;
 pub use transport::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, ReqwestTransport, ReqwestTransportBuilder,
 };
-
-use sfjwt_core::exchange::{ExchangeError, JwtBearer};
-use sfjwt_core::response::TokenResponse;
 
 /// Requests a token once through a [`ReqwestTransport::default`].
 ///

@@ -38,8 +38,9 @@ pub type ReqwestTokenManager = AsyncTokenManager<ReqwestTransport, TokioSleep>;
 /// #     .user(sfjwt_emulator::User::new("etl@acme.com"))
 /// #     .start()?;
 /// # let key = sfjwt_core::key::PrivateKey::from_pem(include_str!("../../../testdata/keys/rsa2048.pkcs8.pem"))?;
-/// # let client = sfjwt_core::exchange::JwtBearer::new(
-/// #     sfjwt_core::endpoint::TokenEndpoint::parse(sf.base_url())?, "3MVG9_consumer_key", "etl@acme.com", key);
+/// # let client = sfjwt_reqwest::JwtBearer::builder()
+/// #     .endpoint(sfjwt_reqwest::TokenEndpoint::parse(sf.base_url())?)
+/// #     .client_id("3MVG9_consumer_key").username("etl@acme.com").signer(key).build();
 /// let manager = sfjwt_reqwest::SharedTokenManager::new(client);
 /// let tasks: Vec<_> = (0..4)
 ///     .map(|_| {

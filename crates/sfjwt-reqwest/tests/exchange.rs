@@ -9,8 +9,7 @@
 )]
 
 // Both adapters test against the same emulated org; its fixture lives with sfjwt-ureq's tests.
-#[path = "../../sfjwt-ureq/tests/common/mod.rs"]
-mod common;
+use sfjwt_test_support::org as common;
 
 use common::*;
 use sfjwt_core::claims::Audience;
@@ -84,7 +83,12 @@ fn assert_oauth(err: &ExchangeError, code: OAuthErrorCode, description: &str) {
 #[tokio::test]
 async fn unknown_client_id() {
     let sf = start();
-    let c = JwtBearer::new(endpoint(&sf), "3MVG9_not_an_app", APPROVED, key());
+    let c = JwtBearer::builder()
+        .endpoint(endpoint(&sf))
+        .client_id("3MVG9_not_an_app")
+        .username(APPROVED)
+        .signer(key())
+        .build();
     let err = refusal(&sf, &c).await;
     assert_oauth(
         &err,
@@ -97,7 +101,12 @@ async fn unknown_client_id() {
 #[tokio::test]
 async fn wrong_key_is_an_invalid_assertion() {
     let sf = start();
-    let c = JwtBearer::new(endpoint(&sf), CLIENT_ID, APPROVED, other_key());
+    let c = JwtBearer::builder()
+        .endpoint(endpoint(&sf))
+        .client_id(CLIENT_ID)
+        .username(APPROVED)
+        .signer(other_key())
+        .build();
     let err = refusal(&sf, &c).await;
     assert_oauth(&err, OAuthErrorCode::InvalidAssertion, "invalid assertion");
     assert!(!err.is_retryable());

@@ -10,8 +10,7 @@
 )]
 
 // Both adapters test against the same emulated org; its fixture lives with sfjwt-ureq's tests.
-#[path = "../../sfjwt-ureq/tests/common/mod.rs"]
-mod common;
+use sfjwt_test_support::org as common;
 
 use std::time::Duration;
 
@@ -36,7 +35,12 @@ async fn request(
 
 #[tokio::test]
 async fn connection_refused() {
-    let c = JwtBearer::new(closed_endpoint(), CLIENT_ID, APPROVED, key());
+    let c = JwtBearer::builder()
+        .endpoint(closed_endpoint())
+        .client_id(CLIENT_ID)
+        .username(APPROVED)
+        .signer(key())
+        .build();
     let err = request(&c, &ReqwestTransport::default()).await.unwrap_err();
     assert_eq!(transport_kind(&err), ErrorKind::Connect, "{err}");
     assert!(err.is_retryable());

@@ -9,8 +9,7 @@
 )]
 
 // Both adapters test against the same emulated org; its fixture lives with sfjwt-ureq's tests.
-#[path = "../../sfjwt-ureq/tests/common/mod.rs"]
-mod common;
+use sfjwt_test_support::org as common;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -10,55 +10,12 @@
     reason = "test helpers outside #[test] functions: a panic there is a failed test"
 )]
 
-#[path = "../../sfjwt-ureq/tests/common/mod.rs"]
-mod common;
-
-use std::io::{BufRead as _, BufReader, Write as _};
-use std::net::TcpListener;
+use sfjwt_test_support::org as common;
 
 use common::*;
 use sfjwt_core::transport::AsyncTransport as _;
 use sfjwt_reqwest::ReqwestTransport;
-
-fn proxy() -> (TcpListener, String) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    (listener, url)
-}
-
-/// Whether a connection is waiting on `listener`. A client that used the proxy connected
-/// before its request finished, so the connection is in the backlog by now: no waiting.
-fn was_contacted(listener: &TcpListener) -> bool {
-    listener.set_nonblocking(true).unwrap();
-    let contacted = match listener.accept() {
-        Ok(_) => true,
-        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => false,
-        Err(e) => panic!("accept: {e}"),
-    };
-    listener.set_nonblocking(false).unwrap();
-    contacted
-}
-
-/// Answers one proxied request with 502 and returns its request line.
-fn answer_one(listener: TcpListener) -> std::thread::JoinHandle<String> {
-    std::thread::spawn(move || {
-        let (stream, _) = listener.accept().unwrap();
-        let mut reader = BufReader::new(stream);
-        let mut first = String::new();
-        reader.read_line(&mut first).unwrap();
-        let mut line = String::new();
-        while reader.read_line(&mut line).unwrap() > 2 {
-            line.clear();
-        }
-        let mut stream = reader.into_inner();
-        stream
-            .write_all(
-                b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
-            )
-            .unwrap();
-        first.trim_end().to_owned()
-    })
-}
+use sfjwt_test_support::proxy::{answer_one, proxy, was_contacted};
 
 #[tokio::test]
 async fn a_client_proxy_gets_nothing_from_a_loopback_token_request() {

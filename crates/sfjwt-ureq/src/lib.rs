@@ -1,7 +1,8 @@
 //! # sfjwt-ureq
 //!
 //! A blocking transport for [`sfjwt_core`] over [ureq] 3: log in to Salesforce with the
-//! OAuth 2.0 JWT Bearer flow in one call.
+//! OAuth 2.0 JWT Bearer flow in one call. The types a program needs are re-exported here, so
+//! this crate is the only dependency to add; the whole core is at [`sfjwt_core`].
 //!
 //! ```
 //! # let sf = sfjwt_emulator::Emulator::builder()
@@ -10,14 +11,14 @@
 //! #     .start()?;
 //! # let endpoint = sf.base_url(); // "https://login.salesforce.com" in real life
 //! # let key_pem = include_str!("../../../testdata/keys/rsa2048.pkcs8.pem");
-//! use sfjwt_core::{endpoint::TokenEndpoint, exchange::JwtBearer, key::PrivateKey};
+//! use sfjwt_ureq::{JwtBearer, PrivateKey, TokenEndpoint};
 //!
-//! let client = JwtBearer::new(
-//!     TokenEndpoint::parse(endpoint)?,
-//!     "3MVG9_consumer_key",
-//!     "etl@acme.com",
-//!     PrivateKey::from_pem(key_pem)?,
-//! );
+//! let client = JwtBearer::builder()
+//!     .endpoint(TokenEndpoint::parse(endpoint)?)
+//!     .client_id("3MVG9_consumer_key")
+//!     .username("etl@acme.com")
+//!     .signer(PrivateKey::from_pem(key_pem)?)
+//!     .build();
 //! let token = sfjwt_ureq::request_token(&client)?;
 //! println!("API calls go to {}", token.instance_url());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -34,9 +35,10 @@
 //! #     .app(sfjwt_emulator::App::from_pem("3MVG9_consumer_key", include_str!("../../../testdata/keys/rsa2048.crt.pem"))?)
 //! #     .user(sfjwt_emulator::User::new("etl@acme.com"))
 //! #     .start()?;
-//! # let key = sfjwt_core::key::PrivateKey::from_pem(include_str!("../../../testdata/keys/rsa2048.pkcs8.pem"))?;
-//! # let client = sfjwt_core::exchange::JwtBearer::new(
-//! #     sfjwt_core::endpoint::TokenEndpoint::parse(sf.base_url())?, "3MVG9_consumer_key", "etl@acme.com", key);
+//! # let key = sfjwt_ureq::PrivateKey::from_pem(include_str!("../../../testdata/keys/rsa2048.pkcs8.pem"))?;
+//! # let client = sfjwt_ureq::JwtBearer::builder()
+//! #     .endpoint(sfjwt_ureq::TokenEndpoint::parse(sf.base_url())?)
+//! #     .client_id("3MVG9_consumer_key").username("etl@acme.com").signer(key).build();
 //! let manager = sfjwt_ureq::token_manager(client);
 //! let token = manager.token()?; // granted once, then reused by every caller
 //! // … if the API answers 401 INVALID_SESSION_ID with this token:
@@ -53,12 +55,17 @@
 //! direct. Change what you need with the builder:
 //!
 //! ```
-//! # let key = sfjwt_core::key::PrivateKey::from_pem(include_str!("../../../testdata/keys/rsa2048.pkcs8.pem"))?;
+//! # let key = sfjwt_ureq::PrivateKey::from_pem(include_str!("../../../testdata/keys/rsa2048.pkcs8.pem"))?;
 //! use std::time::Duration;
-//! use sfjwt_core::{endpoint::TokenEndpoint, exchange::JwtBearer, manager::{RetryPolicy, TokenManager}};
-//! use sfjwt_ureq::UreqTransport;
+//! use sfjwt_ureq::sfjwt_core::manager::RetryPolicy;
+//! use sfjwt_ureq::{JwtBearer, TokenEndpoint, TokenManager, UreqTransport};
 //!
-//! let client = JwtBearer::new(TokenEndpoint::production(), "3MVG9_consumer_key", "etl@acme.com", key);
+//! let client = JwtBearer::builder()
+//!     .endpoint(TokenEndpoint::production())
+//!     .client_id("3MVG9_consumer_key")
+//!     .username("etl@acme.com")
+//!     .signer(key)
+//!     .build();
 //! let transport = UreqTransport::builder().timeout(Duration::from_secs(5)).build();
 //! let manager = TokenManager::new(client, transport)
 //!     .with_retry(RetryPolicy::new(5, Duration::from_millis(200), Duration::from_secs(5)));
@@ -77,10 +84,15 @@
 //! around this one, or as a fake Salesforce in a unit test:
 //!
 //! ```
-//! # let key = sfjwt_core::key::PrivateKey::from_pem(include_str!("../../../testdata/keys/rsa2048.pkcs8.pem"))?;
-//! use sfjwt_core::{endpoint::TokenEndpoint, exchange::JwtBearer};
+//! # let key = sfjwt_ureq::PrivateKey::from_pem(include_str!("../../../testdata/keys/rsa2048.pkcs8.pem"))?;
+//! use sfjwt_ureq::{JwtBearer, TokenEndpoint};
 //!
-//! let client = JwtBearer::new(TokenEndpoint::production(), "3MVG9_consumer_key", "etl@acme.com", key);
+//! let client = JwtBearer::builder()
+//!     .endpoint(TokenEndpoint::production())
+//!     .client_id("3MVG9_consumer_key")
+//!     .username("etl@acme.com")
+//!     .signer(key)
+//!     .build();
 //! let fake_salesforce = |request: http::Request<Vec<u8>>| -> Result<_, std::io::Error> {
 //!     assert_eq!(request.uri(), "https://login.salesforce.com/services/oauth2/token");
 //!     Ok(http::Response::builder()
@@ -113,15 +125,19 @@
 mod error;
 mod transport;
 
+/// The sans-IO core, for what the re-exports below leave out (claims, JWS, keys, stores).
+pub use sfjwt_core;
+/// The types of a first program, re-exported so `sfjwt-ureq` is the only dependency it needs.
+pub use sfjwt_core::{
+    AccessToken, Audience, ExchangeError, JwtBearer, ManagerError, PrivateKey, TokenEndpoint,
+    TokenManager, TokenResponse,
+};
+
 pub use error::{Error, ErrorKind};
 pub use sfjwt_core::response::DEFAULT_MAX_BODY;
 pub use transport::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, UreqTransport, UreqTransportBuilder,
 };
-
-use sfjwt_core::exchange::{ExchangeError, JwtBearer};
-use sfjwt_core::manager::TokenManager;
-use sfjwt_core::response::TokenResponse;
 
 /// A [`TokenManager`] sending through a [`UreqTransport`].
 pub type UreqTokenManager = TokenManager<UreqTransport>;
@@ -143,3 +159,9 @@ pub fn request_token(client: &JwtBearer) -> Result<TokenResponse, ExchangeError>
 pub fn token_manager(client: JwtBearer) -> UreqTokenManager {
     TokenManager::new(client, UreqTransport::default())
 }
+
+/// The repository README's rust snippets, compiled (and run, unless marked otherwise) as
+/// doctests of this crate: its quick start must build with `sfjwt-ureq` alone.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;

@@ -8,7 +8,7 @@
     reason = "test helpers outside #[test] functions: a panic there is a failed test"
 )]
 
-mod common;
+use sfjwt_test_support::org as common;
 
 use common::*;
 use sfjwt_core::claims::Audience;
@@ -70,7 +70,12 @@ fn assert_oauth(err: &ExchangeError, code: OAuthErrorCode, description: &str) {
 #[test]
 fn unknown_client_id() {
     let sf = start();
-    let c = JwtBearer::new(endpoint(&sf), "3MVG9_not_an_app", APPROVED, key());
+    let c = JwtBearer::builder()
+        .endpoint(endpoint(&sf))
+        .client_id("3MVG9_not_an_app")
+        .username(APPROVED)
+        .signer(key())
+        .build();
     let err = refusal(&sf, &c);
     assert_oauth(
         &err,
@@ -83,7 +88,12 @@ fn unknown_client_id() {
 #[test]
 fn wrong_key_is_an_invalid_assertion() {
     let sf = start();
-    let c = JwtBearer::new(endpoint(&sf), CLIENT_ID, APPROVED, other_key());
+    let c = JwtBearer::builder()
+        .endpoint(endpoint(&sf))
+        .client_id(CLIENT_ID)
+        .username(APPROVED)
+        .signer(other_key())
+        .build();
     let err = refusal(&sf, &c);
     assert_oauth(&err, OAuthErrorCode::InvalidAssertion, "invalid assertion");
     assert!(!err.is_retryable());

@@ -9,7 +9,7 @@
     reason = "test helpers outside #[test] functions: a panic there is a failed test"
 )]
 
-mod common;
+use sfjwt_test_support::org as common;
 
 use std::time::Duration;
 
@@ -26,7 +26,12 @@ fn transport_kind(err: &ExchangeError) -> ErrorKind {
 
 #[test]
 fn connection_refused() {
-    let c = JwtBearer::new(closed_endpoint(), CLIENT_ID, APPROVED, key());
+    let c = JwtBearer::builder()
+        .endpoint(closed_endpoint())
+        .client_id(CLIENT_ID)
+        .username(APPROVED)
+        .signer(key())
+        .build();
     let err = c.request_token(&UreqTransport::default()).unwrap_err();
     assert_eq!(transport_kind(&err), ErrorKind::Connect, "{err}");
     assert!(err.is_retryable());

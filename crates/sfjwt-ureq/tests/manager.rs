@@ -8,7 +8,7 @@
     reason = "test helpers outside #[test] functions: a panic there is a failed test"
 )]
 
-mod common;
+use sfjwt_test_support::org as common;
 
 use std::sync::Barrier;
 use std::time::Duration;

@@ -85,7 +85,13 @@ pub(crate) fn run(args: &ApiArgs, _out: &mut Out) -> CliResult {
     let entry = cache::entry_identity(identity, &endpoint, &audience);
     let (client_id, username) = (entry.client_id.clone(), entry.username.clone());
     let factory: ClientFactory<'_> = Box::new(move |key| {
-        JwtBearer::new(endpoint, client_id, username, key).with_audience(audience)
+        JwtBearer::builder()
+            .endpoint(endpoint)
+            .client_id(client_id)
+            .username(username)
+            .signer(key)
+            .build()
+            .with_audience(audience)
     });
     let timeout = Duration::from_secs(args.timeout);
     let grant = Grant {

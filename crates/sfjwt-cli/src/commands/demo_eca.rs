@@ -87,7 +87,12 @@ pub(crate) fn run(out: &mut Out) -> CliResult {
     let key = PrivateKey::from_file(&key_path, None)
         .map_err(|e| CliError::key(&e, &key_path.display().to_string()))?;
     let endpoint = TokenEndpoint::parse(emulator.base_url()).map_err(|e| CliError::endpoint(&e))?;
-    let client = JwtBearer::new(endpoint, DEMO_CLIENT_ID, DEMO_USER, key);
+    let client = JwtBearer::builder()
+        .endpoint(endpoint)
+        .client_id(DEMO_CLIENT_ID)
+        .username(DEMO_USER)
+        .signer(key)
+        .build();
     let http = crate::transport::with_timeout(Duration::from_secs(10));
 
     section(

@@ -123,7 +123,12 @@ fn redis_logout(args: &LogoutArgs, url: &str, out: &mut Out) -> CliResult {
     let signer = args.identity.load_signing_key()?.into_signer();
     let endpoint = args.identity.endpoint()?;
     let audience = args.identity.audience(&endpoint)?;
-    let client = JwtBearer::with_shared_signer(endpoint, target.client_id, target.username, signer)
+    let client = JwtBearer::builder()
+        .endpoint(endpoint)
+        .client_id(target.client_id)
+        .username(target.username)
+        .signer(signer)
+        .build()
         .with_audience(audience);
     let store = sfjwt_redis::RedisStore::open(url, &client).map_err(|e| {
         CliError::local(format!("cannot use the Redis token cache: {e}"))

@@ -37,7 +37,12 @@ pub(crate) fn run(args: &TokenArgs, out: &mut Out) -> CliResult {
     let (client_id, username) = (entry.client_id.clone(), entry.username.clone());
     let lifetime = Duration::from_secs(args.lifetime);
     let factory: ClientFactory<'_> = Box::new(move |signer| {
-        JwtBearer::with_shared_signer(endpoint, client_id, username, signer)
+        JwtBearer::builder()
+            .endpoint(endpoint)
+            .client_id(client_id)
+            .username(username)
+            .signer(signer)
+            .build()
             .with_audience(audience)
             .with_lifetime(lifetime)
     });

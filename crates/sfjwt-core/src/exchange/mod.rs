@@ -6,14 +6,16 @@
 //! [`request_token_async`](JwtBearer::request_token_async) differ only by one `.await`.
 //!
 //! The signer is either a [`Signer`] (signs inline; both paths work) or an [`AsyncSigner`]
-//! ([`JwtBearer::with_async_signer`]: a key behind network I/O, awaited on the async path).
+//! ([`JwtBearerBuilder::async_signer`]: a key behind network I/O, awaited on the async path).
 
+mod builder;
 mod error;
 
 use core::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use builder::{JwtBearerBuilder, Set, SharedAsyncSigner, SharedSigner, Unset};
 pub use error::ExchangeError;
 
 use crate::claims::{Audience, Claims, ClaimsError, DEFAULT_LIFETIME};
@@ -30,13 +32,13 @@ use crate::transport::{AsyncTransport, SyncTransport, TransportErrorKind};
 ///
 /// ```
 /// # let key = sfjwt_core::key::PrivateKey::from_pem(include_str!("../../../../testdata/keys/rsa2048.pkcs8.pem"))?;
-/// use sfjwt_core::{endpoint::TokenEndpoint, exchange::JwtBearer};
-/// let client = JwtBearer::new(
-///     TokenEndpoint::parse("https://acme--dev.sandbox.my.salesforce.com")?,
-///     "3MVG9_consumer_key",
-///     "etl@acme.com.dev",
-///     key,
-/// );
+/// use sfjwt_core::{JwtBearer, TokenEndpoint};
+/// let client = JwtBearer::builder()
+///     .endpoint(TokenEndpoint::parse("https://acme--dev.sandbox.my.salesforce.com")?)
+///     .client_id("3MVG9_consumer_key")
+///     .username("etl@acme.com.dev")
+///     .signer(key)
+///     .build();
 /// assert_eq!(client.audience().unwrap().as_str(), "https://test.salesforce.com");
 ///
 /// let fake_salesforce = |_req: http::Request<Vec<u8>>| -> Result<_, std::io::Error> {
@@ -68,75 +70,25 @@ enum SignerSlot {
 }
 
 impl JwtBearer {
-    /// A client for `endpoint` acting as `username` through the app `client_id`, signing with
-    /// `signer` (a [`PrivateKey`](crate::key::PrivateKey) or an HSM/KMS signer).
-    pub fn new(
-        endpoint: TokenEndpoint,
-        client_id: impl Into<String>,
-        username: impl Into<String>,
-        signer: impl Signer + Send + Sync + 'static,
-    ) -> Self {
-        Self::with_shared_signer(endpoint, client_id, username, Arc::new(signer))
-    }
-
-    /// Like [`new`](Self::new), with a signer that is already shared.
-    pub fn with_shared_signer(
-        endpoint: TokenEndpoint,
-        client_id: impl Into<String>,
-        username: impl Into<String>,
-        signer: Arc<dyn Signer + Send + Sync>,
-    ) -> Self {
-        Self::with_slot(endpoint, client_id, username, SignerSlot::Sync(signer))
-    }
-
-    /// A client whose signer is async-only (e.g. `sfjwt_aws_kms::KmsSigner`): the key is
-    /// awaited, never blocking the executor, by
-    /// [`request_token_async`](Self::request_token_async) and
-    /// [`AsyncTokenManager`](crate::manager::AsyncTokenManager).
-    ///
-    /// The blocking [`request_token`](Self::request_token) and
-    /// [`prepare_request`](Self::prepare_request) cannot await it and fail with
-    /// [`ExchangeError::Sign`]; for blocking code use the signer crate's blocking wrapper with
-    /// [`new`](Self::new).
-    ///
-    /// ```
-    /// # let key = sfjwt_core::key::PrivateKey::from_pem(include_str!("../../../../testdata/keys/rsa2048.pkcs8.pem"))?;
-    /// use sfjwt_core::{endpoint::TokenEndpoint, exchange::JwtBearer};
-    /// // Any `Signer` is an `AsyncSigner` too; a KMS signer goes in the same way.
-    /// let client = JwtBearer::with_async_signer(TokenEndpoint::production(), "3MVG9_key", "etl@acme.com", key);
-    /// assert!(client.prepare_request().is_err()); // async-only: use request_token_async
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn with_async_signer(
-        endpoint: TokenEndpoint,
-        client_id: impl Into<String>,
-        username: impl Into<String>,
-        signer: impl AsyncSigner + Send + Sync + 'static,
-    ) -> Self {
-        Self::with_shared_async_signer(endpoint, client_id, username, Arc::new(signer))
-    }
-
-    /// Like [`with_async_signer`](Self::with_async_signer), with a signer that is already
-    /// shared.
-    pub fn with_shared_async_signer(
-        endpoint: TokenEndpoint,
-        client_id: impl Into<String>,
-        username: impl Into<String>,
-        signer: Arc<dyn AsyncSigner + Send + Sync>,
-    ) -> Self {
-        Self::with_slot(endpoint, client_id, username, SignerSlot::Async(signer))
+    /// Starts a client: give it [`endpoint`](JwtBearerBuilder::endpoint),
+    /// [`client_id`](JwtBearerBuilder::client_id), [`username`](JwtBearerBuilder::username)
+    /// and a [`signer`](JwtBearerBuilder::signer) (or an
+    /// [`async_signer`](JwtBearerBuilder::async_signer)), then
+    /// [`build`](JwtBearerBuilder::build).
+    pub fn builder() -> JwtBearerBuilder {
+        JwtBearerBuilder::new()
     }
 
     fn with_slot(
         endpoint: TokenEndpoint,
-        client_id: impl Into<String>,
-        username: impl Into<String>,
+        client_id: String,
+        username: String,
         signer: SignerSlot,
     ) -> Self {
         Self {
             endpoint,
-            client_id: client_id.into(),
-            username: username.into(),
+            client_id,
+            username,
             audience: None,
             lifetime: DEFAULT_LIFETIME,
             signer,
@@ -150,9 +102,14 @@ impl JwtBearer {
     ///
     /// ```
     /// # let key = sfjwt_core::key::PrivateKey::from_pem(include_str!("../../../../testdata/keys/rsa2048.pkcs8.pem"))?;
-    /// use sfjwt_core::{claims::Audience, endpoint::TokenEndpoint, exchange::JwtBearer};
+    /// use sfjwt_core::{Audience, JwtBearer, TokenEndpoint};
     /// let endpoint = TokenEndpoint::parse("https://acme.my.salesforce.com")?;
-    /// let client = JwtBearer::new(endpoint.clone(), "3MVG9_consumer_key", "etl@acme.com", key)
+    /// let client = JwtBearer::builder()
+    ///     .endpoint(endpoint.clone())
+    ///     .client_id("3MVG9_consumer_key")
+    ///     .username("etl@acme.com")
+    ///     .signer(key)
+    ///     .build()
     ///     .with_audience(Audience::my_domain_of(&endpoint)?);
     /// assert_eq!(client.audience().unwrap().as_str(), "https://acme.my.salesforce.com");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -227,7 +184,7 @@ impl JwtBearer {
     /// # Errors
     /// [`ExchangeError::Claims`], [`ExchangeError::Sign`] or [`ExchangeError::Request`];
     /// [`ExchangeError::Sign`] too when the signer is async-only
-    /// ([`with_async_signer`](Self::with_async_signer)): use
+    /// ([`JwtBearerBuilder::async_signer`]): use
     /// [`prepare_request_async`](Self::prepare_request_async).
     pub fn prepare_request(&self) -> Result<http::Request<Vec<u8>>, ExchangeError> {
         let claims = self.claims()?;

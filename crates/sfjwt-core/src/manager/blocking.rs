@@ -20,7 +20,12 @@ use crate::transport::{SyncTransport, TransportErrorKind};
 /// ```
 /// # let key = sfjwt_core::key::PrivateKey::from_pem(include_str!("../../../../testdata/keys/rsa2048.pkcs8.pem"))?;
 /// use sfjwt_core::{endpoint::TokenEndpoint, exchange::JwtBearer, manager::TokenManager};
-/// let client = JwtBearer::new(TokenEndpoint::production(), "3MVG9_key", "etl@acme.com", key);
+/// let client = JwtBearer::builder()
+///     .endpoint(TokenEndpoint::production())
+///     .client_id("3MVG9_key")
+///     .username("etl@acme.com")
+///     .signer(key)
+///     .build();
 /// let transport = |_req: http::Request<Vec<u8>>| -> Result<_, std::io::Error> {
 ///     Ok(http::Response::builder().status(200).body(br#"{"access_token":"00D000000000001!AQ","instance_url":"https://acme.my.salesforce.com","id":"https://login.salesforce.com/id/00D000000000001AAA/005000000000001AAA"}"#.to_vec()).unwrap())
 /// };

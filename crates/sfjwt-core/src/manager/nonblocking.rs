@@ -22,7 +22,12 @@ use crate::transport::{AsyncTransport, TransportErrorKind};
 /// ```
 /// # let key = sfjwt_core::key::PrivateKey::from_pem(include_str!("../../../../testdata/keys/rsa2048.pkcs8.pem"))?;
 /// use sfjwt_core::{endpoint::TokenEndpoint, exchange::JwtBearer, manager::AsyncTokenManager};
-/// let client = JwtBearer::new(TokenEndpoint::production(), "3MVG9_key", "etl@acme.com", key);
+/// let client = JwtBearer::builder()
+///     .endpoint(TokenEndpoint::production())
+///     .client_id("3MVG9_key")
+///     .username("etl@acme.com")
+///     .signer(key)
+///     .build();
 /// let transport = |_req: http::Request<Vec<u8>>| async {
 ///     Ok::<_, std::io::Error>(http::Response::builder().status(503).body(Vec::new()).unwrap())
 /// };

@@ -1,31 +1,23 @@
-//! Shared by the sfjwt-redis tests: a real `redis-server` on a free loopback port (killed on
-//! drop), the emulator with one approved user, clients and a ureq transport.
-#![allow(dead_code, unreachable_pub)]
-// Test helpers: a panic here is a failed test.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::print_stdout,
-    clippy::print_stderr
-)]
+//! A real `redis-server` on a free loopback port (killed on drop), and the fleet the
+//! sfjwt-redis tests share a token across: one emulated org, clients, a ureq transport.
 
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use sfjwt_core::endpoint::TokenEndpoint;
-use sfjwt_core::exchange::JwtBearer;
-use sfjwt_core::key::PrivateKey;
+use sfjwt_core::{JwtBearer, TokenEndpoint};
 use sfjwt_emulator::{App, Emulator, User};
 
-pub const KEY_PEM: &str = include_str!("../../../../testdata/keys/rsa2048.pkcs8.pem");
-pub const CERT_PEM: &str = include_str!("../../../../testdata/keys/rsa2048.crt.pem");
+pub use crate::testdata::{CERT_PEM, KEY_PEM, key};
+pub use crate::wire::{send, transport};
+
+/// The fleet's app.
 pub const CLIENT_ID: &str = "3MVG9_fleet_test_consumer_key";
+/// The user every process of the fleet logs in as.
 pub const USERNAME: &str = "etl@acme.com";
 
 /// A `redis-server` child process on a free loopback port, killed on drop.
+#[derive(Debug)]
 pub struct RedisServer {
     child: Option<Child>,
     port: u16,
@@ -95,6 +87,7 @@ impl RedisServer {
         false
     }
 
+    /// `redis://127.0.0.1:PORT/`.
     pub fn url(&self) -> String {
         format!("redis://127.0.0.1:{}/", self.port)
     }
@@ -122,10 +115,6 @@ impl Drop for RedisServer {
     }
 }
 
-pub fn key() -> PrivateKey {
-    PrivateKey::from_pem(KEY_PEM).unwrap()
-}
-
 /// The emulator: one admin-approved app and user.
 pub fn emulator() -> Emulator {
     Emulator::builder()
@@ -139,40 +128,12 @@ pub fn emulator() -> Emulator {
         .unwrap()
 }
 
+/// A client of the fleet's app at the emulator.
 pub fn client(sf: &Emulator) -> JwtBearer {
-    JwtBearer::new(
-        TokenEndpoint::parse(sf.base_url()).unwrap(),
-        CLIENT_ID,
-        USERNAME,
-        key(),
-    )
-}
-
-/// A blocking transport over ureq: statuses are answers, not errors; no redirects; bounded.
-pub fn transport()
--> impl Fn(http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, std::io::Error>
-+ Send
-+ Sync
-+ Clone {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .timeout_global(Some(Duration::from_secs(20)))
+    JwtBearer::builder()
+        .endpoint(TokenEndpoint::parse(sf.base_url()).unwrap())
+        .client_id(CLIENT_ID)
+        .username(USERNAME)
+        .signer(key())
         .build()
-        .into();
-    move |request| send(&agent, request)
-}
-
-pub fn send(
-    agent: &ureq::Agent,
-    request: http::Request<Vec<u8>>,
-) -> Result<http::Response<Vec<u8>>, std::io::Error> {
-    let response = agent.run(request).map_err(std::io::Error::other)?;
-    let (parts, mut body) = response.into_parts();
-    let bytes = body
-        .with_config()
-        .limit(1 << 20)
-        .read_to_vec()
-        .map_err(std::io::Error::other)?;
-    Ok(http::Response::from_parts(parts, bytes))
 }

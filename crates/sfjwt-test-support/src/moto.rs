@@ -4,14 +4,6 @@
 //! moto comes from PyPI (`moto[server]`), installed by `.ci/setup.sh` into `.ci/venv`; a
 //! `moto_server` on `PATH` works too. Without either the tests fail and say which command
 //! fixes it.
-#![allow(dead_code, unreachable_pub)]
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -20,6 +12,8 @@ use std::time::{Duration, Instant};
 /// How long moto may take to start (it imports a lot of Python on a loaded machine).
 const STARTUP: Duration = Duration::from_secs(90);
 
+/// A running `moto_server`, stopped on drop.
+#[derive(Debug)]
 pub struct Moto {
     child: Child,
     port: u16,
@@ -49,6 +43,7 @@ fn free_port() -> u16 {
 }
 
 impl Moto {
+    /// Starts one on a free loopback port and waits until it listens.
     pub fn start() -> Self {
         let port = free_port();
         let child = Command::new(moto_server())
@@ -98,10 +93,14 @@ impl Moto {
         ]
     }
 
-    /// A KMS client for this server, configured explicitly (no environment).
-    pub async fn client(&self) -> aws_sdk_kms::Client {
+    /// A KMS client for this server, configured explicitly (no environment), over
+    /// `http_client` (`sfjwt_aws_kms::https_client()`: this crate cannot depend on it).
+    pub async fn client(
+        &self,
+        http_client: aws_sdk_kms::config::SharedHttpClient,
+    ) -> aws_sdk_kms::Client {
         let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .http_client(sfjwt_aws_kms::https_client())
+            .http_client(http_client)
             .region(aws_config::Region::new("us-east-1"))
             .endpoint_url(self.endpoint())
             .credentials_provider(aws_sdk_kms::config::Credentials::new(

@@ -1,46 +1,29 @@
-//! Shared helpers for both adapters' loopback tests (sfjwt-ureq and sfjwt-reqwest include this
-//! file): the emulated org, clients, fault helpers.
-#![allow(dead_code, unreachable_pub)]
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+//! The standard emulated org the adapters' and the emulator's loopback tests log in to, and
+//! helpers around it: clients, fault helpers, secret-leak checks.
 
 use std::time::{Duration, SystemTime};
 
 use sfjwt_core::clock::Clock;
-use sfjwt_core::endpoint::TokenEndpoint;
-use sfjwt_core::exchange::{ExchangeError, JwtBearer};
-use sfjwt_core::key::PrivateKey;
 use sfjwt_core::manager::RetryPolicy;
-use sfjwt_core::response::TokenResponse;
-use sfjwt_emulator::{App, Emulator, User};
+use sfjwt_core::{ExchangeError, JwtBearer, TokenEndpoint, TokenResponse};
+use sfjwt_emulator::{App, Emulator, EmulatorBuilder, User};
 
-pub const KEY_PEM: &str = include_str!("../../../../testdata/keys/rsa2048.pkcs8.pem");
-pub const CERT_PEM: &str = include_str!("../../../../testdata/keys/rsa2048.crt.pem");
-pub const OTHER_KEY_PEM: &str = include_str!("../../../../testdata/keys/other2048.pkcs8.pem");
-pub const OTHER_CERT_PEM: &str = include_str!("../../../../testdata/keys/other2048.crt.pem");
+pub use crate::testdata::{CERT_PEM, KEY_PEM, OTHER_CERT_PEM, OTHER_KEY_PEM, key, other_key};
 
-/// The main app: admin-approved, only `APPROVED` and `INACTIVE` are pre-authorized.
-pub const CLIENT_ID: &str = "3MVG9_adapter_test_consumer_key";
+/// The main app: admin-approved, only [`APPROVED`] and [`INACTIVE`] are pre-authorized.
+pub const CLIENT_ID: &str = "3MVG9_emulator_test_consumer_key";
 /// A second app, registered with the *other* certificate.
 pub const OTHER_CLIENT_ID: &str = "3MVG9_other_app";
+/// A user pre-authorized for the main app.
 pub const APPROVED: &str = "etl@acme.com";
+/// An active user the main app is not approved for.
 pub const NOT_APPROVED: &str = "analyst@acme.com";
+/// A pre-authorized but deactivated user.
 pub const INACTIVE: &str = "former@acme.com";
 
-pub fn key() -> PrivateKey {
-    PrivateKey::from_pem(KEY_PEM).unwrap()
-}
-
-pub fn other_key() -> PrivateKey {
-    PrivateKey::from_pem(OTHER_KEY_PEM).unwrap()
-}
-
-/// One admin-approved app, an approved, an unapproved and an inactive user.
-pub fn start() -> Emulator {
+/// The standard org, to configure further: one admin-approved app ([`CLIENT_ID`]), a second
+/// app ([`OTHER_CLIENT_ID`]), an approved, an unapproved and an inactive user.
+pub fn builder() -> EmulatorBuilder {
     Emulator::builder()
         .app(
             App::from_pem(CLIENT_ID, CERT_PEM)
@@ -51,15 +34,24 @@ pub fn start() -> Emulator {
         .user(User::new(APPROVED))
         .user(User::new(NOT_APPROVED))
         .user(User::new(INACTIVE).inactive())
-        .start()
-        .unwrap()
+}
+
+/// The standard org, started.
+pub fn start() -> Emulator {
+    builder().start().unwrap()
 }
 
 /// A client of the main app for `username`, at the emulator.
 pub fn client(sf: &Emulator, username: &str) -> JwtBearer {
-    JwtBearer::new(endpoint(sf), CLIENT_ID, username, key())
+    JwtBearer::builder()
+        .endpoint(endpoint(sf))
+        .client_id(CLIENT_ID)
+        .username(username)
+        .signer(key())
+        .build()
 }
 
+/// The emulator's token endpoint.
 pub fn endpoint(sf: &Emulator) -> TokenEndpoint {
     TokenEndpoint::parse(sf.base_url()).unwrap()
 }
@@ -78,6 +70,7 @@ pub fn fast_retry() -> RetryPolicy {
 }
 
 /// A clock an hour behind: its assertions have expired by the time they arrive.
+#[derive(Debug, Clone, Copy)]
 pub struct HourAgo;
 
 impl Clock for HourAgo {
@@ -110,7 +103,8 @@ pub fn transport_error<E: std::error::Error + 'static>(err: &ExchangeError) -> &
     }
 }
 
-/// Neither the message nor the debug form of `err` quotes a JWT or a token.
+/// Neither the message nor the debug form of `err` (or its sources) quotes a JWT or, when
+/// given, the token.
 pub fn assert_no_secrets(err: &dyn std::error::Error, token_hint: Option<&str>) {
     let mut text = String::new();
     let mut next = Some(err);

@@ -1,12 +1,6 @@
-//! Shared helpers for the emulator's integration tests: keys, assertions, a plain client.
-#![allow(dead_code, unreachable_pub)]
-// Test helpers: a panic here is a failed test, as in the `#[test]` functions themselves.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+//! Raw HTTP to an emulator, as a client with bugs would speak it: hand-signed assertions,
+//! form posts, GETs with a bearer token, bytes on a socket. The emulator's own tests use it
+//! to check Salesforce's answers exactly; a blocking ureq transport for tests that need one.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -15,49 +9,16 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use base64::Engine as _;
 use sfjwt_core::jws::Signer as _;
 use sfjwt_core::key::PrivateKey;
-use sfjwt_emulator::{App, Emulator, EmulatorBuilder, User};
+use sfjwt_emulator::Emulator;
 
-pub const KEY_PEM: &str = include_str!("../../../../testdata/keys/rsa2048.pkcs8.pem");
-pub const CERT_PEM: &str = include_str!("../../../../testdata/keys/rsa2048.crt.pem");
-pub const OTHER_KEY_PEM: &str = include_str!("../../../../testdata/keys/other2048.pkcs8.pem");
-pub const OTHER_CERT_PEM: &str = include_str!("../../../../testdata/keys/other2048.crt.pem");
+pub use crate::org::*;
 
-/// The consumer key of the main test app (admin-approved: only `APPROVED` may use it).
-pub const CLIENT_ID: &str = "3MVG9_emulator_test_consumer_key";
-/// The consumer key of a second app, registered with the *other* certificate.
-pub const OTHER_CLIENT_ID: &str = "3MVG9_other_app";
-pub const APPROVED: &str = "etl@acme.com";
-pub const NOT_APPROVED: &str = "analyst@acme.com";
-pub const INACTIVE: &str = "former@acme.com";
+/// The production login host, as an `aud`.
 pub const PRODUCTION: &str = "https://login.salesforce.com";
+/// RFC 7523 §2.1's `grant_type`.
 pub const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
-pub fn key() -> PrivateKey {
-    PrivateKey::from_pem(KEY_PEM).unwrap()
-}
-
-pub fn other_key() -> PrivateKey {
-    PrivateKey::from_pem(OTHER_KEY_PEM).unwrap()
-}
-
-/// The standard org: one admin-approved app, an approved, an unapproved and an inactive user.
-pub fn builder() -> EmulatorBuilder {
-    Emulator::builder()
-        .app(
-            App::from_pem(CLIENT_ID, CERT_PEM)
-                .unwrap()
-                .admin_approved([APPROVED, INACTIVE]),
-        )
-        .app(App::from_pem(OTHER_CLIENT_ID, OTHER_CERT_PEM).unwrap())
-        .user(User::new(APPROVED))
-        .user(User::new(NOT_APPROVED))
-        .user(User::new(INACTIVE).inactive())
-}
-
-pub fn start() -> Emulator {
-    builder().start().unwrap()
-}
-
+/// The wall clock in seconds since the epoch.
 pub fn unix_now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -65,6 +26,7 @@ pub fn unix_now() -> u64 {
         .as_secs()
 }
 
+/// Base64url without padding.
 pub fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
@@ -106,13 +68,19 @@ pub fn agent() -> ureq::Agent {
         .into()
 }
 
+/// A response, read whole.
+#[derive(Debug)]
 pub struct Answer {
+    /// The status code.
     pub status: u16,
+    /// The `content-type`, empty when absent.
     pub content_type: String,
+    /// The body as text.
     pub body: String,
 }
 
 impl Answer {
+    /// The body as JSON.
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
     }
@@ -133,6 +101,7 @@ fn answer(mut response: http::Response<ureq::Body>) -> Answer {
     }
 }
 
+/// POSTs `form` to the token endpoint.
 pub fn post_form(sf: &Emulator, form: &[(&str, &str)]) -> Answer {
     answer(
         agent()
@@ -153,6 +122,7 @@ pub fn grant_from(sf: &Emulator, ip: &str, assertion: &str) -> Answer {
     )
 }
 
+/// Grants `assertion` (a JWT bearer token request).
 pub fn grant(sf: &Emulator, assertion: &str) -> Answer {
     post_form(sf, &[("grant_type", JWT_BEARER), ("assertion", assertion)])
 }
@@ -170,8 +140,8 @@ pub fn token_with(sf: &Emulator, assertion: &str) -> String {
 }
 
 /// A manual clock's time in seconds since the epoch.
-pub fn clock_secs(clock: &sfjwt_emulator::ManualClock) -> u64 {
-    use sfjwt_emulator::Clock as _;
+pub fn clock_secs(clock: &sfjwt_core::clock::ManualClock) -> u64 {
+    use sfjwt_core::clock::Clock as _;
     clock.now().duration_since(UNIX_EPOCH).unwrap().as_secs()
 }
 
@@ -187,6 +157,7 @@ pub fn get_from(sf: &Emulator, ip: &str, path: &str, token: &str) -> Answer {
     )
 }
 
+/// A GET of `path`, with a bearer `token` when given.
 pub fn get(sf: &Emulator, path: &str, token: Option<&str>) -> Answer {
     let mut request = agent().get(format!("{}{path}", sf.base_url()));
     if let Some(token) = token {
@@ -210,6 +181,7 @@ pub fn assert_oauth_error(answer: &Answer, error: &str, description: &str) {
     );
 }
 
+/// The REST API's 401 body for a session it does not accept.
 pub const INVALID_SESSION: &str =
     r#"[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]"#;
 
@@ -224,6 +196,7 @@ pub fn raw_exchange(sf: &Emulator, request: &[u8]) -> (u16, String) {
     read_response(stream)
 }
 
+/// Reads `stream` to its end: the status code of the first response and the whole text.
 pub fn read_response(mut stream: TcpStream) -> (u16, String) {
     let mut received = Vec::new();
     let _ = stream.read_to_end(&mut received);
@@ -234,4 +207,32 @@ pub fn read_response(mut stream: TcpStream) -> (u16, String) {
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| panic!("no HTTP response in {text:?}"));
     (status, text)
+}
+
+/// A blocking transport over ureq: statuses are answers, not errors; no redirects; bounded.
+pub fn transport()
+-> impl Fn(http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, std::io::Error>
++ Send
++ Sync
++ Clone {
+    let agent = agent();
+    move |request| send(&agent, request)
+}
+
+/// Sends `request` with `agent`, reading at most 1 MiB of the body.
+///
+/// # Errors
+/// The connection or the read failed.
+pub fn send(
+    agent: &ureq::Agent,
+    request: http::Request<Vec<u8>>,
+) -> Result<http::Response<Vec<u8>>, std::io::Error> {
+    let response = agent.run(request).map_err(std::io::Error::other)?;
+    let (parts, mut body) = response.into_parts();
+    let bytes = body
+        .with_config()
+        .limit(1 << 20)
+        .read_to_vec()
+        .map_err(std::io::Error::other)?;
+    Ok(http::Response::from_parts(parts, bytes))
 }

@@ -10,14 +10,6 @@
 //!
 //! SoftHSM2 comes from the Debian package `softhsm2`, installed by `.ci/setup.sh`; without
 //! it the tests fail and say so.
-#![allow(dead_code, unreachable_pub)]
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -26,8 +18,11 @@ const CHILD_TOKEN: &str = "SFJWT_TEST_SOFTHSM_TOKEN";
 /// Set in the child: the test's directory (holds the PIN file).
 const CHILD_DIR: &str = "SFJWT_TEST_SOFTHSM_DIR";
 
+/// The user PIN of every test token.
 pub const PIN: &str = "4321";
+/// The security officer PIN of every test token.
 pub const SO_PIN: &str = "87654321";
+/// The label of every test token.
 pub const TOKEN: &str = "sfjwt-test";
 
 /// Where Debian (and Ubuntu) install the SoftHSM2 module.
@@ -47,20 +42,21 @@ pub fn module_path() -> PathBuf {
         })
 }
 
-/// `testdata/` at the workspace root.
-pub fn testdata(relative: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../testdata")
-        .join(relative)
-}
+/// A path under `testdata/`.
+pub use crate::testdata::path as testdata;
 
 /// The parent's view: a token directory with an initialized token.
+#[derive(Debug)]
 pub struct Token {
     dir: tempfile::TempDir,
 }
 
 impl Token {
     /// A new token directory with the token `TOKEN` initialized (PIN `PIN`).
+    #[allow(
+        clippy::new_without_default,
+        reason = "it runs softhsm2-util: not a default"
+    )]
     pub fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let tokens = dir.path().join("tokens");
@@ -137,6 +133,7 @@ impl Token {
 }
 
 /// The child's view: how to name keys on the test's token.
+#[derive(Debug)]
 pub struct Hsm {
     token: String,
     dir: PathBuf,
@@ -162,10 +159,12 @@ impl Hsm {
         )
     }
 
+    /// The file holding [`PIN`].
     pub fn pin_file(&self) -> PathBuf {
         self.dir.join("pin")
     }
 
+    /// The test's token directory.
     pub fn dir(&self) -> &Path {
         &self.dir
     }
