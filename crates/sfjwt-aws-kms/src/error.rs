@@ -1,4 +1,7 @@
 //! [`KmsError`]: what went wrong with AWS KMS, and whether trying again can help.
+//!
+//! Follows the core's error convention (`sfjwt_core::manual::errors`): each message holds
+//! the whole fact (the SDK's error context included) and `source()` is `None`.
 
 use aws_sdk_kms::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 

@@ -1,4 +1,7 @@
 //! Why a key could not be loaded into the aws-lc signer.
+//!
+//! Follows the core's error convention (`sfjwt_core::manual::errors`): each message holds
+//! the whole fact and `source()` is `None`.
 
 /// A key could not be loaded into [`AwsLcSigner`](crate::AwsLcSigner). Never contains key
 /// material: only labels, sizes and aws-lc's one-word reason.

@@ -4,7 +4,8 @@
 //! invalid, 2 a usage or local problem, 3 Salesforce rejected the request, 4 the transport or
 //! the response failed, 5 `sfjwt api` got an answer outside 2xx. Every library error is mapped here, in one place, so no command can
 //! invent its own code. Messages come from the core's `Display` impls, which never contain key
-//! material, assertions or tokens.
+//! material, assertions or tokens. A library error is printed with its causes ([`chain`]):
+//! under the error convention (`sfjwt_core::manual::errors`) each link says one fact, once.
 
 use std::fmt;
 use std::process::ExitCode;
@@ -159,14 +160,14 @@ impl CliError {
                 )
                 .hint(oauth.hint())
             }
-            ExchangeError::Transport { .. } => Self::new(Exit::Transport, error.to_string()).hint(
+            ExchangeError::Transport { .. } => Self::new(Exit::Transport, chain(error)).hint(
                 "check the login URL, the network (proxy, firewall) and that the server is up; --timeout SECS and --retries N adjust patience",
             ),
-            ExchangeError::Response(_) => Self::new(Exit::Transport, error.to_string()).hint(
+            ExchangeError::Response(_) => Self::new(Exit::Transport, chain(error)).hint(
                 "the login URL did not answer like a Salesforce token endpoint: check --login-url (a My Domain, login or test host, without a Lightning or Visualforce path)",
             ),
             ExchangeError::Claims(claims) => Self::claims(claims),
-            _ => Self::local(error.to_string())
+            _ => Self::local(chain(error))
                 .hint("check the private key and the signer; `sfjwt check` diagnoses it offline"),
         }
     }
@@ -174,7 +175,7 @@ impl CliError {
     pub(crate) fn manager(error: &ManagerError) -> Self {
         match error {
             ManagerError::Exchange(e) => Self::exchange(e),
-            other => Self::new(Exit::Transport, other.to_string()).hint("try again"),
+            other => Self::new(Exit::Transport, chain(other)).hint("try again"),
         }
     }
 
@@ -193,6 +194,20 @@ impl fmt::Display for CliError {
         }
         Ok(())
     }
+}
+
+/// An error and its causes on one line ("a: b: c"). Under the error convention no link
+/// repeats another, so this says every fact once. The causes are sanitised: an HTTP client's
+/// message may quote what a server sent.
+pub(crate) fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&sanitize(&cause.to_string()));
+        source = cause.source();
+    }
+    text
 }
 
 /// Shorthand for command results.

@@ -17,7 +17,7 @@ use sfjwt_core::jws::Signer;
 use sfjwt_core::key::PublicKey;
 use sfjwt_pkcs11::{Pkcs11Error, Pkcs11Signer, Pkcs11Uri};
 
-use crate::error::{CliError, CliResult, Exit};
+use crate::error::{CliError, CliResult, Exit, chain};
 
 /// The URI schemes `--key` takes.
 const SCHEMES: &str =
@@ -121,18 +121,6 @@ fn kms_error(error: &KmsError) -> CliError {
         _ => "check the key with `aws kms describe-key --key-id KEY` (same region and account)",
     };
     CliError::new(exit, error.to_string()).hint(hint)
-}
-
-/// An error and its causes on one line ("a: b: c"), for errors that keep causes in `source()`.
-fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 #[cfg(test)]

@@ -12,6 +12,14 @@
 
 use std::future::Future;
 
+mod body;
+mod failure;
+mod limits;
+
+pub use body::{BodyBuffer, extend_wiping};
+pub use failure::{FailureKind, TransportError, TransportErrorKind, sources};
+pub use limits::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, Limits};
+
 /// A blocking transport.
 ///
 /// ```
@@ -85,53 +93,6 @@ where
     }
 }
 
-/// Tells the exchange whether a transport error is worth retrying.
-///
-/// The exchange functions require it of the transport's error type, so adapters decide what is
-/// transient: a timeout or a reset connection usually is, a TLS certificate failure or a refused
-/// redirect is not. The default method says "retryable", since most transport failures are
-/// network hiccups; override it to say otherwise.
-///
-/// ```
-/// use sfjwt_core::transport::TransportErrorKind;
-/// #[derive(Debug)]
-/// struct MyError { tls: bool }
-/// # impl std::fmt::Display for MyError { fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str("x") } }
-/// # impl std::error::Error for MyError {}
-/// impl TransportErrorKind for MyError {
-///     fn is_retryable(&self) -> bool { !self.tls }
-/// }
-/// assert!(!MyError { tls: true }.is_retryable());
-/// ```
-pub trait TransportErrorKind {
-    /// Whether sending the same request again may succeed.
-    fn is_retryable(&self) -> bool {
-        true
-    }
-}
-
-impl TransportErrorKind for std::io::Error {
-    fn is_retryable(&self) -> bool {
-        use std::io::ErrorKind::{
-            AddrNotAvailable, InvalidData, InvalidInput, PermissionDenied, Unsupported,
-        };
-        // Local misconfiguration does not heal by itself; everything else (timeouts, resets,
-        // refused connections during a deploy) may.
-        !matches!(
-            self.kind(),
-            InvalidInput | InvalidData | PermissionDenied | Unsupported | AddrNotAvailable
-        )
-    }
-}
-
-impl TransportErrorKind for std::convert::Infallible {}
-
-impl TransportErrorKind for http::Error {
-    fn is_retryable(&self) -> bool {
-        false
-    }
-}
-
 /// Whether `uri` must be sent directly, never through a proxy: plain `http://` to a loopback
 /// host (`localhost`, `127.0.0.0/8`, `::1`), which is how local emulators and test servers are
 /// reached.
@@ -164,29 +125,4 @@ fn is_loopback_host(host: &str) -> bool {
         || host
             .parse::<std::net::IpAddr>()
             .is_ok_and(|ip| ip.is_loopback())
-}
-
-/// Appends `data` to `buf` without leaving a copy of `buf`'s bytes in freed memory: when it
-/// must grow, its contents move to a new allocation (at least double the size) and the old one
-/// is wiped. A `Vec` growing by itself frees its old allocation as it is.
-///
-/// For transports assembling a response body, which holds the access token. Size `buf` from
-/// the `Content-Length` (capped at the body limit) and it never grows at all.
-///
-/// ```
-/// use zeroize::Zeroizing;
-/// let mut body = Zeroizing::new(Vec::with_capacity(4));
-/// sfjwt_core::transport::extend_wiping(&mut body, b"00D");
-/// sfjwt_core::transport::extend_wiping(&mut body, b"!AQ");
-/// assert_eq!(body.as_slice(), b"00D!AQ");
-/// ```
-pub fn extend_wiping(buf: &mut zeroize::Zeroizing<Vec<u8>>, data: &[u8]) {
-    let needed = buf.len().saturating_add(data.len());
-    if needed > buf.capacity() {
-        let mut bigger = Vec::with_capacity(needed.max(buf.capacity().saturating_mul(2)));
-        bigger.extend_from_slice(buf);
-        // The old allocation is wiped when the replaced `Zeroizing` drops.
-        *buf = zeroize::Zeroizing::new(bigger);
-    }
-    buf.extend_from_slice(data);
 }

@@ -1,4 +1,8 @@
 //! Why a PKCS#11 key could not be opened or used.
+//!
+//! Follows the core's error convention (`sfjwt_core::manual::errors`): a message says its own
+//! words and the token's or the file system's error is the `source()`, or it holds the whole
+//! fact.
 
 use std::path::PathBuf;
 

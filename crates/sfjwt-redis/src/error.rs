@@ -1,3 +1,7 @@
+//! [`RedisStoreError`]. It follows the core's error convention
+//! ([`sfjwt_core::manual::errors`]): a message says its own sentence, the cause is the
+//! `source`.
+
 use core::fmt;
 
 /// Why a Redis store could not be set up. (Once built, a store never fails a caller because
@@ -22,10 +26,9 @@ pub enum RedisStoreError {
 impl fmt::Display for RedisStoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::InvalidUrl(e) => write!(
-                f,
-                "invalid Redis URL ({:?}): expected redis://[user:password@]host[:port][/db] or rediss://… for TLS",
-                e.kind()
+            // Redis's own reason is the source (static text, never the URL).
+            Self::InvalidUrl(_) => f.write_str(
+                "invalid Redis URL: expected redis://[user:password@]host[:port][/db] or rediss://… for TLS",
             ),
             Self::TlsNotEnabled => f.write_str(
                 "the Redis URL is rediss:// but sfjwt-redis was built without its `tls` feature: enable it",

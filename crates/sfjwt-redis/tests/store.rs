@@ -197,6 +197,12 @@ fn no_password_or_token_in_debug_or_errors_and_rediss_is_supported() {
         message.contains("redis://"),
         "says what is expected: {message}"
     );
+    // Printed as a chain, Redis's own reason follows once, and the URL is still not there.
+    let reason = std::error::Error::source(&err).unwrap().to_string();
+    let chain = format!("{:#}", anyhow::Error::new(err));
+    assert!(!chain.contains("hunter2"), "{chain}");
+    assert_eq!(chain, format!("{message}: {reason}"));
+    assert!(!message.contains(&reason), "said once: {chain}");
 }
 
 #[test]

@@ -7,17 +7,11 @@
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use sfjwt_core::response::DEFAULT_MAX_BODY;
-use sfjwt_core::transport::{AsyncTransport, extend_wiping};
+use sfjwt_core::transport::{AsyncTransport, BodyBuffer, Limits, TransportError};
+pub use sfjwt_core::transport::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 use zeroize::Zeroizing;
 
-use crate::error::Error;
-
-/// The default connect timeout: 10 s.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// The default overall timeout for one request, response body included: 30 s.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+use crate::error::{Error, NO_REDIRECTS, from_reqwest, shared};
 
 /// An [`AsyncTransport`] over a [`reqwest::Client`] (tokio). Cheap to clone: clones share the
 /// connection pool.
@@ -27,7 +21,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 ///   does follow one is caught: [`ErrorKind::Redirected`](crate::ErrorKind::Redirected));
 /// - has an overall timeout, body included (default [`DEFAULT_TIMEOUT`]), and the client a
 ///   connect timeout (default [`DEFAULT_CONNECT_TIMEOUT`]);
-/// - reads the body chunk by chunk and stops past the limit (default [`DEFAULT_MAX_BODY`],
+/// - reads the body chunk by chunk and stops past the limit (default [`DEFAULT_MAX_BODY`](crate::DEFAULT_MAX_BODY),
 ///   1 MiB) with [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge);
 /// - goes around any proxy when it is plain http to a loopback host (an emulator), see
 ///   [`bypasses_proxy`](sfjwt_core::transport::bypasses_proxy).
@@ -50,9 +44,7 @@ pub struct ReqwestTransport {
     /// For plain http to loopback (an emulator): no proxy ever, no redirects. Built on first
     /// use, shared by clones.
     direct: Arc<OnceLock<Result<reqwest::Client, Arc<reqwest::Error>>>>,
-    connect_timeout: Duration,
-    timeout: Duration,
-    max_body: usize,
+    limits: Limits,
 }
 
 impl Default for ReqwestTransport {
@@ -67,9 +59,7 @@ impl Default for ReqwestTransport {
             Err(e) => Self {
                 client: Err(Arc::new(e)),
                 direct: Arc::default(),
-                connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-                timeout: DEFAULT_TIMEOUT,
-                max_body: DEFAULT_MAX_BODY,
+                limits: Limits::default(),
             },
         }
     }
@@ -87,9 +77,7 @@ impl From<reqwest::Client> for ReqwestTransport {
         Self {
             client: Ok(client),
             direct: Arc::default(),
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            timeout: DEFAULT_TIMEOUT,
-            max_body: DEFAULT_MAX_BODY,
+            limits: Limits::default(),
         }
     }
 }
@@ -112,14 +100,14 @@ impl ReqwestTransport {
     /// Replaces the overall timeout of each request (body included).
     #[must_use]
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.limits.timeout = timeout;
         self
     }
 
     /// Replaces the response body limit.
     #[must_use]
     pub fn with_max_body(mut self, limit: usize) -> Self {
-        self.max_body = limit;
+        self.limits.max_body = limit;
         self
     }
 
@@ -130,12 +118,12 @@ impl ReqwestTransport {
 
     /// The overall timeout of one request, body included.
     pub fn timeout(&self) -> Duration {
-        self.timeout
+        self.limits.timeout
     }
 
     /// The response body limit in bytes.
     pub fn max_body(&self) -> usize {
-        self.max_body
+        self.limits.max_body
     }
 
     async fn send_request(
@@ -148,41 +136,27 @@ impl ReqwestTransport {
         } else {
             self.client.as_ref()
         }
-        .map_err(|e| Error::shared(Arc::clone(e)))?;
+        .map_err(|e| shared(Arc::clone(e)))?;
         // The form body holds the assertion: handed to reqwest in a buffer that is wiped when
         // reqwest drops it.
         let request = request.map(|body| bytes::Bytes::from_owner(Zeroizing::new(body)));
-        let mut request = reqwest::Request::try_from(request).map_err(Error::new)?;
-        *request.timeout_mut() = Some(self.timeout);
+        let mut request = reqwest::Request::try_from(request).map_err(from_reqwest)?;
+        *request.timeout_mut() = Some(self.limits.timeout);
         let sent_to = request.url().clone();
-        let mut response = client.execute(request).await.map_err(Error::new)?;
+        let mut response = client.execute(request).await.map_err(from_reqwest)?;
         if response.url() != &sent_to {
-            return Err(Error::redirected(response.status()));
+            return Err(TransportError::redirected(response.status(), NO_REDIRECTS));
         }
-        if response
-            .content_length()
-            .is_some_and(|len| len > u64::try_from(self.max_body).unwrap_or(u64::MAX))
-        {
-            return Err(Error::body_too_large(self.max_body));
-        }
+        // Refused up front when the announced length is over the limit; then chunk by chunk,
+        // so an endless or huge body is cut at the cap, not buffered whole.
+        let mut body = BodyBuffer::new(response.content_length(), self.limits.max_body)?;
         let status = response.status();
         let version = response.version();
         let headers = response.headers().clone();
-        // Sized from Content-Length (checked above) and grown only by `extend_wiping`: the body
-        // holds the access token, and no copy of it is left in freed memory. The core wipes
-        // the returned body once parsed.
-        let announced = response.content_length().unwrap_or(0);
-        let mut body = Zeroizing::new(Vec::with_capacity(
-            usize::try_from(announced).unwrap_or(0).min(self.max_body),
-        ));
-        // Chunk by chunk, so an endless or huge body is cut at the cap, not buffered whole.
-        while let Some(chunk) = response.chunk().await.map_err(Error::new)? {
-            if chunk.len() > self.max_body.saturating_sub(body.len()) {
-                return Err(Error::body_too_large(self.max_body));
-            }
-            extend_wiping(&mut body, &chunk);
+        while let Some(chunk) = response.chunk().await.map_err(from_reqwest)? {
+            body.push(&chunk)?;
         }
-        let mut out = http::Response::new(std::mem::take(&mut *body));
+        let mut out = http::Response::new(body.into_body());
         *out.status_mut() = status;
         *out.version_mut() = version;
         *out.headers_mut() = headers;
@@ -197,8 +171,8 @@ impl ReqwestTransport {
                 reqwest::Client::builder()
                     .no_proxy()
                     .redirect(reqwest::redirect::Policy::none())
-                    .connect_timeout(self.connect_timeout)
-                    .timeout(self.timeout)
+                    .connect_timeout(self.limits.connect_timeout)
+                    .timeout(self.limits.timeout)
                     .build()
                     .map_err(Arc::new)
             })
@@ -230,44 +204,21 @@ impl AsyncTransport for ReqwestTransport {
 /// Plain http to loopback never uses a proxy.
 #[derive(Debug, Clone)]
 pub struct ReqwestTransportBuilder {
-    connect_timeout: Duration,
-    timeout: Duration,
-    max_body: usize,
+    limits: Limits,
     env_proxy: bool,
 }
 
 impl Default for ReqwestTransportBuilder {
     fn default() -> Self {
         Self {
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            timeout: DEFAULT_TIMEOUT,
-            max_body: DEFAULT_MAX_BODY,
+            limits: Limits::default(),
             env_proxy: true,
         }
     }
 }
 
 impl ReqwestTransportBuilder {
-    /// How long connecting (DNS, TCP, proxy, TLS) may take. Default 10 s.
-    #[must_use]
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
-    }
-
-    /// How long one request may take in total, reading the body included. Default 30 s.
-    #[must_use]
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// The response body limit in bytes. Default [`DEFAULT_MAX_BODY`] (1 MiB).
-    #[must_use]
-    pub fn max_body(mut self, limit: usize) -> Self {
-        self.max_body = limit;
-        self
-    }
+    sfjwt_core::limits_setters!();
 
     /// Connects directly, ignoring proxy environment variables.
     #[must_use]
@@ -282,23 +233,21 @@ impl ReqwestTransportBuilder {
     /// [`Error`] of kind [`InvalidRequest`](crate::ErrorKind::InvalidRequest) if reqwest cannot
     /// build the client (TLS backend initialisation, an invalid proxy variable).
     pub fn build(self) -> Result<ReqwestTransport, Error> {
-        self.build_client().map_err(Error::new)
+        self.build_client().map_err(from_reqwest)
     }
 
     fn build_client(self) -> Result<ReqwestTransport, reqwest::Error> {
         let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(self.connect_timeout)
-            .timeout(self.timeout);
+            .connect_timeout(self.limits.connect_timeout)
+            .timeout(self.limits.timeout);
         if !self.env_proxy {
             builder = builder.no_proxy();
         }
         Ok(ReqwestTransport {
             client: Ok(builder.build()?),
             direct: Arc::default(),
-            connect_timeout: self.connect_timeout,
-            timeout: self.timeout,
-            max_body: self.max_body,
+            limits: self.limits,
         })
     }
 }

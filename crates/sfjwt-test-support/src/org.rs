@@ -117,3 +117,29 @@ pub fn assert_no_secrets(err: &dyn std::error::Error, token_hint: Option<&str>) 
         assert!(!text.contains(token), "a token leaked: {text}");
     }
 }
+
+/// A refused connection, wrapped in a `ManagerError` and printed as most applications print
+/// a chain (`{:#}` of an `anyhow::Error`), says each fact once (the error convention) and
+/// still says why.
+pub fn assert_connection_refused_once(err: ExchangeError) {
+    let manager = sfjwt_core::manager::ManagerError::from(err);
+    let text = format!("{:#}", anyhow::Error::new(manager));
+    let segments: Vec<&str> = text.split(": ").collect();
+    for (i, segment) in segments.iter().enumerate() {
+        assert!(
+            !segments[i + 1..].contains(segment),
+            "{segment:?} is said twice: {text}"
+        );
+    }
+    assert!(
+        text.starts_with(
+            "the token request did not get a response: could not connect to the token endpoint: "
+        ),
+        "{text}"
+    );
+    assert_eq!(
+        text.to_lowercase().matches("connection refused").count(),
+        1,
+        "{text}"
+    );
+}

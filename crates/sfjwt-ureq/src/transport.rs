@@ -7,20 +7,14 @@
 
 use std::time::Duration;
 
-use sfjwt_core::response::DEFAULT_MAX_BODY;
 use std::io::Read as _;
 
-use sfjwt_core::transport::{SyncTransport, extend_wiping};
+use sfjwt_core::transport::{BodyBuffer, FailureKind, Limits, SyncTransport, TransportError};
+pub use sfjwt_core::transport::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 use ureq::Agent;
 use zeroize::Zeroizing;
 
-use crate::error::Error;
-
-/// The default connect timeout: 10 s.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// The default overall timeout for one request, response body included: 30 s.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+use crate::error::{Error, from_ureq};
 
 /// A blocking [`SyncTransport`] over a [`ureq::Agent`].
 ///
@@ -30,7 +24,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// - follows no redirect (`max_redirects(0)`): a 3xx reaches the core as an unexpected status;
 /// - has a connect timeout (default [`DEFAULT_CONNECT_TIMEOUT`]) and an overall timeout
 ///   (default [`DEFAULT_TIMEOUT`]);
-/// - stops reading the body at the limit (default [`DEFAULT_MAX_BODY`], 1 MiB) and fails with
+/// - stops reading the body at the limit (default [`DEFAULT_MAX_BODY`](crate::DEFAULT_MAX_BODY), 1 MiB) and fails with
 ///   [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge);
 /// - goes around any proxy when it is plain http to a loopback host (an emulator), see
 ///   [`bypasses_proxy`](sfjwt_core::transport::bypasses_proxy).
@@ -54,9 +48,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Debug, Clone)]
 pub struct UreqTransport {
     agent: Agent,
-    connect_timeout: Duration,
-    timeout: Duration,
-    max_body: usize,
+    limits: Limits,
 }
 
 impl Default for UreqTransport {
@@ -75,9 +67,7 @@ impl From<Agent> for UreqTransport {
     fn from(agent: Agent) -> Self {
         Self {
             agent,
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            timeout: DEFAULT_TIMEOUT,
-            max_body: DEFAULT_MAX_BODY,
+            limits: Limits::default(),
         }
     }
 }
@@ -96,15 +86,15 @@ impl UreqTransport {
     /// Replaces the connect and overall timeouts.
     #[must_use]
     pub fn with_timeouts(mut self, connect: Duration, overall: Duration) -> Self {
-        self.connect_timeout = connect;
-        self.timeout = overall;
+        self.limits.connect_timeout = connect;
+        self.limits.timeout = overall;
         self
     }
 
     /// Replaces the response body limit.
     #[must_use]
     pub fn with_max_body(mut self, limit: usize) -> Self {
-        self.max_body = limit;
+        self.limits.max_body = limit;
         self
     }
 
@@ -115,17 +105,17 @@ impl UreqTransport {
 
     /// The connect timeout.
     pub fn connect_timeout(&self) -> Duration {
-        self.connect_timeout
+        self.limits.connect_timeout
     }
 
     /// The overall timeout of one request, body included.
     pub fn timeout(&self) -> Duration {
-        self.timeout
+        self.limits.timeout
     }
 
     /// The response body limit in bytes.
     pub fn max_body(&self) -> usize {
-        self.max_body
+        self.limits.max_body
     }
 
     fn run<S: ureq::AsSendBody>(
@@ -138,14 +128,14 @@ impl UreqTransport {
             .configure_request(request)
             .http_status_as_error(false)
             .max_redirects(0)
-            .timeout_connect(Some(self.connect_timeout))
-            .timeout_global(Some(self.timeout));
+            .timeout_connect(Some(self.limits.connect_timeout))
+            .timeout_global(Some(self.limits.timeout));
         if direct {
             // Plain http to loopback: a proxy would see the assertion in clear text.
             config = config.proxy(None);
         }
         let request = config.build();
-        self.agent.run(request).map_err(Error::new)
+        self.agent.run(request).map_err(from_ureq)
     }
 }
 
@@ -174,40 +164,41 @@ impl SyncTransport for UreqTransport {
 }
 
 impl UreqTransport {
-    /// Reads the body (it holds the access token) into a buffer sized from `Content-Length`
-    /// and grown only by [`extend_wiping`], so no copy is left in freed memory; the core wipes
-    /// the returned body once parsed.
+    /// Reads the body (it holds the access token) into a [`BodyBuffer`], so no copy is left
+    /// in freed memory; the core wipes the returned body once parsed.
     fn read_body(
         &self,
         body: ureq::Body,
         content_length: Option<&http::HeaderValue>,
     ) -> Result<Vec<u8>, Error> {
-        let limit = u64::try_from(self.max_body).unwrap_or(u64::MAX);
         let announced = content_length
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok())
-            .unwrap_or(0);
-        let mut bytes = Zeroizing::new(Vec::with_capacity(announced.min(self.max_body)));
+            .and_then(|v| v.parse::<u64>().ok());
+        let max_body = self.limits.max_body;
+        let mut bytes = BodyBuffer::new(announced, max_body)?;
         // `limit` makes ureq stop at the cap (one probe byte past it), never buffering more.
+        let limit = u64::try_from(max_body).unwrap_or(u64::MAX);
         let mut reader = body.into_with_config().limit(limit).reader();
         let mut chunk = Zeroizing::new([0u8; 8192]);
         loop {
             match reader.read(chunk.as_mut_slice()) {
                 Ok(0) => break,
-                Ok(n) => extend_wiping(&mut bytes, chunk.get(..n).unwrap_or_default()),
+                Ok(n) => bytes.push(chunk.get(..n).unwrap_or_default())?,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(body_error(e, self.max_body)),
+                Err(e) => return Err(body_error(e, max_body)),
             }
         }
-        Ok(std::mem::take(&mut *bytes))
+        Ok(bytes.into_body())
     }
 }
 
 /// ureq reports its errors through `io::Error` when read as a stream; `From` unwraps them.
 fn body_error(e: std::io::Error, max_body: usize) -> Error {
-    match ureq::Error::from(e) {
-        e @ ureq::Error::BodyExceedsLimit(_) => Error::body_too_large(max_body, e),
-        e => Error::new(e),
+    let e = from_ureq(ureq::Error::from(e));
+    if e.kind() == FailureKind::BodyTooLarge {
+        TransportError::body_too_large(max_body)
+    } else {
+        e
     }
 }
 
@@ -221,44 +212,21 @@ fn body_error(e: std::io::Error, max_body: usize) -> Error {
 /// scheme, except hosts listed in `NO_PROXY`; plain http to loopback never uses it.
 #[derive(Debug, Clone)]
 pub struct UreqTransportBuilder {
-    connect_timeout: Duration,
-    timeout: Duration,
-    max_body: usize,
+    limits: Limits,
     proxy: Option<ureq::Proxy>,
 }
 
 impl Default for UreqTransportBuilder {
     fn default() -> Self {
         Self {
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            timeout: DEFAULT_TIMEOUT,
-            max_body: DEFAULT_MAX_BODY,
+            limits: Limits::default(),
             proxy: ureq::Proxy::try_from_env(),
         }
     }
 }
 
 impl UreqTransportBuilder {
-    /// How long connecting (DNS, TCP, proxy, TLS) may take. Default 10 s.
-    #[must_use]
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
-    }
-
-    /// How long one request may take in total, reading the body included. Default 30 s.
-    #[must_use]
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// The response body limit in bytes. Default [`DEFAULT_MAX_BODY`] (1 MiB).
-    #[must_use]
-    pub fn max_body(mut self, limit: usize) -> Self {
-        self.max_body = limit;
-        self
-    }
+    sfjwt_core::limits_setters!();
 
     /// Uses this proxy instead of the one from the environment.
     #[must_use]
@@ -280,8 +248,8 @@ impl UreqTransportBuilder {
         let config = Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
-            .timeout_connect(Some(self.connect_timeout))
-            .timeout_global(Some(self.timeout))
+            .timeout_connect(Some(self.limits.connect_timeout))
+            .timeout_global(Some(self.limits.timeout))
             .proxy(self.proxy);
         // Without a TLS feature only plain http (loopback emulators) can work; https requests
         // fail with an error naming the missing TLS support.
@@ -290,9 +258,7 @@ impl UreqTransportBuilder {
         let agent = config.build().new_agent();
         UreqTransport {
             agent,
-            connect_timeout: self.connect_timeout,
-            timeout: self.timeout,
-            max_body: self.max_body,
+            limits: self.limits,
         }
     }
 }

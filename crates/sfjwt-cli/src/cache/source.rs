@@ -171,7 +171,7 @@ impl<'a> TokenSource<'a> {
                 (_, Some(file)) => (file.clone(), Duration::from_millis(10)),
                 (Backend::Redis(url), _) => (
                     Arc::new(sfjwt_redis::RedisStore::open(url, &client).map_err(|e| {
-                        CliError::local(format!("cannot use the Redis token cache: {e}")).hint(
+                        CliError::local(format!("cannot use the Redis token cache: {}", crate::error::chain(&e))).hint(
                             "fix --cache (or SFJWT_CACHE): redis://[user:password@]host[:port][/db], rediss://… for TLS",
                         )
                     })?),

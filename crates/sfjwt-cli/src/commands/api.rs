@@ -126,7 +126,9 @@ fn send(
 }
 
 fn transport_error(error: &HttpError) -> CliError {
-    CliError::new(Exit::Transport, format!("the API request failed: {error}")).hint(
-        "check the network (proxy, firewall) and the instance; --timeout SECS gives it longer",
+    CliError::new(
+        Exit::Transport,
+        format!("the API request failed: {}", crate::error::chain(error)),
     )
+    .hint("check the network (proxy, firewall) and the instance; --timeout SECS gives it longer")
 }

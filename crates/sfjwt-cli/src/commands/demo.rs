@@ -300,7 +300,7 @@ fn api_call(http: &Http, token: &TokenResponse) -> CliResult<(u16, String)> {
         .map_err(|e| step_failed("cannot build the API request", e))?;
     let response = http
         .send(request)
-        .map_err(|e| step_failed("the API call failed", e))?;
+        .map_err(|e| step_failed("the API call failed", crate::error::chain(&e)))?;
     Ok((
         response.status().as_u16(),
         String::from_utf8_lossy(response.body()).into_owned(),

@@ -131,16 +131,16 @@ fn redis_logout(args: &LogoutArgs, url: &str, out: &mut Out) -> CliResult {
         .build()
         .with_audience(audience);
     let store = sfjwt_redis::RedisStore::open(url, &client).map_err(|e| {
-        CliError::local(format!("cannot use the Redis token cache: {e}"))
+        CliError::local(format!("cannot use the Redis token cache: {}", crate::error::chain(&e)))
             .hint("fix --cache (or SFJWT_CACHE): redis://[user:password@]host[:port][/db], rediss://… for TLS")
     })?;
-    let current = store
-        .load()
-        .map_err(|e| CliError::local(e.to_string()).hint("check that Redis is reachable"))?;
+    let current = store.load().map_err(|e| {
+        CliError::local(crate::error::chain(&e)).hint("check that Redis is reachable")
+    })?;
     let removed = match current {
-        Some(stored) => store
-            .invalidate(stored.token.access_token())
-            .map_err(|e| CliError::local(e.to_string()).hint("check that Redis is reachable"))?,
+        Some(stored) => store.invalidate(stored.token.access_token()).map_err(|e| {
+            CliError::local(crate::error::chain(&e)).hint("check that Redis is reachable")
+        })?,
         None => false,
     };
     if store.fallbacks() > 0 {

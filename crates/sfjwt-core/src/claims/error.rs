@@ -1,3 +1,6 @@
+//! [`ClaimsError`]: claims refused before signing. Each message holds the whole fact and
+//! `source()` is `None` ([error convention](crate::manual::errors#error-convention)).
+
 use core::fmt;
 
 /// Which claim a [`ClaimsError`] is about.

@@ -1,3 +1,6 @@
+//! [`ExchangeError`]: why a token exchange failed. Its own words plus the cause as `source()`,
+//! or transparent for a refusal or a bad response ([error convention](crate::manual::errors#error-convention)).
+
 use core::fmt;
 use std::sync::Arc;
 
@@ -5,10 +8,18 @@ use http::StatusCode;
 
 use crate::claims::ClaimsError;
 use crate::jws::SignError;
-use crate::response::{OAuthError, ParseError, ResponseError, sanitize};
+use crate::response::{OAuthError, ParseError, ResponseError};
 
 /// Why a token exchange failed: the assertion could not be made, the transport failed, or the
 /// endpoint's answer was not a token.
+///
+/// The message is this layer's own sentence and the cause is the
+/// [`source`](std::error::Error::source) (an OAuth refusal or a bad response is the whole
+/// sentence itself): print the chain, as `{:#}` of an `anyhow::Error` does, to see every fact
+/// once ([`manual::errors`](crate::manual::errors)). Text a server chose is sanitised where
+/// sfjwt puts it in a message; deeper in a transport failure's chain is the HTTP client's own
+/// text, which a printer showing it to a person should pass through
+/// [`sanitize`](crate::response::sanitize), as the `sfjwt` CLI does.
 ///
 /// `Clone`, so a single-flight grant can hand the same failure to every waiter.
 #[derive(Debug, Clone)]
@@ -73,17 +84,13 @@ impl ExchangeError {
 
 impl fmt::Display for ExchangeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // This layer's own words; the cause is the `source`. A refusal or a bad response is
+        // already the whole sentence, so those are transparent.
         match self {
-            Self::Claims(e) => write!(f, "cannot build the assertion: {e}"),
-            Self::Sign(e) => write!(f, "cannot sign the assertion: {e}"),
-            Self::Request(e) => write!(f, "cannot build the token request: {e}"),
-            // The transport's message may quote what the server sent (a bad header, a
-            // protocol error), so it is sanitised like any server text.
-            Self::Transport { source, .. } => write!(
-                f,
-                "the token request did not get a response: {}",
-                sanitize(&source.to_string())
-            ),
+            Self::Claims(_) => f.write_str("cannot build the assertion"),
+            Self::Sign(_) => f.write_str("cannot sign the assertion"),
+            Self::Request(_) => f.write_str("cannot build the token request"),
+            Self::Transport { .. } => f.write_str("the token request did not get a response"),
             Self::OAuth(e) => e.fmt(f),
             Self::Response(e) => e.fmt(f),
         }
@@ -97,8 +104,8 @@ impl std::error::Error for ExchangeError {
             Self::Sign(e) => Some(&**e),
             Self::Request(e) => Some(&**e),
             Self::Transport { source, .. } => Some(&**source),
-            Self::OAuth(e) => Some(e),
-            Self::Response(e) => Some(e),
+            Self::OAuth(e) => e.source(),
+            Self::Response(e) => e.source(),
         }
     }
 }

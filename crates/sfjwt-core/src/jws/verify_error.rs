@@ -1,3 +1,6 @@
+//! [`VerifyError`]: why a compact JWS did not verify. Each message holds the whole fact and
+//! `source()` is `None` ([error convention](crate::manual::errors#error-convention)).
+
 use core::fmt;
 
 /// One of the three parts of a compact JWS.

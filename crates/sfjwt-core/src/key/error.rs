@@ -3,6 +3,9 @@
 //! The messages are the product here: each says what was found and what to do. They are built
 //! only from fixed text, PEM labels, OIDs, sizes, line numbers and file paths, never from key
 //! bytes or the passphrase (tests/keys.rs checks that).
+//!
+//! Each message holds the whole fact and `source()` is `None`
+//! ([error convention](crate::manual::errors#error-convention)).
 
 use std::io::ErrorKind;
 use std::path::PathBuf;

@@ -1,3 +1,6 @@
+//! [`ManagerError`]: why the token manager could not hand out a token. Transparent around an
+//! exchange or store failure, its own whole sentence otherwise ([error convention](crate::manual::errors#error-convention)).
+
 use core::fmt;
 use std::time::Duration;
 
@@ -7,6 +10,10 @@ use super::store::StoreError;
 use crate::exchange::ExchangeError;
 
 /// Why the token manager could not hand out a token.
+///
+/// [`Exchange`](Self::Exchange) and [`Store`](Self::Store) are transparent: the message and the
+/// [`source`](std::error::Error::source) are the inner error's
+/// ([`manual::errors`](crate::manual::errors)).
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum ManagerError {
@@ -87,8 +94,9 @@ impl fmt::Display for ManagerError {
 impl std::error::Error for ManagerError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Self::Exchange(e) => Some(e),
-            Self::Store(e) => Some(e),
+            // Transparent: the inner error is the message, so its cause is the next link.
+            Self::Exchange(e) => e.source(),
+            Self::Store(e) => e.source(),
             Self::GrantAbandoned | Self::RegrantBlocked { .. } => None,
         }
     }

@@ -1,3 +1,7 @@
+//! [`ResponseError`]: an answer that is neither a token nor an OAuth error. Each message
+//! holds the whole fact (server text sanitised) and `source()` is `None`
+//! ([error convention](crate::manual::errors#error-convention)).
+
 use core::fmt;
 
 use http::StatusCode;

@@ -1,3 +1,6 @@
+//! [`OAuthError`]: Salesforce's refusal, with its hint. The message holds the whole fact
+//! (server text sanitised) and `source()` is `None` ([error convention](crate::manual::errors#error-convention)).
+
 use core::fmt;
 
 use super::sanitize;
