@@ -56,4 +56,6 @@ pub mod manual;
 pub mod request;
 pub mod response;
 mod salesforce_host;
+mod time;
 pub mod transport;
+mod url;
