@@ -12,19 +12,11 @@
 use std::fs::OpenOptions;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::str::FromStr as _;
 use std::time::{Duration, SystemTime};
 
-use der::EncodePem as _;
 use der::pem::LineEnding;
 use pkcs8::EncodePrivateKey as _;
-use x509_cert::builder::profile::BuilderProfile;
-use x509_cert::builder::{Builder as _, CertificateBuilder};
-use x509_cert::ext::pkix::{BasicConstraints, KeyUsage, KeyUsages, SubjectKeyIdentifier};
-use x509_cert::ext::{Extension, ToExtension as _};
-use x509_cert::name::Name;
-use x509_cert::serial_number::SerialNumber;
-use x509_cert::time::{Time, Validity};
+use sfjwt_core::key::{CertificateError, CertificateSpec, PrivateKey, self_signed_certificate};
 use zeroize::Zeroizing;
 
 use crate::error::{CliError, CliResult};
@@ -73,97 +65,22 @@ pub(crate) fn generate(spec: &Spec<'_>) -> CliResult<Generated> {
                 .map_err(|e| failed("PEM key", e))?
         }
     };
+    let key = PrivateKey::from_der(der.as_bytes()).map_err(|e| failed("PKCS#8 key", e))?;
     let cert_pem = certificate(&key, spec)?;
     Ok(Generated { key_pem, cert_pem })
 }
 
-fn certificate(key: &rsa::PrivateKey, spec: &Spec<'_>) -> CliResult<String> {
-    let subject = Name::from_str(&format!("CN={}", escape_rdn(spec.common_name))).map_err(|e| {
-        CliError::local(format!(
-            "the subject {:?} is not a usable common name: {e}",
-            spec.common_name
-        ))
-        .hint("use letters, digits, spaces and dashes, e.g. --subject 'acme integration'")
-    })?;
-    let spki = spki::SubjectPublicKeyInfoOwned::from_key(&key.to_public_key())
-        .map_err(|e| failed("certificate's public key", e))?;
-    // RFC 5280 §4.1.2.2: a positive serial of at most 20 octets, unique per issuer; 16 random
-    // bytes with the top bit cleared are positive and will not repeat.
-    let mut serial = [0u8; 16];
-    getrandom::fill(&mut serial).map_err(|e| failed("serial number", e))?;
-    serial[0] &= 0x7f;
-    serial[0] |= 0x01 << 6;
-    let serial = SerialNumber::new(&serial).map_err(|e| failed("serial number", e))?;
-    // Backdate a minute so a server whose clock is slightly behind accepts it at once.
-    let now = SystemTime::now();
-    let not_before = now.checked_sub(Duration::from_secs(60)).unwrap_or(now);
-    let not_after = now + Duration::from_secs(u64::from(spec.days) * 86_400);
-    let validity = Validity::new(
-        Time::try_from(not_before).map_err(|e| failed("validity", e))?,
-        Time::try_from(not_after).map_err(|e| failed("validity", e))?,
-    );
-    let signer = rsa::pkcs1v15::SigningKey::<sha2::Sha256>::new(key.clone());
-    let builder = CertificateBuilder::new(SelfSigned { subject }, serial, validity, spki)
-        .map_err(|e| failed("certificate", e))?;
-    let cert = builder
-        .build::<_, rsa::pkcs1v15::Signature>(&signer)
-        .map_err(|e| failed("certificate", e))?;
-    cert.to_pem(LineEnding::LF)
-        .map_err(|e| failed("PEM certificate", e))
-}
-
-/// RFC 4514 §2.4 escaping, so any common name parses as exactly one CN attribute.
-fn escape_rdn(value: &str) -> String {
-    let mut escaped = String::with_capacity(value.len());
-    let last = value.chars().count().saturating_sub(1);
-    for (i, c) in value.chars().enumerate() {
-        let special = matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=')
-            || (i == 0 && matches!(c, '#' | ' '))
-            || (i == last && c == ' ');
-        if special {
-            escaped.push('\\');
+/// The self-signed certificate of `key`, made by the core as for a key kept in a vault.
+fn certificate(key: &PrivateKey, spec: &Spec<'_>) -> CliResult<String> {
+    let valid_for = Duration::from_secs(u64::from(spec.days) * 86_400);
+    let cert_spec = CertificateSpec::new(spec.common_name).valid_for(valid_for);
+    self_signed_certificate(key, &key.public_key(), &cert_spec, SystemTime::now()).map_err(|e| {
+        match e {
+            CertificateError::Subject { .. } => CliError::local(e.to_string())
+                .hint("use letters, digits, spaces and dashes, e.g. --subject 'acme integration'"),
+            _ => failed("certificate", e),
         }
-        escaped.push(c);
-    }
-    escaped
-}
-
-/// A self-signed end-entity certificate: issuer = subject, not a CA, for digital signatures.
-struct SelfSigned {
-    subject: Name,
-}
-
-impl BuilderProfile for SelfSigned {
-    fn get_issuer(&self, subject: &Name) -> Name {
-        subject.clone()
-    }
-
-    fn get_subject(&self) -> Name {
-        self.subject.clone()
-    }
-
-    fn build_extensions(
-        &self,
-        spk: spki::SubjectPublicKeyInfoRef<'_>,
-        _issuer_spk: spki::SubjectPublicKeyInfoRef<'_>,
-        tbs: &x509_cert::TbsCertificate,
-    ) -> x509_cert::builder::Result<Vec<Extension>> {
-        let mut extensions = Vec::new();
-        let ski = SubjectKeyIdentifier::try_from(spk)?;
-        extensions.push(
-            BasicConstraints {
-                ca: false,
-                path_len_constraint: None,
-            }
-            .to_extension(tbs.subject(), &extensions)?,
-        );
-        extensions.push(
-            KeyUsage(KeyUsages::DigitalSignature.into())
-                .to_extension(tbs.subject(), &extensions)?,
-        );
-        extensions.push(ski.to_extension(tbs.subject(), &extensions)?);
-        Ok(extensions)
-    }
+    })
 }
 
 /// Writes `server.key` (0600) and `server.crt` into `dir`; refuses to replace either unless
@@ -173,13 +90,7 @@ pub(crate) fn write(
     generated: &Generated,
     force: bool,
 ) -> CliResult<(PathBuf, PathBuf)> {
-    std::fs::create_dir_all(dir).map_err(|e| {
-        CliError::local(format!(
-            "cannot create the directory {}: {e}",
-            dir.display()
-        ))
-        .hint("choose another --out-dir")
-    })?;
+    create_dir(dir)?;
     let key_path = dir.join(KEY_FILE);
     let cert_path = dir.join(CERT_FILE);
     // Check both before writing either, so a refusal leaves no half-written pair.
@@ -199,13 +110,7 @@ pub(crate) fn write(
 /// Writes `server.crt` alone into `dir` (for a key kept in a vault); refuses to replace it
 /// unless `force`. Returns its path.
 pub(crate) fn write_certificate(dir: &Path, cert_pem: &str, force: bool) -> CliResult<PathBuf> {
-    std::fs::create_dir_all(dir).map_err(|e| {
-        CliError::local(format!(
-            "cannot create the directory {}: {e}",
-            dir.display()
-        ))
-        .hint("choose another --out-dir")
-    })?;
+    create_dir(dir)?;
     let cert_path = dir.join(CERT_FILE);
     if !force && cert_path.exists() {
         return Err(CliError::local(format!("{} already exists; not overwriting it", cert_path.display()))
@@ -213,6 +118,16 @@ pub(crate) fn write_certificate(dir: &Path, cert_pem: &str, force: bool) -> CliR
     }
     write_file(&cert_path, cert_pem.as_bytes(), 0o644, force)?;
     Ok(cert_path)
+}
+
+fn create_dir(dir: &Path) -> CliResult {
+    std::fs::create_dir_all(dir).map_err(|e| {
+        CliError::local(format!(
+            "cannot create the directory {}: {e}",
+            dir.display()
+        ))
+        .hint("choose another --out-dir")
+    })
 }
 
 fn write_file(path: &Path, contents: &[u8], mode: u32, force: bool) -> CliResult {
@@ -248,13 +163,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn rdn_escaping() {
-        assert_eq!(escape_rdn("acme, inc"), "acme\\, inc");
-        assert_eq!(escape_rdn("#1 "), "\\#1\\ ");
-        assert_eq!(escape_rdn("a=b+c"), "a\\=b\\+c");
-    }
-
-    #[test]
     fn generated_pair_loads_in_the_core() {
         let generated = generate(&Spec {
             bits: 2048,
@@ -264,8 +172,7 @@ mod tests {
         })
         .unwrap();
         let pass = sfjwt_core::key::Passphrase::from("pw");
-        let key = sfjwt_core::key::PrivateKey::from_pem_with_passphrase(&generated.key_pem, &pass)
-            .unwrap();
+        let key = PrivateKey::from_pem_with_passphrase(&generated.key_pem, &pass).unwrap();
         let cert = sfjwt_core::key::Certificate::from_pem(&generated.cert_pem).unwrap();
         assert!(cert.is_pair_of(&key));
         assert_eq!(cert.subject(), "CN=unit\\, test");

@@ -56,6 +56,7 @@ pub mod manual;
 pub mod request;
 pub mod response;
 mod salesforce_host;
+mod time;
 pub mod transport;
 
 // The types a first program names, at the root: `sfjwt_core::JwtBearer` rather than
@@ -66,3 +67,4 @@ pub use exchange::{ExchangeError, JwtBearer};
 pub use key::PrivateKey;
 pub use manager::{AsyncTokenManager, ManagerError, TokenManager};
 pub use response::{AccessToken, TokenResponse};
+mod url;

@@ -46,7 +46,7 @@ const SITE_SUFFIXES: [&str; 2] = [".my.site.com", ".my.salesforce-sites.com"];
 
 /// Classifies a lower-cased host name.
 pub(crate) fn classify(host: &str) -> HostKind {
-    if crate::endpoint::is_loopback(host) {
+    if crate::url::is_loopback(host) {
         return HostKind::Loopback;
     }
     match host {

@@ -5,8 +5,7 @@
 
 use sfjwt_core::exchange::ExchangeError;
 use sfjwt_core::response::{
-    DEFAULT_MAX_BODY, DISPLAY_CHARS, ParseError, ResponseError, is_unsafe_char,
-    parse_token_response,
+    DEFAULT_MAX_BODY, DISPLAY_CHARS, ResponseError, is_unsafe_char, parse_token_response,
 };
 
 /// Clear screen, retitle the window, bell, one-byte CSI, right-to-left override, and a newline
@@ -37,7 +36,8 @@ fn oauth_error_display_and_debug_are_inert_and_bounded_accessors_whole() {
         "error_description": description,
     })
     .to_string();
-    let Err(ParseError::OAuth(e)) = parse_token_response(&response(400, &body), DEFAULT_MAX_BODY)
+    let Err(ExchangeError::OAuth(e)) =
+        parse_token_response(&response(400, &body), DEFAULT_MAX_BODY)
     else {
         panic!("an OAuth error")
     };
@@ -53,7 +53,7 @@ fn oauth_error_display_and_debug_are_inert_and_bounded_accessors_whole() {
     assert_eq!(e.description(), Some(description.as_str()));
     assert_eq!(e.error(), format!("invalid_grant{ESCAPES}"));
     // And through the exchange error.
-    assert_inert(&ExchangeError::from(ParseError::OAuth(e)).to_string(), 2048);
+    assert_inert(&ExchangeError::OAuth(e).to_string(), 2048);
 }
 
 #[test]
@@ -116,7 +116,7 @@ fn success_fields_are_validated() {
     ] {
         let e = token(field, value).unwrap_err();
         match &e {
-            ParseError::Response(ResponseError::WrongShape { path: p, .. }) => {
+            ExchangeError::Response(ResponseError::WrongShape { path: p, .. }) => {
                 assert_eq!(p, path, "{field}={value:?}");
             }
             other => panic!("{field}={value:?}: {other:?}"),
@@ -128,7 +128,8 @@ fn success_fields_are_validated() {
         "p".repeat(5000)
     );
     let e = token("instance_url", &long).unwrap_err();
-    let ParseError::Response(ResponseError::InsecureInstanceUrl { instance_url, .. }) = &e else {
+    let ExchangeError::Response(ResponseError::InsecureInstanceUrl { instance_url, .. }) = &e
+    else {
         panic!("{e:?}")
     };
     assert!(

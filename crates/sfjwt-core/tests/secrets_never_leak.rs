@@ -190,7 +190,7 @@ fn no_public_type_renders_a_secret() {
     ];
     for (status, content_type, body) in &bodies {
         if let Err(err) = parse_token_response(&response(*status, *content_type, body), 1 << 20) {
-            leaks.error(&format!("ParseError ({status})"), &err);
+            leaks.error(&format!("parse_token_response ({status})"), &err);
         }
     }
 

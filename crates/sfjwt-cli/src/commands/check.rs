@@ -402,24 +402,18 @@ fn audience_decision(
     (Level::Ok, why.to_owned())
 }
 
-/// `YYYY-MM-DD` (UTC) without a date crate: days since the epoch to the civil date
-/// (H. Hinnant, "chrono-compatible low-level date algorithms").
+/// `YYYY-MM-DD` (UTC), by the calendar of the `der` crate that reads the certificate's dates.
+/// Dates outside X.509's range (1970 to 9999 here) are clamped to its ends.
 pub(crate) fn format_date(time: SystemTime) -> String {
-    let secs = time
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let days = i64::try_from(secs / 86_400).unwrap_or(0);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
+    let Ok(date) = der::DateTime::from_system_time(time) else {
+        let end = if time < UNIX_EPOCH {
+            "1970-01-01"
+        } else {
+            "9999-12-31"
+        };
+        return end.to_owned();
+    };
+    format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day())
 }
 
 #[cfg(test)]

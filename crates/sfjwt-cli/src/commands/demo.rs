@@ -6,6 +6,7 @@
 //! Everything shown is what really went over the loopback socket: the assertion is read back
 //! from the request the token manager sent, not rebuilt for display.
 
+use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -16,8 +17,9 @@ use sfjwt_core::key::PrivateKey;
 use sfjwt_core::manager::TokenManager;
 use sfjwt_core::response::TokenResponse;
 use sfjwt_core::transport::SyncTransport as _;
+use sfjwt_emulator::Emulator;
 
-use super::emulate::{DEMO_CLIENT_ID, DEMO_USER, demo_org};
+use super::emulate::{DEMO_CLIENT_ID, DEMO_USER, DemoApp, demo_org};
 use crate::error::{CliError, CliResult, Exit};
 use crate::output::{Out, redact_token};
 use crate::transport::{Http, HttpError};
@@ -26,8 +28,26 @@ use crate::transport::{Http, HttpError};
 const LIMITS_PATH: &str = "/services/data/v62.0/limits";
 
 fn step_failed(what: &str, e: impl std::fmt::Display) -> CliError {
-    CliError::new(Exit::Transport, format!("demo: {what}: {e}"))
+    demo_step_failed("demo", what, e)
+}
+
+/// A demo step that failed: only the loopback connection can make it fail.
+pub(super) fn demo_step_failed(command: &str, what: &str, e: impl std::fmt::Display) -> CliError {
+    CliError::new(Exit::Transport, format!("{command}: {what}: {e}"))
         .hint("the demo talks only to 127.0.0.1; check that loopback connections are allowed")
+}
+
+/// The client of the demo app's user, logging in at the emulator with the generated key.
+pub(super) fn demo_client(key_path: &Path, emulator: &Emulator) -> CliResult<JwtBearer> {
+    let key = PrivateKey::from_file(key_path, None)
+        .map_err(|e| CliError::key(&e, &key_path.display().to_string()))?;
+    let endpoint = TokenEndpoint::parse(emulator.base_url()).map_err(|e| CliError::endpoint(&e))?;
+    Ok(JwtBearer::builder()
+        .endpoint(endpoint)
+        .client_id(DEMO_CLIENT_ID)
+        .username(DEMO_USER)
+        .signer(key)
+        .build())
 }
 
 pub(crate) fn run(out: &mut Out) -> CliResult {
@@ -43,7 +63,7 @@ pub(crate) fn run(out: &mut Out) -> CliResult {
         "1. Key pair",
         "what `sfjwt keygen` does (replaces openssl genrsa/req/x509)",
     )?;
-    let (builder, dir, key_path) = demo_org(2048)?;
+    let (builder, dir, key_path) = demo_org(DemoApp::ConnectedApp)?;
     out.line(format!(
         "   {}  2048-bit RSA, PKCS#8, mode 0600",
         key_path.display()
@@ -78,15 +98,7 @@ pub(crate) fn run(out: &mut Out) -> CliResult {
     }
 
     // 3–5. Claims, assertion, token request: one grant through the token manager, recorded.
-    let key = PrivateKey::from_file(&key_path, None)
-        .map_err(|e| CliError::key(&e, &key_path.display().to_string()))?;
-    let endpoint = TokenEndpoint::parse(emulator.base_url()).map_err(|e| CliError::endpoint(&e))?;
-    let client = JwtBearer::builder()
-        .endpoint(endpoint)
-        .client_id(DEMO_CLIENT_ID)
-        .username(DEMO_USER)
-        .signer(key)
-        .build();
+    let client = demo_client(&key_path, &emulator)?;
     let http = crate::transport::with_timeout(Duration::from_secs(10));
     let sent: Mutex<Vec<(String, Vec<u8>)>> = Mutex::new(Vec::new());
     let recording =
@@ -154,18 +166,27 @@ pub(crate) fn run(out: &mut Out) -> CliResult {
         return Err(step_failed("the retried API call failed", status));
     }
 
-    out.line("")?;
-    out.line(format!(
-        "{} in {:.1} s. With a real org: `sfjwt keygen`, set up the app as it prints, then `sfjwt token`.",
-        out.ok("Done"),
-        started.elapsed().as_secs_f64()
-    ))?;
+    done(
+        out,
+        started,
+        ". With a real org: `sfjwt keygen`, set up the app as it prints, then `sfjwt token`.",
+    )?;
     drop(emulator);
     drop(dir);
     Ok(())
 }
 
-fn section(out: &mut Out, title: &str, note: &str) -> CliResult {
+/// The closing line: how long the demo took, then what to do with a real org.
+pub(super) fn done(out: &mut Out, started: Instant, next: &str) -> CliResult {
+    out.line("")?;
+    out.line(format!(
+        "{} in {:.1} s{next}",
+        out.ok("Done"),
+        started.elapsed().as_secs_f64()
+    ))
+}
+
+pub(super) fn section(out: &mut Out, title: &str, note: &str) -> CliResult {
     out.line("")?;
     out.line(format!("{}  {}", out.heading(title), out.dim(note)))
 }
@@ -178,7 +199,7 @@ fn decode_segment(segment: &str) -> String {
 }
 
 fn show_assertion(out: &mut Out, (uri, body): &(String, Vec<u8>)) -> CliResult {
-    let form: Vec<(String, String)> = form_urlencoded_pairs(body);
+    let form: Vec<(String, String)> = form_urlencoded::parse(body).into_owned().collect();
     let assertion = form
         .iter()
         .find(|(k, _)| k == "assertion")
@@ -233,41 +254,6 @@ fn show_assertion(out: &mut Out, (uri, body): &(String, Vec<u8>)) -> CliResult {
         "   grant_type={grant_type}&assertion={header}.{}….{sig_head}…",
         claims.chars().take(12).collect::<String>()
     ))
-}
-
-/// Splits a form body (as sent) for display.
-fn form_urlencoded_pairs(body: &[u8]) -> Vec<(String, String)> {
-    String::from_utf8_lossy(body)
-        .split('&')
-        .filter_map(|pair| pair.split_once('='))
-        .map(|(k, v)| (percent_decode(k), percent_decode(v)))
-        .collect()
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut decoded = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        match b {
-            b'%' => {
-                let hex = bytes
-                    .get(i + 1..i + 3)
-                    .and_then(|h| std::str::from_utf8(h).ok())
-                    .and_then(|h| u8::from_str_radix(h, 16).ok());
-                if let Some(byte) = hex {
-                    decoded.push(byte);
-                    i += 3;
-                    continue;
-                }
-                decoded.push(b);
-            }
-            b'+' => decoded.push(b' '),
-            _ => decoded.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&decoded).into_owned()
 }
 
 fn show_token(out: &mut Out, token: &Arc<TokenResponse>) -> CliResult {

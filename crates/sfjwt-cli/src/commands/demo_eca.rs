@@ -9,23 +9,19 @@
 use std::time::{Duration, Instant};
 
 use sfjwt_core::claims::Audience;
-use sfjwt_core::endpoint::TokenEndpoint;
-use sfjwt_core::exchange::{ExchangeError, JwtBearer};
-use sfjwt_core::key::PrivateKey;
+use sfjwt_core::exchange::ExchangeError;
 use sfjwt_core::response::OAuthErrorCode;
-use sfjwt_emulator::{App, Emulator, User};
 
-use super::emulate::{DEMO_CLIENT_ID, DEMO_USER};
-use crate::error::{CliError, CliResult, Exit};
-use crate::keygen::{self, Spec};
+use super::demo::{demo_client, demo_step_failed, done, section};
+use super::emulate::{DEMO_CLIENT_ID, DEMO_USER, DemoApp, demo_org};
+use crate::error::{CliError, CliResult};
 use crate::output::{Out, redact_token};
 
 /// The My Domain the emulated org plays.
 const MY_DOMAIN: &str = "https://acme.my.salesforce.com";
 
 fn step_failed(what: &str, e: impl std::fmt::Display) -> CliError {
-    CliError::new(Exit::Transport, format!("demo --eca: {what}: {e}"))
-        .hint("the demo talks only to 127.0.0.1; check that loopback connections are allowed")
+    demo_step_failed("demo --eca", what, e)
 }
 
 pub(crate) fn run(out: &mut Out) -> CliResult {
@@ -35,28 +31,9 @@ pub(crate) fn run(out: &mut Out) -> CliResult {
     ))?;
     out.line(out.dim("(nothing leaves 127.0.0.1; every answer below is the emulator's)"))?;
 
-    let dir = tempfile::Builder::new()
-        .prefix("sfjwt-demo-")
-        .tempdir()
-        .map_err(|e| {
-            CliError::local(format!("cannot create a temporary directory: {e}"))
-                .hint("check TMPDIR and free space")
-        })?;
-    let generated = keygen::generate(&Spec {
-        bits: 2048,
-        days: 1,
-        common_name: "sfjwt demo",
-        passphrase: None,
-    })?;
-    let (key_path, _) = keygen::write(dir.path(), &generated, false)?;
-    let app = App::from_pem(DEMO_CLIENT_ID, &generated.cert_pem)
-        .map_err(|e| CliError::local(format!("cannot register the demo app: {e}")))?
-        .external_client_app()
-        .admin_approved([DEMO_USER]);
-    let emulator = Emulator::builder()
+    let (builder, dir, key_path) = demo_org(DemoApp::ExternalClientApp)?;
+    let emulator = builder
         .my_domain(MY_DOMAIN)
-        .app(app)
-        .user(User::new(DEMO_USER))
         .start()
         .map_err(|e| step_failed("cannot start the emulator", e))?;
 
@@ -84,15 +61,7 @@ pub(crate) fn run(out: &mut Out) -> CliResult {
         out.line(format!("   {k:<10} {v}"))?;
     }
 
-    let key = PrivateKey::from_file(&key_path, None)
-        .map_err(|e| CliError::key(&e, &key_path.display().to_string()))?;
-    let endpoint = TokenEndpoint::parse(emulator.base_url()).map_err(|e| CliError::endpoint(&e))?;
-    let client = JwtBearer::builder()
-        .endpoint(endpoint)
-        .client_id(DEMO_CLIENT_ID)
-        .username(DEMO_USER)
-        .signer(key)
-        .build();
+    let client = demo_client(&key_path, &emulator)?;
     let http = crate::transport::with_timeout(Duration::from_secs(10));
 
     section(
@@ -148,18 +117,12 @@ pub(crate) fn run(out: &mut Out) -> CliResult {
         out.line(format!("   {k:<13} {v}"))?;
     }
 
-    out.line("")?;
-    out.line(format!(
-        "{} in {:.1} s: granted. `sfjwt keygen` prints the External Client App setup; `sfjwt check --audience my-domain` explains the choice.",
-        out.ok("Done"),
-        started.elapsed().as_secs_f64()
-    ))?;
+    done(
+        out,
+        started,
+        ": granted. `sfjwt keygen` prints the External Client App setup; `sfjwt check --audience my-domain` explains the choice.",
+    )?;
     drop(emulator);
     drop(dir);
     Ok(())
-}
-
-fn section(out: &mut Out, title: &str, note: &str) -> CliResult {
-    out.line("")?;
-    out.line(format!("{}  {}", out.heading(title), out.dim(note)))
 }

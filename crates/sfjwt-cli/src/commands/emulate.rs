@@ -26,7 +26,7 @@ pub(crate) fn run(args: &EmulateArgs, out: &mut Out) -> CliResult {
             (config.into_builder(), line, None)
         }
         None => {
-            let (builder, dir, key_path) = demo_org(2048)?;
+            let (builder, dir, key_path) = demo_org(DemoApp::ConnectedApp)?;
             let line = format!(
                 "--client-id {DEMO_CLIENT_ID} --username {DEMO_USER} --key-file {}",
                 key_path.display()
@@ -66,9 +66,19 @@ pub(crate) fn run(args: &EmulateArgs, out: &mut Out) -> CliResult {
     Ok(())
 }
 
-/// An org with the demo app (a fresh key pair in a private temporary directory) and its
-/// pre-authorized user. Returns the builder, the directory (deleted on drop) and the key path.
-pub(crate) fn demo_org(bits: usize) -> CliResult<(EmulatorBuilder, TempDir, std::path::PathBuf)> {
+/// The kind of app the demo org registers.
+#[derive(Clone, Copy)]
+pub(crate) enum DemoApp {
+    /// A connected app: the login servers are its audience.
+    ConnectedApp,
+    /// An External Client App (Spring '26): only the My Domain is its audience.
+    ExternalClientApp,
+}
+
+/// An org with the demo app (a fresh 2048-bit key pair in a private temporary directory) and
+/// its pre-authorized user: the setup `sfjwt emulate`, `sfjwt demo` and `sfjwt demo --eca`
+/// share. Returns the builder, the directory (deleted on drop) and the key path.
+pub(crate) fn demo_org(kind: DemoApp) -> CliResult<(EmulatorBuilder, TempDir, std::path::PathBuf)> {
     let dir = tempfile::Builder::new()
         .prefix("sfjwt-demo-")
         .tempdir()
@@ -77,17 +87,19 @@ pub(crate) fn demo_org(bits: usize) -> CliResult<(EmulatorBuilder, TempDir, std:
                 .hint("check TMPDIR and free space")
         })?;
     let generated = keygen::generate(&Spec {
-        bits,
+        bits: 2048,
         days: 1,
         common_name: "sfjwt demo",
         passphrase: None,
     })?;
     let (key_path, _) = keygen::write(dir.path(), &generated, false)?;
-    let app = App::from_pem(DEMO_CLIENT_ID, &generated.cert_pem)
-        .map_err(|e| CliError::local(format!("cannot register the demo app: {e}")))?
-        .admin_approved([DEMO_USER]);
+    let mut app = App::from_pem(DEMO_CLIENT_ID, &generated.cert_pem)
+        .map_err(|e| CliError::local(format!("cannot register the demo app: {e}")))?;
+    if let DemoApp::ExternalClientApp = kind {
+        app = app.external_client_app();
+    }
     let builder = sfjwt_emulator::Emulator::builder()
-        .app(app)
+        .app(app.admin_approved([DEMO_USER]))
         .user(User::new(DEMO_USER));
     Ok((builder, dir, key_path))
 }

@@ -1,6 +1,7 @@
 use super::ClaimsError;
 use crate::endpoint::TokenEndpoint;
 use crate::salesforce_host::{self, HostKind};
+use crate::url::{HttpUrl, SchemePolicy, UrlError};
 
 /// The `aud` claim: the **authorization server** the assertion is meant for.
 ///
@@ -82,49 +83,25 @@ impl Audience {
     /// # Ok::<(), sfjwt_core::claims::ClaimsError>(())
     /// ```
     pub fn parse(audience: &str) -> Result<Self, ClaimsError> {
-        let malformed = |reason| ClaimsError::AudienceMalformed {
-            audience: audience.to_owned(),
-            reason,
-        };
-        if audience.is_empty() {
-            return Err(malformed("it is empty"));
-        }
-        if audience
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control())
-        {
-            return Err(malformed("it contains white space or control characters"));
-        }
-        let uri: http::Uri = audience
-            .parse()
-            .map_err(|_| malformed("it does not parse as a URL"))?;
-        match uri.scheme_str() {
-            Some(s) if s.eq_ignore_ascii_case("https") => {}
-            _ => {
-                return Err(ClaimsError::AudienceNotHttps {
+        let url = HttpUrl::parse(audience, SchemePolicy::Https).map_err(|e| match e {
+            UrlError::Malformed(reason) => ClaimsError::AudienceMalformed {
+                audience: audience.to_owned(),
+                reason,
+            },
+            UrlError::NoScheme | UrlError::InsecureHttp | UrlError::UnsupportedScheme(_) => {
+                ClaimsError::AudienceNotHttps {
                     audience: audience.to_owned(),
-                });
+                }
             }
-        }
-        let authority = uri.authority().ok_or_else(|| malformed("it has no host"))?;
-        if authority.as_str().contains('@') {
-            return Err(malformed("it contains user information"));
-        }
-        if uri.query().is_some() {
-            return Err(malformed("it has a query string"));
-        }
-        let host = authority.host().to_ascii_lowercase();
-        if host.is_empty() {
-            return Err(malformed("it has no host"));
-        }
-        if !crate::host::is_valid_host(&host) {
-            return Err(malformed("its host is not a DNS name or IP address"));
-        }
-        let path = uri.path();
-        let path = if path == "/" { "" } else { path };
-        match salesforce_host::classify(&host) {
+        })?;
+        let host = url.host();
+        let path = match url.path() {
+            "/" => "",
+            path => path,
+        };
+        match salesforce_host::classify(host) {
             HostKind::ProductionLogin | HostKind::SandboxLogin | HostKind::MyDomain { .. } => {
-                if !path.is_empty() || authority.port().is_some() {
+                if !path.is_empty() || url.port().is_some() {
                     return Err(ClaimsError::AudienceHasPath {
                         audience: audience.to_owned(),
                     });
@@ -133,16 +110,12 @@ impl Audience {
             HostKind::NotALoginHost => {
                 return Err(ClaimsError::AudienceIsInstance {
                     audience: audience.to_owned(),
-                    my_domain: salesforce_host::my_domain_for(&host),
+                    my_domain: salesforce_host::my_domain_for(host),
                 });
             }
             HostKind::Site | HostKind::Loopback | HostKind::Unknown => {}
         }
-        let port = authority
-            .port()
-            .map(|p| format!(":{p}"))
-            .unwrap_or_default();
-        Ok(Self(format!("https://{host}{port}{path}")))
+        Ok(Self(format!("{}{path}", url.origin())))
     }
 
     /// The audience URL, exactly as it goes into the `aud` claim.

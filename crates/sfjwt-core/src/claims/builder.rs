@@ -1,6 +1,7 @@
 use std::time::{Duration, SystemTime};
 
-use super::{Audience, ClaimName, ClaimsError, unix_seconds};
+use super::{Audience, ClaimName, ClaimsError};
+use crate::time::unix_seconds;
 
 /// The default assertion lifetime: Salesforce documents `exp` "within 3 minutes".
 pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(180);

@@ -7,9 +7,7 @@
 mod audience;
 mod builder;
 mod error;
-mod time;
 
 pub use audience::Audience;
 pub use builder::{Claims, ClaimsBuilder, DEFAULT_LIFETIME, MAX_LIFETIME};
 pub use error::{ClaimName, ClaimsError};
-pub(crate) use time::unix_seconds;

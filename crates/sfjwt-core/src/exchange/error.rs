@@ -8,7 +8,7 @@ use http::StatusCode;
 
 use crate::claims::ClaimsError;
 use crate::jws::SignError;
-use crate::response::{OAuthError, ParseError, ResponseError};
+use crate::response::{OAuthError, ResponseError};
 
 /// Why a token exchange failed: the assertion could not be made, the transport failed, or the
 /// endpoint's answer was not a token.
@@ -119,14 +119,5 @@ impl From<ClaimsError> for ExchangeError {
 impl From<SignError> for ExchangeError {
     fn from(e: SignError) -> Self {
         Self::Sign(Arc::new(e))
-    }
-}
-
-impl From<ParseError> for ExchangeError {
-    fn from(e: ParseError) -> Self {
-        match e {
-            ParseError::OAuth(e) => Self::OAuth(e),
-            ParseError::Response(e) => Self::Response(e),
-        }
     }
 }

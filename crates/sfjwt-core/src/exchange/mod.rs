@@ -236,7 +236,7 @@ impl JwtBearer {
         &self,
         response: &http::Response<Vec<u8>>,
     ) -> Result<TokenResponse, ExchangeError> {
-        parse_token_response(response, self.max_body).map_err(ExchangeError::from)
+        parse_token_response(response, self.max_body)
     }
 
     /// Requests a token through a blocking transport.

@@ -13,8 +13,8 @@ use sha2::Sha256;
 use super::b64;
 use super::strict_json::{parse_object, truncate};
 use super::verify_error::{Segment, VerifyError};
-use crate::claims::unix_seconds;
 use crate::key::PublicKey;
+use crate::time::unix_seconds;
 
 /// The default bound on a token's length: a 4096-bit signature is 683 characters and
 /// Salesforce claims are small, so 16 KiB is generous.

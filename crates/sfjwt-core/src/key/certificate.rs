@@ -5,13 +5,12 @@
 //! certificate that is not the pair of the signing key, or one that expired; this type answers
 //! both questions before a token request is ever made.
 
-use std::path::Path;
 use std::time::SystemTime;
 
 use der::Decode as _;
 
-use super::detect::{self, Detected, Kind};
-use super::{KeyError, PrivateKey, PublicKey, file, rsa_der};
+use super::detect::{Detected, Kind, detected_constructors};
+use super::{KeyError, PrivateKey, PublicKey, rsa_der};
 
 /// An X.509 certificate (RFC 5280) holding an RSA key: its public key, validity and subject.
 ///
@@ -34,44 +33,40 @@ pub struct Certificate {
 }
 
 impl Certificate {
-    /// Loads a PEM (`CERTIFICATE`) certificate.
-    ///
-    /// # Errors
-    /// [`KeyError`] says what was found instead and what to do: e.g.
-    /// [`KeyError::PrivateKeyNotPublic`] for a private key, [`KeyError::NotRsa`] for an EC
-    /// certificate.
-    pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
-        Self::from_detected(&detect::detect_text(pem)?)
+    detected_constructors! {
+        via from_detected_certificate;
+
+        /// Loads a PEM (`CERTIFICATE`) certificate.
+        ///
+        /// # Errors
+        /// [`KeyError`] says what was found instead and what to do: e.g.
+        /// [`KeyError::PrivateKeyNotPublic`] for a private key, [`KeyError::NotRsa`] for an EC
+        /// certificate.
+        from_pem;
+
+        /// Loads a DER certificate.
+        ///
+        /// # Errors
+        /// [`KeyError::NotACertificate`] for a DER public key or certificate signing request,
+        /// otherwise as [`from_pem`](Self::from_pem).
+        from_der;
+
+        /// Loads a certificate from bytes, PEM or DER (detected).
+        ///
+        /// # Errors
+        /// As [`from_pem`](Self::from_pem) or [`from_der`](Self::from_der), whichever form
+        /// the certificate is in.
+        from_bytes;
+
+        /// Loads a certificate file, PEM or DER (detected).
+        ///
+        /// # Errors
+        /// [`KeyError::FileNotFound`], [`KeyError::FileUnreadable`], [`KeyError::FileTooLarge`],
+        /// [`KeyError::FileEmpty`] (each naming the path), then as [`from_pem`](Self::from_pem).
+        from_file;
     }
 
-    /// Loads a DER certificate.
-    ///
-    /// # Errors
-    /// As [`from_pem`](Self::from_pem).
-    pub fn from_der(der: &[u8]) -> Result<Self, KeyError> {
-        let detected = detect::detect_der(der)?;
-        Self::from_detected(&detected)
-    }
-
-    /// Loads a certificate from bytes, PEM or DER (detected).
-    ///
-    /// # Errors
-    /// As [`from_pem`](Self::from_pem).
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self, KeyError> {
-        Self::from_detected(&detect::detect_bytes(bytes)?)
-    }
-
-    /// Loads a certificate file, PEM or DER (detected).
-    ///
-    /// # Errors
-    /// [`KeyError::FileNotFound`], [`KeyError::FileUnreadable`], [`KeyError::FileTooLarge`],
-    /// [`KeyError::FileEmpty`]
-    /// (each naming the path), then as [`from_pem`](Self::from_pem).
-    pub fn from_file(path: impl AsRef<Path>) -> Result<Self, KeyError> {
-        Self::from_bytes(&file::read(path.as_ref())?)
-    }
-
-    fn from_detected(detected: &Detected<'_>) -> Result<Self, KeyError> {
+    fn from_detected_certificate(detected: &Detected<'_>) -> Result<Self, KeyError> {
         match detected.kind {
             Kind::Certificate => {}
             Kind::Pkcs8

@@ -40,6 +40,42 @@ pub(crate) enum Kind {
     UnknownLabel,
 }
 
+/// The four public constructors of a type loaded from whatever it is given (a public key, a
+/// certificate): from PEM, DER, bytes of either, or a file. They are the same for each type;
+/// only the function named after `via`, which accepts the kinds the type wants from a
+/// [`Detected`] input, differs. The doc comment of each constructor is given at the call, so
+/// it can name the type's own errors.
+macro_rules! detected_constructors {
+    (
+        via $via:ident;
+        $(#[$pem:meta])* from_pem;
+        $(#[$der:meta])* from_der;
+        $(#[$bytes:meta])* from_bytes;
+        $(#[$file:meta])* from_file;
+    ) => {
+        $(#[$pem])*
+        pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
+            Self::$via(&$crate::key::detect::detect_text(pem)?)
+        }
+
+        $(#[$der])*
+        pub fn from_der(der: &[u8]) -> Result<Self, KeyError> {
+            Self::$via(&$crate::key::detect::detect_der(der)?)
+        }
+
+        $(#[$bytes])*
+        pub fn from_bytes(bytes: &[u8]) -> Result<Self, KeyError> {
+            Self::$via(&$crate::key::detect::detect_bytes(bytes)?)
+        }
+
+        $(#[$file])*
+        pub fn from_file(path: impl AsRef<std::path::Path>) -> Result<Self, KeyError> {
+            Self::from_bytes(&$crate::key::file::read(path.as_ref())?)
+        }
+    };
+}
+pub(crate) use detected_constructors;
+
 /// Where the bytes of the detected thing are.
 pub(crate) enum Source<'a> {
     /// A PEM block (body still encoded).

@@ -2,7 +2,7 @@
 
 use rsa::traits::PublicKeyParts as _;
 
-use super::detect::{self, Detected, Kind};
+use super::detect::{Detected, Kind, detected_constructors};
 use super::{KeyError, MIN_RSA_BITS, rsa_der};
 
 /// An RSA public key, for verifying assertions.
@@ -27,43 +27,40 @@ pub struct PublicKey {
 }
 
 impl PublicKey {
-    /// Loads an SPKI (`PUBLIC KEY`) or PKCS#1 (`RSA PUBLIC KEY`) PEM public key.
-    ///
-    /// # Errors
-    /// [`KeyError`] says what was found instead and what to do, e.g.
-    /// [`KeyError::PrivateKeyNotPublic`] for a private key.
-    pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
-        Self::from_detected(&detect::detect_text(pem)?)
+    detected_constructors! {
+        via from_detected_key;
+
+        /// Loads an SPKI (`PUBLIC KEY`) or PKCS#1 (`RSA PUBLIC KEY`) PEM public key.
+        ///
+        /// # Errors
+        /// [`KeyError`] says what was found instead and what to do, e.g.
+        /// [`KeyError::PrivateKeyNotPublic`] for a private key.
+        from_pem;
+
+        /// Loads an SPKI or PKCS#1 DER public key.
+        ///
+        /// # Errors
+        /// [`KeyError::NotAPublicKey`] for a DER certificate or certificate signing request,
+        /// otherwise as [`from_pem`](Self::from_pem).
+        from_der;
+
+        /// Loads a public key from bytes, PEM or DER (detected).
+        ///
+        /// # Errors
+        /// As [`from_pem`](Self::from_pem) or [`from_der`](Self::from_der), whichever form
+        /// the key is in.
+        from_bytes;
+
+        /// Loads a public key file, PEM or DER (detected), reading at most
+        /// [`MAX_FILE_BYTES`](super::MAX_FILE_BYTES).
+        ///
+        /// # Errors
+        /// [`KeyError::FileNotFound`], [`KeyError::FileUnreadable`], [`KeyError::FileTooLarge`],
+        /// [`KeyError::FileEmpty`] (each naming the path), then as [`from_pem`](Self::from_pem).
+        from_file;
     }
 
-    /// Loads an SPKI or PKCS#1 DER public key.
-    ///
-    /// # Errors
-    /// As [`from_pem`](Self::from_pem).
-    pub fn from_der(der: &[u8]) -> Result<Self, KeyError> {
-        let detected = detect::detect_der(der)?;
-        Self::from_detected(&detected)
-    }
-
-    /// Loads a public key from bytes, PEM or DER (detected).
-    ///
-    /// # Errors
-    /// As [`from_pem`](Self::from_pem).
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self, KeyError> {
-        Self::from_detected(&detect::detect_bytes(bytes)?)
-    }
-
-    /// Loads a public key file, PEM or DER (detected), reading at most
-    /// [`MAX_FILE_BYTES`](super::MAX_FILE_BYTES).
-    ///
-    /// # Errors
-    /// [`KeyError::FileNotFound`], [`KeyError::FileUnreadable`], [`KeyError::FileTooLarge`],
-    /// [`KeyError::FileEmpty`] (each naming the path), then as [`from_pem`](Self::from_pem).
-    pub fn from_file(path: impl AsRef<std::path::Path>) -> Result<Self, KeyError> {
-        Self::from_bytes(&super::file::read(path.as_ref())?)
-    }
-
-    fn from_detected(detected: &Detected<'_>) -> Result<Self, KeyError> {
+    fn from_detected_key(detected: &Detected<'_>) -> Result<Self, KeyError> {
         let key = match detected.kind {
             Kind::Spki => rsa_der::public_from_spki(&detected.der("SPKI public key")?)?,
             Kind::Pkcs1Public => {

@@ -145,12 +145,9 @@ pub fn self_signed_certificate(
     spec: &CertificateSpec,
     now: SystemTime,
 ) -> Result<String, CertificateError> {
-    let mut tbs = Tbs::new(public_key, spec, now)?;
-    let to_sign = tbs.finalize_tbs()?;
-    let signature = signer
-        .sign_rs256(&to_sign)
-        .map_err(CertificateError::Sign)?;
-    tbs.finish(&to_sign, &signature)
+    let (tbs, to_sign) = Tbs::new(public_key, spec, now)?;
+    let signature = signer.sign_rs256(&to_sign);
+    tbs.finish(&to_sign, signature)
 }
 
 /// [`self_signed_certificate`] with an [`AsyncSigner`] (a KMS key): the signature is awaited.
@@ -163,13 +160,9 @@ pub async fn self_signed_certificate_async(
     spec: &CertificateSpec,
     now: SystemTime,
 ) -> Result<String, CertificateError> {
-    let mut tbs = Tbs::new(public_key, spec, now)?;
-    let to_sign = tbs.finalize_tbs()?;
-    let signature = signer
-        .sign_rs256_async(&to_sign)
-        .await
-        .map_err(CertificateError::Sign)?;
-    tbs.finish(&to_sign, &signature)
+    let (tbs, to_sign) = Tbs::new(public_key, spec, now)?;
+    let signature = signer.sign_rs256_async(&to_sign).await;
+    tbs.finish(&to_sign, signature)
 }
 
 /// A certificate waiting for its signature.
@@ -192,11 +185,13 @@ fn encoding(e: impl core::fmt::Display) -> CertificateError {
 }
 
 impl Tbs {
+    /// The certificate without its signature, and the DER `TBSCertificate` the signer signs
+    /// (RFC 5280 §4.1.1.3).
     fn new(
         public_key: &PublicKey,
         spec: &CertificateSpec,
         now: SystemTime,
-    ) -> Result<Self, CertificateError> {
+    ) -> Result<(Self, Vec<u8>), CertificateError> {
         let subject_error = || CertificateError::Subject {
             common_name: spec.common_name.clone(),
         };
@@ -232,19 +227,23 @@ impl Tbs {
         );
         let builder = CertificateBuilder::new(SelfSigned { subject }, serial, validity, spki)
             .map_err(encoding)?;
-        Ok(Self {
+        let mut tbs = Self {
             builder,
             key: CertKey(rsa::pkcs1v15::VerifyingKey::new(public_key.rsa().clone())),
             public_key: public_key.clone(),
-        })
+        };
+        let to_sign = tbs.builder.finalize(&tbs.key).map_err(encoding)?;
+        Ok((tbs, to_sign))
     }
 
-    /// The DER `TBSCertificate`, the bytes the signer signs (RFC 5280 §4.1.1.3).
-    fn finalize_tbs(&mut self) -> Result<Vec<u8>, CertificateError> {
-        self.builder.finalize(&self.key).map_err(encoding)
-    }
-
-    fn finish(self, to_sign: &[u8], signature: &[u8]) -> Result<String, CertificateError> {
+    /// The certificate with the signer's answer, once it verifies with the public key.
+    fn finish(
+        self,
+        to_sign: &[u8],
+        signature: Result<Vec<u8>, SignError>,
+    ) -> Result<String, CertificateError> {
+        let signature = signature.map_err(CertificateError::Sign)?;
+        let signature = signature.as_slice();
         if verify_rs256_signature(&self.public_key, to_sign, signature).is_err() {
             return Err(CertificateError::NotThePair);
         }

@@ -16,6 +16,6 @@ mod token;
 
 pub use error::ResponseError;
 pub use oauth_error::{OAuthError, OAuthErrorCode};
-pub use parse::{DEFAULT_MAX_BODY, ParseError, parse_token_response};
+pub use parse::{DEFAULT_MAX_BODY, parse_token_response};
 pub use sanitize::{DISPLAY_CHARS, is_unsafe_char, sanitize};
 pub use token::{AccessToken, TokenResponse};

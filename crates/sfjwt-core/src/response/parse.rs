@@ -1,66 +1,14 @@
-use core::fmt;
-
 use http::StatusCode;
 use serde_json::{Map, Value};
 
 use super::sanitize::{excerpt, redact, sanitize};
 use super::{AccessToken, OAuthError, ResponseError, TokenResponse};
+use crate::exchange::ExchangeError;
+use crate::url::{HttpUrl, SchemePolicy};
 
 /// The default limit on a token response body: 1 MiB. A real one is about 1 KiB; transports
 /// should cap their reads at this size too.
 pub const DEFAULT_MAX_BODY: usize = 1 << 20;
-
-/// Why a token endpoint response is not a token.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ParseError {
-    /// Salesforce refused the request with an OAuth error; see its [`hint`](OAuthError::hint).
-    OAuth(OAuthError),
-    /// The response is malformed or not from the token endpoint.
-    Response(ResponseError),
-}
-
-impl ParseError {
-    /// The HTTP status of the response.
-    pub fn status(&self) -> StatusCode {
-        match self {
-            Self::OAuth(e) => e.status(),
-            Self::Response(e) => e.status(),
-        }
-    }
-
-    /// Whether trying again may succeed.
-    pub fn is_retryable(&self) -> bool {
-        match self {
-            Self::OAuth(e) => e.is_retryable(),
-            Self::Response(e) => e.is_retryable(),
-        }
-    }
-}
-
-impl fmt::Display for ParseError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::OAuth(e) => e.fmt(f),
-            Self::Response(e) => e.fmt(f),
-        }
-    }
-}
-
-impl std::error::Error for ParseError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::OAuth(e) => Some(e),
-            Self::Response(e) => Some(e),
-        }
-    }
-}
-
-impl From<ResponseError> for ParseError {
-    fn from(e: ResponseError) -> Self {
-        Self::Response(e)
-    }
-}
 
 /// Parses the token endpoint's response ([`manual::errors`](crate::manual::errors)): a 200 with a token, an OAuth error,
 /// or one of the malformed classes of [`ResponseError`].
@@ -68,11 +16,12 @@ impl From<ResponseError> for ParseError {
 /// `max_body` bounds the body ([`DEFAULT_MAX_BODY`] unless you know better).
 ///
 /// # Errors
-/// [`ParseError::OAuth`] for Salesforce's error JSON, [`ParseError::Response`] for anything else
-/// that is not a token.
+/// [`ExchangeError::OAuth`] for Salesforce's error JSON, [`ExchangeError::Response`] for
+/// anything else that is not a token; no other variant.
 ///
 /// ```
-/// use sfjwt_core::response::{parse_token_response, ParseError, DEFAULT_MAX_BODY};
+/// use sfjwt_core::exchange::ExchangeError;
+/// use sfjwt_core::response::{parse_token_response, DEFAULT_MAX_BODY};
 /// let ok = http::Response::builder().status(200).header("content-type", "application/json")
 ///     .body(br#"{"access_token":"00Dxx0000001gPL!AR8AQJ","instance_url":"https://acme.my.salesforce.com",
 ///        "id":"https://login.salesforce.com/id/00Dxx0000001gPLEAY/005xx000001SwiUAAS","token_type":"Bearer","scope":"api web"}"#.to_vec())?;
@@ -83,63 +32,25 @@ impl From<ResponseError> for ParseError {
 /// let refused = http::Response::builder().status(400)
 ///     .body(br#"{"error":"invalid_grant","error_description":"expired authorization code"}"#.to_vec())?;
 /// let err = parse_token_response(&refused, DEFAULT_MAX_BODY).unwrap_err();
-/// assert!(matches!(err, ParseError::OAuth(_)) && !err.is_retryable());
+/// assert!(matches!(err, ExchangeError::OAuth(_)) && !err.is_retryable());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn parse_token_response(
     response: &http::Response<Vec<u8>>,
     max_body: usize,
-) -> Result<TokenResponse, ParseError> {
+) -> Result<TokenResponse, ExchangeError> {
     let status = response.status();
     let body = response.body().as_slice();
-    if body.len() > max_body {
-        return Err(ResponseError::TooLarge {
-            status,
-            len: body.len(),
-            limit: max_body,
-        }
-        .into());
-    }
-    let trimmed = body.trim_ascii();
-    if trimmed.is_empty() {
-        return Err(ResponseError::Empty { status }.into());
-    }
     let content_type = response
         .headers()
         .get(http::header::CONTENT_TYPE)
         .map(|v| String::from_utf8_lossy(v.as_bytes()).to_ascii_lowercase());
-    let is_html = content_type.as_deref().is_some_and(|c| c.contains("html"))
-        || trimmed.first() == Some(&b'<');
-    if is_html {
-        return Err(ResponseError::Html {
-            status,
-            excerpt: excerpt(body),
-        }
-        .into());
-    }
-    let json: Value = match serde_json::from_slice(body) {
-        Ok(json) => json,
-        Err(e) => return Err(json_error(status, content_type, body, &e).into()),
-    };
-    let Value::Object(map) = json else {
-        return Err(if status.is_success() {
-            ResponseError::WrongShape {
-                status,
-                path: "$".to_owned(),
-                expected: "a JSON object",
-                excerpt: excerpt(body),
-            }
-        } else {
-            ResponseError::UnexpectedStatus {
-                status,
-                excerpt: excerpt(body),
-            }
-        }
-        .into());
-    };
+    let map = json_object(status, content_type, body, max_body).map_err(ExchangeError::Response)?;
     if let Some(error) = map.get("error") {
         let Value::String(error) = error else {
-            return Err(wrong_shape(status, body, "error", "a string").into());
+            return Err(ExchangeError::Response(wrong_shape(
+                status, body, "error", "a string",
+            )));
         };
         // Verbatim, except that anything shaped like a credential (a session id or a JWS)
         // is redacted: Salesforce never puts one there, and an error must never carry one.
@@ -147,20 +58,82 @@ pub fn parse_token_response(
             Some(Value::String(d)) => Some(redact(d)),
             _ => None,
         };
-        return Err(ParseError::OAuth(OAuthError::new(
+        return Err(ExchangeError::OAuth(OAuthError::new(
             status,
             error.clone(),
             description,
         )));
     }
     if status != StatusCode::OK {
-        return Err(ResponseError::UnexpectedStatus {
+        return Err(ExchangeError::Response(ResponseError::UnexpectedStatus {
             status,
             excerpt: excerpt(body),
-        }
-        .into());
+        }));
     }
-    token_from_map(status, body, map).map_err(ParseError::Response)
+    token_from_map(status, body, map).map_err(ExchangeError::Response)
+}
+
+/// A stored token response (the JSON of [`TokenResponse::to_json`]) read back: the checks of
+/// a 200 response, and an OAuth error object is refused as not a token.
+pub(super) fn token_from_json(json: &[u8]) -> Result<TokenResponse, ResponseError> {
+    let status = StatusCode::OK;
+    let map = json_object(
+        status,
+        Some("application/json".to_owned()),
+        json,
+        usize::MAX,
+    )?;
+    if map.contains_key("error") {
+        return Err(wrong_shape(
+            status,
+            json,
+            "error",
+            "absent: this is an OAuth error, not a token",
+        ));
+    }
+    token_from_map(status, json, map)
+}
+
+/// The body as a JSON object: bounded, not empty, not an HTML page, valid JSON.
+fn json_object(
+    status: StatusCode,
+    content_type: Option<String>,
+    body: &[u8],
+    max_body: usize,
+) -> Result<Map<String, Value>, ResponseError> {
+    if body.len() > max_body {
+        return Err(ResponseError::TooLarge {
+            status,
+            len: body.len(),
+            limit: max_body,
+        });
+    }
+    let trimmed = body.trim_ascii();
+    if trimmed.is_empty() {
+        return Err(ResponseError::Empty { status });
+    }
+    let is_html = content_type.as_deref().is_some_and(|c| c.contains("html"))
+        || trimmed.first() == Some(&b'<');
+    if is_html {
+        return Err(ResponseError::Html {
+            status,
+            excerpt: excerpt(body),
+        });
+    }
+    match serde_json::from_slice(body) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) if status.is_success() => Err(ResponseError::WrongShape {
+            status,
+            path: "$".to_owned(),
+            expected: "a JSON object",
+            excerpt: excerpt(body),
+        }),
+        Ok(_) => Err(ResponseError::UnexpectedStatus {
+            status,
+            excerpt: excerpt(body),
+        }),
+        Err(e) => Err(json_error(status, content_type, body, &e)),
+    }
 }
 
 fn json_error(
@@ -302,23 +275,8 @@ fn is_scope(scope: &str) -> bool {
         .all(|b| b == b' ' || (b.is_ascii_graphic() && b != b'"' && b != b'\\'))
 }
 
-/// An absolute URL of printable ASCII: https, or http to a loopback host (local emulators).
+/// Where the token may be sent: an absolute https URL, or http to a loopback host (local
+/// emulators), by the one URL parser every endpoint goes through.
 fn is_safe_url(url: &str) -> bool {
-    if !url.bytes().all(|b| b.is_ascii_graphic()) {
-        return false;
-    }
-    let Ok(uri) = url.parse::<http::Uri>() else {
-        return false;
-    };
-    let Some(host) = uri.host() else {
-        return false;
-    };
-    if url.contains('@') || host.is_empty() {
-        return false;
-    }
-    match uri.scheme_str().map(str::to_ascii_lowercase).as_deref() {
-        Some("https") => true,
-        Some("http") => crate::endpoint::is_loopback(&host.to_ascii_lowercase()),
-        _ => false,
-    }
+    HttpUrl::parse(url, SchemePolicy::HttpsOrLoopbackHttp).is_ok()
 }

@@ -157,22 +157,14 @@ impl TokenResponse {
         Zeroizing::new(Value::Object(map).to_string())
     }
 
-    /// Parses a token response body (the inverse of [`to_json`](Self::to_json)).
+    /// Parses a token response body (the inverse of [`to_json`](Self::to_json)), with the
+    /// checks of a 200 response from the token endpoint.
     ///
     /// # Errors
-    /// [`ResponseError`](super::ResponseError) (as [`ParseError::Response`](super::ParseError))
-    /// when the JSON is not a token response.
-    pub fn from_json(json: &[u8]) -> Result<Self, super::ParseError> {
-        let response = http::Response::builder()
-            .status(200)
-            .header(http::header::CONTENT_TYPE, "application/json")
-            .body(json.to_vec())
-            .map_err(|_| {
-                super::ParseError::Response(super::ResponseError::Empty {
-                    status: http::StatusCode::OK,
-                })
-            })?;
-        super::parse_token_response(&response, usize::MAX)
+    /// [`ResponseError`](super::ResponseError) when the JSON is not a token response (an
+    /// OAuth error object included).
+    pub fn from_json(json: &[u8]) -> Result<Self, super::ResponseError> {
+        super::parse::token_from_json(json)
     }
 }
 

@@ -9,10 +9,14 @@
 //! My Domain as the fix, and derives the *default* audience from the host.
 
 use core::fmt;
-use std::net::Ipv4Addr;
 
 use crate::claims::Audience;
 use crate::salesforce_host::{self, HostKind};
+use crate::url::{HttpUrl, SchemePolicy, UrlError};
+
+mod error;
+
+pub use error::EndpointError;
 
 /// The path of the OAuth 2.0 token endpoint on every Salesforce login host.
 pub const TOKEN_PATH: &str = "/services/oauth2/token";
@@ -99,61 +103,22 @@ impl TokenEndpoint {
     /// assert!(err.to_string().contains("https://acme.my.salesforce.com"));
     /// ```
     pub fn parse(url: &str) -> Result<Self, EndpointError> {
-        let malformed = |reason| EndpointError::Malformed {
-            url: url.to_owned(),
-            reason,
-        };
-        if url.is_empty() {
-            return Err(malformed("it is empty"));
-        }
-        if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(malformed(
-                "it contains white space or control characters (a trailing newline?)",
-            ));
-        }
-        if url.contains('#') {
-            return Err(malformed("it has a fragment (`#...`)"));
-        }
-        let uri: http::Uri = url
-            .parse()
-            .map_err(|_| malformed("it does not parse as an absolute URL"))?;
-        let scheme = uri
-            .scheme_str()
-            .ok_or_else(|| malformed("it has no scheme: start it with https://"))?
-            .to_ascii_lowercase();
-        let authority = uri.authority().ok_or_else(|| malformed("it has no host"))?;
-        if authority.as_str().contains('@') {
-            return Err(malformed("it contains user information (`user@`)"));
-        }
-        if uri.query().is_some() {
-            return Err(malformed("it has a query string (`?...`)"));
-        }
-        let host = authority.host().to_ascii_lowercase();
-        if host.is_empty() {
-            return Err(malformed("it has no host"));
-        }
-        if !crate::host::is_valid_host(&host) {
-            return Err(malformed(
-                "its host is not a DNS name or IP address (internationalised names must be in punycode)",
-            ));
-        }
-        let loopback = is_loopback(&host);
-        match scheme.as_str() {
-            "https" => {}
-            "http" if loopback => {}
-            "http" => {
-                return Err(EndpointError::InsecureHttp {
-                    url: url.to_owned(),
-                });
+        let parsed = HttpUrl::parse(url, SchemePolicy::HttpsOrLoopbackHttp).map_err(|e| {
+            let url = url.to_owned();
+            match e {
+                UrlError::Malformed(reason) => EndpointError::Malformed { url, reason },
+                UrlError::NoScheme => EndpointError::Malformed {
+                    url,
+                    reason: "it has no scheme: start it with https://",
+                },
+                UrlError::InsecureHttp => EndpointError::InsecureHttp { url },
+                UrlError::UnsupportedScheme(scheme) => {
+                    EndpointError::UnsupportedScheme { url, scheme }
+                }
             }
-            _ => {
-                return Err(EndpointError::UnsupportedScheme {
-                    url: url.to_owned(),
-                    scheme,
-                });
-            }
-        }
-        let path = normalise_path(uri.path());
+        })?;
+        let host = parsed.host().to_owned();
+        let path = normalise_path(parsed.path());
         let host_kind = salesforce_host::classify(&host);
         if host_kind == HostKind::NotALoginHost {
             return Err(EndpointError::NotALoginHost {
@@ -161,13 +126,9 @@ impl TokenEndpoint {
                 my_domain: salesforce_host::my_domain_for(&host),
             });
         }
-        let port = authority
-            .port_u16()
-            .map(|p| format!(":{p}"))
-            .unwrap_or_default();
         let kind = classify(host_kind, &path);
         Ok(Self {
-            base: format!("{scheme}://{host}{port}{path}"),
+            base: format!("{}{path}", parsed.origin()),
             host,
             kind,
         })
@@ -280,83 +241,6 @@ fn classify(host: HostKind, path: &str) -> EndpointKind {
         _ => EndpointKind::Other,
     }
 }
-
-/// Loopback hosts may use plain http: nothing leaves the machine.
-pub(crate) fn is_loopback(host: &str) -> bool {
-    if host == "localhost" || host == "[::1]" {
-        return true;
-    }
-    host.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
-}
-
-/// Why an endpoint URL was refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum EndpointError {
-    /// The URL is not an absolute URL with a host, or carries parts a token endpoint never has.
-    /// Usually a typo, a missing `https://`, or a value copied with surrounding text.
-    Malformed {
-        /// The URL as given.
-        url: String,
-        /// What is wrong with it.
-        reason: &'static str,
-    },
-    /// Plain `http://` to a host that is not loopback. The assertion is a bearer credential
-    /// and must not cross a network unencrypted; use `https://`.
-    InsecureHttp {
-        /// The URL as given.
-        url: String,
-    },
-    /// A scheme other than https (or http on loopback).
-    UnsupportedScheme {
-        /// The URL as given.
-        url: String,
-        /// The scheme found.
-        scheme: String,
-    },
-    /// A Lightning (`*.lightning.force.com`), Visualforce, Setup or classic instance
-    /// (`na123.salesforce.com`) host: copied from the browser's address bar or from a token's
-    /// `instance_url`. These hosts serve the UI or the API, never the token endpoint; use the
-    /// org's My Domain URL (Setup > My Domain).
-    NotALoginHost {
-        /// The URL as given.
-        url: String,
-        /// The My Domain login URL of the same org, when the host name says it.
-        my_domain: Option<String>,
-    },
-}
-
-impl fmt::Display for EndpointError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Malformed { url, reason } => {
-                write!(f, "token endpoint {url:?} is not usable: {reason}")
-            }
-            Self::InsecureHttp { url } => write!(
-                f,
-                "token endpoint {url:?} uses plain http: the signed assertion is a bearer credential and must travel over https (plain http is allowed only for loopback hosts such as 127.0.0.1, localhost or [::1])"
-            ),
-            Self::UnsupportedScheme { url, scheme } => write!(
-                f,
-                "token endpoint {url:?} has scheme {scheme:?}: use https://"
-            ),
-            Self::NotALoginHost { url, my_domain } => {
-                write!(
-                    f,
-                    "token endpoint {url:?} is a Lightning, Visualforce, Setup or instance host, which serves the org but never logs in: use "
-                )?;
-                match my_domain {
-                    Some(my_domain) => write!(f, "the org's My Domain URL, {my_domain}"),
-                    None => f.write_str(
-                        "the org's My Domain URL (https://NAME.my.salesforce.com; Setup > My Domain shows it)",
-                    ),
-                }
-            }
-        }
-    }
-}
-
-impl std::error::Error for EndpointError {}
 
 #[cfg(test)]
 mod tests {
