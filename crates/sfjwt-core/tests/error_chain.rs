@@ -28,12 +28,12 @@ fn assert_each_fact_once(error: impl std::error::Error + Send + Sync + 'static, 
 }
 
 fn client(signer: impl Signer + Send + Sync + 'static) -> JwtBearer {
-    JwtBearer::new(
-        TokenEndpoint::production(),
-        "3MVG9x",
-        "u@example.com",
-        signer,
-    )
+    JwtBearer::builder()
+        .endpoint(TokenEndpoint::production())
+        .client_id("3MVG9x")
+        .username("u@example.com")
+        .signer(signer)
+        .build()
 }
 
 fn key() -> PrivateKey {
@@ -121,7 +121,12 @@ fn a_claims_error_under_an_exchange() {
     let unused = |_: http::Request<Vec<u8>>| -> Result<http::Response<Vec<u8>>, io::Error> {
         unreachable!("nothing is sent when the claims are refused")
     };
-    let e = JwtBearer::new(TokenEndpoint::production(), "", "u@example.com", key())
+    let e = JwtBearer::builder()
+        .endpoint(TokenEndpoint::production())
+        .client_id("")
+        .username("u@example.com")
+        .signer(key())
+        .build()
         .request_token(&unused)
         .unwrap_err();
     let ExchangeError::Claims(claims) = &e else {

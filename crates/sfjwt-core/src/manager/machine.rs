@@ -163,12 +163,14 @@ pub(crate) mod test_support {
     pub(crate) fn shared() -> Shared {
         let key = PrivateKey::from_pem(include_str!("../../../../testdata/keys/rsa2048.pkcs8.pem"))
             .unwrap();
-        Shared::new(JwtBearer::new(
-            TokenEndpoint::production(),
-            "3MVG9_key",
-            "etl@acme.com",
-            key,
-        ))
+        Shared::new(
+            JwtBearer::builder()
+                .endpoint(TokenEndpoint::production())
+                .client_id("3MVG9_key")
+                .username("etl@acme.com")
+                .signer(key)
+                .build(),
+        )
     }
 
     /// A token named `name` obtained `secs` after the tables' epoch.
