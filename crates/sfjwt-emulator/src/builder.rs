@@ -33,10 +33,10 @@ pub const DEFAULT_EXP_SKEW: Duration = Duration::from_secs(5);
 /// The default `exp` ceiling: how far ahead of now an assertion's `exp` may be.
 ///
 /// Salesforce's JWT bearer flow documentation asks for an assertion that expires "within 3
-/// minutes"; in practice a 5-minute lifetime is granted (simple-salesforce issue #491: a
-/// hand-built `int(time.time()) + 300` works), and an `exp` far ahead is answered
-/// `expired authorization code` (salesforce.stackexchange.com question 282513: an `exp` in
-/// milliseconds). 300 s accepts every lifetime reported to work and still catches the
+/// minutes"; in practice a 5-minute lifetime is granted (a hand-built
+/// `int(time.time()) + 300` works), and an `exp` far ahead (in milliseconds) is answered
+/// `expired authorization code`; the public reports are cited in
+/// `sfjwt_core::manual::lifetimes`. 300 s accepts every lifetime reported to work and still catches the
 /// milliseconds and hours-long-lifetime bugs; the default skew ([`DEFAULT_EXP_SKEW`]) is
 /// added on top for a client clock slightly ahead.
 pub const DEFAULT_MAX_ASSERTION_LIFETIME: Duration = Duration::from_secs(300);

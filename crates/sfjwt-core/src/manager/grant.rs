@@ -437,17 +437,15 @@ mod tests {
             &shared(),
         );
         let s = shared();
-        grant(
-            &[
-                (Feed::Start, "Load"),
-                (Feed::NoToken, "AcquireLock(45s)"),
-                (Feed::StoreDown, "LoadRefusals"),
-                (Feed::Streak(None), "Send(1)"),
-                (Feed::Granted("T"), "Save(T)"),
-                (Feed::SaveFailed, "Done(Ok T)"),
-            ],
-            &s,
-        );
+        let saved_nowhere = [
+            (Feed::Start, "Load"),
+            (Feed::NoToken, "AcquireLock(45s)"),
+            (Feed::StoreDown, "LoadRefusals"),
+            (Feed::Streak(None), "Send(1)"),
+            (Feed::Granted("T"), "Save(T)"),
+            (Feed::SaveFailed, "Done(Ok T)"),
+        ];
+        grant(&saved_nowhere, &s);
         // The next lookup finds this process's copy although the store is still down.
         grant(
             &[(Feed::Start, "Load"), (Feed::StoreDown, "Done(Ok T)")],

@@ -60,11 +60,14 @@ impl Machine for Report {
                 Action::Store(StoreCall::Load)
             }
             (State::Loading, Input::Loaded(loaded)) => {
-                self.state = State::Dropping(shared.refusal(loaded, &self.stale));
+                self.state = State::Dropping(shared.fallback.refusal(loaded, &self.stale));
                 Action::Store(StoreCall::Invalidate(self.stale.clone()))
             }
             (State::Dropping(refusal), Input::Invalidated(result)) => {
-                match shared.dropped(&refusal, &self.stale, result) {
+                let dropped = shared.fallback.dropped(&refusal, &self.stale, result);
+                #[cfg(feature = "tracing")]
+                tracing::debug!(removed = dropped.0, "sfjwt: token reported invalid");
+                match dropped {
                     (removed, Some(granted_at)) => {
                         self.state = State::Streak {
                             removed,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use super::error::ManagerError;
-use super::fallback::{Fallback, Refusal};
+use super::fallback::Fallback;
 use super::flight::SingleFlight;
 use super::lock::LockPolicy;
 use super::regrant::{QuickRefusals, RegrantPolicy};
@@ -15,7 +15,7 @@ use super::store::{StoreError, StoredToken};
 #[cfg(feature = "tracing")]
 use crate::exchange::ExchangeError;
 use crate::exchange::JwtBearer;
-use crate::response::{AccessToken, TokenResponse};
+use crate::response::TokenResponse;
 
 pub(crate) struct Shared {
     pub(crate) client: JwtBearer,
@@ -81,29 +81,6 @@ impl Shared {
     ) -> Arc<TokenResponse> {
         self.fallback.saved(stored, result);
         Arc::clone(&stored.token)
-    }
-
-    /// What the store (`loaded`) says about `stale` before dropping it.
-    pub(crate) fn refusal(
-        &self,
-        loaded: Result<Option<StoredToken>, StoreError>,
-        stale: &AccessToken,
-    ) -> Refusal {
-        self.fallback.refusal(loaded, stale)
-    }
-
-    /// The store's answer to dropping `stale`: whether it was the current token and, when
-    /// this report dropped it, its grant time (the streak then needs updating).
-    pub(crate) fn dropped(
-        &self,
-        refusal: &Refusal,
-        stale: &AccessToken,
-        result: Result<bool, StoreError>,
-    ) -> (bool, Option<SystemTime>) {
-        let (removed, granted_at) = self.fallback.dropped(refusal, stale, result);
-        #[cfg(feature = "tracing")]
-        tracing::debug!(removed, "sfjwt: token reported invalid");
-        (removed, granted_at)
     }
 
     /// The fleet's streak after the token granted at `granted_at` was refused at `now`, from
