@@ -4,16 +4,13 @@ use std::sync::Arc;
 
 use super::error::ManagerError;
 use super::flight::Role;
-use super::grant::Grant;
-use super::machine::{Action, Input, Lookup, Machine};
-use super::report::{Report, Reset};
+use super::machine::{Action, Grant, Input, Lookup, Machine, Report, Reset};
 use super::retry::jitter_random;
 use super::settings::Manager;
 use super::sleep::{Sleep, ThreadSleep};
 use super::store::{MemoryStore, TokenStore};
-use crate::exchange::JwtBearer;
-use crate::response::{AccessToken, TokenResponse};
 use crate::transport::{SyncTransport, TransportErrorKind};
+use crate::{exchange::JwtBearer, response::AccessToken, response::TokenResponse};
 
 /// Hands out one reused token to many threads, granting a new one only when needed.
 ///

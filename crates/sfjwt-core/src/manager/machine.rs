@@ -10,6 +10,9 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+pub(crate) use super::grant::Grant;
+pub(crate) use super::report::{Report, Reset};
+
 use super::async_store::AsyncTokenStore;
 use super::error::ManagerError;
 use super::regrant::QuickRefusals;

@@ -5,16 +5,13 @@ use std::sync::Arc;
 use super::async_store::AsyncTokenStore;
 use super::error::ManagerError;
 use super::flight::Role;
-use super::grant::Grant;
-use super::machine::{Action, Input, Lookup, Machine};
-use super::report::{Report, Reset};
+use super::machine::{Action, Grant, Input, Lookup, Machine, Report, Reset};
 use super::retry::jitter_random;
 use super::settings::Manager;
 use super::sleep::AsyncSleep;
 use super::store::MemoryStore;
-use crate::exchange::JwtBearer;
-use crate::response::{AccessToken, TokenResponse};
 use crate::transport::{AsyncTransport, TransportErrorKind};
+use crate::{exchange::JwtBearer, response::AccessToken, response::TokenResponse};
 
 /// The async twin of [`TokenManager`](super::TokenManager): one reused token for many tasks,
 /// on any runtime. The caller passes the timer used between retries.
