@@ -16,23 +16,10 @@ use std::process::Stdio;
 use assert_cmd::Command;
 use predicates::prelude::*;
 use sfjwt_emulator::Emulator;
-use sfjwt_test_support::cli::{self as support, USER, key, read_key as read};
+use sfjwt_test_support::cli::{self as support, USER, key, read_key as read, sfjwt};
 
 const CLIENT_ID: &str = "3MVG9_cli_test_consumer_key";
 const PASSPHRASE: &str = "correct horse battery staple";
-
-/// The binary with no SFJWT_* variables inherited from the developer's shell, and a token
-/// cache of its own (never the user's, and never another test's: emulators reuse ports).
-fn sfjwt() -> Command {
-    let mut cmd = support::sfjwt();
-    let cache = tempfile::Builder::new()
-        .prefix("cli-cache-")
-        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
-        .unwrap()
-        .keep();
-    cmd.env("XDG_CACHE_HOME", cache);
-    cmd
-}
 
 /// An org whose app holds `cert_pem`, with USER pre-authorized.
 fn emulator_with(cert_pem: &str) -> Emulator {

@@ -48,9 +48,10 @@ pub const INHERITED: &[&str] = &[
     "no_proxy",
 ];
 
-/// The `sfjwt` binary with none of [`INHERITED`] and no colours. Its token cache is the
-/// caller's business: pass `--no-cache` or set `XDG_CACHE_HOME` so no test touches the
-/// user's cache.
+/// The `sfjwt` binary with none of [`INHERITED`], no colours, and a token cache of its own:
+/// never the user's, and never another command's (emulators reuse ports, so a shared cache
+/// could serve one test a token another test's org granted). A test that shares a cache
+/// between commands sets `XDG_CACHE_HOME` itself, which replaces this one.
 pub fn sfjwt() -> assert_cmd::Command {
     assert_cmd::Command::from_std(sfjwt_std())
 }
@@ -61,7 +62,13 @@ pub fn sfjwt_std() -> Command {
     for var in INHERITED {
         cmd.env_remove(var);
     }
-    cmd.env("NO_COLOR", "1");
+    // Kept (not deleted on drop): the command runs after this function returns.
+    let cache = tempfile::Builder::new()
+        .prefix("sfjwt-test-cache-")
+        .tempdir()
+        .unwrap()
+        .keep();
+    cmd.env("NO_COLOR", "1").env("XDG_CACHE_HOME", cache);
     cmd
 }
 
