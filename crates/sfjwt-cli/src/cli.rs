@@ -25,7 +25,7 @@ Exit codes: 0 ok, 1 verify: token invalid, 2 usage or local problem,
 
 /// The Salesforce OAuth 2.0 JWT Bearer flow, every step of it, explained when it fails.
 #[derive(Debug, Parser)]
-#[command(name = "sfjwt", version, about, after_help = MAIN_EXAMPLES, propagate_version = true)]
+#[command(name = "sfjwt", version = crate::features::version(), about, after_help = MAIN_EXAMPLES, propagate_version = true)]
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Command,

@@ -14,6 +14,7 @@ mod cache;
 mod cli;
 mod commands;
 mod error;
+mod features;
 mod identity;
 mod jks;
 mod keygen;

@@ -12,12 +12,18 @@
 
 use std::sync::Arc;
 
+#[cfg(feature = "aws-kms")]
 use sfjwt_aws_kms::{BlockingKmsSigner, KmsError};
 use sfjwt_core::jws::Signer;
 use sfjwt_core::key::PublicKey;
+#[cfg(feature = "pkcs11")]
 use sfjwt_pkcs11::{Pkcs11Error, Pkcs11Signer, Pkcs11Uri};
 
-use crate::error::{CliError, CliResult, Exit, chain};
+#[cfg(feature = "aws-kms")]
+use crate::error::Exit;
+#[cfg(feature = "pkcs11")]
+use crate::error::chain;
+use crate::error::{CliError, CliResult};
 
 /// The URI schemes `--key` takes.
 const SCHEMES: &str =
@@ -50,29 +56,10 @@ pub(crate) struct VaultKey {
 /// Opens the key `uri` names, checking it can sign RS256.
 pub(crate) fn open(uri: &str) -> CliResult<VaultKey> {
     if uri.starts_with("pkcs11:") {
-        let parsed = Pkcs11Uri::parse(uri).map_err(|e| pkcs11_error(&e))?;
-        let signer = Pkcs11Signer::open(&parsed).map_err(|e| pkcs11_error(&e))?;
-        let description = format!(
-            "PKCS#11 token {:?}, {}",
-            signer.token_label(),
-            parsed.describe_key()
-        );
-        let public_key = signer.public_key().clone();
-        return Ok(VaultKey {
-            signer: Arc::new(signer),
-            public_key,
-            description,
-        });
+        return open_pkcs11(uri);
     }
     if let Some(key_id) = uri.strip_prefix("awskms:") {
-        let signer = BlockingKmsSigner::from_env(key_id).map_err(|e| kms_error(&e))?;
-        let description = format!("AWS KMS key {}", signer.inner().key_arn());
-        let public_key = signer.public_key().clone();
-        return Ok(VaultKey {
-            signer: Arc::new(signer),
-            public_key,
-            description,
-        });
+        return open_aws_kms(key_id);
     }
     let scheme = uri.split_once(':').map_or(uri, |(scheme, _)| scheme);
     Err(CliError::local(format!(
@@ -86,6 +73,46 @@ pub(crate) fn open(uri: &str) -> CliResult<VaultKey> {
     .hint(format!("use {SCHEMES}; for a key file use --key-file PATH")))
 }
 
+#[cfg(feature = "pkcs11")]
+fn open_pkcs11(uri: &str) -> CliResult<VaultKey> {
+    let parsed = Pkcs11Uri::parse(uri).map_err(|e| pkcs11_error(&e))?;
+    let signer = Pkcs11Signer::open(&parsed).map_err(|e| pkcs11_error(&e))?;
+    let description = format!(
+        "PKCS#11 token {:?}, {}",
+        signer.token_label(),
+        parsed.describe_key()
+    );
+    let public_key = signer.public_key().clone();
+    Ok(VaultKey {
+        signer: Arc::new(signer),
+        public_key,
+        description,
+    })
+}
+
+#[cfg(not(feature = "pkcs11"))]
+fn open_pkcs11(_uri: &str) -> CliResult<VaultKey> {
+    Err(crate::features::not_built("pkcs11", "--key pkcs11:…"))
+}
+
+#[cfg(feature = "aws-kms")]
+fn open_aws_kms(key_id: &str) -> CliResult<VaultKey> {
+    let signer = BlockingKmsSigner::from_env(key_id).map_err(|e| kms_error(&e))?;
+    let description = format!("AWS KMS key {}", signer.inner().key_arn());
+    let public_key = signer.public_key().clone();
+    Ok(VaultKey {
+        signer: Arc::new(signer),
+        public_key,
+        description,
+    })
+}
+
+#[cfg(not(feature = "aws-kms"))]
+fn open_aws_kms(_key_id: &str) -> CliResult<VaultKey> {
+    Err(crate::features::not_built("aws-kms", "--key awskms:…"))
+}
+
+#[cfg(feature = "pkcs11")]
 fn pkcs11_error(error: &Pkcs11Error) -> CliError {
     let hint = match error {
         Pkcs11Error::InvalidUri { .. } | Pkcs11Error::NoModulePath => {
@@ -104,6 +131,7 @@ fn pkcs11_error(error: &Pkcs11Error) -> CliError {
     CliError::local(chain(error)).hint(hint)
 }
 
+#[cfg(feature = "aws-kms")]
 fn kms_error(error: &KmsError) -> CliError {
     let exit = if error.is_retryable() {
         Exit::Transport

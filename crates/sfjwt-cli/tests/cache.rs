@@ -13,7 +13,9 @@ use std::process::{Child, Stdio};
 use std::time::Duration;
 
 use sfjwt_emulator::{Fault, Target};
-use support::{Org, RedisServer, run, token_json};
+#[cfg(feature = "redis")]
+use support::RedisServer;
+use support::{Org, run, token_json};
 
 #[test]
 fn fifty_calls_in_a_loop_grant_once_and_no_cache_grants_fifty() {
@@ -91,6 +93,7 @@ fn eight_concurrent_calls_with_an_empty_cache_grant_once() {
     assert!(tokens.iter().all(|t| *t == tokens[0]));
 }
 
+#[cfg(feature = "redis")]
 #[test]
 fn eight_concurrent_calls_sharing_redis_grant_once() {
     let redis = RedisServer::start();

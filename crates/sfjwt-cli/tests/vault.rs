@@ -1,6 +1,10 @@
 //! `--key URI` end to end: keys in a SoftHSM2 token (`pkcs11:`) and in a local AWS KMS
 //! (`awskms:`, moto on loopback) for `assertion`, `check`, `keygen` and `token`, against the
 //! emulator. SoftHSM2 and moto come from `.ci/setup.sh`; without them these tests fail.
+//!
+//! Each backend is a cargo feature of `sfjwt-cli`: its tests are those of a binary built with
+//! it (`bash .ci/test.sh` builds every feature), and a binary built without it is tested to
+//! refuse the URI with exit 2 and the install line.
 
 #![allow(
     clippy::unwrap_used,
@@ -14,20 +18,26 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use predicates::prelude::*;
 use sfjwt_emulator::Emulator;
 use sfjwt_test_support::cli::{USER, key, sfjwt};
-use sfjwt_test_support::{moto, softhsm};
+#[cfg(feature = "aws-kms")]
+use sfjwt_test_support::moto;
+#[cfg(feature = "pkcs11")]
+use sfjwt_test_support::softhsm;
 
 const CLIENT_ID: &str = "3MVG9_cli_vault_consumer_key";
 
+#[cfg(any(feature = "pkcs11", feature = "aws-kms"))]
 fn emulator_with(cert_pem: &str) -> Emulator {
     sfjwt_test_support::cli::org_with(CLIENT_ID, cert_pem)
 }
 
+#[cfg(feature = "pkcs11")]
 fn token_with_test_key() -> softhsm::Token {
     let token = softhsm::Token::new();
     token.import("keys/rsa2048.pkcs8.pem", "jwt", "01");
     token
 }
 
+#[cfg(feature = "pkcs11")]
 #[test]
 fn pkcs11_assertion_is_byte_for_byte_the_file_keys() {
     let token = token_with_test_key();
@@ -68,6 +78,7 @@ fn pkcs11_assertion_is_byte_for_byte_the_file_keys() {
     assert_eq!(from_token, from_file);
 }
 
+#[cfg(feature = "pkcs11")]
 #[test]
 fn pkcs11_check_keygen_and_token_against_the_emulator() {
     let token = token_with_test_key();
@@ -137,6 +148,7 @@ fn pkcs11_check_keygen_and_token_against_the_emulator() {
     assert_eq!(sf.grant_count(), 1);
 }
 
+#[cfg(feature = "pkcs11")]
 #[test]
 fn pkcs11_failures_exit_2_with_a_hint() {
     let token = token_with_test_key();
@@ -183,6 +195,7 @@ fn pkcs11_failures_exit_2_with_a_hint() {
         .stderr(predicate::str::contains("not both").or(predicate::str::contains("give one")));
 }
 
+#[cfg(feature = "aws-kms")]
 #[test]
 fn aws_kms_keygen_check_and_token_against_the_emulator() {
     let kms = moto::Moto::start();
@@ -245,4 +258,61 @@ fn aws_kms_keygen_check_and_token_against_the_emulator() {
         .code(2)
         .stderr(predicate::str::contains("no key \"alias/no-such-key\""))
         .stderr(predicate::str::contains("hint:"));
+}
+
+/// A binary built without a backend names the feature and the line that adds it, and sends
+/// nothing anywhere.
+#[test]
+fn a_backend_left_out_of_the_build_exits_2_with_the_install_line() {
+    let cases = [
+        (cfg!(feature = "aws-kms"), "aws-kms", "awskms:alias/x"),
+        (
+            cfg!(feature = "pkcs11"),
+            "pkcs11",
+            "pkcs11:token=t;object=k?module-path=/nonexistent.so",
+        ),
+    ];
+    for (built, feature, uri) in cases {
+        if built {
+            continue;
+        }
+        sfjwt()
+            .args([
+                "token",
+                "--key",
+                uri,
+                "--client-id",
+                CLIENT_ID,
+                "--username",
+                USER,
+            ])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "cargo install sfjwt-cli --features {feature}"
+            )));
+    }
+    if !cfg!(feature = "redis") {
+        sfjwt()
+            .args(["token", "--key-file"])
+            .arg(key("rsa2048.pkcs8.pem"))
+            .args(["--client-id", CLIENT_ID, "--username", USER])
+            .args(["--cache", "redis://127.0.0.1:1/0"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(
+                "cargo install sfjwt-cli --features redis",
+            ));
+    }
+    let version = sfjwt().arg("--version").output().unwrap();
+    let version = String::from_utf8(version.stdout).unwrap();
+    for (feature, built) in [
+        ("pkcs11", cfg!(feature = "pkcs11")),
+        ("redis", cfg!(feature = "redis")),
+        ("aws-kms", cfg!(feature = "aws-kms")),
+    ] {
+        let (built_in, left_out) = version.split_once("not built in").unwrap();
+        assert_eq!(built_in.contains(feature), built, "{version}");
+        assert_eq!(left_out.contains(feature), !built, "{version}");
+    }
 }

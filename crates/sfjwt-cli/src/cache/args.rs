@@ -60,6 +60,9 @@ impl CacheArgs {
         };
         let lower = value.to_ascii_lowercase();
         if lower.starts_with("redis://") || lower.starts_with("rediss://") {
+            if !cfg!(feature = "redis") {
+                return Err(crate::features::not_built("redis", "--cache redis://…"));
+            }
             return Ok(Backend::Redis(value.to_owned()));
         }
         match lower.as_str() {
@@ -101,10 +104,14 @@ mod tests {
                 .unwrap(),
             Backend::Off
         );
-        assert_eq!(
-            args(Some("rediss://u:p@h:6380"), false).backend().unwrap(),
-            Backend::Redis("rediss://u:p@h:6380".into())
-        );
+        let redis = args(Some("rediss://u:p@h:6380"), false).backend();
+        if cfg!(feature = "redis") {
+            assert_eq!(redis.unwrap(), Backend::Redis("rediss://u:p@h:6380".into()));
+        } else {
+            let err = redis.unwrap_err().to_string();
+            assert!(err.contains("--features redis"), "{err}");
+            assert!(!err.contains("u:p"), "{err}");
+        }
         let err = args(Some("memcache://u:secret@h"), false)
             .backend()
             .unwrap_err();

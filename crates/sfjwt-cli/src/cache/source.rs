@@ -169,6 +169,7 @@ impl<'a> TokenSource<'a> {
             let (inner, poll): (Arc<dyn TokenStore>, Duration) = match (&self.backend, &self.file)
             {
                 (_, Some(file)) => (file.clone(), Duration::from_millis(10)),
+                #[cfg(feature = "redis")]
                 (Backend::Redis(url), _) => (
                     Arc::new(sfjwt_redis::RedisStore::open(url, &client).map_err(|e| {
                         CliError::local(format!("cannot use the Redis token cache: {}", crate::error::chain(&e))).hint(
@@ -177,6 +178,7 @@ impl<'a> TokenSource<'a> {
                     })?),
                     Duration::from_millis(50),
                 ),
+                // Also `Backend::Redis` without the `redis` feature, which `backend()` refuses.
                 _ => (Arc::new(MemoryStore::new()), Duration::from_millis(10)),
             };
             let store = Arc::new(Counted {

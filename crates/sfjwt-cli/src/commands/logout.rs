@@ -9,9 +9,6 @@
 
 use std::path::Path;
 
-use sfjwt_core::exchange::JwtBearer;
-use sfjwt_core::manager::TokenStore as _;
-
 use crate::cache::args::{Backend, CacheArgs};
 use crate::cache::entry::{self, is_entry_file};
 use crate::cache::file_store::{read_bounded, remove_if_present};
@@ -112,7 +109,16 @@ fn remove_entries(dir: &Path, target: Option<&entry::Identity>) -> CliResult<usi
     Ok(removed)
 }
 
+#[cfg(not(feature = "redis"))]
+fn redis_logout(_args: &LogoutArgs, _url: &str, _out: &mut Out) -> CliResult {
+    Err(crate::features::not_built("redis", "--cache redis://…"))
+}
+
+#[cfg(feature = "redis")]
 fn redis_logout(args: &LogoutArgs, url: &str, out: &mut Out) -> CliResult {
+    use sfjwt_core::exchange::JwtBearer;
+    use sfjwt_core::manager::TokenStore as _;
+
     if args.all {
         return Err(CliError::local(
             "--all clears the file cache only; a Redis cache is shared with other machines",
