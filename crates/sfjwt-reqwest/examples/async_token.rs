@@ -1,7 +1,7 @@
 //! Gets a token through `ReqwestTransport` from a local emulator, shared by several tasks.
 //!
 //! ```text
-//! cargo run -p sfjwt-reqwest --example token
+//! cargo run -p sfjwt-reqwest --example async_token
 //! ```
 //!
 //! Offline: the emulator runs on 127.0.0.1 and the key is the TEST ONLY key from `testdata/`.

@@ -1,7 +1,7 @@
 //! Gets a token through `UreqTransport` from a local emulator, then calls the API with it.
 //!
 //! ```text
-//! cargo run -p sfjwt-ureq --example token
+//! cargo run -p sfjwt-ureq --example blocking_token
 //! ```
 //!
 //! Offline: the emulator runs on 127.0.0.1 and the key is the TEST ONLY key from `testdata/`.
