@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # What one RS256 signature costs with the key in a vault: a SoftHSM2 token (PKCS#11) and AWS
 # KMS (moto on loopback), beside the file key. Makes a throwaway token and a local KMS, then
-# runs `vault_timing`. Needs what `.ci/setup.sh` installs (softhsm2, moto in .ci/venv).
+# runs `vault_timing`. Installs what it needs first (`.ci/setup.sh`: softhsm2, moto in .ci/venv).
 #
 # Usage: bash benches/vault.sh [SECONDS_PER_CASE]   (PROFILE=dev to skip the release build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-3}
 profile=${PROFILE:-release}
+bash .ci/setup.sh >/dev/null
 
 work=$(mktemp -d)
 moto_pid=""
@@ -28,7 +29,8 @@ venv=.ci/venv
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$venv/bin/moto_server" -H 127.0.0.1 -p "$port" >/dev/null 2>&1 &
 moto_pid=$!
-export AWS_ENDPOINT_URL_KMS="http://127.0.0.1:$port" AWS_REGION=us-east-1 \
+# boto3 (the key set-up below) reads AWS_DEFAULT_REGION, the Rust SDK reads AWS_REGION: set both.
+export AWS_ENDPOINT_URL_KMS="http://127.0.0.1:$port" AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 \
   AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true
 for _ in $(seq 300); do
   "$venv/bin/python" - <<'PY' 2>/dev/null && break
