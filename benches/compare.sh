@@ -9,15 +9,16 @@
 #      a login on every call (--no-cache), the first call with an empty token cache, and a
 #      cached call; plus the binary's size and `sfjwt --version` startup. With
 #      SFJWT_BASELINE=/path/to/an/older/sfjwt the same rows for that build, side by side.
-# Installs what it needs (apt: openssl, time; PyPI: pyjwt, cryptography, requests into a venv
+# Installs what it needs (apt: openssl, time, hyperfine; PyPI: pyjwt, cryptography, requests into a venv
 # under $XDG_CACHE_HOME or ~/.cache). Tunables: SECS (default 3) per timed case, RUNS (default
-# 5) end-to-end runs (the median wall time and the largest RSS are reported), SKIP_SIGN=1
+# 20) end-to-end runs timed by hyperfine (the median is reported; peak RSS is that of one more
+# run), SKIP_SIGN=1
 # (whole-process section only), SFJWT_BASELINE (an older sfjwt binary to compare with).
 # The token cache of these runs lives in a temporary XDG_CACHE_HOME, never the user's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${SECS:-3}
-RUNS=${RUNS:-5}
+RUNS=${RUNS:-20}
 KEY=testdata/keys/rsa2048.pkcs8.pem
 CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/sfjwt-bench
 export CARGO_TERM_QUIET=true
@@ -33,6 +34,7 @@ apt_install() { # command package
 }
 apt_install openssl openssl
 [ -x /usr/bin/time ] || { apt_install time time; }
+apt_install hyperfine hyperfine
 
 venv="$CACHE/venv"
 if ! "$venv/bin/python" -c 'import jwt, cryptography, requests' 2>/dev/null; then
@@ -62,7 +64,7 @@ echo "timing PyJWT (${SECS}s per case)..." >&2
 fi
 
 get() { awk -v k="$1" '$1 == k { print $2 }' "$results"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "n/a"; else printf "%.2f", a / b }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "n/a"; else printf "%.3f", a / b }'; }
 row() { # label ours peer target
   local r; r=$(ratio "$2" "$3")
   printf '| %-52s | %10s | %10s | %6s | %-10s |\n' "$1" "$2" "$3" "$r" "$4"
@@ -98,20 +100,20 @@ rm -f "$log"
 [ -n "$token_url" ] || { echo "the emulator did not start" >&2; exit 1; }
 
 measure() { # command... -> prints "median_wall_seconds max_rss_kib"
-  local walls=() rss=0 out
-  for _ in $(seq "$RUNS"); do
-    eval "${BEFORE_EACH:-true}" # untimed set-up (e.g. emptying the token cache)
-    # GNU time prints wall time in centiseconds, too coarse for a ~10 ms process: time the
-    # run with nanosecond timestamps and keep GNU time for the peak RSS.
-    local t0 t1
-    t0=$(date +%s%N)
-    out=$( { /usr/bin/time -v "$@" >/dev/null; } 2>&1 ) || { echo "failed: $* : $out" >&2; return 1; }
-    t1=$(date +%s%N)
-    walls+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", (b - a) / 1e9 }')")
-    r=$(awk -F': ' '/Maximum resident set size/ { print $2 }' <<<"$out")
-    (( r > rss )) && rss=$r
-  done
-  printf '%s\n' "${walls[@]}" | sort -g | awk -v rss="$rss" '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)], rss }'
+  # Wall time: hyperfine without a shell (-N), so a ~2 ms process is not timed together with
+  # a subshell, GNU time and two `date` processes (that harness cost 4-5 ms per run, more than
+  # a cached `sfjwt token` itself). Peak RSS: one more run under GNU time. BEFORE_EACH is an
+  # untimed set-up command run before every timed run (e.g. emptying the token cache).
+  local json out rss
+  json=$(mktemp)
+  hyperfine -N --style none --warmup 2 --runs "$RUNS" ${BEFORE_EACH:+--prepare "$BEFORE_EACH"} \
+    --export-json "$json" -- "$(printf '%q ' "$@")" >/dev/null 2>&1 ||
+    { echo "failed: $*" >&2; rm -f "$json"; return 1; }
+  [ -z "${BEFORE_EACH:-}" ] || $BEFORE_EACH
+  out=$( { /usr/bin/time -v "$@" >/dev/null; } 2>&1 ) || { echo "failed: $* : $out" >&2; return 1; }
+  rss=$(awk -F': ' '/Maximum resident set size/ { print $2 }' <<<"$out")
+  "$PY" -c 'import json, sys; print("%.4f" % json.load(open(sys.argv[1]))["results"][0]["median"], sys.argv[2])' "$json" "$rss"
+  rm -f "$json"
 }
 
 read -r py_wall py_rss < <(measure "$PY" benches/python_client.py "$token_url" 3MVG9_example etl@acme.com "$KEY" https://login.salesforce.com)
@@ -122,7 +124,7 @@ if [ -x "$REL"/sfjwt ]; then
   bench_cache=$(mktemp -d)
   export XDG_CACHE_HOME="$bench_cache" # never the user's cache
   read -r rs_wall rs_rss < <(measure "$REL"/sfjwt "${args[@]}" --no-cache)
-  read -r first_wall first_rss < <(BEFORE_EACH='rm -rf "$bench_cache/sfjwt"' measure "$REL"/sfjwt "${args[@]}")
+  read -r first_wall first_rss < <(BEFORE_EACH="rm -rf $bench_cache/sfjwt" measure "$REL"/sfjwt "${args[@]}")
   "$REL"/sfjwt "${args[@]}" >/dev/null # fill the cache
   read -r hit_wall hit_rss < <(measure "$REL"/sfjwt "${args[@]}")
   rm -rf "$bench_cache"
