@@ -257,6 +257,37 @@ mod tests {
     }
 
     #[test]
+    fn china_and_my_salesforce_hosts_as_sfdx_core_classifies_them() {
+        for my_domain in [
+            "https://acme.my.sfcrmproducts.cn",
+            "https://acme.my-salesforce.com",
+        ] {
+            let aud = Audience::parse(my_domain).unwrap();
+            assert!(aud.is_my_domain(), "{my_domain}");
+            let endpoint = TokenEndpoint::parse(my_domain).unwrap();
+            assert!(endpoint.is_my_domain(), "{my_domain}");
+            assert_eq!(Audience::my_domain_of(&endpoint).unwrap(), aud);
+        }
+        for (lightning, fix) in [
+            (
+                "https://acme.lightning.sfcrmapps.cn",
+                "https://acme.my.sfcrmproducts.cn",
+            ),
+            (
+                "https://acme.my-lightning.com",
+                "https://acme.my-salesforce.com",
+            ),
+        ] {
+            let err = Audience::parse(lightning).unwrap_err();
+            assert!(
+                matches!(&err, ClaimsError::AudienceIsInstance { my_domain: Some(m), .. } if m == fix),
+                "{err:?}"
+            );
+            assert!(TokenEndpoint::parse(lightning).is_err(), "{lightning}");
+        }
+    }
+
+    #[test]
     fn site_and_custom_urls_are_kept() {
         for input in [
             "https://acme.my.site.com/partners",
