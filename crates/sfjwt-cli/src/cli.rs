@@ -129,8 +129,8 @@ Exit codes: 0 no error (warnings allowed), 2 at least one error.";
 
 const EMULATE_EXAMPLE: &str = "\
 Example:
-  sfjwt emulate --port 8080                 # prints a ready-to-paste `sfjwt token` line
-  sfjwt emulate --config org.toml           # apps, users and faults from a file
+  sfjwt emulate --port 8080                 # prints ready-to-paste sfjwt token, sf and curl lines
+  sfjwt emulate --config org.toml -v        # apps, users and faults from a file; log each request
 Stop it with Ctrl-C.";
 
 const DEMO_EXAMPLE: &str = "\
@@ -343,6 +343,11 @@ pub(crate) struct EmulateArgs {
     /// A TOML or JSON file describing apps, users and faults (see sfjwt-emulator's docs).
     #[arg(long, value_name = "FILE")]
     pub(crate) config: Option<PathBuf>,
+
+    /// Print one line per request on stderr: method, path, status and, for a refusal, the
+    /// rule that refused it. Assertions, tokens and query strings are never printed.
+    #[arg(short, long)]
+    pub(crate) verbose: bool,
 }
 
 /// `--bits`: the sizes Salesforce accepts and that sign in reasonable time.
