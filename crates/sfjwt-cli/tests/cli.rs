@@ -84,6 +84,7 @@ fn version_and_help_with_examples_for_every_command() {
         "demo",
         "api",
         "logout",
+        "probe",
     ] {
         sfjwt()
             .args([command, "--help"])
