@@ -46,6 +46,8 @@ if [ -x "$node_bin" ] && ! sf_version | grep -q "^@salesforce/cli/${SF_PKG##*@} 
   else
     failed+=("sf CLI: PATH=$(dirname "$node_bin"):\$PATH npm install --prefix $clients/sf $SF_PKG")
   fi
+elif [ ! -x "$node_bin" ]; then
+  failed+=("sf CLI (needs node 22 first): apt-get install -y npm && bash .ci/setup-clients.sh")
 fi
 
 # Entry points, so neither the tests nor a person needs to know the layout above.
@@ -62,7 +64,8 @@ chmod +x "$clients/bin/sf"
 # when this script runs first).
 ss_version() { "$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("simple-salesforce"))' 2>/dev/null; }
 if [ "$(ss_version)" != "${SIMPLE_SALESFORCE##*==}" ]; then
-  [ -x "$venv/bin/python" ] || python3 -m venv "$venv" || failed+=("venv: apt-get install -y python3-venv && python3 -m venv $venv")
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv" >/dev/null 2>&1 ||
+    failed+=("simple-salesforce (needs a venv first): apt-get install -y python3-venv && python3 -m venv $venv && bash .ci/setup-clients.sh")
   if [ -x "$venv/bin/pip" ]; then
     "$venv/bin/pip" install -q --disable-pip-version-check "$SIMPLE_SALESFORCE" ||
       failed+=("simple-salesforce: $venv/bin/pip install '$SIMPLE_SALESFORCE'")
