@@ -153,6 +153,11 @@ impl EmulatorBuilder {
     /// The org's My Domain URL (`https://acme.my.salesforce.com`,
     /// `https://acme--dev.sandbox.my.salesforce.com`): the `aud` its External Client Apps
     /// accept. Connected apps keep refusing it with `audience is invalid`.
+    ///
+    /// The emulator's own base URL (`http://127.0.0.1:PORT`, with or without a trailing `/`)
+    /// then plays that My Domain too: a client that logs in "through the My Domain" on
+    /// loopback — the Salesforce CLI's first login/audience pair, `sfjwt token --audience
+    /// my-domain` — sends it as `aud` and is answered as the My Domain would be.
     pub fn my_domain(mut self, url: impl Into<String>) -> Self {
         self.my_domain = Some(url.into());
         self
