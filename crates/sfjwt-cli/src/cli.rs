@@ -64,6 +64,39 @@ pub(crate) enum Command {
     /// Remove this identity's cached token (--all: every cached token).
     #[command(after_help = crate::commands::logout::EXAMPLE)]
     Logout(crate::commands::logout::LogoutArgs),
+    /// Find the login URL and audience this org wants: tries the Salesforce CLI's pairs (at
+    /// most 6 requests) and prints the `sfjwt token` flags that worked.
+    #[command(after_help = PROBE_EXAMPLE)]
+    Probe(ProbeArgs),
+}
+
+const PROBE_EXAMPLE: &str = "\
+Example:
+  sfjwt probe --login-url https://acme.my.salesforce.com \\
+      --client-id 3MVG9... --username etl@acme.com --key-file server.key
+
+One line per pair tried (login URL, audience, Salesforce's answer), then
+  works: sfjwt token --login-url ... --audience ... (the flags that worked)
+
+It tries, in order, the pairs the Salesforce CLI tries (My Domain/My Domain, then the
+login and test servers), stops at the first grant, and sends at most 6 requests, only to
+the login URL given and to login/test.salesforce.com.
+
+Exit codes: 0 a pair was granted, 2 local problem, 3 no pair was granted.";
+
+/// `sfjwt probe`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ProbeArgs {
+    #[command(flatten)]
+    pub(crate) identity: Identity,
+
+    /// Give up on each request after this many seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub(crate) timeout: u64,
+
+    /// Print the table as one JSON object: {"pairs":[…],"works":"sfjwt token …"|null}.
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 const TOKEN_EXAMPLE: &str = "\
@@ -129,8 +162,8 @@ Exit codes: 0 no error (warnings allowed), 2 at least one error.";
 
 const EMULATE_EXAMPLE: &str = "\
 Example:
-  sfjwt emulate --port 8080                 # prints a ready-to-paste `sfjwt token` line
-  sfjwt emulate --config org.toml           # apps, users and faults from a file
+  sfjwt emulate --port 8080                 # prints ready-to-paste sfjwt token, sf and curl lines
+  sfjwt emulate --config org.toml -v        # apps, users and faults from a file; log each request
 Stop it with Ctrl-C.";
 
 const DEMO_EXAMPLE: &str = "\
@@ -343,6 +376,11 @@ pub(crate) struct EmulateArgs {
     /// A TOML or JSON file describing apps, users and faults (see sfjwt-emulator's docs).
     #[arg(long, value_name = "FILE")]
     pub(crate) config: Option<PathBuf>,
+
+    /// Print one line per request on stderr: method, path, status and, for a refusal, the
+    /// rule that refused it. Assertions, tokens and query strings are never printed.
+    #[arg(short, long)]
+    pub(crate) verbose: bool,
 }
 
 /// `--bits`: the sizes Salesforce accepts and that sign in reasonable time.

@@ -63,7 +63,8 @@ pub(crate) struct Identity {
     pub(crate) sandbox: bool,
 
     /// The `aud` claim: a URL, or `my-domain` for the My Domain of --login-url (External
-    /// Client Apps since Spring '26, which answer app_not_found to login/test). Default:
+    /// Client Apps since Spring '26, which answer app_not_found to login/test; a loopback
+    /// emulator's URL plays the My Domain). Default:
     /// https://test.salesforce.com for sandbox login URLs, the site URL for Experience Cloud
     /// sites, https://login.salesforce.com otherwise; required for other hosts.
     #[arg(long, env = "SFJWT_AUDIENCE", value_name = "URL|my-domain")]

@@ -49,6 +49,7 @@ fn main() -> ExitCode {
         Command::Demo(_) => commands::demo::run(&mut out),
         Command::Api(args) => commands::api::run(&args, &mut out),
         Command::Logout(args) => commands::logout::run(&args, &mut out),
+        Command::Probe(args) => commands::probe::run(&args, &mut out),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -77,10 +77,21 @@ fn a_my_domain_url_is_a_valid_audience() {
 }
 
 #[test]
+fn audience_my_domain_at_a_loopback_emulator_is_its_base_url() {
+    // A local emulator plays the org's My Domain.
+    let claims = claims_of(&mut assertion(&[
+        "--login-url",
+        "http://127.0.0.1:9/",
+        "--audience",
+        "my-domain",
+    ]));
+    assert_eq!(claims["aud"], "http://127.0.0.1:9");
+}
+
+#[test]
 fn audience_my_domain_needs_a_my_domain_login_url() {
     for login_url in [
         "https://login.salesforce.com",
-        "http://127.0.0.1:9",
         "https://acme.my.site.com/partners",
     ] {
         assertion(&["--login-url", login_url, "--audience", "my-domain"])

@@ -84,6 +84,7 @@ fn version_and_help_with_examples_for_every_command() {
         "demo",
         "api",
         "logout",
+        "probe",
     ] {
         sfjwt()
             .args([command, "--help"])
@@ -379,8 +380,9 @@ fn emulate_an_eca_org_from_the_example_config() {
     let _ = child.wait();
     drop(lines);
     let audience_line = audience_line.expect("emulate printed no --audience line for the ECA");
+    // The emulator's URL plays the org's My Domain, so the printed line says `my-domain`.
     assert!(
-        audience_line.contains("--audience https://acme.my.salesforce.com"),
+        audience_line.contains("--audience my-domain"),
         "{audience_line}"
     );
     refused

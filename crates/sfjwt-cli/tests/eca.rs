@@ -75,6 +75,29 @@ fn the_my_domain_audience_is_granted() {
 }
 
 #[test]
+fn audience_my_domain_at_the_emulator_sends_its_base_url_and_is_granted() {
+    // The emulator's URL plays the org's My Domain, as https://NAME.my.salesforce.com would.
+    let sf = eca_org();
+    let output = token(&sf)
+        .args(["--audience", "my-domain", "--no-cache", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    // Salesforce puts the identity URL on the host of the audience it granted: here the
+    // loopback base URL, so that is what `aud` was.
+    let id = json["id"].as_str().unwrap();
+    assert!(
+        id.starts_with(&format!("{}/id/{}", sf.base_url(), sf.org_id())),
+        "{json}"
+    );
+}
+
+#[test]
 fn demo_eca_shows_the_refusal_the_hint_and_the_fix() {
     let output = Command::cargo_bin("sfjwt")
         .unwrap()

@@ -25,16 +25,26 @@ pub(crate) enum HostKind {
     Unknown,
 }
 
-/// My Domain login hosts end with one of these (commercial cloud and Government Cloud Plus).
-const MY_DOMAIN_SUFFIXES: [&str; 2] = [".my.salesforce.com", ".my.salesforce.mil"];
+/// My Domain login hosts end with one of these: commercial cloud, Government Cloud Plus,
+/// Salesforce on Alibaba Cloud (China, `*.my.sfcrmproducts.cn`) and `*.my-salesforce.com`
+/// (the suffixes sfdx-core's `SfdcUrl.toLightningDomain` knows as My Domains).
+const MY_DOMAIN_SUFFIXES: [&str; 4] = [
+    ".my.salesforce.com",
+    ".my.salesforce.mil",
+    ".my.sfcrmproducts.cn",
+    ".my-salesforce.com",
+];
 
 /// Partitioned My Domains (sandboxes, scratch orgs) that log in through `test.salesforce.com`.
 const SANDBOX_PARTITIONS: [&str; 2] = [".sandbox.my.salesforce.com", ".scratch.my.salesforce.com"];
 
-/// Lightning, Visualforce and Setup hosts: UI only, never a login or an audience.
-const UI_SUFFIXES: [&str; 6] = [
+/// Lightning, Visualforce and Setup hosts: UI only, never a login or an audience. The
+/// Lightning suffixes are sfdx-core's (`SfdcUrl.isLightningDomain`, `toLightningDomain`).
+const UI_SUFFIXES: [&str; 8] = [
     ".lightning.force.com",
     ".lightning.crmforce.mil",
+    ".lightning.sfcrmapps.cn",
+    ".my-lightning.com",
     ".vf.force.com",
     ".visual.force.com",
     ".visualforce.com",
@@ -88,9 +98,11 @@ fn my_domain_name(host: &str) -> Option<&str> {
 /// host name says it: `acme.lightning.force.com` → `https://acme.my.salesforce.com`,
 /// `acme--dev.sandbox.lightning.force.com` → `https://acme--dev.sandbox.my.salesforce.com`.
 pub(crate) fn my_domain_for(host: &str) -> Option<String> {
-    const MAP: [(&str, &str); 3] = [
+    const MAP: [(&str, &str); 5] = [
         (".lightning.force.com", ".my.salesforce.com"),
         (".lightning.crmforce.mil", ".my.salesforce.mil"),
+        (".lightning.sfcrmapps.cn", ".my.sfcrmproducts.cn"),
+        (".my-lightning.com", ".my-salesforce.com"),
         (".my.salesforce-setup.com", ".my.salesforce.com"),
     ];
     MAP.iter().find_map(|(from, to)| {
@@ -134,6 +146,21 @@ mod tests {
                 "agency.my.salesforce.mil",
                 HostKind::MyDomain { sandbox: false },
             ),
+            (
+                "acme.my.sfcrmproducts.cn",
+                HostKind::MyDomain { sandbox: false },
+            ),
+            (
+                "acme--uat.sandbox.my.sfcrmproducts.cn",
+                HostKind::MyDomain { sandbox: true },
+            ),
+            (
+                "acme.my-salesforce.com",
+                HostKind::MyDomain { sandbox: false },
+            ),
+            ("acme.lightning.sfcrmapps.cn", HostKind::NotALoginHost),
+            ("acme.my-lightning.com", HostKind::NotALoginHost),
+            ("my.sfcrmproducts.cn", HostKind::Unknown),
             ("my.salesforce.com", HostKind::NotALoginHost),
             ("acme.lightning.force.com", HostKind::NotALoginHost),
             ("acme.lightning.crmforce.mil", HostKind::NotALoginHost),
@@ -170,6 +197,14 @@ mod tests {
             (
                 "acme.my.salesforce-setup.com",
                 Some("https://acme.my.salesforce.com"),
+            ),
+            (
+                "acme.lightning.sfcrmapps.cn",
+                Some("https://acme.my.sfcrmproducts.cn"),
+            ),
+            (
+                "acme.my-lightning.com",
+                Some("https://acme.my-salesforce.com"),
             ),
             ("na123.salesforce.com", None),
             ("acme--c.vf.force.com", None),

@@ -236,8 +236,56 @@ fn community_fields_and_loopback_instance_urls_are_accepted() {
 }
 
 #[test]
+fn api_instance_url_is_typed_kept_and_checked() {
+    let body = r#"{"access_token":"x!y","instance_url":"https://acme.my.salesforce.com","id":"https://login.salesforce.com/id/00D/005","scope":"sfap_api api","api_instance_url":"https://api.salesforce.com"}"#;
+    let t = exchange_with(response(200, Some("application/json"), body)).unwrap();
+    assert_eq!(t.api_instance_url(), Some("https://api.salesforce.com"));
+    assert!(!t.extra().contains_key("api_instance_url"));
+    let again = sfjwt_core::response::TokenResponse::from_json(t.to_json().as_bytes()).unwrap();
+    assert_eq!(again.api_instance_url(), Some("https://api.salesforce.com"));
+
+    let insecure = body.replace("https://api.salesforce.com", "http://api.example.com");
+    let err = exchange_with(response(200, Some("application/json"), &insecure)).unwrap_err();
+    assert!(err.to_string().contains("api_instance_url"), "{err}");
+
+    let without = r#"{"access_token":"x!y","instance_url":"http://127.0.0.1:8080","id":"http://127.0.0.1:8080/id/00D/005"}"#;
+    let t = exchange_with(response(200, Some("application/json"), without)).unwrap();
+    assert_eq!(t.api_instance_url(), None);
+}
+
+#[test]
 fn every_row_of_the_error_table() {
-    let rows: [(&str, &str, OAuthErrorCode, &str); 17] = [
+    let rows: [(&str, &str, OAuthErrorCode, &str); 22] = [
+        (
+            "OAUTH_APP_BLOCKED",
+            "this app is blocked by admin",
+            OAuthErrorCode::AppBlocked,
+            "API Access Control",
+        ),
+        (
+            "invalid_grant",
+            "ip restricted or invalid login hours",
+            OAuthErrorCode::IpRestricted,
+            "Login Hours",
+        ),
+        (
+            "rate_limit_exceeded",
+            "login rate exceeded",
+            OAuthErrorCode::RateLimited,
+            "rolling window",
+        ),
+        (
+            "invalid_grant",
+            "user hasn't approved this consumer",
+            OAuthErrorCode::UserNotApproved,
+            "Salesforce API Integration",
+        ),
+        (
+            "app_not_found",
+            "External client app is not installed in this org",
+            OAuthErrorCode::AppNotFound,
+            "sandbox refresh",
+        ),
         (
             "invalid_grant",
             "user hasn't approved this consumer",

@@ -30,22 +30,22 @@ pub const DEFAULT_SESSION_TIMEOUT: Duration = Duration::from_secs(2 * 3600);
 /// The default tolerance for an `exp` just past. Salesforce does not document one; a few
 /// seconds absorbs the client-server clock drift a healthy host has.
 pub const DEFAULT_EXP_SKEW: Duration = Duration::from_secs(5);
-/// The default `exp` ceiling: how far ahead of now an assertion's `exp` may be.
-///
-/// Salesforce's JWT bearer flow documentation asks for an assertion that expires "within 3
-/// minutes"; in practice a 5-minute lifetime is granted (a hand-built
-/// `int(time.time()) + 300` works), and an `exp` far ahead (in milliseconds) is answered
-/// `expired authorization code`; the public reports are cited in
-/// `sfjwt_core::manual::lifetimes`. 300 s accepts every lifetime reported to work and still catches the
-/// milliseconds and hours-long-lifetime bugs; the default skew ([`DEFAULT_EXP_SKEW`]) is
-/// added on top for a client clock slightly ahead.
-pub const DEFAULT_MAX_ASSERTION_LIFETIME: Duration = Duration::from_secs(300);
 /// The default request-body limit: token requests are a few kilobytes.
 pub const DEFAULT_MAX_BODY: usize = 64 * 1024;
 /// The default number of requests kept in the log (oldest dropped first).
 pub const DEFAULT_RECORD_LIMIT: usize = 10_000;
 /// How long a client may take to send a request body.
 const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The request log's sink; see [`EmulatorBuilder::request_log`].
+#[derive(Clone)]
+pub(crate) struct RequestLog(pub(crate) Arc<dyn Fn(&str) + Send + Sync>);
+
+impl std::fmt::Debug for RequestLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[request log]")
+    }
+}
 
 /// Configures and starts an [`Emulator`]; see [`Emulator::builder`].
 #[derive(Debug, Clone)]
@@ -60,7 +60,9 @@ pub struct EmulatorBuilder {
     audiences: Vec<String>,
     ip_ranges: Vec<String>,
     exp_skew: Duration,
-    max_lifetime: Duration,
+    max_lifetime: Option<Duration>,
+    api_instance_url: Option<String>,
+    request_log: Option<RequestLog>,
     session_rules: SessionRules,
     issued_at_and_signature: bool,
     identity_host: IdentityHost,
@@ -87,11 +89,13 @@ impl Default for EmulatorBuilder {
             audiences: Vec::new(),
             ip_ranges: Vec::new(),
             exp_skew: DEFAULT_EXP_SKEW,
-            max_lifetime: DEFAULT_MAX_ASSERTION_LIFETIME,
+            max_lifetime: None,
+            api_instance_url: None,
+            request_log: None,
             session_rules: SessionRules::default(),
             issued_at_and_signature: false,
             identity_host: IdentityHost::LoginServer,
-            bare_error_codes: false,
+            bare_error_codes: true,
             login_rate_per_hour: DEFAULT_LOGIN_RATE_PER_HOUR,
             session_timeout: DEFAULT_SESSION_TIMEOUT,
             clock: SharedClock::new(SystemClock),
@@ -149,6 +153,11 @@ impl EmulatorBuilder {
     /// The org's My Domain URL (`https://acme.my.salesforce.com`,
     /// `https://acme--dev.sandbox.my.salesforce.com`): the `aud` its External Client Apps
     /// accept. Connected apps keep refusing it with `audience is invalid`.
+    ///
+    /// The emulator's own base URL (`http://127.0.0.1:PORT`, with or without a trailing `/`)
+    /// then plays that My Domain too: a client that logs in "through the My Domain" on
+    /// loopback — the Salesforce CLI's first login/audience pair, `sfjwt token --audience
+    /// my-domain` — sends it as `aud` and is answered as the My Domain would be.
     pub fn my_domain(mut self, url: impl Into<String>) -> Self {
         self.my_domain = Some(url.into());
         self
@@ -184,10 +193,32 @@ impl EmulatorBuilder {
         self
     }
 
-    /// How far ahead of now an assertion's `exp` may be (plus the skew); beyond it the grant
-    /// answers `expired authorization code`. Default [`DEFAULT_MAX_ASSERTION_LIFETIME`].
+    /// Turns on a stricter check of the emulator's own: an assertion whose `exp` is more than
+    /// `lifetime` (plus the skew) ahead is answered `expired authorization code`.
+    ///
+    /// Off by default, because Salesforce sets no upper bound: the Salesforce CLI (sfdx-core)
+    /// has signed `exp: Date.now() + 300` — milliseconds, centuries ahead — since 2017 and
+    /// real orgs grant it. Turn it on to catch a client that signs lifetimes of hours or
+    /// milliseconds before it meets a stricter server. sfjwt's own clients never sign more
+    /// than 300 s (their policy, see `sfjwt_core::manual::lifetimes`).
     pub fn max_assertion_lifetime(mut self, lifetime: Duration) -> Self {
-        self.max_lifetime = lifetime;
+        self.max_lifetime = Some(lifetime);
+        self
+    }
+
+    /// Sends `api_instance_url` (the API host Salesforce returns with the `sfap_api` scope,
+    /// e.g. `https://api.salesforce.com`) in token responses. Default: not sent.
+    pub fn api_instance_url(mut self, url: impl Into<String>) -> Self {
+        self.api_instance_url = Some(url.into());
+        self
+    }
+
+    /// Calls `log` with one line per request, after it is answered: method, path (no query),
+    /// status and, for a refusal, the rule that refused it (`exp in the past`,
+    /// `audience not accepted by this app kind and org`). Assertions, tokens and headers
+    /// never appear. `sfjwt emulate -v` prints these lines.
+    pub fn request_log(mut self, log: impl Fn(&str) + Send + Sync + 'static) -> Self {
+        self.request_log = Some(RequestLog(Arc::new(log)));
         self
     }
 
@@ -234,10 +265,12 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Answers an inactive user, an inactive org and the login rate limit with the bare
-    /// codes `inactive_user`, `inactive_org` and `rate_limit_exceeded` instead of
-    /// `invalid_grant` (the descriptions stay the same). Both forms are seen from
-    /// Salesforce; clients must handle each. Default off.
+    /// Answers the login rate limit with the bare code `rate_limit_exceeded` (`true`, the
+    /// default: the code Salesforce's OAuth error list documents) or with `invalid_grant`
+    /// (`false`: the form also reported from real orgs); the description is
+    /// `login rate exceeded` either way. Clients must handle both. An inactive user or org is
+    /// always answered with the documented bare codes `inactive_user` / `inactive_org`.
+    /// Sources: `sfjwt_core::manual::errors`.
     pub fn bare_error_codes(mut self, bare: bool) -> Self {
         self.bare_error_codes = bare;
         self
@@ -408,12 +441,15 @@ impl EmulatorBuilder {
         let policy = Policy {
             login_servers,
             sites,
+            my_domain_at_base_url: my_domain.is_some(),
             my_domain,
+            base_url: org::normalize(&base_url),
             exp_skew: self.exp_skew,
             max_lifetime: self.max_lifetime,
             ip_ranges,
             started_at: self.clock.now(),
             bare_codes: self.bare_error_codes,
+            api_instance_url: self.api_instance_url,
             issued_at_and_signature: self.issued_at_and_signature,
             identity_host: self.identity_host,
         };
@@ -431,6 +467,7 @@ impl EmulatorBuilder {
         };
         let shared = Arc::new(Shared::new(
             base_url,
+            self.request_log,
             org_id,
             apps,
             policy,

@@ -48,7 +48,7 @@ pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 /// login_ip_ranges = ["10.0.0.0/8"] # absent: no restriction; else `ip restricted` (login_ip_ranges)
 ///
 /// [assertion]
-/// max_lifetime_secs = 300          # `exp` ceiling                            (max_assertion_lifetime)
+/// max_lifetime_secs = 300          # opt-in `exp` ceiling, absent: none (as Salesforce) (max_assertion_lifetime)
 ///
 /// [sessions]
 /// ip_locked = false                # true: API answers 401 right after grants (ip_locked_sessions)
@@ -58,9 +58,10 @@ pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 /// [token_response]
 /// issued_at_and_signature = false  # (issued_at_and_signature)
 /// identity_host = "login_server"   # or "emulator"                            (identity_host)
+/// api_instance_url = "https://api.salesforce.com"  # absent: not sent          (api_instance_url)
 ///
 /// [errors]
-/// bare_codes = false               # inactive_user / inactive_org / rate_limit_exceeded (bare_error_codes)
+/// bare_codes = true                # false: the rate limit as invalid_grant   (bare_error_codes)
 ///
 /// [[apps]]
 /// consumer_key = "3MVG9_test_key"
@@ -269,6 +270,7 @@ struct FileTokenResponse {
     issued_at_and_signature: bool,
     #[serde(default)]
     identity_host: FileIdentityHost,
+    api_instance_url: Option<String>,
 }
 
 #[derive(Deserialize, Default, Clone, Copy)]
@@ -279,11 +281,17 @@ enum FileIdentityHost {
     Emulator,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileErrors {
-    #[serde(default)]
+    #[serde(default = "yes")]
     bare_codes: bool,
+}
+
+impl Default for FileErrors {
+    fn default() -> Self {
+        Self { bare_codes: true }
+    }
 }
 
 #[derive(Deserialize)]
@@ -447,6 +455,9 @@ impl FileConfig {
                 FileIdentityHost::Emulator => IdentityHost::Emulator,
             })
             .bare_error_codes(self.errors.bare_codes);
+        if let Some(url) = self.token_response.api_instance_url {
+            builder = builder.api_instance_url(url);
+        }
         for app in self.apps {
             if app.permitted_users == FilePermitted::AllUsers && !app.approved_users.is_empty() {
                 return Err(ConfigError::Parse {

@@ -28,7 +28,7 @@ pub enum PermittedUsers {
 
 impl PermittedUsers {
     /// Whether `username` may use the app.
-    pub(crate) fn permits(&self, username: &str) -> bool {
+    pub fn permits(&self, username: &str) -> bool {
         match self {
             Self::AllUsers => true,
             Self::AdminApproved(users) => users.iter().any(|u| u.eq_ignore_ascii_case(username)),

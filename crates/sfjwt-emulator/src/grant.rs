@@ -56,23 +56,23 @@ pub(crate) enum OAuthError {
 }
 
 impl OAuthError {
-    /// The `error` code; `bare` picks the bare codes some orgs send for the inactive and
-    /// rate-limit refusals instead of `invalid_grant`.
-    pub(crate) fn code(self, bare: bool) -> &'static str {
+    /// The `error` code. Salesforce's OAuth error list documents the bare codes
+    /// `inactive_user`, `inactive_org` and `rate_limit_exceeded`; `bare_rate_limit` false
+    /// answers the rate limit as `invalid_grant` instead, the other form reported from real
+    /// orgs (see `sfjwt_core::manual::errors`).
+    pub(crate) fn code(self, bare_rate_limit: bool) -> &'static str {
         match self {
             Self::UnsupportedGrantType => "unsupported_grant_type",
             Self::InvalidClientId => "invalid_client_id",
             Self::AppNotFound => "app_not_found",
             Self::MustUsePost => "invalid_request",
-            Self::InactiveUser if bare => "inactive_user",
-            Self::InactiveOrg if bare => "inactive_org",
-            Self::RateExceeded if bare => "rate_limit_exceeded",
+            Self::InactiveUser => "inactive_user",
+            Self::InactiveOrg => "inactive_org",
+            Self::RateExceeded if bare_rate_limit => "rate_limit_exceeded",
             Self::InvalidAssertion
             | Self::AudienceInvalid
             | Self::Expired
             | Self::NotApproved
-            | Self::InactiveUser
-            | Self::InactiveOrg
             | Self::IpRestricted
             | Self::RateExceeded => "invalid_grant",
         }
@@ -89,10 +89,27 @@ impl OAuthError {
             Self::NotApproved => "user hasn't approved this consumer",
             Self::InactiveUser => "inactive user",
             Self::InactiveOrg => "inactive organization",
-            Self::IpRestricted => "ip restricted",
+            Self::IpRestricted => "ip restricted or invalid login hours",
             Self::RateExceeded => "login rate exceeded",
             Self::MustUsePost => "must use HTTP POST",
         }
+    }
+}
+
+/// A refusal and the rule that made it, for the request log (`sfjwt emulate -v`): several
+/// rules share one Salesforce answer (an `exp` in the past and one beyond the opt-in ceiling
+/// both say `expired authorization code`), and the log tells them apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Refusal {
+    /// What the client is told.
+    pub(crate) error: OAuthError,
+    /// Which check refused, in a few words.
+    pub(crate) rule: &'static str,
+}
+
+impl Refusal {
+    pub(crate) const fn new(error: OAuthError, rule: &'static str) -> Self {
+        Self { error, rule }
     }
 }
 
@@ -140,35 +157,49 @@ pub(crate) fn check<'a>(
     form: &[(String, String)],
     ctx: &GrantContext<'a>,
     now: SystemTime,
-) -> Result<Approved<'a>, OAuthError> {
+) -> Result<Approved<'a>, Refusal> {
+    use OAuthError as E;
+    let refuse = |error, rule| Refusal::new(error, rule);
     if param(form, "grant_type") != Some(JWT_BEARER) {
-        return Err(OAuthError::UnsupportedGrantType);
+        return Err(refuse(
+            E::UnsupportedGrantType,
+            "grant_type is not the JWT bearer URN",
+        ));
     }
     let assertion = param(form, "assertion")
         .filter(|a| !a.is_empty())
-        .ok_or(OAuthError::InvalidAssertion)?;
-    let parts = split(assertion).ok_or(OAuthError::InvalidAssertion)?;
+        .ok_or(refuse(E::InvalidAssertion, "no assertion parameter"))?;
+    let parts = split(assertion).ok_or(refuse(
+        E::InvalidAssertion,
+        "assertion is not three base64url JSON parts",
+    ))?;
     if parts.header.get("alg").and_then(Value::as_str) != Some("RS256")
         || parts.header.contains_key("crit")
     {
-        return Err(OAuthError::InvalidAssertion);
+        return Err(refuse(
+            E::InvalidAssertion,
+            "header alg is not RS256 (or has crit)",
+        ));
     }
     let issuer = parts
         .claims
         .get("iss")
         .and_then(Value::as_str)
-        .ok_or(OAuthError::InvalidClientId)?;
-    let app = ctx.apps.get(issuer).ok_or(OAuthError::InvalidClientId)?;
+        .ok_or(refuse(E::InvalidClientId, "no iss claim"))?;
+    let app = ctx
+        .apps
+        .get(issuer)
+        .ok_or(refuse(E::InvalidClientId, "iss is no app of this org"))?;
     if !app.is_installed() {
         return Err(match app.app_kind() {
-            AppKind::ExternalClientApp => OAuthError::AppNotFound,
-            _ => OAuthError::InvalidClientId,
+            AppKind::ExternalClientApp => refuse(E::AppNotFound, "app not installed in this org"),
+            _ => refuse(E::InvalidClientId, "app not installed in this org"),
         });
     }
     match ctx.policy.started_at.checked_add(app.delay()) {
         Some(ready) if now >= ready => {}
         // Still propagating (or a delay so long it never ends).
-        _ => return Err(OAuthError::InvalidClientId),
+        _ => return Err(refuse(E::InvalidClientId, "app still propagating")),
     }
 
     // The signature, strictly, against this app's certificate; only then are the claims
@@ -178,35 +209,52 @@ pub(crate) fn check<'a>(
         parts.signing_input.as_bytes(),
         &parts.signature,
     )
-    .map_err(|_| OAuthError::InvalidAssertion)?;
-    let claims = Claims::read(&parts.claims).ok_or(OAuthError::InvalidAssertion)?;
+    .map_err(|_| {
+        refuse(
+            E::InvalidAssertion,
+            "signature does not verify with the app's certificate",
+        )
+    })?;
+    let claims = Claims::read(&parts.claims).ok_or(refuse(
+        E::InvalidAssertion,
+        "sub, aud or exp missing or of the wrong type",
+    ))?;
 
     let audience = accepted_audience(&claims.audiences, app, ctx.policy)?;
     let now_secs = unix_seconds(now);
     let skew = ctx.policy.exp_skew.as_secs();
     if now_secs >= claims.exp.saturating_add(skew) {
-        return Err(OAuthError::Expired);
+        return Err(refuse(E::Expired, "exp in the past"));
     }
-    // An `exp` further ahead than the org allows (a lifetime of hours, or milliseconds
-    // instead of seconds) gets the same answer as one in the past.
-    let ceiling = now_secs
-        .saturating_add(ctx.policy.max_lifetime.as_secs())
-        .saturating_add(skew);
-    if claims.exp > ceiling {
-        return Err(OAuthError::Expired);
+    // Salesforce sets no upper bound (the Salesforce CLI signs `exp` in milliseconds and is
+    // granted); the ceiling is a stricter check of the emulator's own, on request only. It
+    // answers as an `exp` in the past would.
+    if let Some(max_lifetime) = ctx.policy.max_lifetime {
+        let ceiling = now_secs
+            .saturating_add(max_lifetime.as_secs())
+            .saturating_add(skew);
+        if claims.exp > ceiling {
+            return Err(refuse(
+                E::Expired,
+                "exp ceiling (opt-in max_assertion_lifetime)",
+            ));
+        }
     }
     let user = ctx
         .users
         .get(&claims.subject.to_ascii_lowercase())
-        .ok_or(OAuthError::NotApproved)?;
+        .ok_or(refuse(E::NotApproved, "sub is no user of this org"))?;
     if !user.active {
-        return Err(OAuthError::InactiveUser);
+        return Err(refuse(E::InactiveUser, "user inactive"));
     }
     if !app.permitted().permits(&user.username) && !app.permitted().permits(&user.configured) {
-        return Err(OAuthError::NotApproved);
+        return Err(refuse(
+            E::NotApproved,
+            "user not pre-authorized for the app",
+        ));
     }
     if !ctx.org_active {
-        return Err(OAuthError::InactiveOrg);
+        return Err(refuse(E::InactiveOrg, "org inactive"));
     }
     if !ctx.policy.ip_ranges.is_empty()
         && !app.relaxes_ip()
@@ -216,7 +264,10 @@ pub(crate) fn check<'a>(
             .iter()
             .any(|range| range.contains(ctx.client_ip))
     {
-        return Err(OAuthError::IpRestricted);
+        return Err(refuse(
+            E::IpRestricted,
+            "caller outside the login IP ranges",
+        ));
     }
     Ok(Approved {
         app,
@@ -227,18 +278,16 @@ pub(crate) fn check<'a>(
 
 /// The first `aud` this app accepts, or the refusal: an External Client App asked with a
 /// login server says `app_not_found`, everything else `audience is invalid`.
-fn accepted_audience(
-    audiences: &[String],
-    app: &App,
-    policy: &Policy,
-) -> Result<String, OAuthError> {
+fn accepted_audience(audiences: &[String], app: &App, policy: &Policy) -> Result<String, Refusal> {
     let accepted = |aud: &String| -> bool {
         let aud = normalize(aud);
         if policy.sites.contains(&aud) {
             return true;
         }
+        let my_domain = policy.my_domain.as_ref() == Some(&aud)
+            || (policy.my_domain_at_base_url && aud == policy.base_url);
         match app.app_kind() {
-            AppKind::ExternalClientApp => policy.my_domain.as_ref() == Some(&aud),
+            AppKind::ExternalClientApp => my_domain,
             _ => policy.login_servers.contains(&aud),
         }
     };
@@ -248,9 +297,15 @@ fn accepted_audience(
     if app.app_kind() == AppKind::ExternalClientApp
         && audiences.iter().any(|aud| is_login_server(aud))
     {
-        return Err(OAuthError::AppNotFound);
+        return Err(Refusal::new(
+            OAuthError::AppNotFound,
+            "login/test audience refused by an External Client App",
+        ));
     }
-    Err(OAuthError::AudienceInvalid)
+    Err(Refusal::new(
+        OAuthError::AudienceInvalid,
+        "audience not accepted by this app kind and org",
+    ))
 }
 
 /// The claims the grant reads, from a verified assertion.
@@ -341,10 +396,15 @@ mod tests {
             OAuthError::UnsupportedGrantType.description(),
             "grant type not supported"
         );
-        assert_eq!(OAuthError::InactiveUser.code(false), "invalid_grant");
+        assert_eq!(OAuthError::InactiveUser.code(false), "inactive_user");
         assert_eq!(OAuthError::InactiveUser.code(true), "inactive_user");
         assert_eq!(OAuthError::InactiveOrg.code(true), "inactive_org");
         assert_eq!(OAuthError::RateExceeded.code(true), "rate_limit_exceeded");
+        assert_eq!(OAuthError::RateExceeded.code(false), "invalid_grant");
+        assert_eq!(
+            OAuthError::IpRestricted.description(),
+            "ip restricted or invalid login hours"
+        );
         assert_eq!(OAuthError::IpRestricted.code(true), "invalid_grant");
         assert_eq!(OAuthError::AppNotFound.code(false), "app_not_found");
     }

@@ -9,6 +9,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use crate::builder::EmulatorBuilder;
+use crate::directory::App;
 use crate::error::EmulatorError;
 use crate::fault::{Fault, Target};
 use crate::record::RecordedRequest;
@@ -94,6 +95,27 @@ impl Emulator {
     /// The org's My Domain URL as configured (normalized), if any.
     pub fn my_domain(&self) -> Option<&str> {
         self.shared.policy.my_domain.as_deref()
+    }
+
+    /// The org's apps, by consumer key.
+    pub fn apps(&self) -> Vec<&App> {
+        let mut apps: Vec<&App> = self.shared.apps.values().collect();
+        apps.sort_by(|a, b| a.consumer_key().cmp(b.consumer_key()));
+        apps
+    }
+
+    /// The org's usernames as users log in with them (in a sandbox, with the sandbox
+    /// suffix), sorted.
+    pub fn usernames(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .shared
+            .lock()
+            .users
+            .values()
+            .map(|u| u.username.clone())
+            .collect();
+        names.sort();
+        names
     }
 
     /// The user id (18 characters) of `username`, if the user exists. In a sandbox, the

@@ -7,7 +7,8 @@
 //!
 //! ## What it is not
 //!
-//! - **Not Salesforce.** It emulates the login server and two small resources (`limits`,
+//! - **Not Salesforce.** It emulates the login server and the few resources a client touches
+//!   right after login (the versions list, a version's resources, `limits`,
 //!   `userinfo`/identity), not the REST API. It checks what Salesforce checks for this flow
 //!   and answers with Salesforce's error codes and texts, but it cannot know undocumented
 //!   behaviour: a passing test here is necessary, not sufficient.
@@ -62,18 +63,44 @@
 //! | the app has propagated ([`App::propagation_delay`]) | `invalid_client_id` / `client identifier invalid` |
 //! | signature verifies with the app's certificate | `invalid_grant` / `invalid assertion` |
 //! | an External Client App gets its My Domain, not login/test | `app_not_found` / `External client app is not installed in this org` |
-//! | `aud` is the org's login server, a site URL, or (ECA) the My Domain | `invalid_grant` / `audience is invalid` |
+//! | `aud` is the org's login server, a site URL, or (ECA) the My Domain — or the emulator's own base URL, which plays the My Domain | `invalid_grant` / `audience is invalid` |
 //! | `exp` (an integer, or a string of digits) plus a small skew is in the future | `invalid_grant` / `expired authorization code` |
-//! | `exp` is at most [`DEFAULT_MAX_ASSERTION_LIFETIME`] ahead (configurable) | `invalid_grant` / `expired authorization code` |
+//! | only if asked ([`EmulatorBuilder::max_assertion_lifetime`]): `exp` at most that far ahead | `invalid_grant` / `expired authorization code` |
 //! | `sub` is a user of the org (in a sandbox: `user@acme.com.dev`) | `invalid_grant` / `user hasn't approved this consumer` |
-//! | the user is active | `invalid_grant` / `inactive user` (or bare `inactive_user`) |
+//! | the user is active | `inactive_user` / `inactive user` |
 //! | the app permits the user | `invalid_grant` / `user hasn't approved this consumer` |
-//! | the org is active | `invalid_grant` / `inactive organization` (or bare `inactive_org`) |
-//! | the caller is inside the login IP ranges | `invalid_grant` / `ip restricted` |
-//! | ≤ N logins for the user in the last rolling hour | `invalid_grant` / `login rate exceeded` (or bare `rate_limit_exceeded`) |
+//! | the org is active | `inactive_org` / `inactive organization` |
+//! | the caller is inside the login IP ranges | `invalid_grant` / `ip restricted or invalid login hours` |
+//! | ≤ N logins for the user in the last rolling hour | `rate_limit_exceeded` / `login rate exceeded` (or `invalid_grant`: [`EmulatorBuilder::bare_error_codes`]) |
+//!
+//! There is no upper bound on `exp` by default, as at Salesforce: the Salesforce CLI signs
+//! `exp` in milliseconds and real orgs grant it. The codes and texts, and the public source
+//! of each, are in `sfjwt_core::manual::errors`.
 //!
 //! A `GET` on the token endpoint gets 400 `invalid_request` / `must use HTTP POST`; bodies
 //! over the limit (64 KiB) get 413; unknown paths get 404 — the server keeps serving.
+//!
+//! ## The REST API a client touches after login
+//!
+//! Each shape follows Salesforce's REST API Developer Guide:
+//!
+//! | request | answer | guide section |
+//! |---|---|---|
+//! | `GET /services/data` (no session) | 200, `[{"label":"Winter '25","url":"/services/data/v62.0","version":"62.0"},…]`, v31.0 to v66.0 | "List Available REST API Versions" |
+//! | `GET /services/data/vNN.N` | 200, `{"sobjects":"/services/data/vNN.N/sobjects",…,"identity":…}` | "List Available REST Resources" |
+//! | `GET /services/data/vNN.N/limits` | 200, `{"DailyApiRequests":{"Max":…,"Remaining":…},…}` | "List Org Limits" |
+//! | `GET /services/oauth2/userinfo`, the identity URL | 200, the OpenID Connect user info | "Identity URLs", "UserInfo Endpoint" (Salesforce Help) |
+//! | any of these but the versions list, without a live session | 401 `[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]` | "Status Codes and Error Responses" |
+//! | a version outside v31.0–v66.0, another path | 404 `[{"message":"The requested resource does not exist","errorCode":"NOT_FOUND"}]` | "Status Codes and Error Responses" |
+//!
+//! ## Testing a client you did not write
+//!
+//! [`EmulatorBuilder::request_log`] (`sfjwt emulate -v`) prints one line per request —
+//! method, path, status, and for a refusal the rule that refused it — so a client's login
+//! attempts can be followed without a debugger; assertions and tokens never appear. An org
+//! with a My Domain also accepts the emulator's base URL as that My Domain audience, so a
+//! client that logs in "through the My Domain" on loopback (the Salesforce CLI's first try)
+//! is granted as it would be at `https://NAME.my.salesforce.com`.
 //!
 //! ## The orgs users have
 //!
@@ -94,7 +121,7 @@
 //!   `instance_url`, `id` (on the login host), `token_type`; `issued_at` and `signature` only
 //!   with [`EmulatorBuilder::issued_at_and_signature`].
 //!
-//! //! ## Testing failure handling
+//! ## Testing failure handling
 //!
 //! [`Emulator::inject_fault`] arms a [`Fault`] (latency, reset, 500, 503, an HTML page, an
 //! endless body, a stall mid-body, a redirect) for the next N requests;
@@ -127,8 +154,8 @@ mod sessions;
 mod state;
 
 pub use builder::{
-    DEFAULT_EXP_SKEW, DEFAULT_LOGIN_RATE_PER_HOUR, DEFAULT_MAX_ASSERTION_LIFETIME,
-    DEFAULT_MAX_BODY, DEFAULT_RECORD_LIMIT, DEFAULT_SESSION_TIMEOUT, EmulatorBuilder,
+    DEFAULT_EXP_SKEW, DEFAULT_LOGIN_RATE_PER_HOUR, DEFAULT_MAX_BODY, DEFAULT_RECORD_LIMIT,
+    DEFAULT_SESSION_TIMEOUT, EmulatorBuilder,
 };
 // The core's clock, so one `ManualClock` can drive both the client and the emulator.
 pub use config::{EmulatorConfig, MAX_CONFIG_BYTES};

@@ -82,7 +82,15 @@ pub(crate) fn audience_problem(url: &str, bare_host: bool) -> Option<&'static st
     {
         return Some("it has no valid host");
     }
-    if host.ends_with(".lightning.force.com") {
+    if [
+        ".lightning.force.com",
+        ".lightning.crmforce.mil",
+        ".lightning.sfcrmapps.cn",
+        ".my-lightning.com",
+    ]
+    .iter()
+    .any(|suffix| host.ends_with(suffix))
+    {
         return Some(
             "a Lightning URL (*.lightning.force.com) is never an audience: use the My Domain URL (https://NAME.my.salesforce.com)",
         );
@@ -162,6 +170,9 @@ mod tests {
     #[test]
     fn lightning_and_instance_urls_are_never_audiences() {
         assert!(audience_problem("https://acme.lightning.force.com", true).is_some());
+        assert!(audience_problem("https://acme.lightning.sfcrmapps.cn", true).is_some());
+        assert!(audience_problem("https://acme.my-lightning.com", true).is_some());
+        assert!(audience_problem("https://acme.my.sfcrmproducts.cn", true).is_none());
         assert!(audience_problem("https://na123.salesforce.com", true).is_some());
         assert!(audience_problem("https://CS42.salesforce.com/", false).is_some());
         assert!(audience_problem("https://acme.my.salesforce-setup.com", true).is_some());

@@ -15,16 +15,24 @@ pub(crate) struct Policy {
     pub(crate) sites: Vec<String>,
     /// The org's My Domain URL (normalized), accepted by External Client Apps.
     pub(crate) my_domain: Option<String>,
+    /// The emulator's own base URL (`http://127.0.0.1:PORT`, normalized).
+    pub(crate) base_url: String,
+    /// Whether the base URL plays the My Domain too (an org with a My Domain): a client that
+    /// logs in "through the My Domain" on loopback sends it as `aud`.
+    pub(crate) my_domain_at_base_url: bool,
     /// How far past `exp` an assertion is still accepted.
     pub(crate) exp_skew: Duration,
-    /// How far ahead of now `exp` may be (plus the skew).
-    pub(crate) max_lifetime: Duration,
+    /// How far ahead of now `exp` may be (plus the skew): an opt-in check of the emulator's
+    /// own, `None` (Salesforce's behaviour) by default.
+    pub(crate) max_lifetime: Option<Duration>,
     /// Login IP ranges; empty means unrestricted.
     pub(crate) ip_ranges: Vec<IpRange>,
     /// When the emulator started (its clock): app propagation delays count from here.
     pub(crate) started_at: SystemTime,
-    /// Answer `inactive_user`, `inactive_org`, `rate_limit_exceeded` as bare codes.
+    /// Answer the login rate limit with the bare `rate_limit_exceeded` (else `invalid_grant`).
     pub(crate) bare_codes: bool,
+    /// `api_instance_url` to send in token responses, if configured.
+    pub(crate) api_instance_url: Option<String>,
     /// Send `issued_at` and `signature` in the token response.
     pub(crate) issued_at_and_signature: bool,
     /// Where `id` points.

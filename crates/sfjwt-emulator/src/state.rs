@@ -8,6 +8,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
+use crate::builder::RequestLog;
 use crate::clock::SharedClock;
 use crate::directory::App;
 use crate::fault::FaultQueue;
@@ -21,6 +22,8 @@ use crate::sessions::{SessionRules, Sessions};
 /// Immutable settings plus the locked mutable state.
 pub(crate) struct Shared {
     pub(crate) base_url: String,
+    /// Where one line per request goes, if anywhere.
+    pub(crate) request_log: Option<RequestLog>,
     pub(crate) org_id: String,
     pub(crate) apps: HashMap<String, App>,
     pub(crate) policy: Policy,
@@ -58,6 +61,7 @@ impl Shared {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         base_url: String,
+        request_log: Option<RequestLog>,
         org_id: String,
         apps: HashMap<String, App>,
         policy: Policy,
@@ -68,6 +72,7 @@ impl Shared {
     ) -> Self {
         Self {
             base_url,
+            request_log,
             org_id,
             apps,
             policy,

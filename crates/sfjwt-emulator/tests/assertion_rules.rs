@@ -6,7 +6,7 @@ use sfjwt_test_support::wire as common;
 use std::time::Duration;
 
 use common::*;
-use sfjwt_emulator::{DEFAULT_MAX_ASSERTION_LIFETIME, ManualClock};
+use sfjwt_emulator::ManualClock;
 
 fn signed(claims: &serde_json::Value) -> String {
     sign_raw(r#"{"alg":"RS256"}"#, &claims.to_string(), &key())
@@ -61,21 +61,40 @@ fn other_exp_shapes_are_invalid_assertions() {
 }
 
 #[test]
-fn exp_beyond_the_default_ceiling_is_refused() {
+fn no_exp_ceiling_by_default_as_at_salesforce() {
+    // The Salesforce CLI signs `exp: Date.now() + 300`: milliseconds, centuries ahead, and
+    // real orgs grant it. So does the emulator unless a ceiling is asked for.
     let clock = ManualClock::starting_now();
     let sf = builder().clock(clock.clone()).start().unwrap();
     let now = clock_secs(&clock);
-    let ceiling = DEFAULT_MAX_ASSERTION_LIFETIME.as_secs();
-    assert_eq!(ceiling, 300);
-    // 180 s (the documented lifetime) and 300 s (reported working) are granted.
-    for lifetime in [180, ceiling] {
+    for exp in [
+        now + 180,
+        now + 300,
+        now + 600,
+        now + 3600,
+        now * 1000 + 300,
+    ] {
+        let answer = grant(&sf, &assertion_with(CLIENT_ID, APPROVED, PRODUCTION, exp));
+        assert_eq!(answer.status, 200, "exp {exp}: {}", answer.body);
+    }
+}
+
+#[test]
+fn the_opt_in_ceiling_refuses_milliseconds_and_long_lifetimes() {
+    let clock = ManualClock::starting_now();
+    let sf = builder()
+        .clock(clock.clone())
+        .max_assertion_lifetime(Duration::from_secs(300))
+        .start()
+        .unwrap();
+    let now = clock_secs(&clock);
+    for lifetime in [180, 300] {
         let answer = grant(
             &sf,
             &assertion_with(CLIENT_ID, APPROVED, PRODUCTION, now + lifetime),
         );
         assert_eq!(answer.status, 200, "{lifetime} s: {}", answer.body);
     }
-    // Ten minutes, an hour, and milliseconds instead of seconds are not.
     for exp in [now + 600, now + 3600, now * 1000] {
         assert_oauth_error(
             &grant(&sf, &assertion_with(CLIENT_ID, APPROVED, PRODUCTION, exp)),
@@ -86,13 +105,13 @@ fn exp_beyond_the_default_ceiling_is_refused() {
     // The skew (default 5 s) also absorbs a client clock slightly ahead.
     let answer = grant(
         &sf,
-        &assertion_with(CLIENT_ID, APPROVED, PRODUCTION, now + ceiling + 5),
+        &assertion_with(CLIENT_ID, APPROVED, PRODUCTION, now + 305),
     );
     assert_eq!(answer.status, 200, "{}", answer.body);
     assert_oauth_error(
         &grant(
             &sf,
-            &assertion_with(CLIENT_ID, APPROVED, PRODUCTION, now + ceiling + 6),
+            &assertion_with(CLIENT_ID, APPROVED, PRODUCTION, now + 306),
         ),
         "invalid_grant",
         "expired authorization code",

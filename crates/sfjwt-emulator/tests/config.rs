@@ -35,7 +35,7 @@ fn toml_file_configures_the_whole_org() {
     );
     assert_oauth_error(
         &grant(&sf, &assertion_for(INACTIVE)),
-        "invalid_grant",
+        "inactive_user",
         "inactive user",
     );
     let site = assertion_with(
@@ -81,7 +81,7 @@ fn the_builder_from_a_file_can_be_adjusted() {
     let sf = builder.login_rate_per_hour(0).start().unwrap();
     assert_oauth_error(
         &grant(&sf, &assertion_for(APPROVED)),
-        "invalid_grant",
+        "rate_limit_exceeded",
         "login rate exceeded",
     );
 }
@@ -283,9 +283,10 @@ fn every_org_knob_can_be_configured() {
         [token_response]
         issued_at_and_signature = true
         identity_host = "emulator"
+        api_instance_url = "https://api.salesforce.com"
 
         [errors]
-        bare_codes = true
+        bare_codes = false
 
         [[apps]]
         consumer_key = "3MVG9_eca"
@@ -316,6 +317,7 @@ fn every_org_knob_can_be_configured() {
     let json = answer.json();
     assert!(json["id"].as_str().unwrap().starts_with(sf.base_url()));
     assert!(json["signature"].is_string());
+    assert_eq!(json["api_instance_url"], "https://api.salesforce.com");
     // The exp ceiling of 60 s (+5 s skew).
     assert_oauth_error(
         &grant(&sf, &fresh("3MVG9_eca", my_domain, 120)),
@@ -353,7 +355,7 @@ fn every_org_knob_can_be_configured() {
             &assertion_with("k", APPROVED, PRODUCTION, unix_now() + 60),
         ),
         "invalid_grant",
-        "ip restricted",
+        "ip restricted or invalid login hours",
     );
 }
 

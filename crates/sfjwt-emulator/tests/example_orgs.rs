@@ -125,7 +125,7 @@ fn ip_restricted() {
     assert_oauth_error(
         &grant(&sf, &fresh("3MVG9_acme_enforced", APPROVED, PRODUCTION)),
         "invalid_grant",
-        "ip restricted",
+        "ip restricted or invalid login hours",
     );
     assert_eq!(
         grant(&sf, &fresh("3MVG9_acme_relaxed", APPROVED, PRODUCTION)).status,
@@ -163,7 +163,7 @@ fn rate_limited() {
             &sf,
             &fresh("3MVG9_acme_connected_app", APPROVED, PRODUCTION),
         ),
-        "invalid_grant",
+        "rate_limit_exceeded",
         "login rate exceeded",
     );
 }

@@ -249,7 +249,7 @@ fn inactive_user_is_refused() {
     let sf = start();
     assert_oauth_error(
         &grant(&sf, &assertion_for(INACTIVE)),
-        "invalid_grant",
+        "inactive_user",
         "inactive user",
     );
 }
@@ -275,13 +275,13 @@ fn inactive_org_is_refused_after_user_checks() {
     let sf = builder().org_active(false).start().unwrap();
     assert_oauth_error(
         &grant(&sf, &assertion_for(APPROVED)),
-        "invalid_grant",
+        "inactive_org",
         "inactive organization",
     );
     // The user checks come first.
     assert_oauth_error(
         &grant(&sf, &assertion_for(INACTIVE)),
-        "invalid_grant",
+        "inactive_user",
         "inactive user",
     );
     sf.set_org_active(true);
@@ -299,7 +299,7 @@ fn deactivating_a_user_refuses_grants_and_ends_sessions() {
     );
     assert_oauth_error(
         &grant(&sf, &assertion_for(APPROVED)),
-        "invalid_grant",
+        "inactive_user",
         "inactive user",
     );
     assert!(!sf.set_user_active("nobody@acme.com", true));
@@ -317,7 +317,7 @@ fn login_rate_is_limited_per_user_with_http_400() {
     }
     assert_oauth_error(
         &grant(&sf, &assertion_for(APPROVED)),
-        "invalid_grant",
+        "rate_limit_exceeded",
         "login rate exceeded",
     );
     assert_eq!(sf.grant_count(), 3);

@@ -279,7 +279,7 @@ fn rate_window_is_one_hour_on_the_emulators_clock() {
     clock.advance(Duration::from_secs(600));
     assert_oauth_error(
         &grant(&sf, &fresh(&clock)),
-        "invalid_grant",
+        "rate_limit_exceeded",
         "login rate exceeded",
     );
     // An hour after the first login, one slot is free again.
@@ -287,7 +287,7 @@ fn rate_window_is_one_hour_on_the_emulators_clock() {
     assert_eq!(grant(&sf, &fresh(&clock)).status, 200);
     assert_oauth_error(
         &grant(&sf, &fresh(&clock)),
-        "invalid_grant",
+        "rate_limit_exceeded",
         "login rate exceeded",
     );
 }

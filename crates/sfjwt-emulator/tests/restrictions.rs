@@ -10,7 +10,11 @@ use common::*;
 use sfjwt_emulator::{App, Emulator, EmulatorError, ManualClock, User};
 
 fn ip_restricted(answer: &Answer) {
-    assert_oauth_error(answer, "invalid_grant", "ip restricted");
+    assert_oauth_error(
+        answer,
+        "invalid_grant",
+        "ip restricted or invalid login hours",
+    );
 }
 
 #[test]
@@ -45,7 +49,7 @@ fn ip_restriction_comes_after_the_user_checks() {
     );
     assert_oauth_error(
         &grant(&sf, &assertion_for(INACTIVE)),
-        "invalid_grant",
+        "inactive_user",
         "inactive user",
     );
 }
@@ -111,13 +115,13 @@ fn login_rate_is_per_user_per_rolling_hour() {
     clock.advance(Duration::from_secs(20 * 60 - 1));
     assert_oauth_error(
         &grant(&sf, &fresh(&clock, APPROVED)),
-        "invalid_grant",
+        "rate_limit_exceeded",
         "login rate exceeded",
     );
     // Refusals do not count, and retrying at once cannot help.
     assert_oauth_error(
         &grant(&sf, &fresh(&clock, APPROVED)),
-        "invalid_grant",
+        "rate_limit_exceeded",
         "login rate exceeded",
     );
     // One second later the first login has left the window: exactly one slot is free. A
@@ -126,16 +130,18 @@ fn login_rate_is_per_user_per_rolling_hour() {
     assert_eq!(grant(&sf, &fresh(&clock, APPROVED)).status, 200);
     assert_oauth_error(
         &grant(&sf, &fresh(&clock, APPROVED)),
-        "invalid_grant",
+        "rate_limit_exceeded",
         "login rate exceeded",
     );
     assert_eq!(sf.grant_count(), 5);
 }
 
 #[test]
-fn bare_error_codes_for_inactive_and_rate_limit() {
+fn the_rate_limit_as_invalid_grant_when_asked() {
+    // The other form reported from real orgs; inactive users and orgs keep the documented
+    // bare codes.
     let sf = builder()
-        .bare_error_codes(true)
+        .bare_error_codes(false)
         .login_rate_per_hour(1)
         .start()
         .unwrap();
@@ -147,7 +153,7 @@ fn bare_error_codes_for_inactive_and_rate_limit() {
     assert_eq!(grant(&sf, &assertion_for(APPROVED)).status, 200);
     assert_oauth_error(
         &grant(&sf, &assertion_for(APPROVED)),
-        "rate_limit_exceeded",
+        "invalid_grant",
         "login rate exceeded",
     );
     sf.set_org_active(false);
@@ -165,11 +171,11 @@ fn bare_error_codes_for_inactive_and_rate_limit() {
 }
 
 #[test]
-fn inactive_org_with_the_default_codes() {
+fn inactive_org_with_the_documented_code() {
     let sf = builder().org_active(false).start().unwrap();
     assert_oauth_error(
         &grant(&sf, &assertion_for(APPROVED)),
-        "invalid_grant",
+        "inactive_org",
         "inactive organization",
     );
     sf.set_org_active(true);

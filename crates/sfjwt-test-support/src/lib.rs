@@ -4,12 +4,13 @@
 //! `testdata/`, the known-answer vectors every signer is held to, canned Salesforce
 //! responses, the emulated orgs the adapters and the CLI log in to, and local stand-ins for
 //! the services some crates talk to (Redis, AWS KMS through moto, a PKCS#11 token through
-//! SoftHSM2).
+//! SoftHSM2), and the real clients the emulator is checked against (the Salesforce CLI,
+//! simple-salesforce).
 //!
 //! A dev-dependency only (`publish = false`), depending on nothing of sfjwt but the core and
 //! the emulator, so any crate of the workspace can use it without a dependency cycle. Groups
 //! with heavier dependencies sit behind features (`emulator`, `wire`, `redis`, `cli`,
-//! `softhsm`, `moto`).
+//! `softhsm`, `moto`, `clients`).
 //!
 //! A helper that cannot do its job (a missing `redis-server`, a bad fixture) panics with what
 //! to fix: in a test, that is a failed test, never a skipped one.
@@ -24,8 +25,11 @@
 
 #[cfg(feature = "cli")]
 pub mod cli;
+#[cfg(feature = "clients")]
+pub mod clients;
 pub mod fake;
 pub mod kat;
+pub mod loopback_proxy;
 #[cfg(feature = "moto")]
 pub mod moto;
 #[cfg(feature = "emulator")]

@@ -1,8 +1,13 @@
 //! `sfjwt emulate`: a local Salesforce login server in the foreground, for trying clients
 //! by hand without an org. With no `--config`, it registers a demo app whose key it generates
-//! into a private temporary directory, and prints a `sfjwt token` line that works as is.
+//! into a private temporary directory, and prints lines that work as they are: `sfjwt token`,
+//! `sf org login jwt` (the Salesforce CLI) and `curl`. With `-v`, one line per request on
+//! stderr: method, path, status and, for a refusal, the rule that refused it.
 
-use sfjwt_emulator::{App, EmulatorBuilder, EmulatorConfig, User};
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use sfjwt_emulator::{AppKind, Emulator, EmulatorBuilder, EmulatorConfig, User};
 use tempfile::TempDir;
 
 use crate::cli::EmulateArgs;
@@ -15,55 +20,103 @@ pub(crate) const DEMO_CLIENT_ID: &str = "3MVG9_sfjwt_demo_consumer_key";
 /// See [`DEMO_CLIENT_ID`].
 pub(crate) const DEMO_USER: &str = "demo@example.com";
 
+/// Stands for the key file when the emulator cannot know it (a `--config` org).
+const KEY_PLACEHOLDER: &str = "KEY.pem";
+
 pub(crate) fn run(args: &EmulateArgs, out: &mut Out) -> CliResult {
-    let (mut builder, token_line, key_dir) = match &args.config {
+    let (mut builder, key_file, key_dir) = match &args.config {
         Some(path) => {
             let config = EmulatorConfig::from_file(path).map_err(|e| {
                 CliError::local(format!("cannot use the emulator config: {e}"))
                     .hint("see sfjwt-emulator's EmulatorConfig docs for the TOML/JSON format")
             })?;
-            let line = "--client-id <consumer_key> --username <username> --key-file <key of that app's certificate>".to_owned();
-            (config.into_builder(), line, None)
+            (config.into_builder(), None, None)
         }
         None => {
             let (builder, dir, key_path) = demo_org(DemoApp::ConnectedApp)?;
-            let line = format!(
-                "--client-id {DEMO_CLIENT_ID} --username {DEMO_USER} --key-file {}",
-                key_path.display()
-            );
-            (builder, line, Some(dir))
+            (builder, Some(key_path), Some(dir))
         }
     };
     if let Some(port) = args.port {
         builder = builder.port(port);
     }
+    if args.verbose {
+        // Method, path, status, the refusing rule: never an assertion, a token or a query.
+        builder = builder.request_log(|line| {
+            let _ = writeln!(std::io::stderr(), "{line}");
+        });
+    }
     let emulator = builder.start().map_err(|e| {
         CliError::local(format!("cannot start the emulator: {e}"))
             .hint("is the port in use? pass another --port, or none for a free one")
     })?;
-    out.line(format!(
-        "Salesforce emulator listening on {}",
-        emulator.base_url()
-    ))?;
-    out.line(format!("token endpoint: {}", emulator.token_url()))?;
-    out.line(format!("org id: {}", emulator.org_id()))?;
-    out.line("get a token with:")?;
-    out.line(format!(
-        "  sfjwt token --login-url {} {token_line}",
-        emulator.base_url()
-    ))?;
-    if let Some(my_domain) = emulator.my_domain() {
-        // External Client Apps refuse the login servers as audience (`app_not_found`).
-        out.line(format!(
-            "  (for an External Client App of this org add: --audience {my_domain})"
-        ))?;
+    for line in banner(&emulator, key_file.as_ref()) {
+        out.line(line)?;
     }
-    out.line("press Ctrl-C to stop")?;
     emulator
         .run_until_signal()
         .map_err(|e| CliError::local(format!("the emulator failed: {e}")).hint("try again"))?;
     drop(key_dir);
     Ok(())
+}
+
+/// What `sfjwt emulate` prints on start: where it listens, and ready-to-paste commands for
+/// one app and user of the org.
+fn banner(emulator: &Emulator, key_file: Option<&PathBuf>) -> Vec<String> {
+    let base = emulator.base_url();
+    let mut lines = vec![
+        format!("Salesforce emulator listening on {base}"),
+        format!("token endpoint: {}", emulator.token_url()),
+        format!("org id: {}", emulator.org_id()),
+    ];
+    let key = key_file.map_or_else(|| KEY_PLACEHOLDER.to_owned(), |p| p.display().to_string());
+    match pick_login(emulator) {
+        Some((client_id, username, kind)) => {
+            // An External Client App wants the My Domain as audience; the emulator's own URL
+            // plays it.
+            let audience = if kind == AppKind::ExternalClientApp {
+                " --audience my-domain"
+            } else {
+                ""
+            };
+            let identity =
+                format!("--client-id {client_id} --username {username} --key-file {key}");
+            lines.push("get a token with:".to_owned());
+            lines.push(format!(
+                "  sfjwt token --login-url {base} {identity}{audience}"
+            ));
+            lines.push("log the Salesforce CLI in with:".to_owned());
+            lines.push(format!(
+                "  sf org login jwt --instance-url {base} --client-id {client_id} --username {username} --jwt-key-file {key}"
+            ));
+            lines.push("call the API with curl:".to_owned());
+            lines.push(format!("  curl -s {base}/services/data"));
+            lines.push(format!(
+                "  curl -s -H \"Authorization: Bearer $(sfjwt token --login-url {base} {identity}{audience} --json | jq -r .access_token)\" {base}/services/data/v62.0/limits"
+            ));
+            if key_file.is_none() {
+                lines.push(format!(
+                    "  ({KEY_PLACEHOLDER}: the private key of the certificate configured for {client_id})"
+                ));
+            }
+        }
+        None => lines.push("the org has no app and user to log in with".to_owned()),
+    }
+    lines.push("add -v to see one line per request; press Ctrl-C to stop".to_owned());
+    lines
+}
+
+/// The first installed app (by consumer key) and the first user it permits.
+fn pick_login(emulator: &Emulator) -> Option<(String, String, AppKind)> {
+    let usernames = emulator.usernames();
+    emulator
+        .apps()
+        .into_iter()
+        .filter(|app| app.is_installed())
+        .find_map(|app| {
+            let user = usernames.iter().find(|u| app.permitted().permits(u))?;
+            Some((app.consumer_key().to_owned(), user.clone(), app.app_kind()))
+        })
 }
 
 /// The kind of app the demo org registers.
@@ -78,7 +131,7 @@ pub(crate) enum DemoApp {
 /// An org with the demo app (a fresh 2048-bit key pair in a private temporary directory) and
 /// its pre-authorized user: the setup `sfjwt emulate`, `sfjwt demo` and `sfjwt demo --eca`
 /// share. Returns the builder, the directory (deleted on drop) and the key path.
-pub(crate) fn demo_org(kind: DemoApp) -> CliResult<(EmulatorBuilder, TempDir, std::path::PathBuf)> {
+pub(crate) fn demo_org(kind: DemoApp) -> CliResult<(EmulatorBuilder, TempDir, PathBuf)> {
     let dir = tempfile::Builder::new()
         .prefix("sfjwt-demo-")
         .tempdir()
@@ -93,12 +146,12 @@ pub(crate) fn demo_org(kind: DemoApp) -> CliResult<(EmulatorBuilder, TempDir, st
         passphrase: None,
     })?;
     let (key_path, _) = keygen::write(dir.path(), &generated, false)?;
-    let mut app = App::from_pem(DEMO_CLIENT_ID, &generated.cert_pem)
+    let mut app = sfjwt_emulator::App::from_pem(DEMO_CLIENT_ID, &generated.cert_pem)
         .map_err(|e| CliError::local(format!("cannot register the demo app: {e}")))?;
     if let DemoApp::ExternalClientApp = kind {
         app = app.external_client_app();
     }
-    let builder = sfjwt_emulator::Emulator::builder()
+    let builder = Emulator::builder()
         .app(app.admin_approved([DEMO_USER]))
         .user(User::new(DEMO_USER));
     Ok((builder, dir, key_path))

@@ -11,5 +11,6 @@ pub(crate) mod emulate;
 pub(crate) mod keygen;
 pub(crate) mod keystore;
 pub(crate) mod logout;
+pub(crate) mod probe;
 pub(crate) mod token;
 pub(crate) mod verify;

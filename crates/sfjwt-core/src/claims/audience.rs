@@ -1,5 +1,5 @@
 use super::ClaimsError;
-use crate::endpoint::TokenEndpoint;
+use crate::endpoint::{EndpointKind, TokenEndpoint};
 use crate::salesforce_host::{self, HostKind};
 use crate::url::{HttpUrl, SchemePolicy, UrlError};
 
@@ -43,10 +43,14 @@ impl Audience {
     /// answer `app_not_found` / "External client app is not installed in this org" to
     /// login/test audiences).
     ///
+    /// A loopback endpoint (`http://127.0.0.1:PORT`, a local emulator such as `sfjwt
+    /// emulate`) plays the org's My Domain: its base URL is the audience, as the emulator
+    /// accepts it for an org with a My Domain.
+    ///
     /// # Errors
     /// [`ClaimsError::NotAMyDomain`] if `endpoint` is not a My Domain (the login servers, a
-    /// site, a loopback emulator or another host): give the My Domain URL as the endpoint, or
-    /// the audience explicitly.
+    /// site or another host): give the My Domain URL as the endpoint, or the audience
+    /// explicitly.
     ///
     /// ```
     /// use sfjwt_core::{claims::Audience, endpoint::TokenEndpoint};
@@ -55,10 +59,12 @@ impl Audience {
     /// assert_eq!(aud.as_str(), "https://acme--dev.sandbox.my.salesforce.com");
     /// assert!(aud.is_my_domain());
     /// assert!(Audience::my_domain_of(&TokenEndpoint::production()).is_err());
+    /// let emulator = TokenEndpoint::parse("http://127.0.0.1:8080")?;
+    /// assert_eq!(Audience::my_domain_of(&emulator)?.as_str(), "http://127.0.0.1:8080");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn my_domain_of(endpoint: &TokenEndpoint) -> Result<Self, ClaimsError> {
-        if !endpoint.is_my_domain() {
+        if !endpoint.is_my_domain() && endpoint.kind() != EndpointKind::Loopback {
             return Err(ClaimsError::NotAMyDomain {
                 endpoint: endpoint.base_url().to_owned(),
             });
@@ -231,10 +237,15 @@ mod tests {
             Audience::my_domain_of(&e).unwrap().as_str(),
             "https://acme.my.salesforce.com"
         );
+        // A local emulator plays the My Domain.
+        let e = TokenEndpoint::parse("http://127.0.0.1:8080/").unwrap();
+        assert_eq!(
+            Audience::my_domain_of(&e).unwrap().as_str(),
+            "http://127.0.0.1:8080"
+        );
         for not_my_domain in [
             "https://login.salesforce.com",
             "https://test.salesforce.com",
-            "http://127.0.0.1:8080",
             "https://acme.my.site.com/partners",
             "https://auth.example.org",
         ] {
@@ -242,6 +253,37 @@ mod tests {
             let err = Audience::my_domain_of(&e).unwrap_err();
             assert!(matches!(err, ClaimsError::NotAMyDomain { .. }), "{err:?}");
             assert!(err.to_string().contains("my.salesforce.com"), "{err}");
+        }
+    }
+
+    #[test]
+    fn china_and_my_salesforce_hosts_as_sfdx_core_classifies_them() {
+        for my_domain in [
+            "https://acme.my.sfcrmproducts.cn",
+            "https://acme.my-salesforce.com",
+        ] {
+            let aud = Audience::parse(my_domain).unwrap();
+            assert!(aud.is_my_domain(), "{my_domain}");
+            let endpoint = TokenEndpoint::parse(my_domain).unwrap();
+            assert!(endpoint.is_my_domain(), "{my_domain}");
+            assert_eq!(Audience::my_domain_of(&endpoint).unwrap(), aud);
+        }
+        for (lightning, fix) in [
+            (
+                "https://acme.lightning.sfcrmapps.cn",
+                "https://acme.my.sfcrmproducts.cn",
+            ),
+            (
+                "https://acme.my-lightning.com",
+                "https://acme.my-salesforce.com",
+            ),
+        ] {
+            let err = Audience::parse(lightning).unwrap_err();
+            assert!(
+                matches!(&err, ClaimsError::AudienceIsInstance { my_domain: Some(m), .. } if m == fix),
+                "{err:?}"
+            );
+            assert!(TokenEndpoint::parse(lightning).is_err(), "{lightning}");
         }
     }
 

@@ -34,9 +34,13 @@ pub enum OAuthErrorCode {
     /// Client App org since Spring '26 that refuses the login/test audience (use the My Domain
     /// as login URL and audience), or an ECA that is not installed in this org.
     AppNotFound,
-    /// `invalid_grant` / `ip restricted`: the app's IP relaxation policy or the profile's
-    /// Login IP Ranges refuse the caller's address.
+    /// `invalid_grant` / `ip restricted or invalid login hours` (older texts: `ip
+    /// restricted`): the app's IP relaxation policy or the profile's Login IP Ranges refuse
+    /// the caller's address, or the profile's Login Hours exclude now.
     IpRestricted,
+    /// `OAUTH_APP_BLOCKED` / `this app is blocked by admin`: an admin blocked the app, or
+    /// API Access Control is on and the app is not on its allowlist.
+    AppBlocked,
     /// `invalid_app_access`: the user may not use this connected app (not admin approved).
     AppNotInstalled,
     /// `invalid_grant` with a description not listed above.
@@ -68,6 +72,9 @@ impl OAuthErrorCode {
         }
         if error == "invalid_app_access" {
             return Self::AppNotInstalled;
+        }
+        if error.eq_ignore_ascii_case("oauth_app_blocked") || has("app is blocked by admin") {
+            return Self::AppBlocked;
         }
         match error {
             "invalid_grant" => {
@@ -101,7 +108,7 @@ impl OAuthErrorCode {
     pub fn hint(&self) -> &'static str {
         match self {
             Self::UserNotApproved => {
-                "the user is not pre-authorized for the app: set Permitted Users to \"Admin approved users are pre-authorized\" and add the user's profile or permission set (with \"All users may self-authorize\" the user must first approve the app once in a browser); in a sandbox the username carries the sandbox suffix (user@acme.com.dev); Government Cloud and other orgs that refuse the generic login hosts need the My Domain URL as the token endpoint; also seen when aud and the endpoint are mismatched (production vs sandbox)"
+                "the user is not pre-authorized for the app: set Permitted Users to \"Admin approved users are pre-authorized\" and add the user's profile or permission set (with \"All users may self-authorize\" the user must first approve the app once in a browser); a permission set tied to the \"Salesforce API Integration\" permission set license cannot hold assigned apps, so for an Integration-license user add the app through the profile or a permission set without that license; in a sandbox the username carries the sandbox suffix (user@acme.com.dev); Government Cloud and other orgs that refuse the generic login hosts need the My Domain URL as the token endpoint; also seen when aud and the endpoint are mismatched (production vs sandbox)"
             }
             Self::InvalidAudience => {
                 "aud must be https://login.salesforce.com, https://test.salesforce.com, the org's My Domain URL (External Client Apps since Spring '26) or the Experience Cloud site URL, never a Lightning or instance URL; the sandbox/production pair must match the org"
@@ -128,10 +135,13 @@ impl OAuthErrorCode {
                 "more than 3,600 logins for this user within the last hour (a rolling window, so retrying now cannot help): reuse tokens until they expire (TokenManager, or the fleet store shared by every process) instead of logging in per request"
             }
             Self::AppNotFound => {
-                "the org's External Client App refuses this audience or is not installed here: since Spring '26 ECA orgs want the My Domain URL as both the login URL and the audience (CLI: --login-url https://NAME.my.salesforce.com --audience my-domain; API: Audience::my_domain_of); then check that the ECA is installed in this org and its policies (Permitted Users \"Admin approved users are pre-authorized\", the user's profile or permission set)"
+                "the org's External Client App refuses this audience or is not installed here: since Spring '26 ECA orgs want the My Domain URL as both the login URL and the audience (CLI: --login-url https://NAME.my.salesforce.com --audience my-domain; API: Audience::my_domain_of); then check that the ECA is installed in this org and its policies (Permitted Users \"Admin approved users are pre-authorized\", the user's profile or permission set); after a sandbox refresh an ECA can lose its OAuth settings in the sandbox: check its consumer key, certificate and policies there again"
             }
             Self::IpRestricted => {
-                "Salesforce refused the login from this IP address: the app's IP Relaxation policy or the user's profile Login IP Ranges exclude it; relax IP restrictions for the app or add the caller's egress IP to the ranges"
+                "Salesforce refused the login from this IP address or at this hour: the app's IP Relaxation policy or the user's profile Login IP Ranges exclude the address (relax IP restrictions for the app or add the caller's egress IP to the ranges), or the profile's Login Hours exclude now"
+            }
+            Self::AppBlocked => {
+                "the app is blocked in this org: an admin blocked it (Setup > Connected Apps OAuth Usage), or API Access Control is on and the app is not allowlisted (Setup > API Access Control: add the app, or give the user \"Use Any API Client\")"
             }
             Self::AppNotInstalled => {
                 "the user may not use this connected app: with \"Admin approved users are pre-authorized\" add the user's profile or permission set to the app, or check the app is enabled for this org"

@@ -229,6 +229,7 @@ fn token_from_map(
     let signature = optional("signature")?;
     let community_url = optional("sfdc_community_url")?;
     let community_id = optional("sfdc_community_id")?;
+    let api_instance_url = optional("api_instance_url")?;
     // Salesforce sends `issued_at` as a string of milliseconds; accept a number too.
     let issued_at = match map.remove("issued_at") {
         None | Some(Value::Null) => None,
@@ -247,6 +248,16 @@ fn token_from_map(
     if !is_safe_url(&id) {
         return Err(shape("id", "an https URL (http only on a loopback host)"));
     }
+    // API calls with the token may go there too: the same rule again.
+    if api_instance_url
+        .as_deref()
+        .is_some_and(|url| !is_safe_url(url))
+    {
+        return Err(shape(
+            "api_instance_url",
+            "an https URL (http only on a loopback host)",
+        ));
+    }
     Ok(TokenResponse {
         access_token,
         instance_url,
@@ -257,6 +268,7 @@ fn token_from_map(
         signature,
         community_url,
         community_id,
+        api_instance_url,
         extra: map,
     })
 }

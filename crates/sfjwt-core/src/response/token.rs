@@ -52,6 +52,7 @@ pub struct TokenResponse {
     pub(crate) signature: Option<String>,
     pub(crate) community_url: Option<String>,
     pub(crate) community_id: Option<String>,
+    pub(crate) api_instance_url: Option<String>,
     pub(crate) extra: Map<String, Value>,
 }
 
@@ -122,6 +123,13 @@ impl TokenResponse {
         self.community_id.as_deref()
     }
 
+    /// `api_instance_url`: the API host Salesforce returns when the token was granted with
+    /// the `sfap_api` scope (Salesforce's Models and Agent APIs, e.g.
+    /// `https://api.salesforce.com`). Validated like [`instance_url`](Self::instance_url).
+    pub fn api_instance_url(&self) -> Option<&str> {
+        self.api_instance_url.as_deref()
+    }
+
     /// Fields this version does not know, kept verbatim.
     pub fn extra(&self) -> &Map<String, Value> {
         &self.extra
@@ -149,6 +157,7 @@ impl TokenResponse {
             ("signature", &self.signature),
             ("sfdc_community_url", &self.community_url),
             ("sfdc_community_id", &self.community_id),
+            ("api_instance_url", &self.api_instance_url),
         ] {
             if let Some(v) = value {
                 put(key, Value::String(v.clone()));
@@ -181,6 +190,7 @@ impl fmt::Debug for TokenResponse {
             .field("signature", &self.signature.as_ref().map(|_| "[present]"))
             .field("community_url", &self.community_url)
             .field("community_id", &self.community_id)
+            .field("api_instance_url", &self.api_instance_url)
             .field("extra_fields", &self.extra.keys().collect::<Vec<_>>())
             .finish()
     }

@@ -9,6 +9,7 @@ mod conn;
 mod faults;
 mod responses;
 mod routes;
+mod versions;
 
 use std::sync::Arc;
 use std::time::Duration;

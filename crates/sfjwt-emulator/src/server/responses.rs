@@ -147,6 +147,9 @@ pub(crate) struct TokenBody<'a> {
     pub(crate) token_type: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) issued_at: Option<&'a str>,
+    /// Sent with the `sfap_api` scope; only when configured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) api_instance_url: Option<&'a str>,
 }
 
 #[derive(Serialize)]

@@ -22,9 +22,10 @@ use super::responses::{
     Limit, LimitsBody, Resp, TokenBody, UserInfoBody, api_error, closing, invalid_session, json,
     no_store, not_found, oauth_error, oauth_error_with, session_not_for_rest_api,
 };
+use super::versions;
 use crate::clock::unix_millis;
 use crate::fault::{Fault, Target};
-use crate::grant::{self, GrantContext, OAuthError};
+use crate::grant::{self, GrantContext, OAuthError, Refusal};
 use crate::ids;
 use crate::record::RecordedRequest;
 use crate::sessions::Session;
@@ -32,6 +33,7 @@ use crate::state::Shared;
 
 const TOKEN_PATH: &str = "/services/oauth2/token";
 const USERINFO_PATH: &str = "/services/oauth2/userinfo";
+const VERSIONS_PATH: &str = "/services/data";
 const DAILY_API_REQUESTS: u64 = 15_000;
 
 /// Where a request goes.
@@ -39,10 +41,16 @@ const DAILY_API_REQUESTS: u64 = 15_000;
 enum Route {
     Token,
     UserInfo,
+    /// `/services/data`: the API versions, unauthenticated.
+    Versions,
+    /// `/services/data/vNN.N`: the resources of one version.
+    Resources,
     Limits,
     /// `/id/{org}/{user}`.
     Identity,
-    /// Another path under `/services/data/`: authenticated, then 404.
+    /// `/services/data/vNN.N/…` with a version this org does not serve: 404.
+    UnknownVersion,
+    /// Another path under `/services/data/vNN.N/`: authenticated, then 404.
     OtherData,
     Unknown,
 }
@@ -63,10 +71,18 @@ impl Route {
         if path.starts_with("/id/") {
             return Self::Identity;
         }
+        if path == VERSIONS_PATH {
+            return Self::Versions;
+        }
         if let Some(rest) = path.strip_prefix("/services/data/") {
             let mut parts = rest.split('/');
-            return match (parts.next(), parts.next(), parts.next()) {
-                (Some(version), Some("limits"), None) if is_api_version(version) => Self::Limits,
+            let version = parts.next().unwrap_or_default();
+            if !versions::is_served(version) {
+                return Self::UnknownVersion;
+            }
+            return match (parts.next(), parts.next()) {
+                (None, _) => Self::Resources,
+                (Some("limits"), None) => Self::Limits,
                 _ => Self::OtherData,
             };
         }
@@ -76,26 +92,52 @@ impl Route {
     fn target(self) -> Target {
         match self {
             Self::Token => Target::Token,
-            Self::UserInfo | Self::Limits | Self::Identity | Self::OtherData => Target::Api,
+            Self::UserInfo
+            | Self::Versions
+            | Self::Resources
+            | Self::Limits
+            | Self::Identity
+            | Self::UnknownVersion
+            | Self::OtherData => Target::Api,
             Self::Unknown => Target::Any,
         }
     }
 }
 
-/// `v62.0` and the like.
-fn is_api_version(v: &str) -> bool {
-    v.strip_prefix('v')
-        .and_then(|n| n.split_once('.'))
-        .is_some_and(|(major, minor)| {
-            !major.is_empty()
-                && !minor.is_empty()
-                && major.bytes().all(|b| b.is_ascii_digit())
-                && minor.bytes().all(|b| b.is_ascii_digit())
-        })
-}
-
 /// Serves one request. Never fails: every problem is an HTTP answer.
 pub(crate) async fn handle(
+    request: Request<Incoming>,
+    peer: IpAddr,
+    shared: Arc<Shared>,
+    ctl: ConnCtl,
+) -> Result<Resp, Infallible> {
+    let method = request.method().clone();
+    // The path alone: a query string could carry anything, the log must not.
+    let path = request.uri().path().to_owned();
+    let response = answer(request, peer, Arc::clone(&shared), ctl).await;
+    if let Ok(response) = &response {
+        log_line(&shared, &method, &path, response);
+    }
+    response
+}
+
+/// One line of the request log: `POST /services/oauth2/token 400 invalid_grant (exp in the past)`.
+fn log_line(shared: &Shared, method: &Method, path: &str, response: &Resp) {
+    let Some(log) = &shared.request_log else {
+        return;
+    };
+    let status = response.status().as_u16();
+    let line = match response.extensions().get::<Refused>() {
+        Some(refused) => format!(
+            "{method} {path} {status} {} ({})",
+            refused.code, refused.rule
+        ),
+        None => format!("{method} {path} {status}"),
+    };
+    (log.0)(&line);
+}
+
+async fn answer(
     request: Request<Incoming>,
     peer: IpAddr,
     shared: Arc<Shared>,
@@ -219,12 +261,24 @@ fn dispatch(route: Route, request: &RequestView<'_>, shared: &Shared) -> Resp {
     match route {
         Route::Token => token(request, shared),
         Route::Unknown => not_found(),
-        Route::UserInfo | Route::Limits | Route::Identity | Route::OtherData => {
-            let rest_api = matches!(route, Route::Limits | Route::OtherData);
+        // The versions list needs no session (REST API Developer Guide, "List Available
+        // REST API Versions"); an unknown version is 404 before any session check.
+        Route::Versions => versions::list(),
+        Route::UnknownVersion => refused(not_found(), "NOT_FOUND", "no such API version"),
+        Route::UserInfo | Route::Resources | Route::Limits | Route::Identity | Route::OtherData => {
+            let rest_api = matches!(route, Route::Limits | Route::Resources | Route::OtherData);
             let session = match authenticate(request, rest_api, shared) {
                 Auth::Live(session) => session,
-                Auth::Refused => return invalid_session(),
-                Auth::NotForRestApi => return session_not_for_rest_api(),
+                Auth::Refused(rule) => {
+                    return refused(invalid_session(), "INVALID_SESSION_ID", rule);
+                }
+                Auth::NotForRestApi => {
+                    return refused(
+                        session_not_for_rest_api(),
+                        "INVALID_SESSION_ID",
+                        "session not valid for the REST API",
+                    );
+                }
             };
             if method != Method::GET && method != Method::HEAD {
                 return api_error(
@@ -235,6 +289,9 @@ fn dispatch(route: Route, request: &RequestView<'_>, shared: &Shared) -> Resp {
             }
             match route {
                 Route::Limits => limits(shared),
+                Route::Resources => {
+                    versions::resources(path, &shared.identity_url(&session.user_id))
+                }
                 Route::UserInfo => user_info(&session, shared),
                 Route::Identity => {
                     let expected = format!("/id/{}/{}", shared.org_id, session.user_id);
@@ -248,6 +305,28 @@ fn dispatch(route: Route, request: &RequestView<'_>, shared: &Shared) -> Resp {
             }
         }
     }
+}
+
+/// Marks `response` as a refusal for the request log.
+fn refused(mut response: Resp, code: &'static str, rule: &'static str) -> Resp {
+    response.extensions_mut().insert(Refused { code, rule });
+    response
+}
+
+/// What the request log says about a refusal: the code the client got and the rule behind it.
+#[derive(Clone, Copy)]
+struct Refused {
+    code: &'static str,
+    rule: &'static str,
+}
+
+/// A token-endpoint refusal, answered and marked for the log.
+fn refuse_grant(refusal: Refusal, bare: bool) -> Resp {
+    refused(
+        oauth_error(refusal.error, bare),
+        refusal.error.code(bare),
+        refusal.rule,
+    )
 }
 
 fn is_form(headers: &HeaderMap) -> bool {
@@ -265,11 +344,14 @@ fn is_form(headers: &HeaderMap) -> bool {
 fn token(request: &RequestView<'_>, shared: &Shared) -> Resp {
     let bare = shared.policy.bare_codes;
     if request.method != Method::POST {
-        return oauth_error(OAuthError::MustUsePost, bare);
+        return refuse_grant(Refusal::new(OAuthError::MustUsePost, "not a POST"), bare);
     }
     if !is_form(request.headers) {
         // Salesforce reads the grant from a form body; anything else has no grant_type.
-        return oauth_error(OAuthError::UnsupportedGrantType, bare);
+        return refuse_grant(
+            Refusal::new(OAuthError::UnsupportedGrantType, "body is not a form"),
+            bare,
+        );
     }
     let now = shared.clock.now();
     let mut state = shared.lock();
@@ -291,11 +373,17 @@ fn token(request: &RequestView<'_>, shared: &Shared) -> Resp {
                     .map_or_else(|| shared.default_secret.to_vec(), |s| s.as_bytes().to_vec()),
                 approved.audience,
             ),
-            Err(error) => return oauth_error(error, bare),
+            Err(refusal) => return refuse_grant(refusal, bare),
         }
     };
     if !state.rate.try_login(&username, now) {
-        return oauth_error(OAuthError::RateExceeded, bare);
+        return refuse_grant(
+            Refusal::new(
+                OAuthError::RateExceeded,
+                "login rate per user per rolling hour",
+            ),
+            bare,
+        );
     }
     let Ok(access_token) = ids::access_token(&shared.org_id) else {
         return oauth_error_with(
@@ -330,6 +418,7 @@ fn token(request: &RequestView<'_>, shared: &Shared) -> Resp {
             id: &id,
             token_type: "Bearer",
             issued_at: signed.then_some(issued_at.as_str()),
+            api_instance_url: shared.policy.api_instance_url.as_deref(),
         },
     ))
 }
@@ -351,8 +440,8 @@ enum Auth {
     /// A live session, extended by this use.
     Live(Session),
     /// No, an unknown, a revoked or timed-out token, or an IP-locked session: 401
-    /// "Session expired or invalid".
-    Refused,
+    /// "Session expired or invalid"; the rule that refused, for the log.
+    Refused(&'static str),
     /// A live session the org does not let use the REST API: 401 "This session is not
     /// valid for use with the REST API".
     NotForRestApi,
@@ -364,14 +453,15 @@ enum Auth {
 fn authenticate(request: &RequestView<'_>, rest_api: bool, shared: &Shared) -> Auth {
     let now: SystemTime = shared.clock.now();
     let mut state = shared.lock();
-    let session =
-        bearer_token(request.headers).and_then(|token| state.sessions.use_token(token, now));
+    let token = bearer_token(request.headers);
+    let session = token.and_then(|token| state.sessions.use_token(token, now));
     let rules = state.session_rules;
     let auth = match session {
-        None => Auth::Refused,
-        Some(_) if rules.ip_locked => Auth::Refused,
+        None if token.is_none() => Auth::Refused("no Authorization: Bearer header"),
+        None => Auth::Refused("token unknown, revoked or timed out"),
+        Some(_) if rules.ip_locked => Auth::Refused("session locked to another IP"),
         Some(session) if rules.locked_to_origin_ip && session.origin_ip != request.client_ip => {
-            Auth::Refused
+            Auth::Refused("session locked to the IP it was granted to")
         }
         Some(_) if rules.not_for_rest_api && rest_api => Auth::NotForRestApi,
         Some(session) => Auth::Live(session),
@@ -449,9 +539,20 @@ mod tests {
         assert_eq!(Route::of("/services/oauth2/token"), Route::Token);
         assert_eq!(Route::of("/services/oauth2/token/"), Route::Token);
         assert_eq!(Route::of("/services/data/v62.0/limits"), Route::Limits);
-        assert_eq!(Route::of("/services/data/v9.0/limits/"), Route::Limits);
-        assert_eq!(Route::of("/services/data/vX.0/limits"), Route::OtherData);
+        assert_eq!(Route::of("/services/data/v31.0/limits/"), Route::Limits);
+        assert_eq!(
+            Route::of("/services/data/vX.0/limits"),
+            Route::UnknownVersion
+        );
+        assert_eq!(
+            Route::of("/services/data/v99.0/limits"),
+            Route::UnknownVersion
+        );
         assert_eq!(Route::of("/services/data/v62.0/sobjects"), Route::OtherData);
+        assert_eq!(Route::of("/services/data"), Route::Versions);
+        assert_eq!(Route::of("/services/data/"), Route::Versions);
+        assert_eq!(Route::of("/services/data/v62.0"), Route::Resources);
+        assert_eq!(Route::of("/services/data/v62.0/"), Route::Resources);
         assert_eq!(Route::of("/services/oauth2/userinfo"), Route::UserInfo);
         assert_eq!(Route::of("/id/00D/005"), Route::Identity);
         assert_eq!(Route::of("/"), Route::Unknown);
