@@ -16,12 +16,14 @@ cd "$(dirname "$0")/.."
 # - openssl: the CLI tests cross-check keygen's and keystore's files with it;
 # - keytool (default-jdk-headless, Java 17+): the keystore tests read every JKS back with it;
 # - softhsm2-util (softhsm2): sfjwt-pkcs11 tests make their own SoftHSM2 tokens;
+# - npm: installs Node 22 and the Salesforce CLI (.ci/setup-clients.sh, below);
 # - python3 -m venv (python3-venv): the venv for the Python tools below.
 debian_tools=(
   "redis-server redis-server"
   "openssl openssl"
   "keytool default-jdk-headless"
   "softhsm2-util softhsm2"
+  "npm npm"
 )
 missing=()
 for pair in "${debian_tools[@]}"; do
@@ -76,3 +78,7 @@ if ! "$venv/bin/python" -c 'import moto.server, flask' >/dev/null 2>&1; then
     { echo "setup: missing moto; fix: python3 -m venv $venv && $venv/bin/pip install 'moto[server]>=5,<6' (PyPI must be reachable)" >&2; exit 1; }
 fi
 "$venv/bin/moto_server" --help >/dev/null && echo "moto $("$venv/bin/python" -c 'import moto; print(moto.__version__)')"
+
+# The real clients the emulator's tests drive: the Salesforce CLI on its own Node 22 (npm)
+# and simple-salesforce (PyPI, into the venv above).
+bash .ci/setup-clients.sh
