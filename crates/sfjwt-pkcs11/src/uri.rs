@@ -536,16 +536,20 @@ mod tests {
         assert_eq!(uri.resolve_pin().unwrap().unwrap().expose_secret(), "1234");
         // Files that are not PIN files: refused quickly, with the path.
         for (hostile, needle) in [("/dev/zero", "regular file"), ("/dev/null", "regular file")] {
-            let uri = Pkcs11Uri::parse(&format!("pkcs11:token=t?pin-source=file:{hostile}")).unwrap();
+            let uri =
+                Pkcs11Uri::parse(&format!("pkcs11:token=t?pin-source=file:{hostile}")).unwrap();
             let err = uri.resolve_pin().unwrap_err();
             let text = format!("{err}: {}", std::error::Error::source(&err).unwrap());
             assert!(text.contains(hostile) && text.contains(needle), "{text}");
         }
         let big = dir.path().join("big");
         std::fs::write(&big, vec![b'1'; 2 * 1024 * 1024]).unwrap();
-        let uri = Pkcs11Uri::parse(&format!("pkcs11:token=t?pin-source=file:{}", big.display()))
-            .unwrap();
-        assert!(matches!(uri.resolve_pin(), Err(Pkcs11Error::PinFile { .. })));
+        let uri =
+            Pkcs11Uri::parse(&format!("pkcs11:token=t?pin-source=file:{}", big.display())).unwrap();
+        assert!(matches!(
+            uri.resolve_pin(),
+            Err(Pkcs11Error::PinFile { .. })
+        ));
         let missing = Pkcs11Uri::parse("pkcs11:token=t?pin-source=file:/nonexistent/pin").unwrap();
         assert!(matches!(
             missing.resolve_pin(),

@@ -94,7 +94,10 @@ fn the_record_round_trips_and_keys_name_nobody() {
             "sfjwt:",
         )
     };
-    assert_ne!(port("http://127.0.0.1:18090"), port("http://127.0.0.1:18099"));
+    assert_ne!(
+        port("http://127.0.0.1:18090"),
+        port("http://127.0.0.1:18099")
+    );
     // So is the same login with another key.
     let rotated = RedisStore::builder(&redis.url(), &prod_client(USERNAME))
         .key_fingerprint(CacheIdentity::fingerprint(b"another key"))
@@ -301,7 +304,10 @@ fn a_key_of_the_wrong_type_is_counted_not_silently_granted_around() {
     assert_eq!(store.wrong_type_keys(), 0);
     // The store still answers (from its local copy): Redis trouble never fails a caller.
     assert!(store.load().unwrap().is_none());
-    assert!(store.wrong_type_keys() >= 1, "the WRONGTYPE answer is counted");
+    assert!(
+        store.wrong_type_keys() >= 1,
+        "the WRONGTYPE answer is counted"
+    );
     let _ = store.load();
     assert!(store.wrong_type_keys() >= 2, "and every later one");
     // A healthy key of the right type is not counted.

@@ -390,7 +390,10 @@ mod tests {
             now += Duration::from_secs(40);
             let answer = step(Feed::HeldElsewhere, "AcquireLock", now);
             if answer != "Sleep(100ms)" {
-                assert_eq!(answer, "LoadRefusals", "past the bound: grant without the lock");
+                assert_eq!(
+                    answer, "LoadRefusals",
+                    "past the bound: grant without the lock"
+                );
                 break;
             }
             rounds += 1;
