@@ -4,7 +4,7 @@
 //! U+009B is a one-character CSI on some terminals), hide text behind a bidirectional
 //! override (U+202A–U+202E, U+2066–U+2069), forge lines, or flood the screen.
 //!
-//! - [`line`]: an error text or one field. The core's `sanitize`: credentials redacted, one
+//! - [`line()`]: an error text or one field. The core's `sanitize`: credentials redacted, one
 //!   line, controls and invisible format characters escaped (`\u{1b}`), at most
 //!   [`DISPLAY_CHARS`](sfjwt_core::response::DISPLAY_CHARS) characters, then
 //!   `… N bytes omitted`. Every link of every error chain goes through it ([`chain`](crate::error::chain)).
