@@ -285,6 +285,11 @@ fn two_login_ports_in_redis_are_two_entries_and_a_wrong_type_key_is_reported() {
     let (again, cached) = token_json(&mut a.sfjwt(&["token", "--json", "--cache", &url]));
     assert!(cached);
     assert_eq!(again, ta);
+    // `sfjwt logout` finds the record `sfjwt token` keyed (same identity, key included).
+    let (out, _) = run(&mut b.sfjwt(&["logout", "--cache", &url]), 0);
+    assert!(out.contains("removed the cached token"), "{out}");
+    let (_, cached) = token_json(&mut b.sfjwt(&["token", "--json", "--cache", &url]));
+    assert!(!cached, "logged out: a new login");
 
     // Someone writes a string over one of them: reported (once), not silently granted around.
     keys.sort();

@@ -277,6 +277,17 @@ fn wrong_type_warning(redis: Arc<sfjwt_redis::RedisStore>) -> Box<dyn Fn() + Sen
     })
 }
 
+/// The fingerprint of the key `identity` names, as the cache keys it (file entries and Redis
+/// keys alike): `sfjwt logout` must find what `sfjwt token` stored.
+///
+/// # Errors
+/// Exit 2 when the key cannot be read.
+pub(crate) fn key_fingerprint(identity: &Identity) -> CliResult<[u8; 32]> {
+    Ok(sfjwt_core::manager::CacheIdentity::fingerprint(&key_bytes(
+        identity,
+    )?))
+}
+
 /// The key as given, for the entry's fingerprint (never stored).
 fn key_bytes(identity: &Identity) -> CliResult<zeroize::Zeroizing<Vec<u8>>> {
     use std::io::Read as _;
