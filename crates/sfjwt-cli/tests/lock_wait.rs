@@ -16,7 +16,7 @@ use std::fs::File;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use sfjwt_test_support::cli::{LIMITS, Org, token_json};
+use sfjwt_test_support::cli::{LIMITS, Org, RedisServer, token_json};
 
 /// 1.5 × (timeout × attempts + 10 s) for `--timeout 1 --retries 0`.
 const BOUND: Duration = Duration::from_millis(16_500);
@@ -141,4 +141,40 @@ fn a_lock_released_in_time_is_taken_without_a_message_or_a_second_login() {
         2,
         "the invalidated token was replaced by one login"
     );
+}
+
+#[test]
+fn a_redis_lock_held_elsewhere_is_waited_for_out_loud_then_the_grant_goes_ahead() {
+    let redis = RedisServer::start();
+    let org = Org::new();
+    let url = redis.url();
+    token_json(&mut org.sfjwt(&["token", "--json", "--cache", &url]));
+    let tokens: Vec<String> = redis::cmd("KEYS")
+        .arg("sfjwt:token:*")
+        .query(&mut redis.raw())
+        .unwrap();
+    assert_eq!(tokens.len(), 1);
+    // The record is gone and another process (never finishing) holds the fleet's lock.
+    let lock = tokens[0].replacen("sfjwt:token:", "sfjwt:lock:", 1);
+    let _: () = redis::cmd("DEL")
+        .arg(&tokens[0])
+        .query(&mut redis.raw())
+        .unwrap();
+    let _: () = redis::cmd("SET")
+        .arg(&lock)
+        .arg("a-stuck-process")
+        .arg("PX")
+        .arg(600_000)
+        .query(&mut redis.raw())
+        .unwrap();
+
+    let mut cmd = org.sfjwt(&["token", "--json", "--cache", &url]);
+    cmd.args(FAST);
+    let start = Instant::now();
+    let out = finish(spawn(cmd), start, BOUND + Duration::from_secs(5), "token");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(err.matches("sfjwt: waiting for").count(), 1, "{err}");
+    assert!(err.contains(&lock), "the Redis key: {err}");
+    assert_eq!(org.grants(), 2, "at the bound it logged in itself");
 }
