@@ -7,7 +7,8 @@
 //!   token (`token`, `manufacturer`, `serial`, `model`, `slot-id`) and the object (`object` =
 //!   `CKA_LABEL`, `id` = `CKA_ID` bytes, `type`), RFC 7512 §2.3.
 //! - The query part (after `?`) is `&`-separated: `module-path` (the vendor's PKCS#11
-//!   library), `pin-source` (a `file:` URI or a file name holding the PIN) or `pin-value`.
+//!   library, an absolute path as RFC 7512 §2.3 requires), `pin-source` (a `file:` URI or a
+//!   file name holding the PIN: a regular file, at most 1 MiB) or `pin-value`.
 //! - Values are percent-encoded (RFC 3986 §2.1); `id` is raw bytes (`%01%a2`).
 //!
 //! An attribute may appear once; one this crate does not know is refused (RFC 7512 lets an
