@@ -10,12 +10,12 @@
 use std::fmt;
 use std::process::ExitCode;
 
+use crate::sanitize::{line as sanitize, terminal_text};
 use sfjwt_core::claims::ClaimsError;
 use sfjwt_core::endpoint::EndpointError;
 use sfjwt_core::exchange::ExchangeError;
 use sfjwt_core::key::KeyError;
 use sfjwt_core::manager::ManagerError;
-use sfjwt_core::response::sanitize;
 
 /// The process exit status of a failed command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,20 +187,23 @@ impl CliError {
 }
 
 impl fmt::Display for CliError {
+    // The last line of defence: whatever a message quotes, no control or invisible format
+    // character reaches the terminal (outside strings were bounded where they were quoted).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "error: {}", self.message)?;
+        write!(f, "error: {}", terminal_text(&self.message))?;
         if let Some(hint) = &self.hint {
-            write!(f, "\n  hint: {hint}")?;
+            write!(f, "\n  hint: {}", terminal_text(hint))?;
         }
         Ok(())
     }
 }
 
 /// An error and its causes on one line ("a: b: c"). Under the error convention no link
-/// repeats another, so this says every fact once. The causes are sanitised: an HTTP client's
-/// message may quote what a server sent.
+/// repeats another, so this says every fact once. Every link is sanitised
+/// ([`crate::sanitize::line`]: one line, escapes inert, bounded): an HTTP client's, KMS's,
+/// a PKCS#11 module's or Redis's message may quote what someone else sent.
 pub(crate) fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
+    let mut text = sanitize(&error.to_string());
     let mut source = error.source();
     while let Some(cause) = source {
         text.push_str(": ");

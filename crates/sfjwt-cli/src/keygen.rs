@@ -83,14 +83,13 @@ fn certificate(key: &PrivateKey, spec: &Spec<'_>) -> CliResult<String> {
     })
 }
 
-/// Writes `server.key` (0600) and `server.crt` into `dir`; refuses to replace either unless
-/// `force`. Returns their paths.
+/// Writes `server.key` (0600) and `server.crt` into `dir` (made by [`create_out_dir`]);
+/// refuses to replace either unless `force`. Returns their paths. A failure leaves neither.
 pub(crate) fn write(
     dir: &Path,
     generated: &Generated,
     force: bool,
 ) -> CliResult<(PathBuf, PathBuf)> {
-    create_dir(dir)?;
     let key_path = dir.join(KEY_FILE);
     let cert_path = dir.join(CERT_FILE);
     // Check both before writing either, so a refusal leaves no half-written pair.
@@ -103,14 +102,16 @@ pub(crate) fn write(
         }
     }
     write_file(&key_path, generated.key_pem.as_bytes(), 0o600, force)?;
-    write_file(&cert_path, generated.cert_pem.as_bytes(), 0o644, force)?;
+    write_file(&cert_path, generated.cert_pem.as_bytes(), 0o644, force).inspect_err(|_| {
+        // A key without its certificate is half a pair: not left behind.
+        let _ = std::fs::remove_file(&key_path);
+    })?;
     Ok((key_path, cert_path))
 }
 
-/// Writes `server.crt` alone into `dir` (for a key kept in a vault); refuses to replace it
-/// unless `force`. Returns its path.
+/// Writes `server.crt` alone into `dir` (made by [`create_out_dir`]; for a key kept in a
+/// vault); refuses to replace it unless `force`. Returns its path.
 pub(crate) fn write_certificate(dir: &Path, cert_pem: &str, force: bool) -> CliResult<PathBuf> {
-    create_dir(dir)?;
     let cert_path = dir.join(CERT_FILE);
     if !force && cert_path.exists() {
         return Err(CliError::local(format!("{} already exists; not overwriting it", cert_path.display()))
@@ -120,14 +121,45 @@ pub(crate) fn write_certificate(dir: &Path, cert_pem: &str, force: bool) -> CliR
     Ok(cert_path)
 }
 
-fn create_dir(dir: &Path) -> CliResult {
-    std::fs::create_dir_all(dir).map_err(|e| {
+/// The directories [`create_out_dir`] made (deepest first). Dropped, it removes those that
+/// are still empty: a command that failed (and removed what it wrote) leaves no directory
+/// behind, while one that succeeded has filled them, so they stay.
+#[derive(Debug)]
+pub(crate) struct OutDir {
+    created: Vec<PathBuf>,
+}
+
+impl Drop for OutDir {
+    fn drop(&mut self) {
+        for dir in &self.created {
+            // Only an empty directory is removed: never anything someone put there.
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
+}
+
+/// Creates `dir` and its missing parents with mode 0700 — a key is about to be written there,
+/// and under `umask 000` the default would be 0777 — remembering which ones it made.
+pub(crate) fn create_out_dir(dir: &Path) -> CliResult<OutDir> {
+    let created: Vec<PathBuf> = dir
+        .ancestors()
+        .take_while(|d| !d.as_os_str().is_empty() && std::fs::symlink_metadata(d).is_err())
+        .map(Path::to_path_buf)
+        .collect();
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    // The umask can only take bits away from 0700: never more open, whatever it is.
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    let guard = OutDir { created };
+    builder.create(dir).map_err(|e| {
         CliError::local(format!(
             "cannot create the directory {}: {e}",
             dir.display()
         ))
         .hint("choose another --out-dir")
-    })
+    })?;
+    Ok(guard)
 }
 
 fn write_file(path: &Path, contents: &[u8], mode: u32, force: bool) -> CliResult {

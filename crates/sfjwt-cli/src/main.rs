@@ -21,6 +21,7 @@ mod keygen;
 mod keystore;
 mod output;
 mod passphrase;
+mod sanitize;
 mod transport;
 mod vault;
 

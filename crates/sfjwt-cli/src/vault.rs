@@ -148,7 +148,9 @@ fn kms_error(error: &KmsError) -> CliError {
         _ if error.is_retryable() => "try again later; this is temporary",
         _ => "check the key with `aws kms describe-key --key-id KEY` (same region and account)",
     };
-    CliError::new(exit, error.to_string()).hint(hint)
+    // KMS chose the message inside the error (a fake or hostile endpoint could send escapes
+    // or 50 MB): sanitised and bounded like every chain.
+    CliError::new(exit, chain(error)).hint(hint)
 }
 
 #[cfg(test)]

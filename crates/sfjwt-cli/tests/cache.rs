@@ -159,7 +159,8 @@ fn invalidate_drops_only_the_stale_token() {
 fn the_cache_file_is_0600_in_a_0700_directory() {
     use std::os::unix::fs::PermissionsExt as _;
     let org = Org::new();
-    // A pre-existing, too open directory is tightened.
+    // A pre-existing directory of ours that others can read is tightened (through its own
+    // descriptor: never through a link; see tests/shared_cache.rs for the refusals).
     std::fs::create_dir(org.cache_dir()).unwrap();
     std::fs::set_permissions(org.cache_dir(), std::fs::Permissions::from_mode(0o755)).unwrap();
     run(&mut org.sfjwt(&["token"]), 0);
@@ -266,4 +267,49 @@ fn an_unknown_cache_is_a_usage_error_that_does_not_echo_it() {
     );
     assert!(!err.contains("s3cret"), "{err}");
     assert!(err.contains("hint:"), "{err}");
+}
+
+#[cfg(feature = "redis")]
+#[test]
+fn two_login_ports_in_redis_are_two_entries_and_a_wrong_type_key_is_reported() {
+    let redis = RedisServer::start();
+    // Two login servers on one host, different ports: two orgs, two tokens.
+    let a = Org::new();
+    let b = Org::new();
+    let url = redis.url();
+    let (ta, a_cached) = token_json(&mut a.sfjwt(&["token", "--json", "--cache", &url]));
+    let (tb, b_cached) = token_json(&mut b.sfjwt(&["token", "--json", "--cache", &url]));
+    assert!(!a_cached && !b_cached, "each port logs in once");
+    assert_ne!(ta, tb);
+    let mut keys: Vec<String> = redis::cmd("KEYS")
+        .arg("sfjwt:token:*")
+        .query(&mut redis.raw())
+        .unwrap();
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    let (again, cached) = token_json(&mut a.sfjwt(&["token", "--json", "--cache", &url]));
+    assert!(cached);
+    assert_eq!(again, ta);
+    // `sfjwt logout` finds the record `sfjwt token` keyed (same identity, key included).
+    let (out, _) = run(&mut b.sfjwt(&["logout", "--cache", &url]), 0);
+    assert!(out.contains("removed the cached token"), "{out}");
+    let (_, cached) = token_json(&mut b.sfjwt(&["token", "--json", "--cache", &url]));
+    assert!(!cached, "logged out: a new login");
+
+    // Someone writes a string over one of them: reported (once), not silently granted around.
+    keys.sort();
+    for key in &keys {
+        let _: () = redis::cmd("SET")
+            .arg(key)
+            .arg("not an sfjwt record")
+            .query(&mut redis.raw())
+            .unwrap();
+    }
+    let (out, err) = run(&mut a.sfjwt(&["token", "--json", "--cache", &url]), 0);
+    assert!(out.contains("access_token"));
+    assert_eq!(
+        err.matches("holds a value of another type").count(),
+        1,
+        "{err}"
+    );
+    assert!(keys.iter().any(|k| err.contains(k.as_str())), "{err}");
 }

@@ -13,9 +13,11 @@
     clippy::indexing_slicing
 )]
 
+#[cfg(feature = "pkcs11")]
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use predicates::prelude::*;
+#[cfg(any(feature = "pkcs11", feature = "aws-kms"))]
 use sfjwt_emulator::Emulator;
 use sfjwt_test_support::cli::{USER, key, sfjwt};
 #[cfg(feature = "aws-kms")]

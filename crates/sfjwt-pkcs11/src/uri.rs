@@ -7,7 +7,8 @@
 //!   token (`token`, `manufacturer`, `serial`, `model`, `slot-id`) and the object (`object` =
 //!   `CKA_LABEL`, `id` = `CKA_ID` bytes, `type`), RFC 7512 §2.3.
 //! - The query part (after `?`) is `&`-separated: `module-path` (the vendor's PKCS#11
-//!   library), `pin-source` (a `file:` URI or a file name holding the PIN) or `pin-value`.
+//!   library, an absolute path as RFC 7512 §2.3 requires), `pin-source` (a `file:` URI or a
+//!   file name holding the PIN: a regular file, at most 1 MiB) or `pin-value`.
 //! - Values are percent-encoded (RFC 3986 §2.1); `id` is raw bytes (`%01%a2`).
 //!
 //! An attribute may appear once; one this crate does not know is refused (RFC 7512 lets an
@@ -143,7 +144,20 @@ impl Pkcs11Uri {
 
     fn set_query(&mut self, name: &str, value: &str) -> Result<(), Pkcs11Error> {
         match name {
-            "module-path" => self.module_path = Some(PathBuf::from(decode_text(name, value)?)),
+            "module-path" => {
+                let path = PathBuf::from(decode_text(name, value)?);
+                // RFC 7512 §2.3: "module-path ... specifies an absolute path to the PKCS #11
+                // module library". A relative one would load whatever library of that name
+                // sits in the current directory.
+                if !path.is_absolute() {
+                    return Err(invalid(format!(
+                        "module-path must be an absolute path (RFC 7512 section 2.3), not {:?}: \
+                         e.g. module-path=/usr/lib/softhsm/libsofthsm2.so",
+                        path.display().to_string()
+                    )));
+                }
+                self.module_path = Some(path);
+            }
             "module-name" => {
                 return Err(invalid(
                     "module-name is not supported: give the module's full path as module-path \
@@ -217,16 +231,51 @@ impl Pkcs11Uri {
             None => Ok(None),
             Some(PinSource::Value(pin)) => Ok(Some(pin.clone())),
             Some(PinSource::File(path)) => {
-                let content =
-                    std::fs::read_to_string(path).map_err(|source| Pkcs11Error::PinFile {
-                        path: path.clone(),
-                        source,
-                    })?;
-                Ok(Some(Pin::from_file_content(zeroize::Zeroizing::new(
-                    content,
-                ))))
+                let content = read_pin_file(path).map_err(|source| Pkcs11Error::PinFile {
+                    path: path.clone(),
+                    source,
+                })?;
+                Ok(Some(Pin::from_file_content(content)))
             }
         }
+    }
+
+    /// `text` without its `pin-value` and `pin-source` attributes: the same key whatever the
+    /// PIN, for naming a cache entry (an unsalted hash over a URI with `pin-value=1234` gives
+    /// the PIN away to anyone who tries the 10,000 four-digit ones). Not a parser: the text is
+    /// cut at the separators RFC 7512 defines and the PIN attributes dropped by name.
+    ///
+    /// ```
+    /// use sfjwt_pkcs11::Pkcs11Uri;
+    /// let a = Pkcs11Uri::without_pin("pkcs11:token=t;object=k?module-path=/m.so&pin-value=1234");
+    /// let b = Pkcs11Uri::without_pin("pkcs11:token=t;object=k?pin-source=file:/p&module-path=/m.so");
+    /// assert_eq!(a, "pkcs11:token=t;object=k?module-path=/m.so");
+    /// assert_eq!(a, b);
+    /// ```
+    pub fn without_pin(text: &str) -> String {
+        let is_pin = |pair: &&str| {
+            let name = pair.split_once('=').map_or(*pair, |(name, _)| name);
+            matches!(name.trim(), "pin-value" | "pin-source")
+        };
+        let (path, query) = match text.split_once('?') {
+            Some((path, query)) => (path, Some(query)),
+            None => (text, None),
+        };
+        let path: Vec<&str> = path.split(';').filter(|p| !is_pin(p)).collect();
+        let mut out = path.join(";");
+        if let Some(query) = query {
+            let mut query: Vec<&str> = query
+                .split('&')
+                .filter(|p| !p.is_empty() && !is_pin(p))
+                .collect();
+            // The order of query attributes carries no meaning.
+            query.sort_unstable();
+            if !query.is_empty() {
+                out.push('?');
+                out.push_str(&query.join("&"));
+            }
+        }
+        out
     }
 
     /// Which key this URI names, for messages: label and id, never the PIN.
@@ -317,6 +366,43 @@ fn remember(seen: &mut Vec<String>, name: &str) -> Result<(), Pkcs11Error> {
     }
     seen.push(name.to_owned());
     Ok(())
+}
+
+/// A PIN file's content: a regular file (a FIFO would block, a device never end) of at most
+/// the size of a key file ([`MAX_FILE_BYTES`](sfjwt_core::key::MAX_FILE_BYTES)).
+fn read_pin_file(path: &std::path::Path) -> std::io::Result<zeroize::Zeroizing<String>> {
+    use std::io::Read as _;
+    let not_a_file = || {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file (a FIFO, device or directory): pin-source must name a file holding the PIN",
+        )
+    };
+    // Checked before opening (opening a FIFO waits for a writer) and again on the open file,
+    // which is opened without waiting, in case the path changed in between.
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(not_a_file());
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let file = options.open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(not_a_file());
+    }
+    let limit = sfjwt_core::key::MAX_FILE_BYTES;
+    let mut bytes = zeroize::Zeroizing::new(Vec::with_capacity(64));
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("larger than {limit} bytes: not a PIN file"),
+        ));
+    }
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"))?;
+    Ok(zeroize::Zeroizing::new(text.to_owned()))
 }
 
 /// `pin-source`: a `file:` URI (`file:/abs`, `file:///abs`, `file:relative`) or a file name.
@@ -420,6 +506,8 @@ mod tests {
             ("pkcs11:?module-name=softhsm2", "module-path"),
             ("pkcs11:?pin=1", "unknown attribute `pin`"),
             ("pkcs11:slot-id=x", "decimal"),
+            ("pkcs11:?module-path=libsofthsm2.so", "RFC 7512"),
+            ("pkcs11:?module-path=./lib/x.so", "absolute"),
         ] {
             let err = Pkcs11Uri::parse(text).unwrap_err().to_string();
             assert!(err.contains(needle), "{text}: {err}");
@@ -447,6 +535,22 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(uri.resolve_pin().unwrap().unwrap().expose_secret(), "1234");
+        // Files that are not PIN files: refused quickly, with the path.
+        for (hostile, needle) in [("/dev/zero", "regular file"), ("/dev/null", "regular file")] {
+            let uri =
+                Pkcs11Uri::parse(&format!("pkcs11:token=t?pin-source=file:{hostile}")).unwrap();
+            let err = uri.resolve_pin().unwrap_err();
+            let text = format!("{err}: {}", std::error::Error::source(&err).unwrap());
+            assert!(text.contains(hostile) && text.contains(needle), "{text}");
+        }
+        let big = dir.path().join("big");
+        std::fs::write(&big, vec![b'1'; 2 * 1024 * 1024]).unwrap();
+        let uri =
+            Pkcs11Uri::parse(&format!("pkcs11:token=t?pin-source=file:{}", big.display())).unwrap();
+        assert!(matches!(
+            uri.resolve_pin(),
+            Err(Pkcs11Error::PinFile { .. })
+        ));
         let missing = Pkcs11Uri::parse("pkcs11:token=t?pin-source=file:/nonexistent/pin").unwrap();
         assert!(matches!(
             missing.resolve_pin(),

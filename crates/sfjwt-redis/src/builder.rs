@@ -4,6 +4,7 @@ use core::fmt;
 use std::time::Duration;
 
 use sfjwt_core::exchange::JwtBearer;
+use sfjwt_core::manager::CacheIdentity;
 
 use crate::error::RedisStoreError;
 use crate::identity::{DEFAULT_PREFIX, Keys};
@@ -33,10 +34,7 @@ use crate::{AsyncRedisStore, RedisStore};
 #[derive(Clone)]
 pub struct RedisStoreBuilder {
     url: String,
-    host: String,
-    client_id: String,
-    username: String,
-    audience: String,
+    identity: CacheIdentity,
     pub(crate) settings: Settings,
 }
 
@@ -58,13 +56,7 @@ impl RedisStoreBuilder {
     pub(crate) fn new(url: &str, client: &JwtBearer) -> Self {
         Self {
             url: url.to_owned(),
-            host: client.endpoint().host().to_owned(),
-            client_id: client.client_id().to_owned(),
-            username: client.username().to_owned(),
-            audience: client
-                .audience()
-                .map(|a| a.as_str().to_owned())
-                .unwrap_or_default(),
+            identity: CacheIdentity::of(client),
             settings: Settings {
                 prefix: DEFAULT_PREFIX.to_owned(),
                 connect_timeout: Duration::from_millis(500),
@@ -73,6 +65,16 @@ impl RedisStoreBuilder {
                 record_ttl: DEFAULT_RECORD_TTL,
             },
         }
+    }
+
+    /// Keys the record to the signing key too: tokens obtained with another key (a rotated
+    /// one, another process's) are kept apart. `fingerprint` is any stable SHA-256 standing
+    /// for the key — [`CacheIdentity::fingerprint`] of its public key's DER, or of what the
+    /// CLI hashes for its file cache — never of a short secret.
+    #[must_use]
+    pub fn key_fingerprint(mut self, fingerprint: [u8; 32]) -> Self {
+        self.identity = self.identity.with_key_fingerprint(fingerprint);
+        self
     }
 
     /// Prefixes every key name (default `sfjwt:`), e.g. to match a Redis ACL key pattern.
@@ -125,13 +127,7 @@ impl RedisStoreBuilder {
     }
 
     pub(crate) fn keys(&self) -> Keys {
-        Keys::new(
-            &self.host,
-            &self.client_id,
-            &self.username,
-            &self.audience,
-            &self.settings.prefix,
-        )
+        Keys::new(&self.identity, &self.settings.prefix)
     }
 
     pub(crate) fn client(&self) -> Result<redis::Client, RedisStoreError> {

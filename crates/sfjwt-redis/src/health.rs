@@ -14,6 +14,7 @@ pub(crate) struct Health {
     down_until: Mutex<Option<Instant>>,
     fallbacks: AtomicU64,
     local_locks: AtomicU64,
+    wrong_types: AtomicU64,
 }
 
 impl Health {
@@ -23,6 +24,7 @@ impl Health {
             down_until: Mutex::new(None),
             fallbacks: AtomicU64::new(0),
             local_locks: AtomicU64::new(0),
+            wrong_types: AtomicU64::new(0),
         }
     }
 
@@ -48,6 +50,19 @@ impl Health {
             || error.is_connection_dropped()
             || error.is_connection_refusal()
             || error.is_unrecoverable_error();
+        if is_wrong_type(error) {
+            // Not an outage: one of this identity's keys holds something else (another
+            // program's value, a hand-made key). Every call would fall back and grant around
+            // it, so say so — once, loudly — and count it.
+            if self.wrong_types.fetch_add(1, Ordering::Relaxed) == 0 {
+                tracing::warn!(
+                    op,
+                    "sfjwt-redis: a key of this identity holds a value of another type (WRONGTYPE); \
+                     every call grants on its own until the key is deleted"
+                );
+            }
+            return;
+        }
         if connectivity {
             *self
                 .down_until
@@ -72,7 +87,17 @@ impl Health {
         self.fallbacks.load(Ordering::Relaxed)
     }
 
+    pub(crate) fn wrong_types(&self) -> u64 {
+        self.wrong_types.load(Ordering::Relaxed)
+    }
+
     pub(crate) fn local_locks(&self) -> u64 {
         self.local_locks.load(Ordering::Relaxed)
     }
+}
+
+/// Redis answered `WRONGTYPE`: the key exists with another type than the command works on.
+fn is_wrong_type(error: &redis::RedisError) -> bool {
+    // A pipeline's error carries the code only in its text.
+    error.code() == Some("WRONGTYPE") || error.to_string().contains("WRONGTYPE")
 }

@@ -1,15 +1,19 @@
 //! Which Redis keys belong to which login identity.
 //!
-//! One token per identity: the token endpoint host, the consumer key (client id), the username
-//! and the audience. Key names are a SHA-256 of those (length-prefixed, so `("ab","c")` and
-//! `("a","bc")` differ) in hex: nothing about the org, the app or the user is readable in
-//! `KEYS`/`SCAN` output or in Redis logs, and no secret is ever part of a key.
+//! One token per identity, the same identity as every other sfjwt cache (the CLI's file cache
+//! included): login URL (scheme, host and port), audience, client id, username and, when the
+//! caller gives one, the key's fingerprint — [`CacheIdentity`], written once in the core. Key
+//! names are its SHA-256 digest in hex: nothing about the org, the app or the user is readable
+//! in `KEYS`/`SCAN` output or in Redis logs, and no secret is ever part of a key.
 
 use sfjwt_core::exchange::JwtBearer;
-use sha2::{Digest, Sha256};
+use sfjwt_core::manager::CacheIdentity;
 
 /// The default key prefix.
 pub const DEFAULT_PREFIX: &str = "sfjwt:";
+
+/// The domain tag of the digest: a Redis key and a cache file of one identity differ.
+const DOMAIN: &str = "sfjwt-redis/v2";
 
 /// The Redis key names of one identity: `{prefix}token:{hash}` for the token,
 /// `{prefix}lock:{hash}` for the grant lock and `{prefix}refusals:{hash}` for the streak of
@@ -22,27 +26,14 @@ pub struct Keys {
 }
 
 impl Keys {
-    /// The keys of `client`'s identity under `prefix`.
+    /// The keys of `client`'s identity under `prefix` (no key fingerprint).
     pub fn of(client: &JwtBearer, prefix: &str) -> Self {
-        Self::new(
-            client.endpoint().host(),
-            client.client_id(),
-            client.username(),
-            // No audience (an endpoint without a default and no override) cannot grant: the
-            // empty string keys it apart from every real one.
-            client.audience().as_ref().map_or("", |a| a.as_str()),
-            prefix,
-        )
+        Self::new(&CacheIdentity::of(client), prefix)
     }
 
-    /// The keys of an identity given field by field.
-    pub fn new(host: &str, client_id: &str, username: &str, audience: &str, prefix: &str) -> Self {
-        let mut hash = Sha256::new();
-        for field in ["sfjwt-redis/v1", host, client_id, username, audience] {
-            hash.update((field.len() as u64).to_be_bytes());
-            hash.update(field.as_bytes());
-        }
-        let hex = hex::encode(hash.finalize());
+    /// The keys of `identity` under `prefix`.
+    pub fn new(identity: &CacheIdentity, prefix: &str) -> Self {
+        let hex = identity.hex_digest(DOMAIN);
         Self {
             token: format!("{prefix}token:{hex}"),
             lock: format!("{prefix}lock:{hex}"),
@@ -73,8 +64,8 @@ mod tests {
 
     #[test]
     fn fields_are_length_prefixed_and_hidden() {
-        let a = Keys::new("h", "ab", "c", "aud", "p:");
-        let b = Keys::new("h", "a", "bc", "aud", "p:");
+        let a = Keys::new(&CacheIdentity::new("https://h", "aud", "ab", "c"), "p:");
+        let b = Keys::new(&CacheIdentity::new("https://h", "aud", "a", "bc"), "p:");
         assert_ne!(a, b);
         assert!(a.token().starts_with("p:token:"));
         assert!(a.lock().starts_with("p:lock:"));

@@ -23,8 +23,9 @@
 //!
 //! ## How
 //!
-//! - **Keys**: one identity = token endpoint host + client id + username + audience, hashed
-//!   ([`Keys`]): `sfjwt:token:<sha256 hex>` holds the record (a hash: the token response JSON,
+//! - **Keys**: one identity = login URL (scheme, host, port) + audience + client id + username
+//!   (+ the key's fingerprint, [`RedisStoreBuilder::key_fingerprint`]), hashed ([`Keys`], over
+//!   the core's `CacheIdentity`, the same identity the CLI's file cache uses): `sfjwt:token:<sha256 hex>` holds the record (a hash: the token response JSON,
 //!   the grant time, a SHA-256 fingerprint of the access token), `sfjwt:lock:<sha256 hex>` the
 //!   grant lock, `sfjwt:refusals:<sha256 hex>` the streak of tokens refused right after their
 //!   grant. No secret and no name is readable in a key.

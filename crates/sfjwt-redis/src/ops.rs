@@ -77,6 +77,13 @@ macro_rules! common_methods {
             self.core.health.fallbacks()
         }
 
+        /// How many Redis calls found one of this identity's keys holding a value of another
+        /// type (`WRONGTYPE`): such a key makes every call grant on its own until it is
+        /// deleted. The first is logged as a `tracing` warning; a caller may report it too.
+        pub fn wrong_type_keys(&self) -> u64 {
+            self.core.health.wrong_types()
+        }
+
         /// How many times this process was let grant without the fleet's lock because Redis
         /// could not be asked: the bound on extra logins an outage costs.
         pub fn local_lock_grants(&self) -> u64 {

@@ -15,7 +15,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use common::*;
 use sfjwt_core::endpoint::TokenEndpoint;
 use sfjwt_core::exchange::JwtBearer;
-use sfjwt_core::manager::{GrantLease, GrantLock, StoredToken, TokenStore};
+use sfjwt_core::manager::{CacheIdentity, GrantLease, GrantLock, StoredToken, TokenStore};
 use sfjwt_core::response::{AccessToken, TokenResponse};
 use sfjwt_redis::{AsyncRedisStore, Keys, RedisStore, RedisStoreError};
 
@@ -78,13 +78,32 @@ fn the_record_round_trips_and_keys_name_nobody() {
     assert_ne!(other.keys(), a.keys());
     assert!(other.load().unwrap().is_none());
     let sandbox = Keys::new(
-        "test.salesforce.com",
-        CLIENT_ID,
-        USERNAME,
-        "https://test.salesforce.com",
+        &CacheIdentity::new(
+            "https://test.salesforce.com",
+            "https://test.salesforce.com",
+            CLIENT_ID,
+            USERNAME,
+        ),
         "sfjwt:",
     );
     assert_ne!(&sandbox, a.keys());
+    // The same login server on another port is another org (two emulators on one host).
+    let port = |url: &str| {
+        Keys::new(
+            &CacheIdentity::new(url, "https://login.salesforce.com", CLIENT_ID, USERNAME),
+            "sfjwt:",
+        )
+    };
+    assert_ne!(
+        port("http://127.0.0.1:18090"),
+        port("http://127.0.0.1:18099")
+    );
+    // So is the same login with another key.
+    let rotated = RedisStore::builder(&redis.url(), &prod_client(USERNAME))
+        .key_fingerprint(CacheIdentity::fingerprint(b"another key"))
+        .build()
+        .unwrap();
+    assert_ne!(rotated.keys(), a.keys());
     let prefixed = RedisStore::builder(&redis.url(), &prod_client(USERNAME))
         .prefix("etl-eu:")
         .build()
@@ -270,4 +289,29 @@ async fn the_async_store_keeps_the_same_contract() {
         GrantLock::Acquired(_)
     ));
     assert_eq!(a.fallbacks(), 0);
+}
+
+#[test]
+fn a_key_of_the_wrong_type_is_counted_not_silently_granted_around() {
+    let redis = RedisServer::start();
+    let store = open(&redis, USERNAME);
+    // Someone (another program, a hand-made key) put a string where the record hash belongs.
+    let _: () = redis::cmd("SET")
+        .arg(store.keys().token())
+        .arg("not a record")
+        .query(&mut redis.raw())
+        .unwrap();
+    assert_eq!(store.wrong_type_keys(), 0);
+    // The store still answers (from its local copy): Redis trouble never fails a caller.
+    assert!(store.load().unwrap().is_none());
+    assert!(
+        store.wrong_type_keys() >= 1,
+        "the WRONGTYPE answer is counted"
+    );
+    let _ = store.load();
+    assert!(store.wrong_type_keys() >= 2, "and every later one");
+    // A healthy key of the right type is not counted.
+    let other = open(&redis, "analyst@acme.com");
+    assert!(other.load().unwrap().is_none());
+    assert_eq!(other.wrong_type_keys(), 0);
 }

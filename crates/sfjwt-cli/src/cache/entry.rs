@@ -1,11 +1,14 @@
 //! One cache entry: which identity it belongs to, its file name, and its on-disk format.
 //!
 //! A token is valid for one (login URL, client id, username, audience) and was obtained with
-//! one key; the entry's name is a SHA-256 over those five (length-prefixed, so `("ab","c")`
-//! and `("a","bc")` differ), in hex. The key enters only as a fingerprint — a SHA-256 of the
-//! key as given (file bytes or `SFJWT_KEY` text) — so neither the key nor anything derived
-//! from it in a usable way is ever written, and a cache hit needs neither the key's
-//! passphrase nor its RSA parsing. A new key (rotation) simply makes a new entry.
+//! one key; the entry's name is the core's `CacheIdentity` digest over those five
+//! (length-prefixed, so `("ab","c")` and `("a","bc")` differ), in hex — the same identity a
+//! Redis cache keys by. The key enters only as a fingerprint — a SHA-256 of the key as given
+//! (file bytes or `SFJWT_KEY` text; for a vault key its URI *without* `pin-value` and
+//! `pin-source`, so a PIN cannot be recovered from the name by trying PINs) — so neither the
+//! key nor anything derived from it in a usable way is ever written, and a cache hit needs
+//! neither the key's passphrase nor its RSA parsing. A new key (rotation) simply makes a new
+//! entry; a new PIN for the same key does not.
 //!
 //! The file is one JSON object: a format tag, the entry name, the four identity fields in
 //! clear (so `sfjwt logout` can find an identity's entries without the key, and a person can
@@ -17,9 +20,8 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
-use sfjwt_core::manager::StoredToken;
+use sfjwt_core::manager::{CacheIdentity, StoredToken};
 use sfjwt_core::response::TokenResponse;
-use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 /// The format tag of a cache file; a file with another tag is foreign.
@@ -42,6 +44,17 @@ pub(crate) struct EntryKey {
     key_fingerprint: [u8; 32],
 }
 
+/// What a vault key URI contributes to the fingerprint: the URI without its PIN attributes.
+/// Without the `pkcs11` feature a `pkcs11:` key cannot be opened, so no entry is ever written
+/// under the name.
+pub(crate) fn vault_key_text(uri: &str) -> String {
+    #[cfg(feature = "pkcs11")]
+    if uri.starts_with("pkcs11:") {
+        return sfjwt_pkcs11::Pkcs11Uri::without_pin(uri);
+    }
+    uri.to_owned()
+}
+
 impl core::fmt::Debug for EntryKey {
     // The fingerprint is a hash of the private key as given: not shown, on principle.
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -57,26 +70,30 @@ impl EntryKey {
     pub(crate) fn new(identity: Identity, key_bytes: &[u8]) -> Self {
         Self {
             identity,
-            key_fingerprint: Sha256::digest(key_bytes).into(),
+            key_fingerprint: CacheIdentity::fingerprint(key_bytes),
         }
+    }
+
+    /// The shared cache identity (also the Redis key's).
+    pub(crate) fn cache_identity(&self) -> CacheIdentity {
+        let id = &self.identity;
+        CacheIdentity::new(
+            id.login_url.as_str(),
+            id.audience.as_str(),
+            id.client_id.as_str(),
+            id.username.as_str(),
+        )
+        .with_key_fingerprint(self.key_fingerprint)
+    }
+
+    /// The key's fingerprint (for the Redis store's identity).
+    pub(crate) fn key_fingerprint(&self) -> [u8; 32] {
+        self.key_fingerprint
     }
 
     /// The entry's name: 64 hex digits.
     pub(crate) fn name(&self) -> String {
-        let mut hash = Sha256::new();
-        let id = &self.identity;
-        for field in [
-            FORMAT.as_bytes(),
-            id.login_url.as_bytes(),
-            id.client_id.as_bytes(),
-            id.username.as_bytes(),
-            id.audience.as_bytes(),
-            &self.key_fingerprint,
-        ] {
-            hash.update((field.len() as u64).to_be_bytes());
-            hash.update(field);
-        }
-        hex::encode(hash.finalize())
+        self.cache_identity().hex_digest(FORMAT)
     }
 }
 
@@ -200,6 +217,37 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "pkcs11")]
+    #[test]
+    fn names_do_not_change_with_the_pin_so_they_cannot_reveal_it() {
+        let name = |uri: &str| EntryKey::new(identity(), vault_key_text(uri).as_bytes()).name();
+        let base = "pkcs11:token=t;object=k?module-path=/usr/lib/softhsm/libsofthsm2.so";
+        let with_pin = name(&format!("{base}&pin-value=1234"));
+        assert_eq!(with_pin, name(&format!("{base}&pin-value=9999")));
+        assert_eq!(with_pin, name(&format!("{base}&pin-source=file:/run/pin")));
+        assert_eq!(with_pin, name(base));
+        // Another key is another entry.
+        assert_ne!(with_pin, name(&base.replace("object=k", "object=other")));
+        // The names are what the previous format computed (no cache is orphaned), checked
+        // against a hand-rolled digest.
+        let key = EntryKey::new(identity(), b"k");
+        let mut hash = sha2::Sha256::new();
+        use sha2::Digest as _;
+        let fp = CacheIdentity::fingerprint(b"k");
+        for field in [
+            FORMAT.as_bytes(),
+            b"https://login.salesforce.com",
+            b"3MVG9_key",
+            b"etl@acme.com",
+            b"https://login.salesforce.com",
+            &fp[..],
+        ] {
+            hash.update((field.len() as u64).to_be_bytes());
+            hash.update(field);
+        }
+        assert_eq!(key.name(), hex::encode(hash.finalize()));
+    }
+
     #[test]
     fn names_are_hex_length_prefixed_and_never_contain_the_key() {
         let key = EntryKey::new(identity(), b"SECRETKEYBYTES");
@@ -215,7 +263,7 @@ mod tests {
         assert_ne!(EntryKey::new(a, b"k").name(), EntryKey::new(b, b"k").name());
         let file = encode(&key, &stored());
         assert!(!String::from_utf8_lossy(&file).contains("SECRETKEYBYTES"));
-        let fingerprint = hex::encode(Sha256::digest(b"SECRETKEYBYTES"));
+        let fingerprint = hex::encode(CacheIdentity::fingerprint(b"SECRETKEYBYTES"));
         assert!(!String::from_utf8_lossy(&file).contains(&fingerprint));
         let debug = format!("{key:?}");
         assert!(

@@ -15,6 +15,8 @@ pub(crate) mod dir;
 pub(crate) mod entry;
 pub(crate) mod file_store;
 pub(crate) mod source;
+pub(crate) mod trust;
+pub(crate) mod wait;
 
 use std::io::Write as _;
 

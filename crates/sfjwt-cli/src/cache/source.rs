@@ -5,8 +5,8 @@
 //! A file-cache hit is answered before the key is loaded: no passphrase prompt, no RSA
 //! parsing, no network — that is what makes a cached `sfjwt token` cost about a millisecond.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use sfjwt_core::exchange::JwtBearer;
@@ -20,6 +20,7 @@ use sfjwt_core::response::{AccessToken, TokenResponse};
 use super::args::{Backend, CacheArgs};
 use super::entry::{self, EntryKey};
 use super::file_store::FileStore;
+use super::wait::WaitNotice;
 use crate::error::{CliError, CliResult};
 use crate::identity::{Identity, KEY_ENV, KeySource};
 use crate::transport::Http;
@@ -53,6 +54,9 @@ pub(crate) struct TokenSource<'a> {
     grant: Grant,
     factory: Option<ClientFactory<'a>>,
     manager: Option<Managed>,
+    /// The key's fingerprint, for a Redis store's identity (the file entry's, too).
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    key_fingerprint: [u8; 32],
 }
 
 struct Managed {
@@ -73,18 +77,24 @@ impl<'a> TokenSource<'a> {
         factory: ClientFactory<'a>,
     ) -> CliResult<Self> {
         let backend = cache.backend()?;
-        let file = match backend {
-            Backend::File => match super::dir::cache_dir() {
-                Some(dir) => Some(Arc::new(FileStore::new(
+        let key = match backend {
+            Backend::Off => None,
+            Backend::File | Backend::Redis(_) => Some(EntryKey::new(entry, &key_bytes(identity)?)),
+        };
+        let key_fingerprint = key.as_ref().map_or([0; 32], EntryKey::key_fingerprint);
+        let file = match (&backend, key) {
+            (Backend::File, Some(key)) => match super::dir::cache_dir() {
+                Some(dir) => Some(Arc::new(FileStore::open(
                     dir,
-                    EntryKey::new(entry, &key_bytes(identity)?),
-                ))),
+                    key,
+                    lock_policy(grant).max_wait(),
+                )?)),
                 None => {
                     super::warn_no_cache_dir();
                     None
                 }
             },
-            Backend::Off | Backend::Redis(_) => None,
+            _ => None,
         };
         Ok(Self {
             identity,
@@ -94,7 +104,17 @@ impl<'a> TokenSource<'a> {
             grant,
             factory: Some(factory),
             manager: None,
+            key_fingerprint,
         })
+    }
+
+    /// The refusal (exit 2) or give-up (exit 4) the file cache recorded, if any: it ends the
+    /// command whatever the token manager made of the store's error.
+    fn check_fatal(&self) -> CliResult {
+        match self.file.as_ref().and_then(|f| f.take_fatal()) {
+            Some(error) => Err(error),
+            None => Ok(()),
+        }
     }
 
     /// The cache file this source uses, if any (for messages).
@@ -108,7 +128,8 @@ impl<'a> TokenSource<'a> {
     /// A failed grant (exit 3 or 4) or an unusable key (exit 2).
     pub(crate) fn token(&mut self) -> CliResult<Obtained> {
         if self.manager.is_none()
-            && let Some(stored) = self.file.as_ref().and_then(|f| f.read())
+            && let Some(file) = &self.file
+            && let Some(stored) = file.read()?
             && self.max_age.is_none_or(|max| entry::age(&stored) < max)
         {
             return Ok(Obtained {
@@ -118,11 +139,12 @@ impl<'a> TokenSource<'a> {
         }
         let managed = self.managed()?;
         let saves = managed.store.saves();
-        let token = managed.manager.token().map_err(|e| CliError::manager(&e))?;
-        Ok(Obtained {
-            token,
-            from_cache: managed.store.saves() == saves,
-        })
+        let result = managed.manager.token();
+        let from_cache = managed.store.saves() == saves;
+        managed.store.report();
+        self.check_fatal()?;
+        let token = result.map_err(|e| CliError::manager(&e))?;
+        Ok(Obtained { token, from_cache })
     }
 
     /// Drops the cached token if it is still `stale`; returns whether it did.
@@ -133,12 +155,13 @@ impl<'a> TokenSource<'a> {
         if self.manager.is_none()
             && let Some(file) = &self.file
         {
-            return Ok(file.invalidate(stale).unwrap_or(false));
+            let result = file.invalidate(stale);
+            self.check_fatal()?;
+            return Ok(result.unwrap_or(false));
         }
-        self.managed()?
-            .manager
-            .invalidate(stale)
-            .map_err(|e| CliError::manager(&e))
+        let result = self.managed()?.manager.invalidate(stale);
+        self.check_fatal()?;
+        result.map_err(|e| CliError::manager(&e))
     }
 
     /// Drops whatever token is cached (`--refresh`): the next [`token`](Self::token) grants.
@@ -147,9 +170,10 @@ impl<'a> TokenSource<'a> {
     /// As [`invalidate`](Self::invalidate).
     pub(crate) fn refresh(&mut self) -> CliResult<()> {
         let current = match (&self.file, &self.manager) {
-            (Some(file), None) => file.read(),
+            (Some(file), None) => file.read()?,
             _ => self.managed()?.store.load().ok().flatten(),
         };
+        self.check_fatal()?;
         if let Some(current) = current {
             self.invalidate(current.token.access_token())?;
         }
@@ -166,30 +190,55 @@ impl<'a> TokenSource<'a> {
                 );
             };
             let client = factory(self.identity.load_signing_key()?.into_signer());
-            let (inner, poll): (Arc<dyn TokenStore>, Duration) = match (&self.backend, &self.file)
-            {
-                (_, Some(file)) => (file.clone(), Duration::from_millis(10)),
+            let policy = lock_policy(self.grant);
+            #[cfg_attr(not(feature = "redis"), allow(unused_mut))]
+            let mut report: Option<Box<dyn Fn() + Send + Sync>> = None;
+            let (inner, poll, lock): (Arc<dyn TokenStore>, Duration, String) = match (
+                &self.backend,
+                &self.file,
+            ) {
+                (_, Some(file)) => (
+                    file.clone(),
+                    Duration::from_millis(10),
+                    format!(
+                        "the token cache's grant lock {}",
+                        file.lock_path().display()
+                    ),
+                ),
                 #[cfg(feature = "redis")]
-                (Backend::Redis(url), _) => (
-                    Arc::new(sfjwt_redis::RedisStore::open(url, &client).map_err(|e| {
+                (Backend::Redis(url), _) => {
+                    // The same identity as the file entry: login URL (scheme, host, port),
+                    // audience, client id, username and key fingerprint.
+                    let redis = Arc::new(sfjwt_redis::RedisStore::builder(url, &client)
+                            .key_fingerprint(self.key_fingerprint)
+                            .build()
+                            .map_err(|e| {
                         CliError::local(format!("cannot use the Redis token cache: {}", crate::error::chain(&e))).hint(
                             "fix --cache (or SFJWT_CACHE): redis://[user:password@]host[:port][/db], rediss://… for TLS",
                         )
-                    })?),
-                    Duration::from_millis(50),
-                ),
+                    })?);
+                    let lock = format!("the grant lock in Redis (key {})", redis.keys().lock());
+                    report = Some(wrong_type_warning(Arc::clone(&redis)));
+                    (redis, Duration::from_millis(50), lock)
+                }
                 // Also `Backend::Redis` without the `redis` feature, which `backend()` refuses.
-                _ => (Arc::new(MemoryStore::new()), Duration::from_millis(10)),
+                _ => (
+                    Arc::new(MemoryStore::new()),
+                    Duration::from_millis(10),
+                    "the grant lock".to_owned(),
+                ),
             };
             let store = Arc::new(Counted {
                 inner,
                 saves: AtomicU64::new(0),
+                notice: Mutex::new(WaitNotice::new(lock, policy.max_wait())),
+                report,
             });
             let mut manager =
                 TokenManager::new(client, crate::transport::with_timeout(self.grant.timeout))
                     .with_retry(crate::commands::token::retry_policy(self.grant.retries))
                     .with_store(Arc::clone(&store))
-                    .with_lock_policy(lock_policy(self.grant).with_poll_interval(poll));
+                    .with_lock_policy(policy.with_poll_interval(poll));
             if let Some(max_age) = self.max_age {
                 manager = manager.with_max_age(max_age);
             }
@@ -203,23 +252,56 @@ impl<'a> TokenSource<'a> {
 }
 
 /// The grant lock outlives the longest grant (every attempt timing out, plus backoff), so a
-/// slow grant is not doubled; waiters give up after 1.5× that and grant on their own.
+/// slow grant is not doubled; waiters give up after 1.5× that (elapsed time) and grant on
+/// their own — or, for `--refresh`/`--invalidate`, exit 4 naming the lock.
 fn lock_policy(grant: Grant) -> LockPolicy {
     let attempts = grant.retries.saturating_add(1);
-    LockPolicy::new(
-        grant
-            .timeout
-            .saturating_mul(attempts)
-            .saturating_add(Duration::from_secs(10)),
-    )
+    let ttl = grant
+        .timeout
+        .saturating_mul(attempts)
+        .saturating_add(Duration::from_secs(10));
+    LockPolicy::new(ttl).with_max_wait(ttl.saturating_mul(3) / 2)
+}
+
+/// One stderr warning when a Redis key of this identity holds a value of another type: every
+/// call would log in again around it.
+#[cfg(feature = "redis")]
+fn wrong_type_warning(redis: Arc<sfjwt_redis::RedisStore>) -> Box<dyn Fn() + Send + Sync> {
+    let warned = std::sync::atomic::AtomicBool::new(false);
+    Box::new(move || {
+        if redis.wrong_type_keys() > 0 && !warned.swap(true, Ordering::Relaxed) {
+            use std::io::Write as _;
+            let keys = redis.keys();
+            let _ = writeln!(
+                std::io::stderr(),
+                "warning: token cache: a Redis key of this identity ({} or {}) holds a value of another type: every call logs in again until it is deleted\n  hint: check what else writes under the sfjwt: prefix, then DEL the key",
+                keys.token(),
+                keys.lock()
+            );
+        }
+    })
+}
+
+/// The fingerprint of the key `identity` names, as the cache keys it (file entries and Redis
+/// keys alike): `sfjwt logout` must find what `sfjwt token` stored.
+///
+/// # Errors
+/// Exit 2 when the key cannot be read.
+#[cfg(feature = "redis")]
+pub(crate) fn key_fingerprint(identity: &Identity) -> CliResult<[u8; 32]> {
+    Ok(sfjwt_core::manager::CacheIdentity::fingerprint(&key_bytes(
+        identity,
+    )?))
 }
 
 /// The key as given, for the entry's fingerprint (never stored).
 fn key_bytes(identity: &Identity) -> CliResult<zeroize::Zeroizing<Vec<u8>>> {
     use std::io::Read as _;
-    // A vault key is named by its URI: the key itself never leaves the vault.
+    // A vault key is named by its URI (without the PIN): the key never leaves the vault.
     if let Some(uri) = &identity.key_uri {
-        return Ok(zeroize::Zeroizing::new(uri.0.as_bytes().to_vec()));
+        return Ok(zeroize::Zeroizing::new(
+            entry::vault_key_text(&uri.0).into_bytes(),
+        ));
     }
     let read = match identity.key_source()? {
         KeySource::File(path) => std::fs::File::open(&path).and_then(|file| {
@@ -246,11 +328,21 @@ fn key_bytes(identity: &Identity) -> CliResult<zeroize::Zeroizing<Vec<u8>>> {
 struct Counted {
     inner: Arc<dyn TokenStore>,
     saves: AtomicU64,
+    /// Says once, after 2 s, which lock this process waits for.
+    notice: Mutex<WaitNotice>,
+    /// Reports what the inner store counted (a Redis key of the wrong type).
+    report: Option<Box<dyn Fn() + Send + Sync>>,
 }
 
 impl Counted {
     fn saves(&self) -> u64 {
         self.saves.load(Ordering::SeqCst)
+    }
+
+    fn report(&self) {
+        if let Some(report) = &self.report {
+            report();
+        }
     }
 }
 
@@ -269,7 +361,14 @@ impl TokenStore for Counted {
     }
 
     fn acquire_grant_lock(&self, ttl: Duration) -> Result<GrantLock, StoreError> {
-        self.inner.acquire_grant_lock(ttl)
+        let answer = self.inner.acquire_grant_lock(ttl);
+        if matches!(answer, Ok(GrantLock::HeldElsewhere)) {
+            self.notice
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .still_held();
+        }
+        answer
     }
 
     fn release_grant_lock(&self, lease: GrantLease) -> Result<(), StoreError> {

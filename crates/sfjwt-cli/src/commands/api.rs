@@ -34,6 +34,8 @@ Example:
 
 The token comes from the cache (see `sfjwt token --help`); after a 401 INVALID_SESSION_ID it
 is dropped, a new one is obtained and the request is sent once more. Redirects are not followed.
+On a terminal the body is pretty-printed with control and bidirectional characters escaped;
+with --raw, or when stdout is a pipe or a file, it is written byte for byte.
 
 Exit codes: 0 the API answered 2xx, 2 usage or local problem, 3 the login was rejected,
 4 no usable response (connect, timeout, TLS, body too large),
@@ -59,6 +61,12 @@ pub(crate) struct ApiArgs {
     /// Print the status line and the response headers before the body.
     #[arg(short = 'i', long)]
     pub(crate) include: bool,
+
+    /// Write the body's exact bytes even on a terminal. Without it a terminal gets pretty
+    /// JSON with control and bidirectional characters escaped; a pipe or a file always gets
+    /// the exact bytes.
+    #[arg(long)]
+    pub(crate) raw: bool,
 
     #[command(flatten)]
     pub(crate) identity: Identity,
@@ -110,7 +118,8 @@ pub(crate) fn run(args: &ApiArgs, _out: &mut Out) -> CliResult {
         let fresh = source.token()?.token;
         answer = send(&http, &prepared, &fresh)?;
     }
-    response::print(&answer, args.include, std::io::stdout().is_terminal())?;
+    let for_a_person = std::io::stdout().is_terminal() && !args.raw;
+    response::print(&answer, args.include, for_a_person)?;
     response::outcome(&answer)
 }
 

@@ -38,6 +38,8 @@ pub(crate) fn run(args: &KeygenArgs, out: &mut Out) -> CliResult {
         )?),
         None => None,
     };
+    // Removed again if the command fails before filling it.
+    let _out_dir = keygen::create_out_dir(&args.out_dir)?;
     let (key_path, cert_path) = keygen::write(&args.out_dir, &generated, args.force)?;
     if let (Some(target), Some(built)) = (&keystore, &built) {
         keystore_command::write_or_undo(target, built, &[&key_path, &cert_path])?;
@@ -98,6 +100,7 @@ fn vault_certificate(uri: &str, args: &KeygenArgs, out: &mut Out) -> CliResult {
             CliError::local(format!("cannot make the certificate: {e}{cause}"))
                 .hint("check the key with `sfjwt check --key URI`")
         })?;
+    let _out_dir = keygen::create_out_dir(&args.out_dir)?;
     let cert_path = keygen::write_certificate(&args.out_dir, &pem, args.force)?;
     out.line(format!(
         "{} {} (self-signed X.509, sha256WithRSA, signed in {}, RSA {} bits, CN={}, valid {} days: upload this one)",

@@ -136,7 +136,12 @@ fn redis_logout(args: &LogoutArgs, url: &str, out: &mut Out) -> CliResult {
         .signer(signer)
         .build()
         .with_audience(audience);
-    let store = sfjwt_redis::RedisStore::open(url, &client).map_err(|e| {
+    // The same identity `sfjwt token` keyed the record by, key fingerprint included.
+    let fingerprint = crate::cache::source::key_fingerprint(&args.identity)?;
+    let store = sfjwt_redis::RedisStore::builder(url, &client)
+        .key_fingerprint(fingerprint)
+        .build()
+        .map_err(|e| {
         CliError::local(format!("cannot use the Redis token cache: {}", crate::error::chain(&e)))
             .hint("fix --cache (or SFJWT_CACHE): redis://[user:password@]host[:port][/db], rediss://… for TLS")
     })?;

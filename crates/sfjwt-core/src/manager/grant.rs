@@ -5,7 +5,10 @@
 //! 2. Ask the store for the fleet's grant lock. While another process holds it, sleep a poll
 //!    interval and go back to 1; past [`LockPolicy::max_wait`](super::LockPolicy), or when the
 //!    store cannot answer, grant without the lock: the lock saves logins, it must never cost
-//!    the ability to log in.
+//!    the ability to log in. The wait is measured in *elapsed* time (the `now` each step is
+//!    given, from the manager's clock), not as the sum of the pauses: a slow store or a
+//!    descheduled process must not stretch the bound (a store taking as long per call as the
+//!    poll interval once doubled it).
 //! 3. Holding the lock, re-read the store once more: the previous holder may have saved its
 //!    token just before releasing.
 //! 4. The bounded re-grant rule ([`RegrantPolicy`](super::RegrantPolicy)): while tokens are
@@ -58,6 +61,8 @@ pub(crate) struct Grant {
     state: State,
     /// The sum of pauses while another process held the lock.
     waited: Duration,
+    /// When the lock was first found held elsewhere: the wait's elapsed time counts from here.
+    wait_started: Option<SystemTime>,
     /// The current attempt, 1-based.
     attempt: u32,
     /// The lock this grant holds (`None`: granting without one).
@@ -69,6 +74,7 @@ impl Default for Grant {
         Self {
             state: State::Check,
             waited: Duration::ZERO,
+            wait_started: None,
             attempt: 1,
             lease: None,
         }
@@ -95,7 +101,7 @@ impl Machine for Grant {
                 Ok(Some(token)) => self.finish(Ok(token)),
                 Err(e) => self.finish(Err(e)),
             },
-            (State::Lock, Input::Lock(answer)) => self.on_lock(shared, answer),
+            (State::Lock, Input::Lock(answer)) => self.on_lock(shared, answer, now),
             (State::Recheck, Input::Loaded(loaded)) => match shared.current(loaded, now) {
                 Ok(None) => self.check_refusals(),
                 Ok(Some(token)) => self.finish(Ok(token)),
@@ -140,7 +146,15 @@ impl Grant {
         &mut self,
         shared: &Shared,
         answer: Result<GrantLock, StoreError>,
+        now: SystemTime,
     ) -> Action<Output> {
+        if matches!(answer, Ok(GrantLock::HeldElsewhere)) {
+            let started = *self.wait_started.get_or_insert(now);
+            // A clock that went backwards counts as no time passed; the sum of the pauses is a
+            // floor, so such a clock cannot make the wait endless either.
+            let elapsed = now.duration_since(started).unwrap_or_default();
+            self.waited = self.waited.max(elapsed);
+        }
         match answer {
             Ok(GrantLock::Acquired(lease)) => {
                 self.lease = Some(lease);
@@ -356,6 +370,39 @@ mod tests {
             ],
             &shared(),
         );
+    }
+
+    #[test]
+    fn the_wait_for_the_lock_is_bounded_by_elapsed_time_not_by_the_pauses() {
+        // Polls every 100 ms, but each round trip takes 40 s of wall time (a slow store, a
+        // descheduled process): the bound (135 s by default) is reached after four rounds, not
+        // after 1,350 pauses.
+        let s = shared();
+        let mut machine = Grant::default();
+        let mut now = at(0);
+        let mut step = |feed: Feed, after: &str, now: SystemTime| {
+            label(&machine.step(&s, feed.input_after(after), now))
+        };
+        assert_eq!(step(Feed::Start, "", now), "Load");
+        let mut rounds = 0;
+        loop {
+            assert_eq!(step(Feed::NoToken, "Load", now), "AcquireLock(45s)");
+            now += Duration::from_secs(40);
+            let answer = step(Feed::HeldElsewhere, "AcquireLock", now);
+            if answer != "Sleep(100ms)" {
+                assert_eq!(
+                    answer, "LoadRefusals",
+                    "past the bound: grant without the lock"
+                );
+                break;
+            }
+            rounds += 1;
+            assert!(rounds < 10, "the wait did not end");
+            assert_eq!(step(Feed::Slept, "Sleep", now), "Load");
+        }
+        // The wait starts when the lock is first found held (40 s); found held again after 40,
+        // 80 and 120 s of waiting; after 160 s (> 135 s) the leader grants on its own.
+        assert_eq!(rounds, 4);
     }
 
     #[test]

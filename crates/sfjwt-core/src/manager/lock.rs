@@ -15,8 +15,8 @@ use std::time::Duration;
 ///   plus [`RetryPolicy`](super::RetryPolicy)'s 10 s backoff cap, plus 5 s of margin. With a
 ///   longer request timeout, raise it, or a slow attempt lets a second process grant too.
 /// - `poll_interval`: how often a waiting process re-reads the store for the holder's token.
-/// - `max_wait`: the total pause (the sum of poll intervals) after which a waiting process
-///   grants on its own — the bound on how long a caller can be held up by a stuck fleet.
+/// - `max_wait`: the time a waiting process waits, measured as elapsed time on the manager's
+///   clock from the moment it first found the lock held, after which it grants on its own — the bound on how long a caller can be held up by a stuck fleet.
 ///   Default 3 × `ttl`: longer than a live holder's whole grant (3 attempts by default, each
 ///   within one `ttl`), and a dead holder's lock expires (and one waiter takes it over) within
 ///   one `ttl`.
@@ -59,7 +59,7 @@ impl LockPolicy {
         self
     }
 
-    /// Grants without the lock after pausing this long in total.
+    /// Grants without the lock after waiting this long (elapsed time, not just the pauses).
     #[must_use]
     pub fn with_max_wait(mut self, max_wait: Duration) -> Self {
         self.max_wait = max_wait;
@@ -76,7 +76,7 @@ impl LockPolicy {
         self.poll_interval
     }
 
-    /// The total pause after which a waiter grants on its own.
+    /// The elapsed wait after which a waiter grants on its own.
     pub fn max_wait(&self) -> Duration {
         self.max_wait
     }

@@ -1,6 +1,6 @@
 //! What `sfjwt api` does with the answer: recognise an ended session, print the body (pretty
-//! JSON for a person at a terminal, the exact bytes for a pipe), and map the status to the
-//! exit code (0 for 2xx, 5 otherwise).
+//! JSON for a person at a terminal, sanitised by [`crate::sanitize`]; the exact bytes for a
+//! pipe or with `--raw`), and map the status to the exit code (0 for 2xx, 5 otherwise).
 
 use std::io::Write as _;
 
@@ -26,7 +26,8 @@ pub(crate) fn is_invalid_session(response: &Response<Vec<u8>>) -> bool {
     }
 }
 
-/// Prints the status line and headers (`-i`), then the body.
+/// Prints the status line and headers (`-i`), then the body: for a person (`terminal`)
+/// pretty and sanitised, else its exact bytes.
 pub(crate) fn print(response: &Response<Vec<u8>>, include: bool, terminal: bool) -> CliResult {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -43,7 +44,7 @@ pub(crate) fn print(response: &Response<Vec<u8>>, include: bool, terminal: bool)
         for (name, value) in response.headers() {
             head.push_str(&format!(
                 "{name}: {}\n",
-                printable(&String::from_utf8_lossy(value.as_bytes()))
+                crate::sanitize::line(&String::from_utf8_lossy(value.as_bytes()))
             ));
         }
         head.push('\n');
@@ -52,8 +53,10 @@ pub(crate) fn print(response: &Response<Vec<u8>>, include: bool, terminal: bool)
     let body = response.body();
     if terminal {
         let text = match serde_json::from_slice::<Value>(body) {
-            Ok(json) => serde_json::to_string_pretty(&json).unwrap_or_default(),
-            Err(_) => printable(&String::from_utf8_lossy(body)),
+            Ok(json) => crate::sanitize::terminal_json(&json),
+            Err(_) => zeroize::Zeroizing::new(crate::sanitize::terminal_text(
+                &String::from_utf8_lossy(body),
+            )),
         };
         write(&mut out, text.as_bytes())?;
         if !text.is_empty() && !text.ends_with('\n') {
@@ -95,20 +98,6 @@ pub(crate) fn outcome(response: &Response<Vec<u8>>) -> CliResult {
     .hint(hint))
 }
 
-/// Text safe for a terminal: control characters other than newline and tab become `�`, so a
-/// response cannot move the cursor or retitle the window.
-fn printable(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() && c != '\n' && c != '\t' {
-                '\u{fffd}'
-            } else {
-                c
-            }
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -135,13 +124,9 @@ mod tests {
     }
 
     #[test]
-    fn exit_codes_and_printable_text() {
+    fn exit_codes() {
         assert!(outcome(&response(204, "")).is_ok());
         assert_eq!(outcome(&response(404, "[]")).unwrap_err().exit(), Exit::Api);
         assert_eq!(outcome(&response(302, "")).unwrap_err().exit(), Exit::Api);
-        assert_eq!(
-            printable("a\x1b]0;pwned\x07b\n"),
-            "a\u{fffd}]0;pwned\u{fffd}b\n"
-        );
     }
 }
