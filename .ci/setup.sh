@@ -48,6 +48,7 @@ cannot_install() { # reason, then the missing packages
   for package in "$@"; do
     echo "  missing $package; fix: sudo apt-get update && sudo apt-get install -y $package" >&2
   done
+  echo "  then: bash .ci/setup.sh (as this user: moto and simple-salesforce into .ci/venv, Node 22 and the Salesforce CLI into .ci/clients)" >&2
   exit 1
 }
 
