@@ -94,8 +94,12 @@
 //! [reqwest]: https://docs.rs/reqwest/0.13
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "cirrus")]
+pub mod cirrus;
 mod error;
 mod manager;
+#[cfg(feature = "middleware")]
+pub mod middleware;
 mod transport;
 
 /// The sans-IO core, for what the re-exports below leave out (claims, JWS, keys, stores).
@@ -109,6 +113,13 @@ pub use sfjwt_core::{
 
 pub use error::{Error, ErrorKind};
 pub use manager::{ReqwestTokenManager, SharedTokenManager, TokioSleep};
+#[cfg(feature = "middleware")]
+pub use middleware::{MiddlewareError, NotRetried, OrgPathError, SalesforceAuth, org_url};
+/// The HTTP client, re-exported so a program calling the API needs no version of its own.
+pub use reqwest;
+/// The middleware stack [`SalesforceAuth`] plugs into.
+#[cfg(feature = "middleware")]
+pub use reqwest_middleware;
 pub use sfjwt_core::response::DEFAULT_MAX_BODY;
 pub use transport::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, ReqwestTransport, ReqwestTransportBuilder,

@@ -22,6 +22,7 @@
     reason = "test fixtures: a panic here is a failed test, as in a #[test] function"
 )]
 
+pub mod api_stub;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod fake;
