@@ -25,10 +25,11 @@ mod error;
 mod origin;
 mod refusal;
 
+use core::fmt;
 use http::{Extensions, HeaderValue, header::AUTHORIZATION};
 use reqwest::{Request, Response, StatusCode, Url};
 use reqwest_middleware::{ClientWithMiddleware, Middleware, Next};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use sfjwt_core::response::TokenResponse;
 
@@ -64,6 +65,26 @@ pub use refusal::NotRetried;
 pub struct SalesforceAuth {
     manager: SharedTokenManager,
     host: HostChoice,
+    /// The last token's parsed origin and header, reused while the manager hands out the
+    /// same token (parsing them again cost more than the token lookup).
+    last: Arc<Mutex<Option<Prepared>>>,
+}
+
+/// A token with what the middleware derives from it.
+#[derive(Clone)]
+struct Prepared {
+    token: Arc<TokenResponse>,
+    base: Url,
+    bearer: HeaderValue,
+}
+
+impl fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The token and the header are the secret: only where they go is shown.
+        f.debug_struct("Prepared")
+            .field("base", &self.base.as_str())
+            .finish_non_exhaustive()
+    }
 }
 
 impl SalesforceAuth {
@@ -72,6 +93,7 @@ impl SalesforceAuth {
         Self {
             manager,
             host: HostChoice::Instance,
+            last: Arc::default(),
         }
     }
 
@@ -97,14 +119,31 @@ impl SalesforceAuth {
         &self.manager
     }
 
-    /// The current token and the URL whose origin it belongs to.
-    async fn token(&self) -> Result<(Arc<TokenResponse>, Url), MiddlewareError> {
+    /// The current token, the URL whose origin it belongs to, and its header.
+    async fn token(&self) -> Result<Prepared, MiddlewareError> {
         let token = self.manager.token().await?;
+        if let Ok(last) = self.last.lock() {
+            if let Some(prepared) = last.as_ref().filter(|p| Arc::ptr_eq(&p.token, &token)) {
+                return Ok(prepared.clone());
+            }
+        }
         let base = origin::token_base(&token, self.host);
-        let url = Url::parse(base).map_err(|_| MiddlewareError::InstanceUrl {
+        let base = Url::parse(base).map_err(|_| MiddlewareError::InstanceUrl {
             url: base.to_owned(),
         })?;
-        Ok((token, url))
+        let bearer = format!("Bearer {}", token.access_token().expose_secret());
+        let mut bearer =
+            HeaderValue::from_str(&bearer).map_err(|_| MiddlewareError::MalformedToken)?;
+        bearer.set_sensitive(true);
+        let prepared = Prepared {
+            token,
+            base,
+            bearer,
+        };
+        if let Ok(mut last) = self.last.lock() {
+            *last = Some(prepared.clone());
+        }
+        Ok(prepared)
     }
 
     /// Reports `token` stale to the manager.
@@ -122,16 +161,16 @@ impl Middleware for SalesforceAuth {
         extensions: &mut Extensions,
         next: Next<'_>,
     ) -> reqwest_middleware::Result<Response> {
-        let (token, base) = self.token().await.map_err(mw_error)?;
+        let first = self.token().await.map_err(mw_error)?;
         let placeholder = origin::is_placeholder(request.url());
         if placeholder {
-            *request.url_mut() = origin::rebase(request.url(), &base);
-        } else if !origin::same_origin(request.url(), &base) {
+            *request.url_mut() = origin::rebase(request.url(), &first.base);
+        } else if !origin::same_origin(request.url(), &first.base) {
             return next.run(request, extensions).await;
         }
 
         let replay = request.try_clone();
-        set_bearer(&mut request, &token)?;
+        set_bearer(&mut request, &first);
         let response = next.clone().run(request, extensions).await?;
         if response.status() != StatusCode::UNAUTHORIZED {
             return Ok(response);
@@ -140,19 +179,19 @@ impl Middleware for SalesforceAuth {
         if !peeked.invalid_session {
             return Ok(marked(peeked.response, NotRetried::NotInvalidSession));
         }
-        self.report(&token).await.map_err(mw_error)?;
+        self.report(&first.token).await.map_err(mw_error)?;
         let Some(mut retry) = replay else {
             return Ok(marked(peeked.response, NotRetried::BodyNotReplayable));
         };
 
         // The manager makes one grant for every request refused with `token`.
-        let (fresh, fresh_base) = self.token().await.map_err(mw_error)?;
+        let fresh = self.token().await.map_err(mw_error)?;
         if placeholder {
-            *retry.url_mut() = origin::rebase(retry.url(), &fresh_base);
-        } else if !origin::same_origin(retry.url(), &fresh_base) {
+            *retry.url_mut() = origin::rebase(retry.url(), &fresh.base);
+        } else if !origin::same_origin(retry.url(), &fresh.base) {
             return Ok(marked(peeked.response, NotRetried::InstanceChanged));
         }
-        set_bearer(&mut retry, &fresh)?;
+        set_bearer(&mut retry, &fresh);
         let response = next.run(retry, extensions).await?;
         if response.status() != StatusCode::UNAUTHORIZED {
             return Ok(response);
@@ -162,19 +201,17 @@ impl Middleware for SalesforceAuth {
             return Ok(marked(peeked.response, NotRetried::NotInvalidSession));
         }
         // Reported, so the manager counts the refusal and bounds the next re-grants.
-        self.report(&fresh).await.map_err(mw_error)?;
+        self.report(&fresh.token).await.map_err(mw_error)?;
         Ok(marked(peeked.response, NotRetried::RefusedAfterRegrant))
     }
 }
 
-/// Sets `Authorization: Bearer …`, marked sensitive (kept out of reqwest's `Debug`).
-fn set_bearer(request: &mut Request, token: &TokenResponse) -> reqwest_middleware::Result<()> {
-    let value = format!("Bearer {}", token.access_token().expose_secret());
-    let mut value =
-        HeaderValue::from_str(&value).map_err(|_| mw_error(MiddlewareError::MalformedToken))?;
-    value.set_sensitive(true);
-    request.headers_mut().insert(AUTHORIZATION, value);
-    Ok(())
+/// Sets `Authorization: Bearer …` (the header value is marked sensitive, kept out of
+/// reqwest's `Debug`).
+fn set_bearer(request: &mut Request, prepared: &Prepared) {
+    request
+        .headers_mut()
+        .insert(AUTHORIZATION, prepared.bearer.clone());
 }
 
 fn marked(mut response: Response, why: NotRetried) -> Response {

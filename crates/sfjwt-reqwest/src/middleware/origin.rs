@@ -3,6 +3,7 @@
 //! known.
 
 use core::fmt;
+use std::sync::LazyLock;
 
 use reqwest::Url;
 use sfjwt_core::response::TokenResponse;
@@ -11,6 +12,15 @@ use sfjwt_core::response::TokenResponse;
 /// bypasses the middleware fails to resolve instead of reaching anyone.
 pub(crate) const PLACEHOLDER_HOST: &str = "instance.sfjwt.invalid";
 const PLACEHOLDER_BASE: &str = "https://instance.sfjwt.invalid/";
+/// [`PLACEHOLDER_BASE`], parsed once.
+static PLACEHOLDER: LazyLock<Result<Url, url_error::Parse>> =
+    LazyLock::new(|| Url::parse(PLACEHOLDER_BASE).map_err(|_| url_error::Parse));
+
+mod url_error {
+    /// The placeholder did not parse (it does; this keeps the path panic-free).
+    #[derive(Debug)]
+    pub(crate) struct Parse;
+}
 
 /// A URL on the org's instance, for a path such as `/services/data/v62.0/limits`: the
 /// middleware replaces its scheme, host and port with the current token's `instance_url` when
@@ -38,7 +48,7 @@ pub fn org_url(path: &str) -> Result<Url, OrgPathError> {
             path: path.to_owned(),
         });
     }
-    let base = Url::parse(PLACEHOLDER_BASE).map_err(|_| OrgPathError {
+    let base = PLACEHOLDER.as_ref().map_err(|_| OrgPathError {
         path: path.to_owned(),
     })?;
     base.join(path).map_err(|_| OrgPathError {
