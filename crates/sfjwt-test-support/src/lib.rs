@@ -4,7 +4,7 @@
 //! `testdata/`, the known-answer vectors every signer is held to, canned Salesforce
 //! responses, the emulated orgs the adapters and the CLI log in to, and local stand-ins for
 //! the services some crates talk to (Redis, AWS KMS through moto, a PKCS#11 token through
-//! SoftHSM2).
+//! SoftHSM2), and a small API stub for the adapters' middleware tests.
 //!
 //! A dev-dependency only (`publish = false`), depending on nothing of sfjwt but the core and
 //! the emulator, so any crate of the workspace can use it without a dependency cycle. Groups

@@ -242,7 +242,7 @@ impl Middleware for SalesforceAuth {
         let mut reader = body.into_reader();
         let mut head = Vec::new();
         (&mut reader)
-            .take(self.replay_limit as u64 + 1)
+            .take((self.replay_limit as u64).saturating_add(1))
             .read_to_end(&mut head)?;
         if head.len() > self.replay_limit {
             let mut stream = Cursor::new(head).chain(reader);
