@@ -62,6 +62,8 @@
 //! [`middleware`] module docs.
 //!
 //! ```
+//! # #[cfg(not(feature = "middleware"))] fn main() {}
+//! # #[cfg(feature = "middleware")]
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! # let sf = sfjwt_emulator::Emulator::builder()
