@@ -122,8 +122,10 @@
 //! - `native-tls`: the platform's TLS library (OpenSSL on Linux).
 //! - `middleware` (default): [`SalesforceAuth`], with reqwest-middleware (two small crates
 //!   more to build).
-//! - `cirrus`: [`cirrus::CirrusSession`], sfjwt as the `AuthSession` of the cirrus client
+//! - `cirrus`: `cirrus::CirrusSession`, sfjwt as the `AuthSession` of the cirrus client
 //!   (cirrus-auth 0.5, pinned).
+//! - `force`: `force::ForceAuthenticator`, sfjwt as the `Authenticator` of the force client
+//!   (force 0.5, pinned; brings its own reqwest 0.12 stack).
 //!
 //! [reqwest]: https://docs.rs/reqwest/0.13
 #![forbid(unsafe_code)]
@@ -131,6 +133,8 @@
 #[cfg(feature = "cirrus")]
 pub mod cirrus;
 mod error;
+#[cfg(feature = "force")]
+pub mod force;
 mod manager;
 #[cfg(feature = "middleware")]
 pub mod middleware;
