@@ -53,6 +53,36 @@
 //! # }
 //! ```
 //!
+//! ## Call the API: the middleware
+//!
+//! [`SalesforceAuth`] (feature `middleware`, on by default) does the above for every request
+//! of a [`reqwest_middleware`] client: it attaches the token only on the org's host and after
+//! 401 `INVALID_SESSION_ID` reports it and retries once with the next one. [`org_url`] writes
+//! a path on the token's `instance_url`. The rules and the [`NotRetried`] marker are in the
+//! [`middleware`] module docs.
+//!
+//! ```
+//! # #[cfg(not(feature = "middleware"))] fn main() {}
+//! # #[cfg(feature = "middleware")]
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let sf = sfjwt_emulator::Emulator::builder()
+//! #     .app(sfjwt_emulator::App::from_pem("3MVG9_consumer_key", include_str!("../../../testdata/keys/rsa2048.crt.pem"))?)
+//! #     .user(sfjwt_emulator::User::new("etl@acme.com"))
+//! #     .start()?;
+//! # let key = sfjwt_reqwest::PrivateKey::from_pem(include_str!("../../../testdata/keys/rsa2048.pkcs8.pem"))?;
+//! # let client = sfjwt_reqwest::JwtBearer::builder()
+//! #     .endpoint(sfjwt_reqwest::TokenEndpoint::parse(sf.base_url())?)
+//! #     .client_id("3MVG9_consumer_key").username("etl@acme.com").signer(key).build();
+//! use sfjwt_reqwest::{SalesforceAuth, SharedTokenManager, org_url, reqwest};
+//!
+//! let api = SalesforceAuth::new(SharedTokenManager::new(client)).client(reqwest::Client::new());
+//! let limits = api.get(org_url("/services/data/v62.0/limits")?).send().await?;
+//! assert_eq!(limits.status(), 200);
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! To set a retry policy, a store or timeouts, build the manager yourself and wrap it:
 //!
 //! ```
@@ -90,12 +120,24 @@
 //! - `rustls-tls` (default): rustls (aws-lc-rs) verifying with the operating system's trust
 //!   store (rustls-platform-verifier), reqwest 0.13's own default.
 //! - `native-tls`: the platform's TLS library (OpenSSL on Linux).
+//! - `middleware` (default): [`SalesforceAuth`], with reqwest-middleware (two small crates
+//!   more to build).
+//! - `cirrus`: `cirrus::CirrusSession`, sfjwt as the `AuthSession` of the cirrus client
+//!   (cirrus-auth 0.5, pinned).
+//! - `force`: `force::ForceAuthenticator`, sfjwt as the `Authenticator` of the force client
+//!   (force 0.5, pinned; brings its own reqwest 0.12 stack).
 //!
 //! [reqwest]: https://docs.rs/reqwest/0.13
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "cirrus")]
+pub mod cirrus;
 mod error;
+#[cfg(feature = "force")]
+pub mod force;
 mod manager;
+#[cfg(feature = "middleware")]
+pub mod middleware;
 mod transport;
 
 /// The sans-IO core, for what the re-exports below leave out (claims, JWS, keys, stores).
@@ -109,6 +151,13 @@ pub use sfjwt_core::{
 
 pub use error::{Error, ErrorKind};
 pub use manager::{ReqwestTokenManager, SharedTokenManager, TokioSleep};
+#[cfg(feature = "middleware")]
+pub use middleware::{MiddlewareError, NotRetried, OrgPathError, SalesforceAuth, org_url};
+/// The HTTP client, re-exported so a program calling the API needs no version of its own.
+pub use reqwest;
+/// The middleware stack [`SalesforceAuth`] plugs into.
+#[cfg(feature = "middleware")]
+pub use reqwest_middleware;
 pub use sfjwt_core::response::DEFAULT_MAX_BODY;
 pub use transport::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, ReqwestTransport, ReqwestTransportBuilder,

@@ -4,8 +4,8 @@
 //! `testdata/`, the known-answer vectors every signer is held to, canned Salesforce
 //! responses, the emulated orgs the adapters and the CLI log in to, and local stand-ins for
 //! the services some crates talk to (Redis, AWS KMS through moto, a PKCS#11 token through
-//! SoftHSM2), and the real clients the emulator is checked against (the Salesforce CLI,
-//! simple-salesforce).
+//! SoftHSM2), the real clients the emulator is checked against (the Salesforce CLI,
+//! simple-salesforce), and a small API stub for the adapters' middleware tests.
 //!
 //! A dev-dependency only (`publish = false`), depending on nothing of sfjwt but the core and
 //! the emulator, so any crate of the workspace can use it without a dependency cycle. Groups
@@ -23,6 +23,7 @@
     reason = "test fixtures: a panic here is a failed test, as in a #[test] function"
 )]
 
+pub mod api_stub;
 #[cfg(feature = "cli")]
 pub mod cli;
 #[cfg(feature = "clients")]

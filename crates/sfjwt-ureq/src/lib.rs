@@ -46,6 +46,29 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! ## Call the API: the middleware
+//!
+//! [`SalesforceAuth`] does the above for every request of a ureq agent: it attaches the token
+//! only on the org's host and after 401 `INVALID_SESSION_ID` reports it and retries once with
+//! the next one, for bodies it can send twice. [`org_url`] writes a path on the token's
+//! `instance_url`; the rules and the [`NotRetried`] marker are in the [`middleware`] module
+//! docs.
+//!
+//! ```
+//! # let sf = sfjwt_emulator::Emulator::builder()
+//! #     .app(sfjwt_emulator::App::from_pem("3MVG9_consumer_key", include_str!("../../../testdata/keys/rsa2048.crt.pem"))?)
+//! #     .user(sfjwt_emulator::User::new("etl@acme.com"))
+//! #     .start()?;
+//! # let key = sfjwt_ureq::PrivateKey::from_pem(include_str!("../../../testdata/keys/rsa2048.pkcs8.pem"))?;
+//! # let client = sfjwt_ureq::JwtBearer::builder()
+//! #     .endpoint(sfjwt_ureq::TokenEndpoint::parse(sf.base_url())?)
+//! #     .client_id("3MVG9_consumer_key").username("etl@acme.com").signer(key).build();
+//! let api = sfjwt_ureq::SalesforceAuth::new(sfjwt_ureq::token_manager(client)).agent();
+//! let url = sfjwt_ureq::org_url("/services/data/v62.0/limits")?;
+//! assert_eq!(api.get(url).call()?.status(), 200);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! ## Configure the transport
 //!
 //! [`UreqTransport::default`] reads error bodies, follows no redirects, times out (10 s
@@ -123,6 +146,7 @@
 #![forbid(unsafe_code)]
 
 mod error;
+pub mod middleware;
 mod transport;
 
 /// The sans-IO core, for what the re-exports below leave out (claims, JWS, keys, stores).
@@ -134,10 +158,13 @@ pub use sfjwt_core::{
 };
 
 pub use error::{Error, ErrorKind};
+pub use middleware::{MiddlewareError, NotRetried, OrgPathError, SalesforceAuth, org_url};
 pub use sfjwt_core::response::DEFAULT_MAX_BODY;
 pub use transport::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, UreqTransport, UreqTransportBuilder,
 };
+/// The HTTP client, re-exported so a program calling the API needs no version of its own.
+pub use ureq;
 
 /// A [`TokenManager`] sending through a [`UreqTransport`].
 pub type UreqTokenManager = TokenManager<UreqTransport>;
