@@ -8,12 +8,14 @@
 //! Every piece of server-chosen text that a `Display` or `Debug` impl shows goes through
 //! [`sanitize`] first: no terminal escapes, no line breaks, a bounded length.
 
+mod api_error;
 mod error;
 mod oauth_error;
 mod parse;
 mod sanitize;
 mod token;
 
+pub use api_error::says_invalid_session;
 pub use error::ResponseError;
 pub use oauth_error::{OAuthError, OAuthErrorCode};
 pub use parse::{DEFAULT_MAX_BODY, parse_token_response};

@@ -8,6 +8,7 @@ use bytes::{Bytes, BytesMut};
 use http_body::{Frame, SizeHint};
 use http_body_util::BodyExt as _;
 use reqwest::{Body, Response, ResponseBuilderExt as _};
+use sfjwt_core::response::says_invalid_session;
 
 /// How much of a 401 body is read to look for `INVALID_SESSION_ID`. Salesforce's is under
 /// 100 bytes; a larger body is something else (a proxy's page) and is handed back whole.
@@ -96,22 +97,6 @@ pub(crate) async fn peek(response: Response) -> Result<Peeked, reqwest::Error> {
     })
 }
 
-/// Whether a 401 body is Salesforce's "session expired or invalid": a JSON array of errors
-/// (`[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]`), or one
-/// such object, with `errorCode` `INVALID_SESSION_ID`.
-pub(crate) fn says_invalid_session(body: &[u8]) -> bool {
-    let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
-        return false;
-    };
-    let is_it = |v: &serde_json::Value| {
-        v.get("errorCode").and_then(serde_json::Value::as_str) == Some("INVALID_SESSION_ID")
-    };
-    match &value {
-        serde_json::Value::Array(errors) => errors.iter().any(is_it),
-        other => is_it(other),
-    }
-}
-
 /// A body whose first bytes were already read: those, then the rest.
 struct Prefixed {
     head: Option<Bytes>,
@@ -141,26 +126,5 @@ impl http_body::Body for Prefixed {
             hint.set_upper(upper.saturating_add(head));
         }
         hint
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_invalid_session_id_counts() {
-        assert!(says_invalid_session(
-            br#"[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]"#
-        ));
-        assert!(says_invalid_session(
-            br#"{"message":"x","errorCode":"INVALID_SESSION_ID"}"#
-        ));
-        assert!(!says_invalid_session(
-            br#"[{"message":"no","errorCode":"INSUFFICIENT_ACCESS"}]"#
-        ));
-        assert!(!says_invalid_session(b"INVALID_SESSION_ID"));
-        assert!(!says_invalid_session(b"<html>login</html>"));
-        assert!(!says_invalid_session(b""));
     }
 }

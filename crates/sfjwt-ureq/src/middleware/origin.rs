@@ -83,9 +83,7 @@ pub(crate) fn token_base(token: &TokenResponse, choice: HostChoice) -> &str {
     match choice {
         HostChoice::Instance => token.instance_url(),
         HostChoice::ApiInstance => token
-            .extra()
-            .get("api_instance_url")
-            .and_then(|v| v.as_str())
+            .api_instance_url()
             .unwrap_or_else(|| token.instance_url()),
     }
 }

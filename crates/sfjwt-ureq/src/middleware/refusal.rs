@@ -3,6 +3,7 @@
 
 use std::io::{Cursor, Read as _};
 
+use sfjwt_core::response::says_invalid_session;
 use ureq::Body;
 
 /// How much of a 401 body is read to look for `INVALID_SESSION_ID`. Salesforce's is under
@@ -63,37 +64,9 @@ pub(crate) fn peek(body: Body) -> Result<(Body, bool), ureq::Error> {
     Ok((builder.data(head), invalid_session))
 }
 
-/// Whether a 401 body is Salesforce's "session expired or invalid": a JSON array of errors
-/// (`[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]`), or one
-/// such object, with `errorCode` `INVALID_SESSION_ID`.
-pub(crate) fn says_invalid_session(body: &[u8]) -> bool {
-    let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
-        return false;
-    };
-    let is_it = |v: &serde_json::Value| {
-        v.get("errorCode").and_then(serde_json::Value::as_str) == Some("INVALID_SESSION_ID")
-    };
-    match &value {
-        serde_json::Value::Array(errors) => errors.iter().any(is_it),
-        other => is_it(other),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn only_invalid_session_id_counts() {
-        assert!(says_invalid_session(
-            br#"[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]"#
-        ));
-        assert!(!says_invalid_session(
-            br#"[{"message":"no","errorCode":"INSUFFICIENT_ACCESS"}]"#
-        ));
-        assert!(!says_invalid_session(b"INVALID_SESSION_ID"));
-        assert!(!says_invalid_session(b""));
-    }
 
     #[test]
     fn a_peeked_body_keeps_its_bytes() {

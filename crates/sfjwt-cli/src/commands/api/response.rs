@@ -13,17 +13,8 @@ use crate::error::{CliError, CliResult, Exit};
 /// `[{"errorCode":"INVALID_SESSION_ID",…}]` (the REST API's error body is a JSON array of
 /// `message`/`errorCode` objects).
 pub(crate) fn is_invalid_session(response: &Response<Vec<u8>>) -> bool {
-    if response.status() != StatusCode::UNAUTHORIZED {
-        return false;
-    }
-    let Ok(body) = serde_json::from_slice::<Value>(response.body()) else {
-        return false;
-    };
-    let code = |v: &Value| v.get("errorCode").and_then(Value::as_str) == Some("INVALID_SESSION_ID");
-    match &body {
-        Value::Array(items) => items.iter().any(code),
-        other => code(other),
-    }
+    response.status() == StatusCode::UNAUTHORIZED
+        && sfjwt_core::response::says_invalid_session(response.body())
 }
 
 /// Prints the status line and headers (`-i`), then the body: for a person (`terminal`)
