@@ -28,15 +28,13 @@ fn toml_file_configures_the_whole_org() {
     assert_eq!(grant(&sf, &assertion_for(APPROVED)).status, 200);
     assert_eq!(sf.pending_faults(), 0);
 
-    assert_oauth_error(
+    assert_refused(
         &grant(&sf, &assertion_for(NOT_APPROVED)),
-        "invalid_grant",
-        "user hasn't approved this consumer",
+        refusal::NOT_APPROVED,
     );
-    assert_oauth_error(
+    assert_refused(
         &grant(&sf, &assertion_for(INACTIVE)),
-        "inactive_user",
-        "inactive user",
+        refusal::INACTIVE_USER,
     );
     let site = assertion_with(
         CLIENT_ID,
@@ -79,11 +77,7 @@ fn the_builder_from_a_file_can_be_adjusted() {
         .unwrap()
         .into_builder();
     let sf = builder.login_rate_per_hour(0).start().unwrap();
-    assert_oauth_error(
-        &grant(&sf, &assertion_for(APPROVED)),
-        "rate_limit_exceeded",
-        "login rate exceeded",
-    );
+    assert_refused(&grant(&sf, &assertion_for(APPROVED)), refusal::RATE_LIMITED);
 }
 
 #[allow(
@@ -319,10 +313,9 @@ fn every_org_knob_can_be_configured() {
     assert!(json["signature"].is_string());
     assert_eq!(json["api_instance_url"], "https://api.salesforce.com");
     // The exp ceiling of 60 s (+5 s skew).
-    assert_oauth_error(
+    assert_refused(
         &grant(&sf, &fresh("3MVG9_eca", my_domain, 120)),
-        "invalid_grant",
-        "expired authorization code",
+        refusal::EXPIRED,
     );
     // IP-locked sessions.
     let token = json["access_token"].as_str().unwrap();
@@ -331,10 +324,9 @@ fn every_org_knob_can_be_configured() {
         401
     );
     // A connected app that is not installed.
-    assert_oauth_error(
+    assert_refused(
         &grant(&sf, &fresh("3MVG9_cold", "https://test.salesforce.com", 30)),
-        "invalid_client_id",
-        "client identifier invalid",
+        refusal::UNKNOWN_CLIENT,
     );
 
     // The same in JSON.
@@ -349,13 +341,12 @@ fn every_org_knob_can_be_configured() {
         .unwrap()
         .start()
         .unwrap();
-    assert_oauth_error(
+    assert_refused(
         &grant(
             &sf,
             &assertion_with("k", APPROVED, PRODUCTION, unix_now() + 60),
         ),
-        "invalid_grant",
-        "ip restricted or invalid login hours",
+        refusal::IP_RESTRICTED,
     );
 }
 

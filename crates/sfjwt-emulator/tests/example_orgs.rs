@@ -59,15 +59,13 @@ fn production() {
     let sf = load("production.toml");
     let app = "3MVG9_acme_connected_app";
     assert_eq!(grant(&sf, &fresh(app, APPROVED, PRODUCTION)).status, 200);
-    assert_oauth_error(
+    assert_refused(
         &grant(&sf, &fresh(app, APPROVED, "https://test.salesforce.com")),
-        "invalid_grant",
-        "audience is invalid",
+        refusal::AUDIENCE_INVALID,
     );
-    assert_oauth_error(
+    assert_refused(
         &grant(&sf, &fresh(app, NOT_APPROVED, PRODUCTION)),
-        "invalid_grant",
-        "user hasn't approved this consumer",
+        refusal::NOT_APPROVED,
     );
 }
 
@@ -80,15 +78,13 @@ fn sandbox() {
         grant(&sf, &fresh(app, "etl@acme.com.dev", test)).status,
         200
     );
-    assert_oauth_error(
+    assert_refused(
         &grant(&sf, &fresh(app, APPROVED, test)),
-        "invalid_grant",
-        "user hasn't approved this consumer",
+        refusal::NOT_APPROVED,
     );
-    assert_oauth_error(
+    assert_refused(
         &grant(&sf, &fresh(app, "etl@acme.com.dev", PRODUCTION)),
-        "invalid_grant",
-        "audience is invalid",
+        refusal::AUDIENCE_INVALID,
     );
 }
 
@@ -97,10 +93,9 @@ fn eca_after_spring_26() {
     let sf = load("eca-spring26.toml");
     let app = "3MVG9_acme_eca";
     for aud in [PRODUCTION, "https://test.salesforce.com"] {
-        assert_oauth_error(
+        assert_refused(
             &grant(&sf, &fresh(app, APPROVED, aud)),
-            "app_not_found",
-            "External client app is not installed in this org",
+            refusal::ECA_NOT_INSTALLED,
         );
     }
     let answer = grant(&sf, &fresh(app, APPROVED, "https://acme.my.salesforce.com"));
@@ -111,10 +106,9 @@ fn eca_after_spring_26() {
 fn eca_not_installed() {
     let sf = load("eca-not-installed.toml");
     for aud in [PRODUCTION, "https://acme.my.salesforce.com"] {
-        assert_oauth_error(
+        assert_refused(
             &grant(&sf, &fresh("3MVG9_acme_eca", APPROVED, aud)),
-            "app_not_found",
-            "External client app is not installed in this org",
+            refusal::ECA_NOT_INSTALLED,
         );
     }
 }
@@ -122,10 +116,9 @@ fn eca_not_installed() {
 #[test]
 fn ip_restricted() {
     let sf = load("ip-restricted.toml");
-    assert_oauth_error(
+    assert_refused(
         &grant(&sf, &fresh("3MVG9_acme_enforced", APPROVED, PRODUCTION)),
-        "invalid_grant",
-        "ip restricted or invalid login hours",
+        refusal::IP_RESTRICTED,
     );
     assert_eq!(
         grant(&sf, &fresh("3MVG9_acme_relaxed", APPROVED, PRODUCTION)).status,
@@ -158,13 +151,12 @@ fn rate_limited() {
             200
         );
     }
-    assert_oauth_error(
+    assert_refused(
         &grant(
             &sf,
             &fresh("3MVG9_acme_connected_app", APPROVED, PRODUCTION),
         ),
-        "rate_limit_exceeded",
-        "login rate exceeded",
+        refusal::RATE_LIMITED,
     );
 }
 
@@ -185,11 +177,7 @@ fn new_app_propagating() {
             clock_secs(clock) + 120,
         )
     };
-    assert_oauth_error(
-        &grant(&sf, &fresh(&clock)),
-        "invalid_client_id",
-        "client identifier invalid",
-    );
+    assert_refused(&grant(&sf, &fresh(&clock)), refusal::UNKNOWN_CLIENT);
     clock.advance(Duration::from_secs(120));
     assert_eq!(grant(&sf, &fresh(&clock)).status, 200);
 }
@@ -197,13 +185,12 @@ fn new_app_propagating() {
 #[test]
 fn inactive() {
     let sf = load("inactive.toml");
-    assert_oauth_error(
+    assert_refused(
         &grant(
             &sf,
             &fresh("3MVG9_acme_connected_app", INACTIVE, PRODUCTION),
         ),
-        "inactive_user",
-        "inactive user",
+        refusal::INACTIVE_USER,
     );
     assert_eq!(
         grant(

@@ -20,11 +20,7 @@ fn wrong_or_missing_grant_type_is_unsupported() {
             ("assertion", a.as_str()),
         ],
     ] {
-        assert_oauth_error(
-            &post_form(&sf, &form),
-            "unsupported_grant_type",
-            "grant type not supported",
-        );
+        assert_refused(&post_form(&sf, &form), refusal::UNSUPPORTED_GRANT_TYPE);
     }
     assert_eq!(sf.grant_count(), 0);
 }
@@ -32,10 +28,9 @@ fn wrong_or_missing_grant_type_is_unsupported() {
 #[test]
 fn missing_or_malformed_assertion_is_invalid() {
     let sf = start();
-    assert_oauth_error(
+    assert_refused(
         &post_form(&sf, &[("grant_type", JWT_BEARER)]),
-        "invalid_grant",
-        "invalid assertion",
+        refusal::INVALID_ASSERTION,
     );
     for bad in [
         "",
@@ -46,7 +41,7 @@ fn missing_or_malformed_assertion_is_invalid() {
         "%%%.%%%.%%%",
         "eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24.c2ln",
     ] {
-        assert_oauth_error(&grant(&sf, bad), "invalid_grant", "invalid assertion");
+        assert_refused(&grant(&sf, bad), refusal::INVALID_ASSERTION);
     }
 }
 
@@ -64,22 +59,18 @@ fn algorithms_other_than_rs256_are_refused() {
         r#"{"typ":"JWT"}"#,
     ] {
         let token = sign_raw(header, &claims, &key());
-        assert_oauth_error(&grant(&sf, &token), "invalid_grant", "invalid assertion");
+        assert_refused(&grant(&sf, &token), refusal::INVALID_ASSERTION);
     }
     // alg:none with an empty signature: the textbook attack.
     let none = format!("{}.{}.", b64(br#"{"alg":"none"}"#), b64(claims.as_bytes()));
-    assert_oauth_error(&grant(&sf, &none), "invalid_grant", "invalid assertion");
+    assert_refused(&grant(&sf, &none), refusal::INVALID_ASSERTION);
 }
 
 #[test]
 fn unknown_issuer_is_invalid_client_id() {
     let sf = start();
     let token = assertion_with("3MVG9_not_an_app", APPROVED, PRODUCTION, unix_now() + 120);
-    assert_oauth_error(
-        &grant(&sf, &token),
-        "invalid_client_id",
-        "client identifier invalid",
-    );
+    assert_refused(&grant(&sf, &token), refusal::UNKNOWN_CLIENT);
 }
 
 #[test]
@@ -91,11 +82,7 @@ fn issuer_is_checked_before_signature() {
         unix_now() + 120
     );
     let token = sign_raw(r#"{"alg":"RS256"}"#, &claims, &other_key());
-    assert_oauth_error(
-        &grant(&sf, &token),
-        "invalid_client_id",
-        "client identifier invalid",
-    );
+    assert_refused(&grant(&sf, &token), refusal::UNKNOWN_CLIENT);
 }
 
 #[test]
@@ -106,30 +93,18 @@ fn signature_by_another_key_is_invalid_assertion() {
         unix_now() + 120
     );
     let wrong_key = sign_raw(r#"{"alg":"RS256"}"#, &claims, &other_key());
-    assert_oauth_error(
-        &grant(&sf, &wrong_key),
-        "invalid_grant",
-        "invalid assertion",
-    );
+    assert_refused(&grant(&sf, &wrong_key), refusal::INVALID_ASSERTION);
 
     // A valid token whose claims were altered after signing.
     let good = assertion_for(APPROVED);
     let mut parts: Vec<&str> = good.split('.').collect();
     let altered_claims = b64(claims.replace(APPROVED, NOT_APPROVED).as_bytes());
     parts[1] = &altered_claims;
-    assert_oauth_error(
-        &grant(&sf, &parts.join(".")),
-        "invalid_grant",
-        "invalid assertion",
-    );
+    assert_refused(&grant(&sf, &parts.join(".")), refusal::INVALID_ASSERTION);
 
     // The other app verifies with the other certificate: the main key does not fit it.
     let for_other = assertion_with(OTHER_CLIENT_ID, APPROVED, PRODUCTION, unix_now() + 120);
-    assert_oauth_error(
-        &grant(&sf, &for_other),
-        "invalid_grant",
-        "invalid assertion",
-    );
+    assert_refused(&grant(&sf, &for_other), refusal::INVALID_ASSERTION);
 }
 
 #[test]
@@ -139,7 +114,7 @@ fn signature_is_checked_before_audience_and_expiry() {
         r#"{{"iss":"{CLIENT_ID}","sub":"{APPROVED}","aud":"https://acme.my.salesforce.com","exp":1}}"#
     );
     let token = sign_raw(r#"{"alg":"RS256"}"#, &claims, &other_key());
-    assert_oauth_error(&grant(&sf, &token), "invalid_grant", "invalid assertion");
+    assert_refused(&grant(&sf, &token), refusal::INVALID_ASSERTION);
 }
 
 #[test]
@@ -153,7 +128,7 @@ fn wrong_audience_is_refused() {
         "https://login.salesforce.com/services/oauth2/token",
     ] {
         let token = assertion_with(CLIENT_ID, APPROVED, aud, unix_now() + 120);
-        assert_oauth_error(&grant(&sf, &token), "invalid_grant", "audience is invalid");
+        assert_refused(&grant(&sf, &token), refusal::AUDIENCE_INVALID);
     }
 }
 
@@ -173,18 +148,14 @@ fn sandbox_and_configured_site_audiences_are_accepted() {
     // Without configuring it, the site is refused.
     let plain = start();
     let token = assertion_with(CLIENT_ID, APPROVED, site, unix_now() + 120);
-    assert_oauth_error(
-        &grant(&plain, &token),
-        "invalid_grant",
-        "audience is invalid",
-    );
+    assert_refused(&grant(&plain, &token), refusal::AUDIENCE_INVALID);
 }
 
 #[test]
 fn audience_is_checked_before_expiry() {
     let sf = start();
     let token = assertion_with(CLIENT_ID, APPROVED, "https://acme.my.salesforce.com", 1_000);
-    assert_oauth_error(&grant(&sf, &token), "invalid_grant", "audience is invalid");
+    assert_refused(&grant(&sf, &token), refusal::AUDIENCE_INVALID);
 }
 
 #[test]
@@ -195,11 +166,7 @@ fn expired_assertion_is_an_expired_authorization_code() {
         .unwrap();
     for exp in [unix_now() - 1, unix_now() - 3600, 0] {
         let token = assertion_with(CLIENT_ID, APPROVED, PRODUCTION, exp);
-        assert_oauth_error(
-            &grant(&sf, &token),
-            "invalid_grant",
-            "expired authorization code",
-        );
+        assert_refused(&grant(&sf, &token), refusal::EXPIRED);
     }
 }
 
@@ -212,11 +179,7 @@ fn exp_skew_tolerates_a_just_expired_assertion() {
     let token = assertion_with(CLIENT_ID, APPROVED, PRODUCTION, unix_now() - 60);
     assert_eq!(grant(&sf, &token).status, 200);
     let token = assertion_with(CLIENT_ID, APPROVED, PRODUCTION, unix_now() - 600);
-    assert_oauth_error(
-        &grant(&sf, &token),
-        "invalid_grant",
-        "expired authorization code",
-    );
+    assert_refused(&grant(&sf, &token), refusal::EXPIRED);
 }
 
 #[test]
@@ -226,41 +189,31 @@ fn expiry_is_checked_before_the_user() {
         .start()
         .unwrap();
     let token = assertion_with(CLIENT_ID, "nobody@acme.com", PRODUCTION, unix_now() - 10);
-    assert_oauth_error(
-        &grant(&sf, &token),
-        "invalid_grant",
-        "expired authorization code",
-    );
+    assert_refused(&grant(&sf, &token), refusal::EXPIRED);
 }
 
 #[test]
 fn unknown_user_has_not_approved_the_consumer() {
     let sf = start();
     let token = assertion_with(CLIENT_ID, "nobody@acme.com", PRODUCTION, unix_now() + 120);
-    assert_oauth_error(
-        &grant(&sf, &token),
-        "invalid_grant",
-        "user hasn't approved this consumer",
-    );
+    assert_refused(&grant(&sf, &token), refusal::NOT_APPROVED);
 }
 
 #[test]
 fn inactive_user_is_refused() {
     let sf = start();
-    assert_oauth_error(
+    assert_refused(
         &grant(&sf, &assertion_for(INACTIVE)),
-        "inactive_user",
-        "inactive user",
+        refusal::INACTIVE_USER,
     );
 }
 
 #[test]
 fn user_not_pre_authorized_has_not_approved_the_consumer() {
     let sf = start();
-    assert_oauth_error(
+    assert_refused(
         &grant(&sf, &assertion_for(NOT_APPROVED)),
-        "invalid_grant",
-        "user hasn't approved this consumer",
+        refusal::NOT_APPROVED,
     );
 }
 
@@ -273,16 +226,11 @@ fn usernames_are_case_insensitive() {
 #[test]
 fn inactive_org_is_refused_after_user_checks() {
     let sf = builder().org_active(false).start().unwrap();
-    assert_oauth_error(
-        &grant(&sf, &assertion_for(APPROVED)),
-        "inactive_org",
-        "inactive organization",
-    );
+    assert_refused(&grant(&sf, &assertion_for(APPROVED)), refusal::INACTIVE_ORG);
     // The user checks come first.
-    assert_oauth_error(
+    assert_refused(
         &grant(&sf, &assertion_for(INACTIVE)),
-        "inactive_user",
-        "inactive user",
+        refusal::INACTIVE_USER,
     );
     sf.set_org_active(true);
     assert_eq!(grant(&sf, &assertion_for(APPROVED)).status, 200);
@@ -297,10 +245,9 @@ fn deactivating_a_user_refuses_grants_and_ends_sessions() {
         get(&sf, "/services/oauth2/userinfo", Some(&token)).status,
         401
     );
-    assert_oauth_error(
+    assert_refused(
         &grant(&sf, &assertion_for(APPROVED)),
-        "inactive_user",
-        "inactive user",
+        refusal::INACTIVE_USER,
     );
     assert!(!sf.set_user_active("nobody@acme.com", true));
 }
@@ -315,11 +262,7 @@ fn login_rate_is_limited_per_user_with_http_400() {
     for _ in 0..3 {
         assert_eq!(grant(&sf, &assertion_for(APPROVED)).status, 200);
     }
-    assert_oauth_error(
-        &grant(&sf, &assertion_for(APPROVED)),
-        "rate_limit_exceeded",
-        "login rate exceeded",
-    );
+    assert_refused(&grant(&sf, &assertion_for(APPROVED)), refusal::RATE_LIMITED);
     assert_eq!(sf.grant_count(), 3);
     // Another user has their own budget.
     let other = assertion_with(

@@ -44,20 +44,18 @@ fn an_eca_accepts_the_base_url_as_its_my_domain() {
     }
     // The configured My Domain keeps working, login/test keep answering app_not_found.
     assert_eq!(grant(&sf, &fresh(ECA, MY_DOMAIN)).status, 200);
-    assert_oauth_error(
+    assert_refused(
         &grant(&sf, &fresh(ECA, PRODUCTION)),
-        "app_not_found",
-        "External client app is not installed in this org",
+        refusal::ECA_NOT_INSTALLED,
     );
 }
 
 #[test]
 fn a_connected_app_refuses_the_base_url_as_it_refuses_a_my_domain() {
     let sf = org(Some(MY_DOMAIN));
-    assert_oauth_error(
+    assert_refused(
         &grant(&sf, &fresh(CLIENT_ID, sf.base_url())),
-        "invalid_grant",
-        "audience is invalid",
+        refusal::AUDIENCE_INVALID,
     );
     assert_eq!(grant(&sf, &fresh(CLIENT_ID, PRODUCTION)).status, 200);
 }
@@ -65,10 +63,9 @@ fn a_connected_app_refuses_the_base_url_as_it_refuses_a_my_domain() {
 #[test]
 fn without_a_my_domain_the_base_url_is_no_audience() {
     let sf = org(None);
-    assert_oauth_error(
+    assert_refused(
         &grant(&sf, &fresh(CLIENT_ID, sf.base_url())),
-        "invalid_grant",
-        "audience is invalid",
+        refusal::AUDIENCE_INVALID,
     );
 }
 
@@ -76,9 +73,5 @@ fn without_a_my_domain_the_base_url_is_no_audience() {
 fn another_loopback_port_is_not_the_my_domain() {
     let sf = org(Some(MY_DOMAIN));
     let other = format!("http://127.0.0.1:{}", sf.addr().port().wrapping_add(1));
-    assert_oauth_error(
-        &grant(&sf, &fresh(ECA, &other)),
-        "invalid_grant",
-        "audience is invalid",
-    );
+    assert_refused(&grant(&sf, &fresh(ECA, &other)), refusal::AUDIENCE_INVALID);
 }

@@ -16,11 +16,7 @@ fn fresh(iss: &str, sub: &str, aud: &str) -> String {
 }
 
 fn app_not_found(answer: &Answer) {
-    assert_oauth_error(
-        answer,
-        "app_not_found",
-        "External client app is not installed in this org",
-    );
+    assert_refused(answer, refusal::ECA_NOT_INSTALLED);
 }
 
 #[test]
@@ -30,10 +26,9 @@ fn production_org_refuses_the_sandbox_login_server() {
         grant(&sf, &fresh(CLIENT_ID, APPROVED, PRODUCTION)).status,
         200
     );
-    assert_oauth_error(
+    assert_refused(
         &grant(&sf, &fresh(CLIENT_ID, APPROVED, SANDBOX)),
-        "invalid_grant",
-        "audience is invalid",
+        refusal::AUDIENCE_INVALID,
     );
     assert_eq!(sf.grant_count(), 1);
 }
@@ -42,10 +37,9 @@ fn production_org_refuses_the_sandbox_login_server() {
 fn sandbox_org_refuses_the_production_login_server() {
     let sf = builder().org_kind(OrgKind::Sandbox).start().unwrap();
     assert_eq!(grant(&sf, &fresh(CLIENT_ID, APPROVED, SANDBOX)).status, 200);
-    assert_oauth_error(
+    assert_refused(
         &grant(&sf, &fresh(CLIENT_ID, APPROVED, PRODUCTION)),
-        "invalid_grant",
-        "audience is invalid",
+        refusal::AUDIENCE_INVALID,
     );
 }
 
@@ -67,22 +61,19 @@ fn sandbox_usernames_carry_the_sandbox_name() {
     let answer = grant(&sf, &fresh(CLIENT_ID, "etl@acme.com.dev", SANDBOX));
     assert_eq!(answer.status, 200, "{}", answer.body);
     // The production username is not a user of the sandbox.
-    assert_oauth_error(
+    assert_refused(
         &grant(&sf, &fresh(CLIENT_ID, APPROVED, SANDBOX)),
-        "invalid_grant",
-        "user hasn't approved this consumer",
+        refusal::NOT_APPROVED,
     );
     // A sandbox name makes the org a sandbox.
-    assert_oauth_error(
+    assert_refused(
         &grant(&sf, &fresh(CLIENT_ID, "etl@acme.com.dev", PRODUCTION)),
-        "invalid_grant",
-        "audience is invalid",
+        refusal::AUDIENCE_INVALID,
     );
     // The admin-approved list (production names) still applies to the sandbox users.
-    assert_oauth_error(
+    assert_refused(
         &grant(&sf, &fresh(CLIENT_ID, "analyst@acme.com.dev", SANDBOX)),
-        "invalid_grant",
-        "user hasn't approved this consumer",
+        refusal::NOT_APPROVED,
     );
     // The handle finds users by either name.
     assert!(sf.user_id("etl@acme.com.dev").is_some());
@@ -163,10 +154,9 @@ fn eca_grants_its_my_domain_audience() {
         );
     }
     // The ECA's policies still apply.
-    assert_oauth_error(
+    assert_refused(
         &grant(&sf, &fresh(ECA, NOT_APPROVED, MY_DOMAIN)),
-        "invalid_grant",
-        "user hasn't approved this consumer",
+        refusal::NOT_APPROVED,
     );
     // Other audiences are simply invalid, not app_not_found.
     for aud in [
@@ -174,10 +164,9 @@ fn eca_grants_its_my_domain_audience() {
         "https://acme.lightning.force.com",
         "https://na123.salesforce.com",
     ] {
-        assert_oauth_error(
+        assert_refused(
             &grant(&sf, &fresh(ECA, APPROVED, aud)),
-            "invalid_grant",
-            "audience is invalid",
+            refusal::AUDIENCE_INVALID,
         );
     }
 }
@@ -189,10 +178,9 @@ fn connected_app_in_the_same_org_keeps_the_classic_rules() {
         grant(&sf, &fresh(CLIENT_ID, APPROVED, PRODUCTION)).status,
         200
     );
-    assert_oauth_error(
+    assert_refused(
         &grant(&sf, &fresh(CLIENT_ID, APPROVED, MY_DOMAIN)),
-        "invalid_grant",
-        "audience is invalid",
+        refusal::AUDIENCE_INVALID,
     );
 }
 
@@ -239,10 +227,9 @@ fn connected_app_not_installed_is_an_unknown_client() {
         .user(User::new(APPROVED))
         .start()
         .unwrap();
-    assert_oauth_error(
+    assert_refused(
         &grant(&sf, &fresh(CLIENT_ID, APPROVED, PRODUCTION)),
-        "invalid_client_id",
-        "client identifier invalid",
+        refusal::UNKNOWN_CLIENT,
     );
 }
 

@@ -10,11 +10,7 @@ use common::*;
 use sfjwt_emulator::{App, Emulator, EmulatorError, ManualClock, User};
 
 fn ip_restricted(answer: &Answer) {
-    assert_oauth_error(
-        answer,
-        "invalid_grant",
-        "ip restricted or invalid login hours",
-    );
+    assert_refused(answer, refusal::IP_RESTRICTED);
 }
 
 #[test]
@@ -42,15 +38,13 @@ fn callers_outside_the_login_ip_ranges_are_ip_restricted() {
 #[test]
 fn ip_restriction_comes_after_the_user_checks() {
     let sf = builder().login_ip_ranges(["10.0.0.0/8"]).start().unwrap();
-    assert_oauth_error(
+    assert_refused(
         &grant(&sf, &assertion_for(NOT_APPROVED)),
-        "invalid_grant",
-        "user hasn't approved this consumer",
+        refusal::NOT_APPROVED,
     );
-    assert_oauth_error(
+    assert_refused(
         &grant(&sf, &assertion_for(INACTIVE)),
-        "inactive_user",
-        "inactive user",
+        refusal::INACTIVE_USER,
     );
 }
 
@@ -113,26 +107,14 @@ fn login_rate_is_per_user_per_rolling_hour() {
     assert_eq!(grant(&sf, &other_user).status, 200);
     // At 60 minutes minus a second, the first is still inside the rolling hour.
     clock.advance(Duration::from_secs(20 * 60 - 1));
-    assert_oauth_error(
-        &grant(&sf, &fresh(&clock, APPROVED)),
-        "rate_limit_exceeded",
-        "login rate exceeded",
-    );
+    assert_refused(&grant(&sf, &fresh(&clock, APPROVED)), refusal::RATE_LIMITED);
     // Refusals do not count, and retrying at once cannot help.
-    assert_oauth_error(
-        &grant(&sf, &fresh(&clock, APPROVED)),
-        "rate_limit_exceeded",
-        "login rate exceeded",
-    );
+    assert_refused(&grant(&sf, &fresh(&clock, APPROVED)), refusal::RATE_LIMITED);
     // One second later the first login has left the window: exactly one slot is free. A
     // fixed clock-hour window would have freed all three.
     clock.advance(Duration::from_secs(1));
     assert_eq!(grant(&sf, &fresh(&clock, APPROVED)).status, 200);
-    assert_oauth_error(
-        &grant(&sf, &fresh(&clock, APPROVED)),
-        "rate_limit_exceeded",
-        "login rate exceeded",
-    );
+    assert_refused(&grant(&sf, &fresh(&clock, APPROVED)), refusal::RATE_LIMITED);
     assert_eq!(sf.grant_count(), 5);
 }
 
@@ -145,39 +127,28 @@ fn the_rate_limit_as_invalid_grant_when_asked() {
         .login_rate_per_hour(1)
         .start()
         .unwrap();
-    assert_oauth_error(
+    assert_refused(
         &grant(&sf, &assertion_for(INACTIVE)),
-        "inactive_user",
-        "inactive user",
+        refusal::INACTIVE_USER,
     );
     assert_eq!(grant(&sf, &assertion_for(APPROVED)).status, 200);
-    assert_oauth_error(
+    assert_refused(
         &grant(&sf, &assertion_for(APPROVED)),
-        "invalid_grant",
-        "login rate exceeded",
+        refusal::RATE_LIMITED_AS_INVALID_GRANT,
     );
     sf.set_org_active(false);
-    assert_oauth_error(
-        &grant(&sf, &assertion_for(APPROVED)),
-        "inactive_org",
-        "inactive organization",
-    );
+    assert_refused(&grant(&sf, &assertion_for(APPROVED)), refusal::INACTIVE_ORG);
     // Other refusals keep their codes.
-    assert_oauth_error(
+    assert_refused(
         &grant(&sf, &assertion_for(NOT_APPROVED)),
-        "invalid_grant",
-        "user hasn't approved this consumer",
+        refusal::NOT_APPROVED,
     );
 }
 
 #[test]
 fn inactive_org_with_the_documented_code() {
     let sf = builder().org_active(false).start().unwrap();
-    assert_oauth_error(
-        &grant(&sf, &assertion_for(APPROVED)),
-        "inactive_org",
-        "inactive organization",
-    );
+    assert_refused(&grant(&sf, &assertion_for(APPROVED)), refusal::INACTIVE_ORG);
     sf.set_org_active(true);
     assert_eq!(grant(&sf, &assertion_for(APPROVED)).status, 200);
 }
@@ -199,17 +170,9 @@ fn a_new_app_is_an_invalid_client_until_it_has_propagated() {
     let fresh = |clock: &ManualClock| {
         assertion_with(CLIENT_ID, APPROVED, PRODUCTION, clock_secs(clock) + 120)
     };
-    assert_oauth_error(
-        &grant(&sf, &fresh(&clock)),
-        "invalid_client_id",
-        "client identifier invalid",
-    );
+    assert_refused(&grant(&sf, &fresh(&clock)), refusal::UNKNOWN_CLIENT);
     clock.advance(Duration::from_secs(119));
-    assert_oauth_error(
-        &grant(&sf, &fresh(&clock)),
-        "invalid_client_id",
-        "client identifier invalid",
-    );
+    assert_refused(&grant(&sf, &fresh(&clock)), refusal::UNKNOWN_CLIENT);
     clock.advance(Duration::from_secs(1));
     let answer = grant(&sf, &fresh(&clock));
     assert_eq!(answer.status, 200, "{}", answer.body);

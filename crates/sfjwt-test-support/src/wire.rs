@@ -181,6 +181,63 @@ pub fn assert_oauth_error(answer: &Answer, error: &str, description: &str) {
     );
 }
 
+/// Asserts that `answer` is Salesforce's refusal `expected`: status 400 and its exact JSON body.
+#[track_caller]
+pub fn assert_refused(answer: &Answer, expected: refusal::Refusal) {
+    assert_oauth_error(answer, expected.error, expected.description);
+}
+
+/// Salesforce's token-endpoint refusals the tests expect, each written once, transcribed from
+/// the error table in the core's manual (`manual/errors.md`), not taken from the emulator's
+/// own code, so a test compares the emulator against the documented texts.
+pub mod refusal {
+    /// One refusal: the `error` code and the `error_description` text.
+    #[derive(Debug, Clone, Copy)]
+    pub struct Refusal {
+        /// The `error` field.
+        pub error: &'static str,
+        /// The `error_description` field.
+        pub description: &'static str,
+    }
+
+    const fn refusal(error: &'static str, description: &'static str) -> Refusal {
+        Refusal { error, description }
+    }
+
+    /// The `aud` claim names the wrong authorization server.
+    pub const AUDIENCE_INVALID: Refusal = refusal("invalid_grant", "audience is invalid");
+    /// The user is not pre-authorized for the app.
+    pub const NOT_APPROVED: Refusal =
+        refusal("invalid_grant", "user hasn't approved this consumer");
+    /// The assertion's `exp` is in the past.
+    pub const EXPIRED: Refusal = refusal("invalid_grant", "expired authorization code");
+    /// The signature does not verify, or the assertion is malformed.
+    pub const INVALID_ASSERTION: Refusal = refusal("invalid_grant", "invalid assertion");
+    /// The login IP ranges or hours refuse the request.
+    pub const IP_RESTRICTED: Refusal =
+        refusal("invalid_grant", "ip restricted or invalid login hours");
+    /// Too many logins for the user in the rolling hour (the documented bare code).
+    pub const RATE_LIMITED: Refusal = refusal("rate_limit_exceeded", "login rate exceeded");
+    /// The same limit in the `invalid_grant` form reported from real orgs.
+    pub const RATE_LIMITED_AS_INVALID_GRANT: Refusal =
+        refusal("invalid_grant", "login rate exceeded");
+    /// No app with this consumer key.
+    pub const UNKNOWN_CLIENT: Refusal = refusal("invalid_client_id", "client identifier invalid");
+    /// The user is deactivated.
+    pub const INACTIVE_USER: Refusal = refusal("inactive_user", "inactive user");
+    /// The org is inactive.
+    pub const INACTIVE_ORG: Refusal = refusal("inactive_org", "inactive organization");
+    /// An External Client App that is not installed in the org the audience names.
+    pub const ECA_NOT_INSTALLED: Refusal = refusal(
+        "app_not_found",
+        "External client app is not installed in this org",
+    );
+    /// A `grant_type` other than the JWT bearer one (RFC 6749 section 5.2's code; the text
+    /// the emulator plays is not in the manual's table).
+    pub const UNSUPPORTED_GRANT_TYPE: Refusal =
+        refusal("unsupported_grant_type", "grant type not supported");
+}
+
 /// The REST API's 401 body for a session it does not accept.
 pub const INVALID_SESSION: &str =
     r#"[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]"#;
