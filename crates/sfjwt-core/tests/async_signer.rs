@@ -1,7 +1,14 @@
 //! `AsyncSigner`: an async-only signer (as a KMS signer is) signs through the async exchange
 //! and the async manager, produces the same assertion as the sync path, is refused by the
 //! blocking path with a clear error, and its transient failures are retried.
-#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test helpers outside #[test] functions: a panic is a failed assertion"
+)]
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

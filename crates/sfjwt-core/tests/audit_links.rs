@@ -5,8 +5,6 @@
 //! on a line number, so an edit above the symbol does not break them; renaming or deleting the
 //! symbol does.
 
-#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)] // test code
-
 use std::path::Path;
 
 /// Checks every repository link in `audit` against the files under `root`: returns how many

@@ -1,6 +1,13 @@
 //! The error convention: printed as a chain (`{:#}` of an `anyhow::Error`), every error says
 //! each fact once, whatever layer it went through.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test helpers outside #[test] functions: a panic is a failed assertion"
+)]
 
 use std::io;
 

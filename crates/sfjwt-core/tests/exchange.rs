@@ -1,6 +1,13 @@
 //! The exchange end to end through closure transports: the request on the wire, every row of
 //! the error table of `sfjwt_core::manual::errors`, every malformed-body class, and the redaction of tokens.
-#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test helpers outside #[test] functions: a panic is a failed assertion"
+)]
 
 use std::sync::Mutex;
 use std::time::{Duration, UNIX_EPOCH};

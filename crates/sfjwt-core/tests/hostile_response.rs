@@ -1,7 +1,14 @@
 //! Server-chosen text never drives a terminal or forges a log line: OAuth `error` and
 //! `error_description`, transport messages and success fields reach `Display` and `Debug`
 //! only through the one sanitiser, bounded; success fields of the wrong shape are refused.
-#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test helpers outside #[test] functions: a panic is a failed assertion"
+)]
 
 use sfjwt_core::exchange::ExchangeError;
 use sfjwt_core::response::{

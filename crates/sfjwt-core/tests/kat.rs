@@ -2,13 +2,6 @@
 //! (OpenSSL, Python `cryptography`, PyJWT) produced for the same key and claims, and the
 //! RS256 example of RFC 7515 Appendix A.2. How each vector was made: `testdata/README.md`.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)] // test code: a panic is a failed assertion
-
 use sfjwt_test_support::{kat as kat_vectors, testdata as common};
 
 use kat_vectors::{assertion_vectors, build_claims, now_for};

@@ -1,8 +1,16 @@
 //! Key, public-key and certificate loading: one test per format in `testdata/keys/` (see
 //! `testdata/README.md` for how each was made) and one per bad input, asserting the exact
 //! `KeyError` variant; secrets never in messages; no panic on any input.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test helpers outside #[test] functions: a panic is a failed assertion"
+)]
+
 // Test helpers outside `#[test]` functions: a panic there is a failed test too.
-#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
 use sfjwt_test_support::testdata as common;
 

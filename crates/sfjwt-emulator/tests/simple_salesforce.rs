@@ -6,10 +6,13 @@
 //! those https URLs to the emulator over plain loopback http and refuses every other host.
 //! Everything else — the claims (`exp` a string, 3 minutes), the signing, the form, reading
 //! the answer — is simple-salesforce's own code.
+
 #![allow(
     clippy::unwrap_used,
+    clippy::expect_used,
     clippy::panic,
-    reason = "test helpers: a panic is a failed test"
+    clippy::indexing_slicing,
+    reason = "test helpers outside #[test] functions: a panic is a failed assertion"
 )]
 
 use std::process::Command;
