@@ -83,6 +83,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod api;
 pub mod claims;
 pub mod clock;
 pub mod endpoint;

@@ -118,4 +118,3 @@ pub fn bypasses_proxy(uri: &http::Uri) -> bool {
         .is_some_and(|s| s.eq_ignore_ascii_case("http"));
     plain_http && uri.host().is_some_and(crate::url::is_loopback_host)
 }
-

@@ -74,9 +74,9 @@ impl fmt::Display for UrlError {
         match self {
             Self::Malformed(reason) => f.write_str(reason),
             Self::NoScheme => f.write_str("it has no scheme: write https:// in front"),
-            Self::InsecureHttp => f.write_str(
-                "it is plain http to a host that is not loopback: use https://",
-            ),
+            Self::InsecureHttp => {
+                f.write_str("it is plain http to a host that is not loopback: use https://")
+            }
             Self::UnsupportedScheme(scheme) => {
                 write!(f, "its scheme {scheme:?} is not https")
             }
@@ -463,7 +463,9 @@ mod tests {
             "it is plain http to a host that is not loopback: use https://"
         );
         assert_eq!(
-            HttpUrl::parse("https://a.example/x", Https).unwrap().to_string(),
+            HttpUrl::parse("https://a.example/x", Https)
+                .unwrap()
+                .to_string(),
             "https://a.example/x"
         );
     }

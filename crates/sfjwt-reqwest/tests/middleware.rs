@@ -16,8 +16,8 @@ use sfjwt_core::manager::{AsyncTokenManager, ManagerError};
 use sfjwt_emulator::Emulator;
 use sfjwt_reqwest::reqwest_middleware::ClientWithMiddleware;
 use sfjwt_reqwest::{
-    JwtBearer, MiddlewareError, NotRetried, ReqwestTransport, SalesforceAuth, SharedTokenManager,
-    TokenEndpoint, TokioSleep, org_url, reqwest,
+    JwtBearer, NotRetried, ReqwestTransport, SalesforceAuth, SharedTokenManager, TokenEndpoint,
+    TokioSleep, middleware_error, org_url, reqwest,
 };
 
 const LIMITS: &str = "/services/data/v62.0/limits";
@@ -218,7 +218,7 @@ async fn ip_locked_sessions_stop_after_two_grants() {
                 response.extensions().get::<NotRetried>().copied(),
             ))),
             Err(e) => {
-                let err = MiddlewareError::of(&e).unwrap_or_else(|| panic!("{e:?}"));
+                let err = middleware_error(&e).unwrap_or_else(|| panic!("{e:?}"));
                 assert!(
                     matches!(
                         err.manager_error(),

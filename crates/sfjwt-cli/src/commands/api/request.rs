@@ -179,8 +179,8 @@ fn check_instance(instance_url: &str) -> CliResult<String> {
         CliError::local(format!("refusing to send the token to the instance_url {instance_url:?}: {why}"))
             .hint("the token response named an unexpected instance; run `sfjwt logout` and check --login-url")
     };
-    let url = HttpUrl::parse(instance_url, SchemePolicy::HttpsOrLoopbackHttp)
-        .map_err(|e| refused(&e))?;
+    let url =
+        HttpUrl::parse(instance_url, SchemePolicy::HttpsOrLoopbackHttp).map_err(|e| refused(&e))?;
     if url.path() != "/" {
         return Err(refused(&"it has a path"));
     }
