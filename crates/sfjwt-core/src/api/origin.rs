@@ -149,7 +149,20 @@ impl Origin {
 
     /// Whether `uri` is on this origin.
     pub fn contains(&self, uri: &Uri) -> bool {
-        Self::of(uri).is_some_and(|o| o == *self)
+        match (uri.scheme_str(), uri.authority()) {
+            (Some(scheme), Some(authority)) => {
+                self.is(scheme, authority.host(), authority.port_u16())
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether `scheme://host:port` (as a URL library reports them, `port` `None` for the
+    /// scheme's default) is this origin; compares without allocating, as it runs per request.
+    pub fn is(&self, scheme: &str, host: &str, port: Option<u16>) -> bool {
+        scheme.eq_ignore_ascii_case(&self.scheme)
+            && host.eq_ignore_ascii_case(&self.host)
+            && port.or_else(|| default_port(&self.scheme)) == self.port
     }
 
     /// `uri`'s path and query on this origin (for a [`org_url`] placeholder); `None` only if
@@ -199,6 +212,9 @@ mod tests {
         assert!(!org.contains(&uri("https://evil.example/?acme.my.salesforce.com")));
         assert!(!org.contains(&uri("/relative")));
         assert_eq!(org, Origin::new("HTTPS", "Acme.My.Salesforce.com", None));
+        assert!(org.is("HTTPS", "acme.MY.salesforce.com", Some(443)));
+        assert!(!org.is("https", "acme.my.salesforce.com", Some(444)));
+        assert!(!org.is("http", "acme.my.salesforce.com", None));
         let local = Origin::of(&uri("http://127.0.0.1:8080")).unwrap();
         assert_eq!(local.to_string(), "http://127.0.0.1:8080");
         assert_eq!(local, Origin::new("http", "127.0.0.1", Some(8080)));

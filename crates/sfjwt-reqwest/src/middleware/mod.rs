@@ -25,7 +25,7 @@ mod refusal;
 use http::{Extensions, header::AUTHORIZATION};
 use reqwest::{Request, Response, StatusCode, Url};
 use reqwest_middleware::{ClientWithMiddleware, Middleware, Next};
-use sfjwt_core::api::{HostChoice, Origin, TokenTarget};
+use sfjwt_core::api::{HostChoice, TokenTarget};
 use std::sync::{Arc, Mutex};
 
 use sfjwt_core::response::TokenResponse;
@@ -102,9 +102,8 @@ struct Prepared {
 impl Prepared {
     /// Whether `url` is on the token's origin.
     fn contains(&self, url: &Url) -> bool {
-        url.host_str().is_some_and(|host| {
-            Origin::new(url.scheme(), host, url.port()) == *self.target.origin()
-        })
+        url.host_str()
+            .is_some_and(|host| self.target.origin().is(url.scheme(), host, url.port()))
     }
 
     /// `url`'s path and query on the token's origin.
