@@ -89,7 +89,7 @@ pub struct SalesforceAuth {
     host: HostChoice,
     /// The last token's target and base URL, reused while the manager hands out the same
     /// token (deriving them again cost more than the token lookup).
-    last: Arc<Mutex<Option<Prepared>>>,
+    last: Arc<Mutex<Option<Arc<Prepared>>>>,
 }
 
 /// A token's target, with its origin as a reqwest URL to rebase placeholder paths on.
@@ -148,11 +148,11 @@ impl SalesforceAuth {
     }
 
     /// The current token, where it may go, and its header.
-    async fn token(&self) -> Result<Prepared, MiddlewareError> {
+    async fn token(&self) -> Result<Arc<Prepared>, MiddlewareError> {
         let token = self.manager.token().await?;
         if let Ok(last) = self.last.lock() {
             if let Some(prepared) = last.as_ref().filter(|p| p.target.is_for(&token)) {
-                return Ok(prepared.clone());
+                return Ok(Arc::clone(prepared));
             }
         }
         let target = TokenTarget::new(token, self.host)?;
@@ -160,9 +160,9 @@ impl SalesforceAuth {
             Url::parse(&target.origin().to_string()).map_err(|_| MiddlewareError::InstanceUrl {
                 url: self.host.base_of(target.token()).to_owned(),
             })?;
-        let prepared = Prepared { target, base };
+        let prepared = Arc::new(Prepared { target, base });
         if let Ok(mut last) = self.last.lock() {
-            *last = Some(prepared.clone());
+            *last = Some(Arc::clone(&prepared));
         }
         Ok(prepared)
     }
