@@ -56,7 +56,7 @@ const SITE_SUFFIXES: [&str; 2] = [".my.site.com", ".my.salesforce-sites.com"];
 
 /// Classifies a lower-cased host name.
 pub(crate) fn classify(host: &str) -> HostKind {
-    if crate::url::is_loopback(host) {
+    if crate::url::is_loopback_host(host) {
         return HostKind::Loopback;
     }
     match host {

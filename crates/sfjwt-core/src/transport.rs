@@ -94,7 +94,8 @@ where
 }
 
 /// Whether `uri` must be sent directly, never through a proxy: plain `http://` to a loopback
-/// host (`localhost`, `127.0.0.0/8`, `::1`), which is how local emulators and test servers are
+/// host ([`is_loopback_host`](crate::url::is_loopback_host): `localhost`, `127.0.0.0/8`,
+/// `::1`), which is how local emulators and test servers are
 /// reached.
 ///
 /// Proxy environment variables (`HTTP_PROXY`, `ALL_PROXY`) apply to every host not listed in
@@ -115,14 +116,5 @@ pub fn bypasses_proxy(uri: &http::Uri) -> bool {
     let plain_http = uri
         .scheme_str()
         .is_some_and(|s| s.eq_ignore_ascii_case("http"));
-    plain_http && uri.host().is_some_and(is_loopback_host)
-}
-
-/// `localhost`, an IPv4 address in `127.0.0.0/8`, or `::1` (bracketed or not).
-fn is_loopback_host(host: &str) -> bool {
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
+    plain_http && uri.host().is_some_and(crate::url::is_loopback_host)
 }

@@ -1,4 +1,5 @@
-//! Gets a token through `ReqwestTransport` from a local emulator, shared by several tasks.
+//! Gets a token through `ReqwestTransport` from a local emulator, then calls the API from
+//! several tasks through the middleware: one grant for all of them.
 //!
 //! ```text
 //! cargo run -p sfjwt-reqwest --example async_token
@@ -12,49 +13,45 @@
     reason = "an example that shows its user what it got"
 )]
 
-use sfjwt_core::endpoint::TokenEndpoint;
-use sfjwt_core::exchange::JwtBearer;
-use sfjwt_core::key::PrivateKey;
-use sfjwt_emulator::{App, Emulator, User};
-
-const KEY_PEM: &str = include_str!("../../../testdata/keys/rsa2048.pkcs8.pem");
-const CERT_PEM: &str = include_str!("../../../testdata/keys/rsa2048.crt.pem");
+use sfjwt_reqwest::{
+    JwtBearer, PrivateKey, SalesforceAuth, SharedTokenManager, TokenEndpoint, org_url, reqwest,
+};
+use sfjwt_test_support::org;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let sf = Emulator::builder()
-        .app(App::from_pem("3MVG9_example", CERT_PEM)?.admin_approved(["etl@acme.com"]))
-        .user(User::new("etl@acme.com"))
-        .start()?;
-
+    // An emulated org on loopback: an app with the test certificate, a pre-authorized user.
+    let sf = org::start();
     let client = JwtBearer::builder()
         .endpoint(TokenEndpoint::parse(sf.base_url())?)
-        .client_id("3MVG9_example")
-        .username("etl@acme.com")
-        .signer(PrivateKey::from_pem(KEY_PEM)?)
+        .client_id(org::CLIENT_ID)
+        .username(org::APPROVED)
+        .signer(PrivateKey::from_pem(org::KEY_PEM)?)
         .build();
 
     // The one-call way:
     let token = sfjwt_reqwest::request_token(&client).await?;
-    println!(
-        "granted a {} token for user {:?}",
-        token.token_type(),
-        token.user_id()
-    );
     println!("instance_url: {}", token.instance_url());
     println!("access token: {:?}", token.access_token()); // redacted
 
-    // The service way: one shared manager; eight tasks, one grant.
-    let manager = sfjwt_reqwest::SharedTokenManager::new(client);
+    // The service way: one shared manager behind the middleware; eight tasks, one grant.
+    let api = SalesforceAuth::new(SharedTokenManager::new(client)).client(reqwest::Client::new());
     let tasks: Vec<_> = (0..8)
         .map(|_| {
-            let manager = manager.clone();
-            tokio::spawn(async move { manager.token().await })
+            let api = api.clone();
+            tokio::spawn(async move {
+                let limits = org_url("/services/data/v62.0/limits")?;
+                Ok::<_, Box<dyn std::error::Error + Send + Sync>>(api.get(limits).send().await?)
+            })
         })
         .collect();
     for task in tasks {
-        task.await??;
+        let response = task.await??;
+        println!("GET limits -> HTTP {}", response.status());
     }
-    println!("8 tasks got a token; grants so far: {}", sf.grant_count());
+    println!(
+        "grants: {} (one for the one-call way, one shared by the tasks)",
+        sf.grant_count()
+    );
     Ok(())
 }

@@ -1,5 +1,5 @@
-//! sfjwt as the login of a cirrus-style client: `CirrusSession` hands tokens to anything that
-//! takes a cirrus-auth `AuthSession` (`cirrus::Cirrus::builder().auth(Arc::new(session))`).
+//! sfjwt as the login of the cirrus client: `CirrusSession` is the `AuthSession` cirrus asks
+//! for a token before each call and tells about a 401 `INVALID_SESSION_ID`.
 //!
 //! ```text
 //! cargo run -p sfjwt-reqwest --features cirrus --example cirrus_session
@@ -13,34 +13,28 @@
 
 use std::sync::Arc;
 
-use cirrus_auth::AuthSession;
-use sfjwt_emulator::{App, Emulator, User};
+use sfjwt_reqwest::SharedTokenManager;
 use sfjwt_reqwest::cirrus::CirrusSession;
-use sfjwt_reqwest::{JwtBearer, PrivateKey, SharedTokenManager, TokenEndpoint};
-
-const KEY_PEM: &str = include_str!("../../../testdata/keys/rsa2048.pkcs8.pem");
-const CERT_PEM: &str = include_str!("../../../testdata/keys/rsa2048.crt.pem");
+use sfjwt_test_support::org;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let sf = Emulator::builder()
-        .app(App::from_pem("3MVG9_example", CERT_PEM)?.admin_approved(["etl@acme.com"]))
-        .user(User::new("etl@acme.com"))
-        .start()?;
-    let client = JwtBearer::builder()
-        .endpoint(TokenEndpoint::parse(sf.base_url())?)
-        .client_id("3MVG9_example")
-        .username("etl@acme.com")
-        .signer(PrivateKey::from_pem(KEY_PEM)?)
-        .build();
+    // An emulated org on loopback, and a JWT bearer client of its app (see async_token).
+    let sf = org::start();
+    let session = CirrusSession::connect(SharedTokenManager::new(org::client(&sf, org::APPROVED)));
 
-    let session: Arc<dyn AuthSession> =
-        Arc::new(CirrusSession::connect(SharedTokenManager::new(client)).await?);
-    let token = session.access_token().await?;
+    let cirrus = cirrus::Cirrus::builder()
+        .auth(Arc::new(session.await?))
+        .api_version("v62.0")
+        .build()?;
+    let limits = cirrus.limits().await?;
+    println!("cirrus read {} limits", limits.len());
+    sf.revoke_all();
+    let limits = cirrus.limits().await?;
     println!(
-        "cirrus would call {} with a {}-character token",
-        session.instance_url(),
-        token.len()
+        "and {} after a revocation; grants: {}",
+        limits.len(),
+        sf.grant_count()
     );
     Ok(())
 }

@@ -1,5 +1,5 @@
-//! sfjwt as the login of the force client: force's own `TokenManager` over
-//! `ForceAuthenticator` gets its tokens from an sfjwt `SharedTokenManager`.
+//! sfjwt as the login of the force client: `ForceAuthenticator` is the `Authenticator` force
+//! asks for a token, and for a new one after a 401.
 //!
 //! ```text
 //! cargo run -p sfjwt-reqwest --features force --example force_authenticator
@@ -11,32 +11,32 @@
     reason = "an example that shows its user what it got"
 )]
 
-use force::auth::TokenManager;
-use sfjwt_emulator::{App, Emulator, User};
+use force::config::ClientConfig;
+use sfjwt_reqwest::SharedTokenManager;
 use sfjwt_reqwest::force::ForceAuthenticator;
-use sfjwt_reqwest::{JwtBearer, PrivateKey, SharedTokenManager, TokenEndpoint};
-
-const KEY_PEM: &str = include_str!("../../../testdata/keys/rsa2048.pkcs8.pem");
-const CERT_PEM: &str = include_str!("../../../testdata/keys/rsa2048.crt.pem");
+use sfjwt_test_support::org;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let sf = Emulator::builder()
-        .app(App::from_pem("3MVG9_example", CERT_PEM)?.admin_approved(["etl@acme.com"]))
-        .user(User::new("etl@acme.com"))
-        .start()?;
-    let client = JwtBearer::builder()
-        .endpoint(TokenEndpoint::parse(sf.base_url())?)
-        .client_id("3MVG9_example")
-        .username("etl@acme.com")
-        .signer(PrivateKey::from_pem(KEY_PEM)?)
-        .build();
+    // An emulated org on loopback, and a JWT bearer client of its app (see async_token).
+    let sf = org::start();
+    let auth = ForceAuthenticator::new(SharedTokenManager::new(org::client(&sf, org::APPROVED)));
 
-    let tokens = TokenManager::new(ForceAuthenticator::new(SharedTokenManager::new(client)));
-    let token = tokens.token().await?;
+    let config = ClientConfig {
+        api_version: "v62.0".to_owned(),
+        ..ClientConfig::default()
+    };
+    let force = force::client::builder()
+        .config(config)
+        .authenticate(auth)
+        .build()
+        .await?;
+    let limits = force.rest().limits().await?;
+    println!("daily API requests: {:?}", limits.daily_api_requests);
+    sf.revoke_all();
+    force.rest().limits().await?;
     println!(
-        "force would call {} ({} grant so far)",
-        token.instance_url(),
+        "called again after a revocation; grants: {}",
         sf.grant_count()
     );
     Ok(())

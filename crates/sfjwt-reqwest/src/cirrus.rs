@@ -19,8 +19,9 @@
 //! use sfjwt_reqwest::{SharedTokenManager, cirrus::CirrusSession};
 //!
 //! let session = CirrusSession::connect(SharedTokenManager::new(client)).await?;
-//! // cirrus::Cirrus::builder().auth(Arc::new(session)).build()?
-//! # let _ = Arc::new(session);
+//! let api = cirrus::Cirrus::builder().auth(Arc::new(session)).api_version("v62.0").build()?;
+//! let limits = api.limits().await?;
+//! # assert!(!limits.is_empty());
 //! # Ok(())
 //! # }
 //! ```

@@ -152,7 +152,9 @@ pub use sfjwt_core::{
 pub use error::{Error, ErrorKind};
 pub use manager::{ReqwestTokenManager, SharedTokenManager, TokioSleep};
 #[cfg(feature = "middleware")]
-pub use middleware::{MiddlewareError, NotRetried, OrgPathError, SalesforceAuth, org_url};
+pub use middleware::{
+    MiddlewareError, NotRetried, OrgPathError, SalesforceAuth, middleware_error, org_url,
+};
 /// The HTTP client, re-exported so a program calling the API needs no version of its own.
 pub use reqwest;
 /// The middleware stack [`SalesforceAuth`] plugs into.

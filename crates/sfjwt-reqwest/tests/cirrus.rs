@@ -1,5 +1,6 @@
-//! `CirrusSession` driven as the cirrus client drives an `AuthSession`: `access_token` before
-//! each call, `invalidate(stale)` after a 401 `INVALID_SESSION_ID`, then `access_token` again.
+//! The cirrus client (0.8, on cirrus-auth 0.5) with `CirrusSession` as its auth, calling the
+//! emulator's REST API: cirrus fetches the token, sends the request, and after a 401
+//! `INVALID_SESSION_ID` invalidates and retries once, all in its own code.
 #![allow(
     clippy::unwrap_used,
     clippy::panic,
@@ -8,87 +9,70 @@
 
 use std::sync::Arc;
 
-use cirrus_auth::{AuthError, AuthSession};
-use sfjwt_core::manager::AsyncTokenManager;
+use cirrus::Cirrus;
 use sfjwt_emulator::Emulator;
 use sfjwt_reqwest::cirrus::CirrusSession;
-use sfjwt_reqwest::{ReqwestTransport, SharedTokenManager, TokioSleep, reqwest};
 use sfjwt_test_support::org::{self, APPROVED};
 
-async fn session(sf: &Emulator) -> Arc<dyn AuthSession> {
-    let manager = SharedTokenManager::from(
-        AsyncTokenManager::new(
-            org::client(sf, APPROVED),
-            ReqwestTransport::default(),
-            TokioSleep,
-        )
-        .with_retry(org::fast_retry()),
-    );
-    Arc::new(CirrusSession::connect(manager).await.unwrap())
+mod common;
+
+/// A cirrus client whose session is sfjwt's manager for the standard org's approved user.
+async fn cirrus(sf: &Emulator) -> Arc<Cirrus> {
+    let session = CirrusSession::connect(common::manager(org::client(sf, APPROVED)))
+        .await
+        .unwrap();
+    let client = Cirrus::builder()
+        .auth(Arc::new(session))
+        // The emulator serves v31.0 to v66.0.
+        .api_version("v62.0")
+        .build()
+        .unwrap();
+    Arc::new(client)
 }
 
-/// One API call the way cirrus makes it: token, GET, and on 401 `INVALID_SESSION_ID` report
-/// the token and retry once. Returns the final status.
-async fn call(auth: &dyn AuthSession, http: &reqwest::Client) -> u16 {
-    let url = format!("{}/services/data/v62.0/limits", auth.instance_url());
-    for attempt in 0..2 {
-        let token = auth.access_token().await.unwrap().into_owned();
-        let response = http.get(&url).bearer_auth(&token).send().await.unwrap();
-        let status = response.status().as_u16();
-        let body = response.text().await.unwrap();
-        if status == 401 && body.contains("INVALID_SESSION_ID") {
-            auth.invalidate(&token).await;
-            if attempt == 0 {
-                continue;
-            }
-        }
-        return status;
-    }
-    unreachable!("two attempts at most")
-}
-
-async fn concurrent_calls(auth: &Arc<dyn AuthSession>, n: usize) -> Vec<u16> {
-    let http = reqwest::Client::new();
-    let tasks: Vec<_> = (0..n)
-        .map(|_| {
-            let (auth, http) = (auth.clone(), http.clone());
-            tokio::spawn(async move { call(&*auth, &http).await })
-        })
-        .collect();
-    let mut statuses = Vec::new();
-    for task in tasks {
-        statuses.push(task.await.unwrap());
-    }
-    statuses
+/// `n` concurrent `limits()` calls; how many succeeded with a non-empty answer.
+async fn concurrent_limits(client: &Arc<Cirrus>, n: usize) -> usize {
+    let results = common::concurrently(n, || {
+        let client = Arc::clone(client);
+        async move { client.limits().await.map(|limits| limits.len()) }
+    })
+    .await;
+    results
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|e| panic!("cirrus limits() failed: {e}")))
+        .filter(|&len| len > 0)
+        .count()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sixty_four_calls_one_grant_and_a_revoked_session_one_regrant() {
     let sf = org::start();
-    let auth = session(&sf).await;
-    assert_eq!(auth.instance_url(), sf.base_url().trim_end_matches('/'));
-
-    assert_eq!(concurrent_calls(&auth, 64).await, vec![200; 64]);
+    let client = cirrus(&sf).await;
+    assert_eq!(concurrent_limits(&client, 64).await, 64);
     assert_eq!(sf.grant_count(), 1);
+    assert_eq!(sf.api_call_count(), 64);
 
     assert_eq!(sf.revoke_all(), 1);
-    assert_eq!(concurrent_calls(&auth, 64).await, vec![200; 64]);
+    assert_eq!(concurrent_limits(&client, 64).await, 64);
+    assert!(
+        sf.refused_api_call_count() >= 1,
+        "the revoked token was refused"
+    );
     assert_eq!(
         sf.grant_count(),
         2,
-        "one re-grant for every task that saw the 401"
+        "one re-grant for every call that saw the 401"
     );
 }
 
 #[tokio::test]
 async fn ip_locked_sessions_end_in_an_error_not_a_login_per_call() {
     let sf = org::builder().ip_locked_sessions(true).start().unwrap();
-    let auth = session(&sf).await;
-    let http = reqwest::Client::new();
-    assert_eq!(call(&*auth, &http).await, 401);
-    match auth.access_token().await {
-        Err(AuthError::Other(message)) => assert!(message.contains("reset_refusals"), "{message}"),
-        other => panic!("expected the manager's RegrantBlocked, got {other:?}"),
-    }
+    let client = cirrus(&sf).await;
+    // Granted, refused, re-granted, refused again: cirrus retries once and gives up.
+    assert!(client.limits().await.is_err());
+    // The next call needs a token; the manager refuses a third grant.
+    let err = client.limits().await.unwrap_err();
+    assert!(err.to_string().contains("reset_refusals"), "{err}");
     assert_eq!(sf.grant_count(), 2);
 }

@@ -1,5 +1,6 @@
-//! `ForceAuthenticator` under force's own `TokenManager`, the way force's client uses it:
-//! `token()` before each call, `force_refresh()` after a 401.
+//! The force client (0.5) with `ForceAuthenticator` as its authenticator, calling the
+//! emulator's REST API: force fetches the token through its own `TokenManager`, sends the
+//! request, and after a 401 refreshes and retries, all in its own code.
 #![allow(
     clippy::unwrap_used,
     clippy::panic,
@@ -8,83 +9,67 @@
 
 use std::sync::Arc;
 
-use force::auth::TokenManager;
-use sfjwt_core::manager::AsyncTokenManager;
+use force::client::ForceClient;
+use force::config::ClientConfig;
 use sfjwt_emulator::Emulator;
 use sfjwt_reqwest::force::ForceAuthenticator;
-use sfjwt_reqwest::{ReqwestTransport, SharedTokenManager, TokioSleep, reqwest};
 use sfjwt_test_support::org::{self, APPROVED};
 
-type Tokens = Arc<TokenManager<ForceAuthenticator>>;
+mod common;
 
-fn tokens(sf: &Emulator) -> Tokens {
-    let manager = SharedTokenManager::from(
-        AsyncTokenManager::new(
-            org::client(sf, APPROVED),
-            ReqwestTransport::default(),
-            TokioSleep,
-        )
-        .with_retry(org::fast_retry()),
-    );
-    Arc::new(TokenManager::new(ForceAuthenticator::new(manager)))
+type Client = Arc<ForceClient<ForceAuthenticator>>;
+
+/// A force client whose authenticator is sfjwt's manager for the standard org's approved user.
+async fn force_client(sf: &Emulator) -> Client {
+    let auth = ForceAuthenticator::new(common::manager(org::client(sf, APPROVED)));
+    let config = ClientConfig {
+        // The emulator serves v31.0 to v66.0.
+        api_version: "v62.0".to_owned(),
+        ..ClientConfig::default()
+    };
+    let client = force::client::builder()
+        .config(config)
+        .authenticate(auth)
+        .build()
+        .await
+        .unwrap();
+    Arc::new(client)
 }
 
-/// One API call the way force's executor makes it: token, GET, and after a 401 one
-/// `force_refresh` and retry. The final status.
-async fn call(tokens: &Tokens, http: &reqwest::Client) -> u16 {
-    let mut token = tokens.token().await.unwrap();
-    for attempt in 0..2 {
-        let url = format!("{}/services/data/v62.0/limits", token.instance_url());
-        let response = http
-            .get(&url)
-            .bearer_auth(token.as_str())
-            .send()
-            .await
-            .unwrap();
-        let status = response.status().as_u16();
-        if status == 401 && attempt == 0 {
-            token = tokens.force_refresh().await.unwrap();
-            continue;
-        }
-        return status;
-    }
-    unreachable!("two attempts at most")
-}
-
-async fn concurrent_calls(tokens: &Tokens, n: usize) -> Vec<u16> {
-    let http = reqwest::Client::new();
-    let tasks: Vec<_> = (0..n)
-        .map(|_| {
-            let (tokens, http) = (tokens.clone(), http.clone());
-            tokio::spawn(async move { call(&tokens, &http).await })
-        })
-        .collect();
-    let mut statuses = Vec::new();
-    for task in tasks {
-        statuses.push(task.await.unwrap());
-    }
-    statuses
+/// `n` concurrent `rest().limits()` calls; how many answered with the daily API limit.
+async fn concurrent_limits(client: &Client, n: usize) -> usize {
+    let results = common::concurrently(n, || {
+        let client = Arc::clone(client);
+        async move { client.rest().limits().await }
+    })
+    .await;
+    results
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|e| panic!("force limits() failed: {e}")))
+        .filter(|limits| limits.daily_api_requests.is_some())
+        .count()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sixty_four_calls_share_one_grant() {
     let sf = org::start();
-    let tokens = tokens(&sf);
-    assert_eq!(concurrent_calls(&tokens, 64).await, vec![200; 64]);
+    let client = force_client(&sf).await;
+    assert_eq!(concurrent_limits(&client, 64).await, 64);
     assert_eq!(sf.grant_count(), 1);
+    assert_eq!(sf.api_call_count(), 64);
 }
 
-/// Sequential calls after a revocation: force's `refresh` carries no token, so only a 401
-/// that arrives before anyone refreshed is unambiguous (see the module docs on late 401s).
+/// Calls one after the other after a revocation: force's `refresh` carries no token, so only
+/// a 401 that arrives before anyone refreshed is unambiguous (see the `force` module docs on
+/// late 401s).
 #[tokio::test]
 async fn a_revoked_session_costs_one_regrant() {
     let sf = org::start();
-    let tokens = tokens(&sf);
-    let http = reqwest::Client::new();
-    assert_eq!(call(&tokens, &http).await, 200);
+    let client = force_client(&sf).await;
+    assert_eq!(concurrent_limits(&client, 1).await, 1);
     assert_eq!(sf.revoke_all(), 1);
     for _ in 0..8 {
-        assert_eq!(call(&tokens, &http).await, 200);
+        assert_eq!(concurrent_limits(&client, 1).await, 1);
     }
     assert_eq!(sf.grant_count(), 2, "one re-grant");
     assert_eq!(sf.refused_api_call_count(), 1);
@@ -93,11 +78,12 @@ async fn a_revoked_session_costs_one_regrant() {
 #[tokio::test]
 async fn ip_locked_sessions_end_in_an_error_not_a_login_per_call() {
     let sf = org::builder().ip_locked_sessions(true).start().unwrap();
-    let tokens = tokens(&sf);
-    let http = reqwest::Client::new();
-    assert_eq!(call(&tokens, &http).await, 401);
-    // force refreshes after the second 401 too; the manager refuses a third grant.
-    let err = tokens.force_refresh().await.unwrap_err();
+    let client = force_client(&sf).await;
+    // Granted, refused, refreshed (a second grant), refused again: force gives up.
+    assert!(client.rest().limits().await.is_err());
+    // force refreshes after the second 401 too, or the next call asks for a token: either way
+    // the manager refuses a third grant.
+    let err = client.rest().limits().await.unwrap_err();
     assert!(err.to_string().contains("reset_refusals"), "{err}");
     assert_eq!(sf.grant_count(), 2);
 }

@@ -12,22 +12,17 @@
 use sfjwt_test_support::api_stub::{Answer, ApiStub};
 use sfjwt_test_support::org::{self, APPROVED};
 
-use sfjwt_core::manager::{AsyncTokenManager, ManagerError};
+use sfjwt_core::manager::ManagerError;
 use sfjwt_emulator::Emulator;
 use sfjwt_reqwest::reqwest_middleware::ClientWithMiddleware;
 use sfjwt_reqwest::{
-    JwtBearer, MiddlewareError, NotRetried, ReqwestTransport, SalesforceAuth, SharedTokenManager,
-    TokenEndpoint, TokioSleep, org_url, reqwest,
+    JwtBearer, NotRetried, SalesforceAuth, TokenEndpoint, middleware_error, org_url, reqwest,
 };
 
 const LIMITS: &str = "/services/data/v62.0/limits";
 
-fn manager_for(client: JwtBearer) -> SharedTokenManager {
-    SharedTokenManager::from(
-        AsyncTokenManager::new(client, ReqwestTransport::default(), TokioSleep)
-            .with_retry(org::fast_retry()),
-    )
-}
+mod common;
+use common::manager as manager_for;
 
 fn api(sf: &Emulator) -> ClientWithMiddleware {
     SalesforceAuth::new(manager_for(org::client(sf, APPROVED))).client(reqwest::Client::new())
@@ -35,20 +30,14 @@ fn api(sf: &Emulator) -> ClientWithMiddleware {
 
 /// `n` concurrent GETs of the limits resource; their statuses.
 async fn concurrent_limits(api: &ClientWithMiddleware, n: usize) -> Vec<u16> {
-    let tasks: Vec<_> = (0..n)
-        .map(|_| {
-            let api = api.clone();
-            tokio::spawn(async move {
-                let response = api.get(org_url(LIMITS).unwrap()).send().await.unwrap();
-                response.status().as_u16()
-            })
-        })
-        .collect();
-    let mut statuses = Vec::new();
-    for task in tasks {
-        statuses.push(task.await.unwrap());
-    }
-    statuses
+    common::concurrently(n, || {
+        let api = api.clone();
+        async move {
+            let response = api.get(org_url(LIMITS).unwrap()).send().await.unwrap();
+            response.status().as_u16()
+        }
+    })
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -218,7 +207,7 @@ async fn ip_locked_sessions_stop_after_two_grants() {
                 response.extensions().get::<NotRetried>().copied(),
             ))),
             Err(e) => {
-                let err = MiddlewareError::of(&e).unwrap_or_else(|| panic!("{e:?}"));
+                let err = middleware_error(&e).unwrap_or_else(|| panic!("{e:?}"));
                 assert!(
                     matches!(
                         err.manager_error(),

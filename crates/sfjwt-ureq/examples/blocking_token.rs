@@ -1,4 +1,5 @@
-//! Gets a token through `UreqTransport` from a local emulator, then calls the API with it.
+//! Gets a token through `UreqTransport` from a local emulator, then calls the API through the
+//! middleware, which attaches the token and re-grants once when the session is revoked.
 //!
 //! ```text
 //! cargo run -p sfjwt-ureq --example blocking_token
@@ -12,27 +13,18 @@
     reason = "an example that shows its user what it got"
 )]
 
-use sfjwt_core::endpoint::TokenEndpoint;
-use sfjwt_core::exchange::JwtBearer;
-use sfjwt_core::key::PrivateKey;
-use sfjwt_core::transport::SyncTransport;
-use sfjwt_emulator::{App, Emulator, User};
-use sfjwt_ureq::UreqTransport;
-
-const KEY_PEM: &str = include_str!("../../../testdata/keys/rsa2048.pkcs8.pem");
-const CERT_PEM: &str = include_str!("../../../testdata/keys/rsa2048.crt.pem");
+use sfjwt_test_support::org;
+use sfjwt_ureq::{JwtBearer, PrivateKey, SalesforceAuth, TokenEndpoint, org_url};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let sf = Emulator::builder()
-        .app(App::from_pem("3MVG9_example", CERT_PEM)?.admin_approved(["etl@acme.com"]))
-        .user(User::new("etl@acme.com"))
-        .start()?;
-
+    // An emulated org on loopback: an app with the test certificate, a pre-authorized user.
+    let sf = org::start();
+    let key = PrivateKey::from_pem(org::KEY_PEM)?;
     let client = JwtBearer::builder()
         .endpoint(TokenEndpoint::parse(sf.base_url())?)
-        .client_id("3MVG9_example")
-        .username("etl@acme.com")
-        .signer(PrivateKey::from_pem(KEY_PEM)?)
+        .client_id(org::CLIENT_ID)
+        .username(org::APPROVED)
+        .signer(key)
         .build();
 
     // The one-call way:
@@ -42,26 +34,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         token.token_type(),
         token.user_id()
     );
-    println!("instance_url: {}", token.instance_url());
-    println!("access token: {:?}", token.access_token()); // redacted
 
-    // The service way: one manager, the token reused until the API refuses it.
-    let manager = sfjwt_ureq::token_manager(client);
-    let token = manager.token()?;
-    let limits = http::Request::get(format!(
-        "{}/services/data/v62.0/limits",
-        token.instance_url()
-    ))
-    .header(
-        http::header::AUTHORIZATION,
-        format!("Bearer {}", token.access_token().expose_secret()),
-    )
-    .body(Vec::new())?;
-    let response = UreqTransport::default().send(limits)?;
+    // The service way: one manager behind the middleware, the token reused until the API
+    // refuses it.
+    let api = SalesforceAuth::new(sfjwt_ureq::token_manager(client)).agent();
+    let limits = org_url("/services/data/v62.0/limits")?;
+    println!("GET limits -> HTTP {}", api.get(&limits).call()?.status());
+    sf.revoke_all();
     println!(
-        "GET /services/data/v62.0/limits -> HTTP {}",
-        response.status()
+        "after a revocation -> HTTP {}",
+        api.get(&limits).call()?.status()
     );
-    println!("grants so far: {}", sf.grant_count());
+    println!("grants: {}", sf.grant_count());
     Ok(())
 }

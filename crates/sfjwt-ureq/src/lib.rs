@@ -158,7 +158,9 @@ pub use sfjwt_core::{
 };
 
 pub use error::{Error, ErrorKind};
-pub use middleware::{MiddlewareError, NotRetried, OrgPathError, SalesforceAuth, org_url};
+pub use middleware::{
+    MiddlewareError, NotRetried, OrgPathError, SalesforceAuth, middleware_error, org_url,
+};
 pub use sfjwt_core::response::DEFAULT_MAX_BODY;
 pub use transport::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, UreqTransport, UreqTransportBuilder,

@@ -18,8 +18,8 @@ use sfjwt_core::manager::ManagerError;
 use sfjwt_emulator::Emulator;
 use sfjwt_ureq::ureq::{Agent, SendBody};
 use sfjwt_ureq::{
-    JwtBearer, MiddlewareError, NotRetried, SalesforceAuth, TokenEndpoint, TokenManager,
-    UreqTokenManager, UreqTransport, org_url,
+    JwtBearer, NotRetried, SalesforceAuth, TokenEndpoint, TokenManager, UreqTokenManager,
+    UreqTransport, middleware_error, org_url,
 };
 
 const LIMITS: &str = "/services/data/v62.0/limits";
@@ -214,7 +214,7 @@ fn ip_locked_sessions_stop_after_two_grants() {
                 response.extensions().get::<NotRetried>().copied(),
             ))),
             Err(e) => {
-                let err = MiddlewareError::of(&e).unwrap_or_else(|| panic!("{e:?}"));
+                let err = middleware_error(&e).unwrap_or_else(|| panic!("{e:?}"));
                 assert!(
                     matches!(
                         err.manager_error(),

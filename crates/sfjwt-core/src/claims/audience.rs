@@ -142,15 +142,14 @@ impl Audience {
     /// Whether this is a My Domain URL: right for External Client Apps since Spring '26,
     /// refused by orgs that expect login/test.
     pub fn is_my_domain(&self) -> bool {
-        self.host().is_some_and(|host| {
-            matches!(salesforce_host::classify(host), HostKind::MyDomain { .. })
+        // Parsed again rather than sliced: the value was checked by the same parser, and a
+        // loopback audience (`my_domain_of` an emulator) is plain http.
+        HttpUrl::parse(&self.0, SchemePolicy::HttpsOrLoopbackHttp).is_ok_and(|url| {
+            matches!(
+                salesforce_host::classify(url.host()),
+                HostKind::MyDomain { .. }
+            )
         })
-    }
-
-    fn host(&self) -> Option<&str> {
-        let rest = self.0.strip_prefix("https://")?;
-        let end = rest.find([':', '/']).unwrap_or(rest.len());
-        rest.get(..end)
     }
 }
 

@@ -96,9 +96,7 @@ where
     /// [`token`](Self::token) call grants a new one. If `stale` was already replaced, the newer
     /// token is kept. Returns whether `stale` was the current token.
     ///
-    /// A token refused within the [`RegrantPolicy`](super::RegrantPolicy) window of its grant
-    /// counts towards blocking re-grants: after two in a row, [`token`](Self::token) fails
-    /// with [`ManagerError::RegrantBlocked`] instead of logging in again.
+    /// Re-grants are bounded: [`manual::regrant`](crate::manual::regrant).
     ///
     /// A store that fails here is worked around (the refused token is never served again by
     /// this process) and counted in [`store_failures`](Self::store_failures).

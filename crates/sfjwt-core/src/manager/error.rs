@@ -31,7 +31,7 @@ pub enum ManagerError {
     /// for the REST API (the app's OAuth scopes lack `api`, the profile lacks "API
     /// Enabled"). Fix the org (Session Settings, the app's IP relaxation and scopes) or send
     /// all calls through one egress IP, then call the manager's `reset_refusals`; otherwise
-    /// one trial grant is allowed after `retry_in`. See [`RegrantPolicy`](super::RegrantPolicy).
+    /// one trial grant is allowed after `retry_in`. See [`manual::regrant`](crate::manual::regrant).
     #[non_exhaustive]
     RegrantBlocked {
         /// How many tokens in a row were refused soon after their grant.

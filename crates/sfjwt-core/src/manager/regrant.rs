@@ -1,36 +1,7 @@
 //! Bounded re-grants: when Salesforce refuses tokens right after granting them, a new login will
 //! not help, so the manager stops logging in instead of burning the login budget.
 //!
-//! Salesforce answers 401 `INVALID_SESSION_ID` both when a session ended (timeout, logout, an
-//! admin revoked it) and when the session can never work for this caller. The second kind is
-//! not cured by a new login:
-//!
-//! - the org's Session Settings lock sessions to the IP address they were granted from, and
-//!   the caller's requests leave through several egress IPs (a NAT pool, a fleet spread over
-//!   zones): the token works from one address and is refused from the others;
-//! - the session is "not valid for use with the REST API": the app's OAuth scopes lack `api`,
-//!   the user's profile lacks "API Enabled", or API access control blocks the app.
-//!
-//! Re-granting after every refusal then turns each API call into a login, and the 3,600 logins
-//! per user per hour run out for everyone sharing the user. The tell is timing: a session that
-//! ended by itself lived at least the org's session timeout (15 minutes at the shortest),
-//! while these sessions are refused within seconds of their grant.
-//!
-//! The rule, applied by both managers and with every store:
-//!
-//! - A token refused (reported with `invalidate`, and still the current token) within
-//!   [`RegrantPolicy::window`] of its grant is a **quick refusal**.
-//! - One quick refusal re-grants as usual: an admin may just have ended the session.
-//! - The second quick refusal in a row blocks grants: the next `token()` fails with
-//!   [`ManagerError::RegrantBlocked`] until `window` has passed since that refusal, or the
-//!   caller calls `reset_refusals` after fixing the org. So a setup that refuses every session
-//!   costs two grants, then at most one trial grant per window.
-//! - Quick refusals are "in a row" while each comes less than two windows after the one before
-//!   (one window blocked, one window for the trial token to prove itself); a refusal after the
-//!   token lived a whole window ends the streak.
-//!
-//! The streak is kept by the token store ([`QuickRefusals`]), so a fleet sharing a store shares
-//! it: the process whose token is refused second blocks every process.
+//! The rule, its causes and why 60 s: [`manual::regrant`](crate::manual::regrant).
 
 use std::time::{Duration, SystemTime};
 
@@ -43,25 +14,8 @@ const BLOCKING_STREAK: u32 = 2;
 /// Bounded re-grants: how soon after its grant a refused token counts against re-granting.
 /// Default 60 s.
 ///
-/// Salesforce answers 401 `INVALID_SESSION_ID` both when a session ended and when a session can
-/// never work for this caller — the org locks sessions to the IP address they were granted
-/// from while requests leave through several egress IPs, or the session is not valid for the
-/// REST API. A new login cures only the first. So both managers, with every store:
-///
-/// - count a token reported with `invalidate` within `window` of its grant (and still the
-///   current token) as a *quick refusal*;
-/// - re-grant after the first quick refusal as usual (an admin may have ended the session);
-/// - after the second in a row, fail `token()` with [`ManagerError::RegrantBlocked`] until
-///   `window` has passed since that refusal (then one trial grant), or until the caller's
-///   `reset_refusals()`. Refusals are "in a row" while each comes less than two windows
-///   after the one before; a token that lived a whole window ends the streak.
-///
-/// The streak ([`QuickRefusals`]) is kept by the token store, so a fleet sharing a store stops
-/// together: against IP-locked sessions any number of API calls costs at most two grants.
-///
-/// Why 60 s: a session that cannot work is refused by the first API call, seconds after the
-/// grant; a session that ended by itself lived at least the org's session timeout, 15 minutes
-/// at the shortest. A minute separates the two with room for a slow first call.
+/// The rule (quick refusals, the blocking streak, the trial grant) and why 60 s:
+/// [`manual::regrant`](crate::manual::regrant).
 ///
 /// ```
 /// use std::time::Duration;

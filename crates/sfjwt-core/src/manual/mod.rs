@@ -11,6 +11,7 @@
 //! | [`errors`] | every OAuth error Salesforce answers, what it means, the fix, and the sources |
 //! | [`spring26`] | what changed in Spring '26 (External Client Apps, the My Domain audience) |
 //! | [`lifetimes`] | assertion lifetime, login rate limit, retries, and why each number |
+//! | [`regrant`] | when a token the API refused is re-granted, and the bound that stops a login storm |
 //! | [`setup`] | the External Client App (and connected app) steps `sfjwt keygen` prints |
 //!
 //! Sources are named by their public identifiers: Salesforce Help article ids, GitHub issue
@@ -27,6 +28,9 @@ pub mod spring26 {}
 
 #[doc = include_str!("lifetimes.md")]
 pub mod lifetimes {}
+
+#[doc = include_str!("regrant.md")]
+pub mod regrant {}
 
 #[doc = include_str!("setup.md")]
 pub mod setup {}

@@ -1,6 +1,6 @@
 //! Reading an API refusal: does a 401 from the org's REST API mean the session ended, so one
 //! new login can help? Only `INVALID_SESSION_ID` does (see the re-grant rule in
-//! [`crate::manual::lifetimes`]); any other 401 (a missing permission, a locked session) is
+//! [`crate::manual::regrant`]); any other 401 (a missing permission, a locked session) is
 //! not cured by a new token, and re-granting for it would spend logins for nothing.
 
 use serde_json::Value;

@@ -14,30 +14,52 @@
 //!   the next request carries a new one).
 //! - One re-grant for everyone: concurrent requests refused with the same token report it,
 //!   and the manager makes one grant they all wait for.
-//! - No login storm: when new tokens are refused too (sessions locked to another IP), the
-//!   manager stops granting after two, and requests fail with
-//!   [`MiddlewareError::Token`]`(`[`ManagerError::RegrantBlocked`](sfjwt_core::ManagerError::RegrantBlocked)`)`.
+//! - No login storm: re-grants are bounded ([`manual::regrant`](sfjwt_core::manual::regrant));
+//!   when they stop, requests fail with [`MiddlewareError::Token`].
 //!
 //! The middleware needs the current token to know the org's host, so a request to another
 //! host through the same client still waits for the first grant.
 
-mod error;
-mod origin;
 mod refusal;
 
-use core::fmt;
-use http::{Extensions, HeaderValue, header::AUTHORIZATION};
+use http::{Extensions, header::AUTHORIZATION};
 use reqwest::{Request, Response, StatusCode, Url};
 use reqwest_middleware::{ClientWithMiddleware, Middleware, Next};
+use sfjwt_core::api::{HostChoice, TokenTarget};
 use std::sync::{Arc, Mutex};
 
 use sfjwt_core::response::TokenResponse;
 
 use crate::SharedTokenManager;
-pub use error::MiddlewareError;
-use origin::HostChoice;
-pub use origin::{OrgPathError, org_url};
-pub use refusal::NotRetried;
+pub use sfjwt_core::api::{MiddlewareError, NotRetried, OrgPathError};
+
+/// A URL on the org's instance, for a path such as `/services/data/v62.0/limits`: the
+/// middleware puts the current token's `instance_url` in front of it when the request is
+/// sent (the rules and why: [`sfjwt_core::api::org_url`]).
+///
+/// ```
+/// let url = sfjwt_reqwest::org_url("/services/data/v62.0/limits?x=1")?;
+/// assert_eq!(url.path(), "/services/data/v62.0/limits");
+/// assert!(sfjwt_reqwest::org_url("https://evil.example/").is_err());
+/// # Ok::<(), sfjwt_reqwest::OrgPathError>(())
+/// ```
+///
+/// # Errors
+/// [`OrgPathError`] when `path` is not an absolute path on one host.
+pub fn org_url(path: &str) -> Result<Url, OrgPathError> {
+    let uri = sfjwt_core::api::org_url(path)?;
+    Url::parse(&uri.to_string()).map_err(|_| OrgPathError::new(path))
+}
+
+/// The middleware's error inside a [`reqwest_middleware::Error`], if it is one (for matching
+/// on [`ManagerError::RegrantBlocked`](sfjwt_core::ManagerError::RegrantBlocked) through
+/// [`MiddlewareError::manager_error`]).
+pub fn middleware_error(error: &reqwest_middleware::Error) -> Option<&MiddlewareError> {
+    match error {
+        reqwest_middleware::Error::Middleware(e) => e.downcast_ref::<MiddlewareError>(),
+        _ => None,
+    }
+}
 
 /// Attaches the [`SharedTokenManager`]'s token to requests for the org's host and re-grants
 /// once after 401 `INVALID_SESSION_ID` (the rules: [module docs](self)).
@@ -65,25 +87,31 @@ pub use refusal::NotRetried;
 pub struct SalesforceAuth {
     manager: SharedTokenManager,
     host: HostChoice,
-    /// The last token's parsed origin and header, reused while the manager hands out the
-    /// same token (parsing them again cost more than the token lookup).
-    last: Arc<Mutex<Option<Prepared>>>,
+    /// The last token's target and base URL, reused while the manager hands out the same
+    /// token (deriving them again cost more than the token lookup).
+    last: Arc<Mutex<Option<Arc<Prepared>>>>,
 }
 
-/// A token with what the middleware derives from it.
-#[derive(Clone)]
+/// A token's target, with its origin as a reqwest URL to rebase placeholder paths on.
+#[derive(Debug, Clone)]
 struct Prepared {
-    token: Arc<TokenResponse>,
+    target: TokenTarget,
     base: Url,
-    bearer: HeaderValue,
 }
 
-impl fmt::Debug for Prepared {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The token and the header are the secret: only where they go is shown.
-        f.debug_struct("Prepared")
-            .field("base", &self.base.as_str())
-            .finish_non_exhaustive()
+impl Prepared {
+    /// Whether `url` is on the token's origin.
+    fn contains(&self, url: &Url) -> bool {
+        url.host_str()
+            .is_some_and(|host| self.target.origin().is(url.scheme(), host, url.port()))
+    }
+
+    /// `url`'s path and query on the token's origin.
+    fn rebase(&self, url: &Url) -> Url {
+        let mut rebased = self.base.clone();
+        rebased.set_path(url.path());
+        rebased.set_query(url.query());
+        rebased
     }
 }
 
@@ -119,29 +147,22 @@ impl SalesforceAuth {
         &self.manager
     }
 
-    /// The current token, the URL whose origin it belongs to, and its header.
-    async fn token(&self) -> Result<Prepared, MiddlewareError> {
+    /// The current token, where it may go, and its header.
+    async fn token(&self) -> Result<Arc<Prepared>, MiddlewareError> {
         let token = self.manager.token().await?;
         if let Ok(last) = self.last.lock() {
-            if let Some(prepared) = last.as_ref().filter(|p| Arc::ptr_eq(&p.token, &token)) {
-                return Ok(prepared.clone());
+            if let Some(prepared) = last.as_ref().filter(|p| p.target.is_for(&token)) {
+                return Ok(Arc::clone(prepared));
             }
         }
-        let base = origin::token_base(&token, self.host);
-        let base = Url::parse(base).map_err(|_| MiddlewareError::InstanceUrl {
-            url: base.to_owned(),
-        })?;
-        let bearer = format!("Bearer {}", token.access_token().expose_secret());
-        let mut bearer =
-            HeaderValue::from_str(&bearer).map_err(|_| MiddlewareError::MalformedToken)?;
-        bearer.set_sensitive(true);
-        let prepared = Prepared {
-            token,
-            base,
-            bearer,
-        };
+        let target = TokenTarget::new(token, self.host)?;
+        let base =
+            Url::parse(&target.origin().to_string()).map_err(|_| MiddlewareError::InstanceUrl {
+                url: self.host.base_of(target.token()).to_owned(),
+            })?;
+        let prepared = Arc::new(Prepared { target, base });
         if let Ok(mut last) = self.last.lock() {
-            *last = Some(prepared.clone());
+            *last = Some(Arc::clone(&prepared));
         }
         Ok(prepared)
     }
@@ -162,10 +183,10 @@ impl Middleware for SalesforceAuth {
         next: Next<'_>,
     ) -> reqwest_middleware::Result<Response> {
         let first = self.token().await.map_err(mw_error)?;
-        let placeholder = origin::is_placeholder(request.url());
+        let placeholder = request.url().host_str() == Some(sfjwt_core::api::PLACEHOLDER_HOST);
         if placeholder {
-            *request.url_mut() = origin::rebase(request.url(), &first.base);
-        } else if !origin::same_origin(request.url(), &first.base) {
+            *request.url_mut() = first.rebase(request.url());
+        } else if !first.contains(request.url()) {
             return next.run(request, extensions).await;
         }
 
@@ -179,7 +200,7 @@ impl Middleware for SalesforceAuth {
         if !peeked.invalid_session {
             return Ok(marked(peeked.response, NotRetried::NotInvalidSession));
         }
-        self.report(&first.token).await.map_err(mw_error)?;
+        self.report(first.target.token()).await.map_err(mw_error)?;
         let Some(mut retry) = replay else {
             return Ok(marked(peeked.response, NotRetried::BodyNotReplayable));
         };
@@ -187,8 +208,8 @@ impl Middleware for SalesforceAuth {
         // The manager makes one grant for every request refused with `token`.
         let fresh = self.token().await.map_err(mw_error)?;
         if placeholder {
-            *retry.url_mut() = origin::rebase(retry.url(), &fresh.base);
-        } else if !origin::same_origin(retry.url(), &fresh.base) {
+            *retry.url_mut() = fresh.rebase(retry.url());
+        } else if !fresh.contains(retry.url()) {
             return Ok(marked(peeked.response, NotRetried::InstanceChanged));
         }
         set_bearer(&mut retry, &fresh);
@@ -201,7 +222,7 @@ impl Middleware for SalesforceAuth {
             return Ok(marked(peeked.response, NotRetried::NotInvalidSession));
         }
         // Reported, so the manager counts the refusal and bounds the next re-grants.
-        self.report(&fresh.token).await.map_err(mw_error)?;
+        self.report(fresh.target.token()).await.map_err(mw_error)?;
         Ok(marked(peeked.response, NotRetried::RefusedAfterRegrant))
     }
 }
@@ -211,7 +232,7 @@ impl Middleware for SalesforceAuth {
 fn set_bearer(request: &mut Request, prepared: &Prepared) {
     request
         .headers_mut()
-        .insert(AUTHORIZATION, prepared.bearer.clone());
+        .insert(AUTHORIZATION, prepared.target.header().clone());
 }
 
 fn marked(mut response: Response, why: NotRetried) -> Response {

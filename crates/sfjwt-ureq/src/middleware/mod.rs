@@ -18,9 +18,8 @@
 //!   request carries a new one).
 //! - One re-grant for everyone: concurrent requests refused with the same token report it,
 //!   and the manager makes one grant they all wait for.
-//! - No login storm: when new tokens are refused too (sessions locked to another IP), the
-//!   manager stops granting after two, and requests fail with
-//!   [`MiddlewareError::Token`]`(`[`ManagerError::RegrantBlocked`](sfjwt_core::ManagerError::RegrantBlocked)`)`.
+//! - No login storm: re-grants are bounded ([`manual::regrant`](sfjwt_core::manual::regrant));
+//!   when they stop, requests fail with [`MiddlewareError::Token`].
 //!
 //! Build the agent with [`SalesforceAuth::agent`] or [`SalesforceAuth::agent_with`]:
 //! - 401 bodies must reach the middleware: they set `http_status_as_error(false)` (with it on,
@@ -37,8 +36,6 @@
 //! The middleware needs the current token to know the org's host, so a request to another
 //! host through the same agent still waits for the first grant.
 
-mod error;
-mod origin;
 mod refusal;
 
 use std::io::{Cursor, Read as _};
@@ -52,13 +49,21 @@ use ureq::middleware::{Middleware, MiddlewareNext};
 use ureq::typestate::AgentScope;
 use ureq::{Agent, Body, SendBody};
 
+use sfjwt_core::api::{HostChoice, TokenTarget, is_placeholder};
 use sfjwt_core::response::TokenResponse;
 
 use crate::UreqTokenManager;
-pub use error::MiddlewareError;
-use origin::{HostChoice, Origin};
-pub use origin::{OrgPathError, org_url};
-pub use refusal::NotRetried;
+pub use sfjwt_core::api::{MiddlewareError, NotRetried, OrgPathError, org_url};
+
+/// The middleware's error inside a [`ureq::Error`], if it is one (for matching on
+/// [`ManagerError::RegrantBlocked`](sfjwt_core::ManagerError::RegrantBlocked) through
+/// [`MiddlewareError::manager_error`]).
+pub fn middleware_error(error: &ureq::Error) -> Option<&MiddlewareError> {
+    match error {
+        ureq::Error::Other(e) => e.downcast_ref::<MiddlewareError>(),
+        _ => None,
+    }
+}
 
 /// The default [`SalesforceAuth::replay_limit`]: 64 KiB, far above a REST record or query.
 pub const DEFAULT_REPLAY_LIMIT: usize = 64 * 1024;
@@ -159,21 +164,10 @@ impl SalesforceAuth {
         &self.manager
     }
 
-    /// The current token and the origin it belongs to.
-    fn token(&self) -> Result<(Arc<TokenResponse>, Origin), ureq::Error> {
+    /// The current token, where it may go, and its header.
+    fn token(&self) -> Result<TokenTarget, ureq::Error> {
         let token = self.manager.token().map_err(into_ureq)?;
-        let base = origin::token_base(&token, self.host);
-        let origin = base
-            .parse::<http::Uri>()
-            .ok()
-            .as_ref()
-            .and_then(Origin::of)
-            .ok_or_else(|| {
-                into_ureq(MiddlewareError::InstanceUrl {
-                    url: base.to_owned(),
-                })
-            })?;
-        Ok((token, origin))
+        TokenTarget::new(token, self.host).map_err(into_ureq)
     }
 
     /// Reports `token` stale to the manager.
@@ -195,14 +189,17 @@ impl SalesforceAuth {
         body: &[u8],
     ) -> Result<Response<Body>, ureq::Error> {
         self.report(stale)?;
-        let (fresh, org) = self.token()?;
+        let fresh = self.token()?;
         if placeholder {
-            parts.uri = org.rebase(&parts.uri).ok_or_else(|| bad_uri(&parts.uri))?;
-        } else if !org.contains(&parts.uri) {
+            parts.uri = fresh
+                .origin()
+                .rebase(&parts.uri)
+                .ok_or_else(|| bad_uri(&parts.uri))?;
+        } else if !fresh.origin().contains(&parts.uri) {
             return Ok(marked(refused, NotRetried::InstanceChanged));
         }
         let mut request = Request::from_parts(parts, ());
-        set_bearer(request.headers_mut(), &fresh)?;
+        set_bearer(request.headers_mut(), &fresh);
         let response = if body.is_empty() && !expects_body(request.method()) {
             self.retry.run(request)?
         } else {
@@ -216,7 +213,7 @@ impl SalesforceAuth {
             return Ok(marked(response, NotRetried::NotInvalidSession));
         }
         // Reported, so the manager counts the refusal and bounds the next re-grants.
-        self.report(&fresh)?;
+        self.report(fresh.token())?;
         Ok(marked(response, NotRetried::RefusedAfterRegrant))
     }
 }
@@ -227,16 +224,19 @@ impl Middleware for SalesforceAuth {
         request: Request<SendBody<'_>>,
         next: MiddlewareNext<'_>,
     ) -> Result<Response<Body>, ureq::Error> {
-        let (token, org) = self.token()?;
-        let placeholder = origin::is_placeholder(request.uri());
-        if !placeholder && !org.contains(request.uri()) {
+        let target = self.token()?;
+        let placeholder = is_placeholder(request.uri());
+        if !placeholder && !target.origin().contains(request.uri()) {
             return next.handle(request);
         }
         let (mut parts, body) = request.into_parts();
         if placeholder {
-            parts.uri = org.rebase(&parts.uri).ok_or_else(|| bad_uri(&parts.uri))?;
+            parts.uri = target
+                .origin()
+                .rebase(&parts.uri)
+                .ok_or_else(|| bad_uri(&parts.uri))?;
         }
-        set_bearer(&mut parts.headers, &token)?;
+        set_bearer(&mut parts.headers, &target);
 
         // Up to `replay_limit` bytes of the body, to send twice if needed.
         let mut reader = body.into_reader();
@@ -255,7 +255,7 @@ impl Middleware for SalesforceAuth {
             if !invalid_session {
                 return Ok(marked(response, NotRetried::NotInvalidSession));
             }
-            self.report(&token)?;
+            self.report(target.token())?;
             return Ok(marked(response, NotRetried::BodyNotReplayable));
         }
 
@@ -283,7 +283,7 @@ impl Middleware for SalesforceAuth {
         if !invalid_session {
             return Ok(marked(response, NotRetried::NotInvalidSession));
         }
-        self.retry(response, &token, copy, placeholder, &head)
+        self.retry(response, target.token(), copy, placeholder, &head)
     }
 }
 
@@ -307,14 +307,9 @@ fn copy_parts(parts: &Parts) -> Parts {
     request.into_parts().0
 }
 
-/// Sets `Authorization: Bearer …`, marked sensitive.
-fn set_bearer(headers: &mut http::HeaderMap, token: &TokenResponse) -> Result<(), ureq::Error> {
-    let value = format!("Bearer {}", token.access_token().expose_secret());
-    let mut value =
-        HeaderValue::from_str(&value).map_err(|_| into_ureq(MiddlewareError::MalformedToken))?;
-    value.set_sensitive(true);
-    headers.insert(AUTHORIZATION, value);
-    Ok(())
+/// Sets `Authorization: Bearer …` (marked sensitive).
+fn set_bearer(headers: &mut http::HeaderMap, target: &TokenTarget) {
+    headers.insert(AUTHORIZATION, target.header().clone());
 }
 
 /// Peeks at a 401's body; the response comes back with the same bytes.

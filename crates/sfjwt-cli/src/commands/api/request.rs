@@ -10,6 +10,7 @@ use std::io::Read as _;
 
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HOST, HeaderName, HeaderValue};
 use http::{Method, Request, Uri};
+use sfjwt_core::url::{HttpUrl, SchemePolicy};
 
 use crate::error::{CliError, CliResult};
 
@@ -171,27 +172,19 @@ fn read_bounded(reader: impl std::io::Read) -> std::io::Result<Option<Vec<u8>>> 
     Ok((bytes.len() as u64 <= MAX_DATA_BYTES).then_some(bytes))
 }
 
-/// The token's `instance_url` without a trailing `/`, if it is safe to send the token to.
-fn check_instance(instance_url: &str) -> CliResult<&str> {
-    let refused = |why: &str| {
+/// The origin of the token's `instance_url` (no trailing `/`), if it is safe to send the token
+/// to: the core's [`HttpUrl`] rules (https, or plain http only to a loopback host) and no path.
+fn check_instance(instance_url: &str) -> CliResult<String> {
+    let refused = |why: &dyn std::fmt::Display| {
         CliError::local(format!("refusing to send the token to the instance_url {instance_url:?}: {why}"))
             .hint("the token response named an unexpected instance; run `sfjwt logout` and check --login-url")
     };
-    let uri: Uri = instance_url.parse().map_err(|_| refused("not a URL"))?;
-    let host = uri.host().ok_or_else(|| refused("no host"))?;
-    let loopback = matches!(host, "127.0.0.1" | "localhost" | "[::1]" | "::1");
-    match uri.scheme_str() {
-        Some("https") => {}
-        Some("http") if loopback => {}
-        _ => return Err(refused("not https")),
+    let url =
+        HttpUrl::parse(instance_url, SchemePolicy::HttpsOrLoopbackHttp).map_err(|e| refused(&e))?;
+    if url.path() != "/" {
+        return Err(refused(&"it has a path"));
     }
-    if uri
-        .path_and_query()
-        .is_some_and(|p| p.as_str() != "/" && !p.as_str().is_empty())
-    {
-        return Err(refused("it has a path"));
-    }
-    Ok(instance_url.trim_end_matches('/'))
+    Ok(url.origin())
 }
 
 #[cfg(test)]
@@ -243,9 +236,21 @@ mod tests {
     #[test]
     fn the_instance_must_be_https_or_loopback() {
         let p = Prepared::new(&words(&["/x"]), &[], None).unwrap();
-        assert!(p.to_request("http://127.0.0.1:8080", "t").is_ok());
+        for ok in [
+            "http://127.0.0.1:8080",
+            "http://127.1.2.3:8080/",
+            "http://[::1]:8080",
+            "http://LOCALHOST:8080",
+        ] {
+            let request = p.to_request(ok, "t").unwrap();
+            assert!(request.uri().to_string().ends_with(":8080/x"), "{ok}");
+        }
         for bad in [
             "http://acme.my.salesforce.com",
+            "http://127.0.0.1.evil.com",
+            "http://localhost.evil",
+            "http://[::2]",
+            "https://user@x.example",
             "ftp://x",
             "https://x/path",
             "nonsense",

@@ -1,11 +1,12 @@
-//! [`MiddlewareError`]: why [`SalesforceAuth`](super::SalesforceAuth) could not send a request.
+//! [`MiddlewareError`]: why a middleware could not send a request.
 
 use core::fmt;
 
-use sfjwt_core::manager::ManagerError;
+use crate::manager::ManagerError;
 
-/// Why [`SalesforceAuth`](super::SalesforceAuth) could not send a request. It reaches the
-/// caller as [`ureq::Error::Other`]; [`MiddlewareError::of`] finds it there.
+/// Why the middleware (`SalesforceAuth` of `sfjwt-reqwest` or `sfjwt-ureq`) could not send a
+/// request. It reaches the caller inside the HTTP client's error; each adapter's
+/// `middleware_error` finds it there.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum MiddlewareError {
@@ -29,14 +30,6 @@ pub enum MiddlewareError {
 }
 
 impl MiddlewareError {
-    /// The middleware's error inside a [`ureq::Error`], if it is one.
-    pub fn of(error: &ureq::Error) -> Option<&Self> {
-        match error {
-            ureq::Error::Other(e) => e.downcast_ref::<Self>(),
-            _ => None,
-        }
-    }
-
     /// The manager's error, for matching on [`ManagerError::RegrantBlocked`].
     pub fn manager_error(&self) -> Option<&ManagerError> {
         match self {
