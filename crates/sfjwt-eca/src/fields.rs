@@ -145,7 +145,12 @@ pub const OAUTH_POLICIES: MetadataType = MetadataType {
         text("externalClientApplication", V59),
         Field {
             name: "ipRelaxationPolicyType",
-            kind: FieldKind::Enum(&["Enforce", "Bypass", "Bypass_2factor", "Enforce_RelaxRefresh"]),
+            kind: FieldKind::Enum(&[
+                "Enforce",
+                "Bypass",
+                "Bypass_2factor",
+                "Enforce_RelaxRefresh",
+            ]),
             since: V59,
         },
         text("label", V59),

@@ -127,7 +127,10 @@ impl EcaFolder {
         };
         let fields = parsed.1;
         if ty.name != EXTERNAL_CLIENT_APPLICATION.name && ty.name != PERMISSION_SET.name {
-            match fields.iter().find(|(f, _)| f == "externalClientApplication") {
+            match fields
+                .iter()
+                .find(|(f, _)| f == "externalClientApplication")
+            {
                 Some((_, app)) if *app == self.name => {}
                 Some((_, app)) => {
                     return Err(xml(format!(
@@ -268,7 +271,10 @@ fn read_project(root: &Path) -> Result<(Vec<String>, Option<ApiVersion>), EcaErr
     };
     let file = std::fs::File::open(&path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
-            folder("missing: give the folder `sfjwt eca new` wrote (it holds sfdx-project.json)".to_owned())
+            folder(
+                "missing: give the folder `sfjwt eca new` wrote (it holds sfdx-project.json)"
+                    .to_owned(),
+            )
         } else {
             EcaError::io(&path, e)
         }

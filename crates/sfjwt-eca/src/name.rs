@@ -96,7 +96,9 @@ mod tests {
             assert!(e.contains(why), "{bad}: {e}");
         }
         let long = "a".repeat(41);
-        let e = ApiName::parse("app name", &long, 40).unwrap_err().to_string();
+        let e = ApiName::parse("app name", &long, 40)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("at most 40"), "{e}");
         assert!(ApiName::parse("app name", &"a".repeat(40), 40).is_ok());
     }

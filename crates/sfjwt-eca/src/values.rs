@@ -236,7 +236,10 @@ mod tests {
             Scope::parse_list("api, RefreshToken,Api").unwrap(),
             vec![Scope::Api, Scope::RefreshToken]
         );
-        assert_eq!(Scope::join(&[Scope::Api, Scope::RefreshToken]), "Api, RefreshToken");
+        assert_eq!(
+            Scope::join(&[Scope::Api, Scope::RefreshToken]),
+            "Api, RefreshToken"
+        );
         assert!(matches!(Scope::parse_list(" , "), Err(EcaError::NoScopes)));
         let e = Scope::parse_list("Api, api_full").unwrap_err().to_string();
         assert!(e.contains("api_full") && e.contains("RefreshToken"), "{e}");
@@ -245,7 +248,10 @@ mod tests {
     #[test]
     fn enumerations_round_trip() {
         for v in IpRelaxation::ALL {
-            assert_eq!(IpRelaxation::from_metadata_name(v.metadata_name()), Some(*v));
+            assert_eq!(
+                IpRelaxation::from_metadata_name(v.metadata_name()),
+                Some(*v)
+            );
         }
         for v in PermittedUsersPolicy::ALL {
             assert_eq!(

@@ -138,12 +138,12 @@ pub(crate) fn parse_flat(text: &str) -> Result<Parsed, String> {
                 let ch = match (resolved, name.as_str()) {
                     (Some(c), _) => &*c.encode_utf8(&mut buf),
                     (None, name) => match name {
-                    "amp" => "&",
-                    "lt" => "<",
-                    "gt" => ">",
-                    "quot" => "\"",
-                    "apos" => "'",
-                    other => return Err(format!("unknown entity &{other};")),
+                        "amp" => "&",
+                        "lt" => "<",
+                        "gt" => ">",
+                        "quot" => "\"",
+                        "apos" => "'",
+                        other => return Err(format!("unknown entity &{other};")),
                     },
                 };
                 match &mut open {
@@ -256,8 +256,14 @@ mod tests {
                 "<A xmlns=\"http://soap.sforce.com/2006/04/metadata\"><b><c>x</c></b></A>",
                 "inside",
             ),
-            ("<A xmlns=\"http://soap.sforce.com/2006/04/metadata\"><b>x</b>", "root"),
-            ("<A xmlns=\"http://soap.sforce.com/2006/04/metadata\">text</A>", "stray"),
+            (
+                "<A xmlns=\"http://soap.sforce.com/2006/04/metadata\"><b>x</b>",
+                "root",
+            ),
+            (
+                "<A xmlns=\"http://soap.sforce.com/2006/04/metadata\">text</A>",
+                "stray",
+            ),
             ("<!DOCTYPE a><A/>", "DOCTYPE"),
             ("", "root"),
         ] {

@@ -3,7 +3,12 @@
 //! five External Client App types and the permission set under their metadata names. No
 //! network: `sf` runs hermetically (private HOME, loopback-only proxy).
 // Test code: a panic is a failed assertion.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::path::Path;
 use std::time::SystemTime;
@@ -59,13 +64,23 @@ fn sf_project_convert_source_accepts_the_folder() {
     for (folder, file) in [
         ("externalClientApps", "acme_etl.eca"),
         ("extlClntAppOauthSettings", "acme_etl_oauth.ecaOauth"),
-        ("extlClntAppGlobalOauthSets", "acme_etl_glbloauth.ecaGlblOauth"),
-        ("extlClntAppOauthPolicies", "acme_etl_oauthPlcy.ecaOauthPlcy"),
+        (
+            "extlClntAppGlobalOauthSets",
+            "acme_etl_glbloauth.ecaGlblOauth",
+        ),
+        (
+            "extlClntAppOauthPolicies",
+            "acme_etl_oauthPlcy.ecaOauthPlcy",
+        ),
         ("extlClntAppPolicies", "acme_etl_plcy.ecaPlcy"),
         ("permissionsets", "acme_etl.permissionset"),
     ] {
         let path = out.join(folder).join(file);
-        assert!(path.is_file(), "{} missing; sf printed:\n{stdout}", path.display());
+        assert!(
+            path.is_file(),
+            "{} missing; sf printed:\n{stdout}",
+            path.display()
+        );
     }
     let package = std::fs::read_to_string(out.join("package.xml")).unwrap();
     for (ty, member) in [
@@ -77,7 +92,10 @@ fn sf_project_convert_source_accepts_the_folder() {
         ("PermissionSet", "acme_etl"),
     ] {
         let entry = format!("<members>{member}</members>\n        <name>{ty}</name>");
-        assert!(package.contains(&entry), "{entry} not in the converted package.xml:\n{package}");
+        assert!(
+            package.contains(&entry),
+            "{entry} not in the converted package.xml:\n{package}"
+        );
     }
     assert!(package.contains("<version>66.0</version>"), "{package}");
     let refused = sf.refused_hosts();

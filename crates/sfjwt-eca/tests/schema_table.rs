@@ -4,7 +4,12 @@
 //! table fails, so nothing undocumented can be written. The library's own field table
 //! (`sfjwt_eca::fields`) must agree with this one.
 // Test code: a panic is a failed assertion.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::time::SystemTime;
 
@@ -126,7 +131,12 @@ const TABLE: &[Page] = &[
             f("externalClientApplication", Type::String, 59),
             f(
                 "ipRelaxationPolicyType",
-                Type::Enum(&["Enforce", "Bypass", "Bypass_2factor", "Enforce_RelaxRefresh"]),
+                Type::Enum(&[
+                    "Enforce",
+                    "Bypass",
+                    "Bypass_2factor",
+                    "Enforce_RelaxRefresh",
+                ]),
                 59,
             ),
             f("isClientCredentialsFlowEnabled", Type::Boolean, 60),
@@ -137,7 +147,11 @@ const TABLE: &[Page] = &[
                 Type::Enum(&["AdminApprovedPreAuthorized", "AllSelfAuthorized"]),
                 59,
             ),
-            f("policyAction", Type::Enum(&["Block", "RaiseSessionLevel"]), 59),
+            f(
+                "policyAction",
+                Type::Enum(&["Block", "RaiseSessionLevel"]),
+                59,
+            ),
         ],
     },
     Page {
@@ -209,7 +223,10 @@ fn check_value(page: &Page, doc: &Doc, value: &str) {
     match doc.ty {
         Type::String => assert!(!value.trim().is_empty(), "{what}: empty"),
         Type::Boolean => assert!(value == "true" || value == "false", "{what}: {value:?}"),
-        Type::Enum(values) => assert!(values.contains(&value), "{what}: {value:?} not in {values:?}"),
+        Type::Enum(values) => assert!(
+            values.contains(&value),
+            "{what}: {value:?} not in {values:?}"
+        ),
         Type::ScopeList => {
             for scope in value.split(',') {
                 assert!(SCOPES.contains(&scope.trim()), "{what}: scope {scope:?}");
@@ -254,12 +271,16 @@ fn every_generated_element_is_documented_with_a_documented_value() {
             assert_eq!(root, metadata_type, "{}", file.path);
             assert!(!fields.is_empty(), "{}", file.path);
             for (name, value) in &fields {
-                let doc = page.fields.iter().find(|d| d.field == *name).unwrap_or_else(|| {
-                    panic!(
-                        "{}: <{name}> is not a field of {metadata_type} in the guide ({})",
-                        file.path, page.page
-                    )
-                });
+                let doc = page
+                    .fields
+                    .iter()
+                    .find(|d| d.field == *name)
+                    .unwrap_or_else(|| {
+                        panic!(
+                            "{}: <{name}> is not a field of {metadata_type} in the guide ({})",
+                            file.path, page.page
+                        )
+                    });
                 check_value(page, doc, value);
                 assert!(
                     u32::from(doc.since) <= u32::from(spec.version().major()),
@@ -278,7 +299,11 @@ fn every_generated_element_is_documented_with_a_documented_value() {
         }
     }
     for page in TABLE {
-        assert!(types_seen.contains(&page.metadata_type), "{} never written", page.metadata_type);
+        assert!(
+            types_seen.contains(&page.metadata_type),
+            "{} never written",
+            page.metadata_type
+        );
     }
 }
 
@@ -294,9 +319,14 @@ fn what_the_jwt_bearer_flow_needs_is_there_and_nothing_more() {
                 .unwrap()
         };
         let global = text("ExtlClntAppGlobalOauthSettings");
-        assert!(global.contains("<certificate>-----BEGIN CERTIFICATE-----\n"), "{global}");
+        assert!(
+            global.contains("<certificate>-----BEGIN CERTIFICATE-----\n"),
+            "{global}"
+        );
         let policies = text("ExtlClntAppOauthConfigurablePolicies");
-        assert!(policies.contains("<permittedUsersPolicyType>AdminApprovedPreAuthorized</permittedUsersPolicyType>"));
+        assert!(policies.contains(
+            "<permittedUsersPolicyType>AdminApprovedPreAuthorized</permittedUsersPolicyType>"
+        ));
         assert!(policies.contains(&format!(
             "<commaSeparatedPermissionSet>{}</commaSeparatedPermissionSet>",
             spec.permission_set()
@@ -335,13 +365,26 @@ fn the_library_table_agrees_with_the_guide() {
                 .fields
                 .iter()
                 .find(|d| d.field == field.name)
-                .unwrap_or_else(|| panic!("sfjwt_eca::fields has {}.{}, the guide does not", ty.name, field.name));
-            assert_eq!(u32::from(field.since.major()), u32::from(doc.since), "{}.{}", ty.name, field.name);
+                .unwrap_or_else(|| {
+                    panic!(
+                        "sfjwt_eca::fields has {}.{}, the guide does not",
+                        ty.name, field.name
+                    )
+                });
+            assert_eq!(
+                u32::from(field.since.major()),
+                u32::from(doc.since),
+                "{}.{}",
+                ty.name,
+                field.name
+            );
             match (field.kind, doc.ty) {
                 (FieldKind::Text, Type::String)
                 | (FieldKind::Boolean, Type::Boolean)
                 | (FieldKind::Scopes, Type::ScopeList) => {}
-                (FieldKind::Enum(ours), Type::Enum(theirs)) => assert_eq!(ours, theirs, "{}.{}", ty.name, field.name),
+                (FieldKind::Enum(ours), Type::Enum(theirs)) => {
+                    assert_eq!(ours, theirs, "{}.{}", ty.name, field.name)
+                }
                 (ours, theirs) => panic!("{}.{}: {ours:?} vs {theirs:?}", ty.name, field.name),
             }
         }
@@ -357,15 +400,27 @@ fn the_library_table_agrees_with_the_guide() {
 fn the_manifest_names_every_component_once() {
     for spec in specs() {
         let files = spec.files();
-        let manifest = files.iter().find(|f| f.path == sfjwt_eca::MANIFEST).unwrap();
+        let manifest = files
+            .iter()
+            .find(|f| f.path == sfjwt_eca::MANIFEST)
+            .unwrap();
         for file in files.iter().filter(|f| f.metadata_type.is_some()) {
             let entry = format!(
                 "<types>\n        <members>{}</members>\n        <name>{}</name>\n    </types>",
                 file.component.as_deref().unwrap(),
                 file.metadata_type.unwrap()
             );
-            assert_eq!(manifest.contents.matches(&entry).count(), 1, "{entry}\n{}", manifest.contents);
+            assert_eq!(
+                manifest.contents.matches(&entry).count(),
+                1,
+                "{entry}\n{}",
+                manifest.contents
+            );
         }
-        assert!(manifest.contents.contains(&format!("<version>{}</version>", spec.version())));
+        assert!(
+            manifest
+                .contents
+                .contains(&format!("<version>{}</version>", spec.version()))
+        );
     }
 }
