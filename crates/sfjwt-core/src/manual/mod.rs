@@ -12,6 +12,7 @@
 //! | [`spring26`] | what changed in Spring '26 (External Client Apps, the My Domain audience) |
 //! | [`lifetimes`] | assertion lifetime, login rate limit, retries, and why each number |
 //! | [`setup`] | the External Client App (and connected app) steps `sfjwt keygen` prints |
+//! | [`eca_metadata`] | the External Client App as deployable metadata: `sfjwt eca new`, the fields and their sources |
 //!
 //! Sources are named by their public identifiers: Salesforce Help article ids, GitHub issue
 //! and pull request numbers (`owner/repo#N`), RFC sections.
@@ -30,3 +31,6 @@ pub mod lifetimes {}
 
 #[doc = include_str!("setup.md")]
 pub mod setup {}
+
+#[doc = include_str!("eca_metadata.md")]
+pub mod eca_metadata {}
