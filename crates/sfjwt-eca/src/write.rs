@@ -25,6 +25,9 @@ pub const MANIFEST: &str = "manifest/package.xml";
 /// want one.
 pub const CALLBACK_URL: &str = "http://localhost/";
 
+/// A component to write: its type, full name and fields in order.
+type Component = (MetadataType, String, Vec<(&'static str, String)>);
+
 /// One file of the folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceFile {
@@ -58,7 +61,7 @@ impl EcaSpec {
             ("isProtected", "false".to_owned()),
             ("label", label.clone()),
         ]);
-        let components: Vec<(MetadataType, String, Vec<(&str, String)>)> = vec![
+        let components: Vec<Component> = vec![
             (EXTERNAL_CLIENT_APPLICATION, name.to_owned(), header),
             (
                 OAUTH_SETTINGS,
