@@ -223,6 +223,15 @@ fn eca_new_refuses_a_non_rsa_certificate() {
     assert!(!out.exists());
 }
 
+#[cfg(unix)]
+#[test]
+fn eca_new_refuses_an_endless_certificate_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("eca");
+    refused(Path::new("/dev/zero"), "acme_etl", &out, "larger than 1 MiB");
+    assert!(!out.exists());
+}
+
 #[test]
 fn eca_new_refuses_names_that_are_not_api_names() {
     let dir = tempfile::tempdir().unwrap();

@@ -224,6 +224,24 @@ pub(crate) fn check_against(ty: &MetadataType, parsed: &Parsed) -> Result<(), St
 mod tests {
     use super::*;
     use crate::fields::POLICIES;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever a folder holds, reading it is an answer, never a panic.
+        #[test]
+        fn any_text_parses_or_is_refused(text in any::<String>()) {
+            let _ = parse_flat(&text);
+        }
+
+        /// Any printable value survives writing and reading, escapes included.
+        #[test]
+        fn values_round_trip(value in "[^\\p{C}]{0,80}") {
+            let doc = document("R", &[("a", value.clone())]);
+            let (root, fields) = parse_flat(&doc).unwrap();
+            prop_assert_eq!(root, "R");
+            prop_assert_eq!(fields, vec![("a".to_owned(), value)]);
+        }
+    }
 
     #[test]
     fn writes_escaped_and_reads_back() {
