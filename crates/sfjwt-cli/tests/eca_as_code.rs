@@ -228,7 +228,12 @@ fn eca_new_refuses_a_non_rsa_certificate() {
 fn eca_new_refuses_an_endless_certificate_file() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("eca");
-    refused(Path::new("/dev/zero"), "acme_etl", &out, "larger than 1 MiB");
+    refused(
+        Path::new("/dev/zero"),
+        "acme_etl",
+        &out,
+        "larger than 1 MiB",
+    );
     assert!(!out.exists());
 }
 
