@@ -11,6 +11,7 @@ const MAIN_EXAMPLES: &str = "\
 Examples:
   sfjwt demo                                  # the whole flow against a local emulator
   sfjwt keygen --out-dir ./jwt                # server.key + server.crt for the connected app
+  sfjwt eca new acme_etl --cert jwt/server.crt --out acme-eca   # the app as deployable metadata
   sfjwt check --key-file jwt/server.key --cert jwt/server.crt \\
       --client-id 3MVG9... --username etl@acme.com
   sfjwt token --key-file jwt/server.key --client-id 3MVG9... --username etl@acme.com
