@@ -11,6 +11,7 @@ const MAIN_EXAMPLES: &str = "\
 Examples:
   sfjwt demo                                  # the whole flow against a local emulator
   sfjwt keygen --out-dir ./jwt                # server.key + server.crt for the connected app
+  sfjwt eca new acme_etl --cert jwt/server.crt --out acme-eca   # the app as deployable metadata
   sfjwt check --key-file jwt/server.key --cert jwt/server.crt \\
       --client-id 3MVG9... --username etl@acme.com
   sfjwt token --key-file jwt/server.key --client-id 3MVG9... --username etl@acme.com
@@ -68,6 +69,10 @@ pub(crate) enum Command {
     /// most 6 requests) and prints the `sfjwt token` flags that worked.
     #[command(after_help = PROBE_EXAMPLE)]
     Probe(ProbeArgs),
+    /// The External Client App as code: `eca new` writes the deployable metadata (sf project
+    /// deploy start), the first way to set up the org.
+    #[command(after_help = crate::commands::eca::EXAMPLE)]
+    Eca(crate::commands::eca::EcaArgs),
 }
 
 const PROBE_EXAMPLE: &str = "\
@@ -157,6 +162,7 @@ const CHECK_EXAMPLE: &str = "\
 Example:
   sfjwt check --key-file server.key --cert server.crt \\
       --client-id 3MVG9... --username etl@acme.com --login-url https://acme.my.salesforce.com
+  sfjwt check --eca acme-eca --key-file server.key   # the `sfjwt eca new` folder vs the key
 
 Exit codes: 0 no error (warnings allowed), 2 at least one error.";
 
@@ -164,6 +170,8 @@ const EMULATE_EXAMPLE: &str = "\
 Example:
   sfjwt emulate --port 8080                 # prints ready-to-paste sfjwt token, sf and curl lines
   sfjwt emulate --config org.toml -v        # apps, users and faults from a file; log each request
+  sfjwt emulate --eca acme-eca --client-id 3MVG9_local --user etl@acme.com
+                                            # the org as `sfjwt eca new`'s folder sets it up
 Stop it with Ctrl-C.";
 
 const DEMO_EXAMPLE: &str = "\
@@ -355,6 +363,12 @@ pub(crate) struct CheckArgs {
     /// The certificate uploaded to the connected app, to check it pairs with the key.
     #[arg(long, value_name = "PATH")]
     pub(crate) cert: Option<PathBuf>,
+
+    /// An External Client App folder (`sfjwt eca new`): does its certificate pair with the
+    /// key, is there one at all, does the policy pre-authorize a permission set or profile,
+    /// is the API version new enough for each field.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) eca: Option<PathBuf>,
 }
 
 /// `sfjwt demo`.
@@ -381,6 +395,24 @@ pub(crate) struct EmulateArgs {
     /// rule that refused it. Assertions, tokens and query strings are never printed.
     #[arg(short, long)]
     pub(crate) verbose: bool,
+
+    /// Play an org where this External Client App folder (`sfjwt eca new`) is deployed: its
+    /// certificate, policies, scopes and IP relaxation, with this emulator's URL as My Domain.
+    #[arg(
+        long,
+        value_name = "DIR",
+        conflicts_with = "config",
+        requires = "client_id"
+    )]
+    pub(crate) eca: Option<PathBuf>,
+
+    /// With --eca: the consumer key to play (Salesforce generates the real one on deploy).
+    #[arg(long, value_name = "KEY", requires = "eca")]
+    pub(crate) client_id: Option<String>,
+
+    /// With --eca: a user who holds the app's permission set (repeatable).
+    #[arg(long = "user", value_name = "USERNAME", requires = "eca")]
+    pub(crate) users: Vec<String>,
 }
 
 /// `--bits`: the sizes Salesforce accepts and that sign in reasonable time.

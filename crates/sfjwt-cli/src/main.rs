@@ -51,6 +51,7 @@ fn main() -> ExitCode {
         Command::Api(args) => commands::api::run(&args, &mut out),
         Command::Logout(args) => commands::logout::run(&args, &mut out),
         Command::Probe(args) => commands::probe::run(&args, &mut out),
+        Command::Eca(args) => commands::eca::run(&args, &mut out),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

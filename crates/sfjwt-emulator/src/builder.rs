@@ -57,6 +57,7 @@ pub struct EmulatorBuilder {
     org_kind: Option<OrgKind>,
     sandbox_name: Option<String>,
     my_domain: Option<String>,
+    my_domain_is_base_url: bool,
     audiences: Vec<String>,
     ip_ranges: Vec<String>,
     exp_skew: Duration,
@@ -86,6 +87,7 @@ impl Default for EmulatorBuilder {
             org_kind: None,
             sandbox_name: None,
             my_domain: None,
+            my_domain_is_base_url: false,
             audiences: Vec::new(),
             ip_ranges: Vec::new(),
             exp_skew: DEFAULT_EXP_SKEW,
@@ -160,6 +162,16 @@ impl EmulatorBuilder {
     /// my-domain` — sends it as `aud` and is answered as the My Domain would be.
     pub fn my_domain(mut self, url: impl Into<String>) -> Self {
         self.my_domain = Some(url.into());
+        self.my_domain_is_base_url = false;
+        self
+    }
+
+    /// Makes the emulator's own base URL (`http://127.0.0.1:PORT`) the org's My Domain, for an
+    /// org played at its own address: [`Emulator::my_domain`] returns it, and External Client
+    /// Apps accept it as `aud`. Overrides [`my_domain`](Self::my_domain).
+    pub fn my_domain_at_own_url(mut self) -> Self {
+        self.my_domain = None;
+        self.my_domain_is_base_url = true;
         self
     }
 
@@ -375,7 +387,10 @@ impl EmulatorBuilder {
         };
         let mut apps = HashMap::new();
         for app in self.apps {
-            if app.app_kind() == AppKind::ExternalClientApp && my_domain.is_none() {
+            if app.app_kind() == AppKind::ExternalClientApp
+                && my_domain.is_none()
+                && !self.my_domain_is_base_url
+            {
                 return Err(EmulatorError::EcaWithoutMyDomain {
                     consumer_key: app.consumer_key().to_owned(),
                 });
@@ -437,6 +452,10 @@ impl EmulatorBuilder {
                 })?;
         let addr = listener.local_addr().map_err(EmulatorError::Runtime)?;
         let base_url = format!("http://{addr}");
+        let my_domain = my_domain.or_else(|| {
+            self.my_domain_is_base_url
+                .then(|| org::normalize(&base_url))
+        });
 
         let policy = Policy {
             login_servers,

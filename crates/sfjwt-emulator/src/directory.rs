@@ -72,6 +72,7 @@ pub struct App {
     installed: bool,
     relax_ip: bool,
     propagation_delay: Duration,
+    scope: String,
 }
 
 impl App {
@@ -87,6 +88,7 @@ impl App {
             installed: true,
             relax_ip: false,
             propagation_delay: Duration::ZERO,
+            scope: "api".to_owned(),
         }
     }
 
@@ -166,6 +168,26 @@ impl App {
     pub fn propagation_delay(mut self, delay: Duration) -> Self {
         self.propagation_delay = delay;
         self
+    }
+
+    /// The OAuth scopes the app grants, as a token response's `scope` lists them (`api`,
+    /// `refresh_token`), space-separated in the order given. Default: `api`.
+    pub fn scopes<I, S>(mut self, scopes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.scope = scopes
+            .into_iter()
+            .map(|s| s.as_ref().to_owned())
+            .collect::<Vec<_>>()
+            .join(" ");
+        self
+    }
+
+    /// The token response's `scope`.
+    pub fn scope(&self) -> &str {
+        &self.scope
     }
 
     /// The kind of app.

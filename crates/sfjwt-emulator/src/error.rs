@@ -56,6 +56,14 @@ pub enum EmulatorError {
         /// The app's consumer key.
         consumer_key: String,
     },
+    /// An External Client App source folder cannot be played: its `certificate` (the JWT
+    /// bearer switch) is missing, so Salesforce would not run the flow for it either.
+    EcaFolder {
+        /// The app's name in the folder.
+        app: String,
+        /// What is missing.
+        reason: &'static str,
+    },
     /// A login IP range does not parse.
     InvalidIpRange {
         /// The range as given.
@@ -117,6 +125,10 @@ impl fmt::Display for EmulatorError {
             Self::EcaWithoutMyDomain { consumer_key } => write!(
                 f,
                 "app {consumer_key:?} is an External Client App but the org has no My Domain: add .my_domain(\"https://NAME.my.salesforce.com\") (config file: my_domain in [org])"
+            ),
+            Self::EcaFolder { app, reason } => write!(
+                f,
+                "the External Client App {app:?} cannot be played: {reason}"
             ),
             Self::InvalidIpRange { range, reason } => write!(
                 f,

@@ -129,6 +129,13 @@
 //! a [`ManualClock`] moves time for session timeouts and the rate window without sleeping;
 //! [`Emulator::requests`] shows what the client sent.
 //!
+//! ## From an External Client App source folder
+//!
+//! [`EmulatorBuilder::eca_folder`] plays an org where a folder `sfjwt eca new` wrote (read by
+//! [`sfjwt_eca::EcaFolder`]) is deployed: its certificate, permitted users, scopes and IP
+//! relaxation, with the emulator's own URL as the org's My Domain. `sfjwt emulate --eca DIR`
+//! uses it.
+//!
 //! ## From a file
 //!
 //! [`EmulatorConfig::from_file`] reads the same settings from TOML or JSON (see its docs for
@@ -139,6 +146,7 @@ mod builder;
 mod clock;
 mod config;
 mod directory;
+mod eca_folder;
 mod error;
 mod fault;
 mod grant;
@@ -166,3 +174,5 @@ pub use handle::Emulator;
 pub use org::{IdentityHost, OrgKind};
 pub use record::RecordedRequest;
 pub use sfjwt_core::clock::{Clock, ManualClock, SystemClock};
+// The folder type `EmulatorBuilder::eca_folder` takes.
+pub use sfjwt_eca;

@@ -61,7 +61,20 @@ pub(crate) fn run(args: &CheckArgs, out: &mut Out) -> CliResult {
     let now = SystemTime::now();
     let endpoint = check_endpoint(&args.identity, &mut report)?;
     let key = check_key(&args.identity, &mut report)?;
-    check_certificate(args, key.as_ref(), now, &mut report)?;
+    if args.cert.is_some() || args.eca.is_none() {
+        check_certificate(args, key.as_ref(), now, &mut report)?;
+    }
+    if let Some(dir) = &args.eca {
+        use super::eca::Severity;
+        for (severity, topic, text) in super::eca::check_findings(dir, key.as_ref(), now) {
+            let level = match severity {
+                Severity::Ok => Level::Ok,
+                Severity::Warn => Level::Warn,
+                Severity::Error => Level::Error,
+            };
+            report.add(level, topic, text)?;
+        }
+    }
     check_claims(&args.identity, endpoint.as_ref(), now, &mut report)?;
     let (errors, warnings) = (report.errors, report.warnings);
     if errors > 0 {

@@ -120,7 +120,7 @@ pub(crate) fn run(out: &mut Out) -> CliResult {
     done(
         out,
         started,
-        ": granted. `sfjwt keygen` prints the External Client App setup; `sfjwt check --audience my-domain` explains the choice.",
+        ": granted. Set up your org's app the first way, as code: `sfjwt eca new NAME --cert server.crt --out DIR` (deploy it with `sf project deploy start`); the second way, the Setup screens, is what `sfjwt keygen` prints. `sfjwt check --audience my-domain` explains the choice.",
     )?;
     drop(emulator);
     drop(dir);

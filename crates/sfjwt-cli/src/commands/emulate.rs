@@ -24,15 +24,20 @@ pub(crate) const DEMO_USER: &str = "demo@example.com";
 const KEY_PLACEHOLDER: &str = "KEY.pem";
 
 pub(crate) fn run(args: &EmulateArgs, out: &mut Out) -> CliResult {
-    let (mut builder, key_file, key_dir) = match &args.config {
-        Some(path) => {
+    let (mut builder, key_file, key_dir) = match (&args.config, &args.eca) {
+        (_, Some(dir)) => {
+            let client_id = args.client_id.as_deref().unwrap_or_default();
+            let builder = super::eca::emulator_builder(dir, client_id, &args.users)?;
+            (builder, None, None)
+        }
+        (Some(path), None) => {
             let config = EmulatorConfig::from_file(path).map_err(|e| {
                 CliError::local(format!("cannot use the emulator config: {e}"))
                     .hint("see sfjwt-emulator's EmulatorConfig docs for the TOML/JSON format")
             })?;
             (config.into_builder(), None, None)
         }
-        None => {
+        (None, None) => {
             let (builder, dir, key_path) = demo_org(DemoApp::ConnectedApp)?;
             (builder, Some(key_path), Some(dir))
         }

@@ -129,11 +129,19 @@ fn vault_certificate(uri: &str, args: &KeygenArgs, out: &mut Out) -> CliResult {
     ))
 }
 
-/// The Salesforce setup for `cert`: the External Client App first, the connected app second.
+/// The Salesforce setup for `cert`: the External Client App as code first (`sfjwt eca new`),
+/// by hand in Setup second, the connected app last.
 fn setup_steps(cert: &str, out: &mut Out) -> CliResult {
     out.line("")?;
     out.line(out.heading(
-        "Next steps in Salesforce: External Client App (orgs and sandboxes since Spring '26)",
+        "Next steps in Salesforce, the first way: the External Client App as code (deployable, repeatable)",
+    ))?;
+    for step in as_code_steps(cert) {
+        out.line(step)?;
+    }
+    out.line("")?;
+    out.line(out.heading(
+        "The second way, by hand in Setup: External Client App (orgs and sandboxes since Spring '26)",
     ))?;
     for step in eca_steps(cert) {
         out.line(step)?;
@@ -144,6 +152,16 @@ fn setup_steps(cert: &str, out: &mut Out) -> CliResult {
         out.line(step)?;
     }
     Ok(())
+}
+
+/// `sfjwt eca new`: the app, its policies and a permission set as a folder `sf` deploys.
+fn as_code_steps(cert: &str) -> Vec<String> {
+    vec![
+        format!("  sfjwt eca new my_integration --cert {cert} --out my_integration-eca"),
+        "  then deploy it and assign its permission set as it prints (sf project deploy start …);"
+            .to_owned(),
+        "  try it locally first with `sfjwt emulate --eca my_integration-eca`.".to_owned(),
+    ]
 }
 
 /// The External Client App steps, worded after Salesforce's Setup menus.

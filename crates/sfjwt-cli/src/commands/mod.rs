@@ -7,6 +7,7 @@ pub(crate) mod assertion;
 pub(crate) mod check;
 pub(crate) mod demo;
 pub(crate) mod demo_eca;
+pub(crate) mod eca;
 pub(crate) mod emulate;
 pub(crate) mod keygen;
 pub(crate) mod keystore;

@@ -13,6 +13,7 @@
 //! | [`lifetimes`] | assertion lifetime, login rate limit, retries, and why each number |
 //! | [`regrant`] | when a token the API refused is re-granted, and the bound that stops a login storm |
 //! | [`setup`] | the External Client App (and connected app) steps `sfjwt keygen` prints |
+//! | [`eca_metadata`] | the External Client App as deployable metadata: `sfjwt eca new`, the fields and their sources |
 //!
 //! Sources are named by their public identifiers: Salesforce Help article ids, GitHub issue
 //! and pull request numbers (`owner/repo#N`), RFC sections.
@@ -34,3 +35,6 @@ pub mod regrant {}
 
 #[doc = include_str!("setup.md")]
 pub mod setup {}
+
+#[doc = include_str!("eca_metadata.md")]
+pub mod eca_metadata {}

@@ -355,7 +355,7 @@ fn token(request: &RequestView<'_>, shared: &Shared) -> Resp {
     }
     let now = shared.clock.now();
     let mut state = shared.lock();
-    let (username, user_id, secret, audience) = {
+    let (username, user_id, secret, audience, scope) = {
         let ctx = GrantContext {
             apps: &shared.apps,
             policy: &shared.policy,
@@ -372,6 +372,7 @@ fn token(request: &RequestView<'_>, shared: &Shared) -> Resp {
                     .secret()
                     .map_or_else(|| shared.default_secret.to_vec(), |s| s.as_bytes().to_vec()),
                 approved.audience,
+                approved.app.scope().to_owned(),
             ),
             Err(refusal) => return refuse_grant(refusal, bare),
         }
@@ -413,7 +414,7 @@ fn token(request: &RequestView<'_>, shared: &Shared) -> Resp {
         &TokenBody {
             access_token: &access_token,
             signature: signed.then_some(signature.as_str()),
-            scope: "api",
+            scope: &scope,
             instance_url: &shared.base_url,
             id: &id,
             token_type: "Bearer",
