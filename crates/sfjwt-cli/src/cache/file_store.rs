@@ -31,7 +31,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
-use sfjwt_core::manager::{GrantLease, GrantLock, StoreError, StoredToken, TokenStore};
+use sfjwt_core::manager::{
+    GrantLease, GrantLock, StoreError, StoreOp, StoreReply, StoredToken, TokenStore,
+};
 use sfjwt_core::response::AccessToken;
 use zeroize::Zeroizing;
 
@@ -249,26 +251,41 @@ fn lock_timeout(lock_path: &Path, waited: Duration) -> CliError {
 }
 
 impl TokenStore for FileStore {
-    fn load(&self) -> Result<Option<StoredToken>, StoreError> {
-        self.read().map_err(|e| self.fail(e))
-    }
-
-    fn save(&self, token: StoredToken) -> Result<(), StoreError> {
-        match self.write(&token) {
-            Ok(()) => Ok(()),
-            Err(Failure::Untrusted(untrusted)) => Err(self.fail(untrusted.to_error())),
-            Err(Failure::Io(error)) => {
-                self.warn("cannot write", &self.path(), &error);
-                Ok(())
+    fn run(&self, op: StoreOp) -> Result<StoreReply, StoreError> {
+        Ok(match op {
+            StoreOp::Load => StoreReply::Token(self.read().map_err(|e| self.fail(e))?),
+            StoreOp::Save(token) => {
+                match self.write(&token) {
+                    Ok(()) => {}
+                    Err(Failure::Untrusted(untrusted)) => {
+                        return Err(self.fail(untrusted.to_error()));
+                    }
+                    Err(Failure::Io(error)) => self.warn("cannot write", &self.path(), &error),
+                }
+                StoreReply::Saved
             }
-        }
+            StoreOp::Invalidate(stale) => StoreReply::Invalidated(self.compare_and_delete(&stale)?),
+            StoreOp::AcquireLock(_ttl) => StoreReply::Lock(self.try_lock()?),
+            StoreOp::ReleaseLock(_lease) => {
+                // Closing the file releases the lock.
+                drop(
+                    self.held
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .take(),
+                );
+                StoreReply::Released
+            }
+            // The OS lock needs no renewal (it lives as long as its holder), and the refusal
+            // streak is kept by the token manager of each process.
+            other => return other.default_reply(),
+        })
     }
+}
 
-    fn invalidate(&self, stale: &AccessToken) -> Result<bool, StoreError> {
-        self.compare_and_delete(stale)
-    }
-
-    fn acquire_grant_lock(&self, _ttl: Duration) -> Result<GrantLock, StoreError> {
+impl FileStore {
+    /// Takes the grant lock without waiting.
+    fn try_lock(&self) -> Result<GrantLock, StoreError> {
         let file = match self.open_lock_file() {
             Ok(file) => file,
             Err(Failure::Untrusted(untrusted)) => return Err(self.fail(untrusted.to_error())),
@@ -292,17 +309,6 @@ impl TokenStore for FileStore {
                 e,
             )),
         }
-    }
-
-    fn release_grant_lock(&self, _lease: GrantLease) -> Result<(), StoreError> {
-        // Closing the file releases the lock.
-        drop(
-            self.held
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .take(),
-        );
-        Ok(())
     }
 }
 

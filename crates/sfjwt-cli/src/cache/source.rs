@@ -5,15 +5,15 @@
 //! A file-cache hit is answered before the key is loaded: no passphrase prompt, no RSA
 //! parsing, no network — that is what makes a cached `sfjwt token` cost about a millisecond.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+#[cfg(feature = "redis")]
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use sfjwt_core::exchange::JwtBearer;
 use sfjwt_core::jws::Signer;
 use sfjwt_core::manager::{
-    GrantLease, GrantLock, LockPolicy, MemoryStore, QuickRefusals, StoreError, StoredToken,
-    TokenManager, TokenStore,
+    GrantLock, LockPolicy, MemoryStore, StoreError, StoreOp, StoreReply, TokenManager, TokenStore,
 };
 use sfjwt_core::response::{AccessToken, TokenResponse};
 
@@ -61,7 +61,7 @@ pub(crate) struct TokenSource<'a> {
 
 struct Managed {
     manager: TokenManager<Http>,
-    store: Arc<Counted>,
+    store: Arc<Announced>,
 }
 
 impl<'a> TokenSource<'a> {
@@ -138,9 +138,9 @@ impl<'a> TokenSource<'a> {
             });
         }
         let managed = self.managed()?;
-        let saves = managed.store.saves();
+        let grants = managed.manager.grants();
         let result = managed.manager.token();
-        let from_cache = managed.store.saves() == saves;
+        let from_cache = managed.manager.grants() == grants;
         managed.store.report();
         self.check_fatal()?;
         let token = result.map_err(|e| CliError::manager(&e))?;
@@ -228,9 +228,8 @@ impl<'a> TokenSource<'a> {
                     "the grant lock".to_owned(),
                 ),
             };
-            let store = Arc::new(Counted {
+            let store = Arc::new(Announced {
                 inner,
-                saves: AtomicU64::new(0),
                 notice: Mutex::new(WaitNotice::new(lock, policy.max_wait())),
                 report,
             });
@@ -322,23 +321,18 @@ fn key_bytes(identity: &Identity) -> CliResult<zeroize::Zeroizing<Vec<u8>>> {
     })
 }
 
-/// The cache store, counting saves: a save means this process granted. Forwards every
-/// method, defaulted ones included, so the inner store's lock renewal and shared refusal
-/// streak (Redis) stay in effect.
-struct Counted {
+/// The cache store, saying out loud what a person at the terminal must know: after 2 s of
+/// waiting for another process's grant lock, which lock (once); and what the inner store
+/// counted (a Redis key of the wrong type). Every operation goes to the inner store unchanged.
+struct Announced {
     inner: Arc<dyn TokenStore>,
-    saves: AtomicU64,
     /// Says once, after 2 s, which lock this process waits for.
     notice: Mutex<WaitNotice>,
     /// Reports what the inner store counted (a Redis key of the wrong type).
     report: Option<Box<dyn Fn() + Send + Sync>>,
 }
 
-impl Counted {
-    fn saves(&self) -> u64 {
-        self.saves.load(Ordering::SeqCst)
-    }
-
+impl Announced {
     fn report(&self) {
         if let Some(report) = &self.report {
             report();
@@ -346,48 +340,15 @@ impl Counted {
     }
 }
 
-impl TokenStore for Counted {
-    fn load(&self) -> Result<Option<StoredToken>, StoreError> {
-        self.inner.load()
-    }
-
-    fn save(&self, token: StoredToken) -> Result<(), StoreError> {
-        self.saves.fetch_add(1, Ordering::SeqCst);
-        self.inner.save(token)
-    }
-
-    fn invalidate(&self, stale: &AccessToken) -> Result<bool, StoreError> {
-        self.inner.invalidate(stale)
-    }
-
-    fn acquire_grant_lock(&self, ttl: Duration) -> Result<GrantLock, StoreError> {
-        let answer = self.inner.acquire_grant_lock(ttl);
-        if matches!(answer, Ok(GrantLock::HeldElsewhere)) {
+impl TokenStore for Announced {
+    fn run(&self, op: StoreOp) -> Result<StoreReply, StoreError> {
+        let answer = self.inner.run(op);
+        if matches!(answer, Ok(StoreReply::Lock(GrantLock::HeldElsewhere))) {
             self.notice
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .still_held();
         }
         answer
-    }
-
-    fn release_grant_lock(&self, lease: GrantLease) -> Result<(), StoreError> {
-        self.inner.release_grant_lock(lease)
-    }
-
-    fn extend_grant_lock(&self, lease: &GrantLease, ttl: Duration) -> Result<bool, StoreError> {
-        self.inner.extend_grant_lock(lease, ttl)
-    }
-
-    fn load_refusals(&self) -> Result<Option<QuickRefusals>, StoreError> {
-        self.inner.load_refusals()
-    }
-
-    fn save_refusals(
-        &self,
-        refusals: Option<QuickRefusals>,
-        keep_for: Duration,
-    ) -> Result<bool, StoreError> {
-        self.inner.save_refusals(refusals, keep_for)
     }
 }

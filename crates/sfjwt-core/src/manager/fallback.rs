@@ -3,7 +3,9 @@
 //! async, so no store keeps a copy of its own.
 //!
 //! - It keeps the last token read from or written to the store, and serves it while the store
-//!   fails to answer: an outage costs no grant while the token still works.
+//!   fails to answer: an outage costs no grant while the token still works. Without a copy, a
+//!   store that is [unavailable](super::StoreError::unavailable) reads as empty (the process
+//!   grants on its own and keeps that token); any other failure fails the call.
 //! - A granted token the store failed to save is served from here until the store holds a
 //!   newer one: without it, every call would find the store empty and grant again.
 //! - A refused token the store failed to drop is never served again: without it, the manager
@@ -93,6 +95,7 @@ impl<S> FallbackStore<S> {
             }
             (StoreOp::Load, Err(error)) => match copy.token.clone() {
                 Some(own) => Ok(StoreReply::Token(Some(own))),
+                None if error.is_unavailable() => Ok(StoreReply::Token(None)),
                 None => Err(error),
             },
             (StoreOp::Save(token), result) => {
@@ -242,9 +245,23 @@ mod tests {
         f.inner.invalidate(&stale("N")).unwrap();
         assert_eq!(loaded(&f), None);
         assert_eq!(f.failures(), 2);
-        // No copy and a failing store: the error.
+        // No copy and a failing store: the error…
         set_down(&f, true);
         assert!(f.load().is_err());
+        // … unless the store is only unreachable: then there is no token, and a grant.
+        let unreachable = FallbackStore::new(Unreachable);
+        assert!(unreachable.load().unwrap().is_none());
+        assert_eq!(unreachable.failures(), 1);
+    }
+
+    /// A store whose backend never answers.
+    struct Unreachable;
+
+    impl TokenStore for Unreachable {
+        fn run(&self, _op: StoreOp) -> Result<StoreReply, StoreError> {
+            let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+            Err(StoreError::unavailable("backend down", refused))
+        }
     }
 
     #[test]

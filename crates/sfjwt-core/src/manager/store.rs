@@ -393,15 +393,38 @@ impl QuickRefusals {
 pub struct StoreError {
     message: String,
     source: Option<Arc<dyn std::error::Error + Send + Sync + 'static>>,
+    unavailable: bool,
 }
 
 impl StoreError {
-    /// The store failed as `message` says (which must not contain the token).
+    /// The store failed as `message` says (which must not contain the token). A load that
+    /// fails so, with no copy of the token in this process, fails the caller's call: use it
+    /// for a store that must not be worked around (e.g. one whose content cannot be trusted).
     pub fn new(message: impl Into<String>) -> Self {
         Self {
             message: message.into(),
             source: None,
+            unavailable: false,
         }
+    }
+
+    /// The store's backend could not be reached (down, slow, unreachable), as `source`
+    /// says. The manager then goes on without the store: a load that fails so, with no copy
+    /// of the token in this process, reads as "no token", and the process grants on its own
+    /// (one extra grant per process and outage, not one per call: it keeps that token).
+    pub fn unavailable(
+        message: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            unavailable: true,
+            ..Self::with_source(message, source)
+        }
+    }
+
+    /// Whether this is an [`unavailable`](Self::unavailable) backend.
+    pub fn is_unavailable(&self) -> bool {
+        self.unavailable
     }
 
     /// The store failed as `message` says because its backend failed with `source` (a
@@ -413,6 +436,7 @@ impl StoreError {
         Self {
             message: message.into(),
             source: Some(Arc::new(source)),
+            unavailable: false,
         }
     }
 }
