@@ -5,8 +5,7 @@
 //! A file-cache hit is answered before the key is loaded: no passphrase prompt, no RSA
 //! parsing, no network — that is what makes a cached `sfjwt token` cost about a millisecond.
 
-#[cfg(feature = "redis")]
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -17,9 +16,9 @@ use sfjwt_core::manager::{
 };
 use sfjwt_core::response::{AccessToken, TokenResponse};
 
+use sfjwt_file_store::{EntryKey, Event, FileStore, entry};
+
 use super::args::{Backend, CacheArgs};
-use super::entry::{self, EntryKey};
-use super::file_store::FileStore;
 use super::wait::WaitNotice;
 use crate::error::{CliError, CliResult};
 use crate::identity::{Identity, KEY_ENV, KeySource};
@@ -71,7 +70,7 @@ impl<'a> TokenSource<'a> {
     /// Exit 2 for an unknown `--cache` value or an unreadable key.
     pub(crate) fn open(
         identity: &'a Identity,
-        entry: entry::Identity,
+        entry: sfjwt_file_store::Identity,
         cache: &CacheArgs,
         grant: Grant,
         factory: ClientFactory<'a>,
@@ -83,12 +82,11 @@ impl<'a> TokenSource<'a> {
         };
         let key_fingerprint = key.as_ref().map_or([0; 32], EntryKey::key_fingerprint);
         let file = match (&backend, key) {
-            (Backend::File, Some(key)) => match super::dir::cache_dir() {
-                Some(dir) => Some(Arc::new(FileStore::open(
-                    dir,
-                    key,
-                    lock_policy(grant).max_wait(),
-                )?)),
+            (Backend::File, Some(key)) => match sfjwt_file_store::default_dir() {
+                Some(dir) => Some(Arc::new(
+                    FileStore::open(dir, key, lock_policy(grant).max_wait(), say_event())
+                        .map_err(|untrusted| super::untrusted_error(&untrusted))?,
+                )),
                 None => {
                     super::warn_no_cache_dir();
                     None
@@ -111,8 +109,8 @@ impl<'a> TokenSource<'a> {
     /// The refusal (exit 2) or give-up (exit 4) the file cache recorded, if any: it ends the
     /// command whatever the token manager made of the store's error.
     fn check_fatal(&self) -> CliResult {
-        match self.file.as_ref().and_then(|f| f.take_fatal()) {
-            Some(error) => Err(error),
+        match self.file.as_ref().and_then(|f| f.take_refusal()) {
+            Some(error) => Err(super::refusal_error(error)),
             None => Ok(()),
         }
     }
@@ -129,7 +127,7 @@ impl<'a> TokenSource<'a> {
     pub(crate) fn token(&mut self) -> CliResult<Obtained> {
         if self.manager.is_none()
             && let Some(file) = &self.file
-            && let Some(stored) = file.read()?
+            && let Some(stored) = file.read().map_err(|u| super::untrusted_error(&u))?
             && self.max_age.is_none_or(|max| entry::age(&stored) < max)
         {
             return Ok(Obtained {
@@ -170,7 +168,7 @@ impl<'a> TokenSource<'a> {
     /// As [`invalidate`](Self::invalidate).
     pub(crate) fn refresh(&mut self) -> CliResult<()> {
         let current = match (&self.file, &self.manager) {
-            (Some(file), None) => file.read()?,
+            (Some(file), None) => file.read().map_err(|u| super::untrusted_error(&u))?,
             _ => self.managed()?.store.load().ok().flatten(),
         };
         self.check_fatal()?;
@@ -250,6 +248,48 @@ impl<'a> TokenSource<'a> {
     }
 }
 
+/// What the file store reports, on stderr: one warning per process (the cache is a
+/// convenience, the command goes on without it), and which lock an `--invalidate` or
+/// `--refresh` waits for once the wait passes 2 s.
+fn say_event() -> impl Fn(&Event<'_>) + Send + Sync + 'static {
+    let warned = AtomicBool::new(false);
+    let notice: Mutex<Option<WaitNotice>> = Mutex::new(None);
+    move |event| match event {
+        Event::Warning { .. } => {
+            if !warned.swap(true, Ordering::Relaxed) {
+                use std::io::Write as _;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "warning: token cache: {event}\n  hint: check that directory's owner and permissions, set XDG_CACHE_HOME to a writable directory, or pass --no-cache"
+                );
+            }
+        }
+        Event::Waiting { lock, bound, .. } => {
+            let mut notice = notice.lock().unwrap_or_else(PoisonError::into_inner);
+            notice
+                .get_or_insert_with(|| {
+                    WaitNotice::new(
+                        format!("the token cache's grant lock {}", lock.display()),
+                        *bound,
+                    )
+                })
+                .still_held();
+        }
+        _ => {}
+    }
+}
+
+/// What a vault key URI contributes to the fingerprint: the URI without its PIN attributes.
+/// Without the `pkcs11` feature a `pkcs11:` key cannot be opened, so no entry is ever written
+/// under the name.
+fn vault_key_text(uri: &str) -> String {
+    #[cfg(feature = "pkcs11")]
+    if uri.starts_with("pkcs11:") {
+        return sfjwt_pkcs11::Pkcs11Uri::without_pin(uri);
+    }
+    uri.to_owned()
+}
+
 /// The grant lock outlives the longest grant (every attempt timing out, plus backoff), so a
 /// slow grant is not doubled; waiters give up after 1.5× that (elapsed time) and grant on
 /// their own — or, for `--refresh`/`--invalidate`, exit 4 naming the lock.
@@ -266,7 +306,7 @@ fn lock_policy(grant: Grant) -> LockPolicy {
 /// call would log in again around it.
 #[cfg(feature = "redis")]
 fn wrong_type_warning(redis: Arc<sfjwt_redis::RedisStore>) -> Box<dyn Fn() + Send + Sync> {
-    let warned = std::sync::atomic::AtomicBool::new(false);
+    let warned = AtomicBool::new(false);
     Box::new(move || {
         if redis.wrong_type_keys() > 0 && !warned.swap(true, Ordering::Relaxed) {
             use std::io::Write as _;
@@ -298,9 +338,7 @@ fn key_bytes(identity: &Identity) -> CliResult<zeroize::Zeroizing<Vec<u8>>> {
     use std::io::Read as _;
     // A vault key is named by its URI (without the PIN): the key never leaves the vault.
     if let Some(uri) = &identity.key_uri {
-        return Ok(zeroize::Zeroizing::new(
-            entry::vault_key_text(&uri.0).into_bytes(),
-        ));
+        return Ok(zeroize::Zeroizing::new(vault_key_text(&uri.0).into_bytes()));
     }
     let read = match identity.key_source()? {
         KeySource::File(path) => std::fs::File::open(&path).and_then(|file| {
@@ -350,5 +388,31 @@ impl TokenStore for Announced {
                 .still_held();
         }
         answer
+    }
+}
+
+#[cfg(all(test, feature = "pkcs11"))]
+mod tests {
+    use super::*;
+
+    fn identity() -> sfjwt_file_store::Identity {
+        sfjwt_file_store::Identity {
+            login_url: "https://login.salesforce.com".into(),
+            client_id: "3MVG9_key".into(),
+            username: "etl@acme.com".into(),
+            audience: "https://login.salesforce.com".into(),
+        }
+    }
+
+    #[test]
+    fn names_do_not_change_with_the_pin_so_they_cannot_reveal_it() {
+        let name = |uri: &str| EntryKey::new(identity(), vault_key_text(uri).as_bytes()).name();
+        let base = "pkcs11:token=t;object=k?module-path=/usr/lib/softhsm/libsofthsm2.so";
+        let with_pin = name(&format!("{base}&pin-value=1234"));
+        assert_eq!(with_pin, name(&format!("{base}&pin-value=9999")));
+        assert_eq!(with_pin, name(&format!("{base}&pin-source=file:/run/pin")));
+        assert_eq!(with_pin, name(base));
+        // Another key is another entry.
+        assert_ne!(with_pin, name(&base.replace("object=k", "object=other")));
     }
 }

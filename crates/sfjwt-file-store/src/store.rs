@@ -1,35 +1,12 @@
-//! The file cache: a [`TokenStore`] over one file per identity, with a cross-process grant
-//! lock, so the token manager's single flight covers every `sfjwt` process of the user.
-//!
-//! - **Files**: `<dir>/<entry>.json` holds the token (mode 0600), `<dir>/<entry>.lock` is the
-//!   lock file (empty, mode 0600), `<dir>` itself is mode 0700: the token is a bearer
-//!   credential, readable by its owner only.
-//! - **Atomic replace**: a save writes a temporary file in the same directory and renames it
-//!   over the entry, so a reader sees the old file or the new one, never half of one. No
-//!   `fsync`: after a crash a torn file reads as corrupt, which means "no entry" — one more
-//!   grant, never an error.
-//! - **Grant lock**: an exclusive advisory lock (`flock` on Unix, `LockFileEx` on Windows) on
-//!   the lock file, tried without blocking; the manager polls while another process holds it
-//!   and takes that process's token when it is saved. The OS drops the lock when its holder
-//!   exits, even by a crash, so no lock outlives its process and no TTL is needed.
-//! - **Compare-and-invalidate** takes the same lock, re-reads the entry and deletes it only if
-//!   it still holds the refused token. It waits for the lock at most the grant lock's bound
-//!   (elapsed time; [`wait`](super::wait) says so on stderr after 2 s), then exits 4 naming
-//!   the lock file.
-//! - **Trust**: every path is checked before use ([`trust`]): a directory, entry or lock file
-//!   that someone else could have written, a symbolic link, a FIFO or a device is refused
-//!   with exit 2 — never read, never followed, never fallen back from.
-//! - **Otherwise never fatal**: a cache that cannot be read or written (a full disk, a
-//!   read-only file system) prints one warning and the command carries on as without a
-//!   cache; a corrupt or foreign-format file reads as no entry and is replaced by the next
-//!   save.
+//! [`FileStore`]: the store over one entry file and its lock file (see the crate docs for the
+//! layout and the guarantees), and the [`Event`]s and [`FileStoreError`]s it reports.
 
+use core::fmt;
 use std::fs::{File, TryLockError};
 use std::io::{self, Read as _, Write as _};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use sfjwt_core::manager::{
     GrantLease, GrantLock, StoreError, StoreOp, StoreReply, StoredToken, TokenStore,
@@ -37,20 +14,101 @@ use sfjwt_core::manager::{
 use sfjwt_core::response::AccessToken;
 use zeroize::Zeroizing;
 
-use super::entry::{self, EntryKey};
-use super::trust::{self, Failure};
-use super::wait::WaitNotice;
-use crate::error::{CliError, CliResult, Exit};
+use crate::entry::{self, EntryKey};
+use crate::trust::{self, Failure, Untrusted};
 
 /// A cache file larger than this is not ours (a token response is about 1 KiB).
 const MAX_ENTRY_BYTES: u64 = 64 * 1024;
 
-/// How often a `--refresh`/`--invalidate` waiter tries the lock again.
+/// How often an `invalidate` waiting for the lock tries it again.
 const LOCK_POLL: Duration = Duration::from_millis(20);
 
-/// One identity's entry in the cache directory.
+/// What the store reports while it works, for the application to show (a CLI prints them;
+/// a service logs them). `Display` says each in one line, without the token.
 #[derive(Debug)]
-pub(crate) struct FileStore {
+#[non_exhaustive]
+pub enum Event<'a> {
+    /// The cache could not be used as `what` says (`cannot write`, `cannot read`…) at `path`:
+    /// the store goes on as without a cache.
+    Warning {
+        /// What failed.
+        what: &'static str,
+        /// The file or directory.
+        path: &'a Path,
+        /// Why.
+        error: &'a io::Error,
+    },
+    /// `invalidate` is waiting for the grant lock at `lock`, held by another process, and has
+    /// waited `waited` of at most `bound`. Reported at every poll.
+    Waiting {
+        /// The lock file.
+        lock: &'a Path,
+        /// How long this wait has lasted.
+        waited: Duration,
+        /// When it gives up.
+        bound: Duration,
+    },
+}
+
+impl fmt::Display for Event<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Warning { what, path, error } => write!(f, "{what} {}: {error}", path.display()),
+            Self::Waiting {
+                lock,
+                waited,
+                bound,
+            } => write!(
+                f,
+                "waited {} s (at most {} s) for the grant lock {}",
+                waited.as_secs(),
+                bound.as_secs(),
+                lock.display()
+            ),
+        }
+    }
+}
+
+/// Why the store refused to go on. The token manager sees only a [`StoreError`]; an
+/// application that must stop (rather than log in without the cache) takes this with
+/// [`FileStore::take_refusal`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum FileStoreError {
+    /// A path fails the ownership and type checks: see [`Untrusted::fix`].
+    Untrusted(Untrusted),
+    /// Another process held the grant lock at `lock` for the whole `waited` bound while
+    /// `invalidate` waited for it: a stuck process is logging in as this identity.
+    LockTimeout {
+        /// The lock file.
+        lock: PathBuf,
+        /// How long it was waited for.
+        waited: Duration,
+    },
+}
+
+impl fmt::Display for FileStoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Untrusted(untrusted) => write!(f, "refusing the token cache: {untrusted}"),
+            Self::LockTimeout { lock, waited } => write!(
+                f,
+                "gave up after {} s waiting for the token cache's grant lock {}: another process holds it",
+                waited.as_secs(),
+                lock.display()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for FileStoreError {}
+
+/// What the application does with an [`Event`].
+type OnEvent = Box<dyn Fn(&Event<'_>) + Send + Sync>;
+
+/// One identity's entry in a cache directory: a [`TokenStore`] (and so, through the core's
+/// blanket adapter, an async one too). See the [crate docs](crate).
+pub struct FileStore {
     dir: PathBuf,
     key: EntryKey,
     name: String,
@@ -58,22 +116,35 @@ pub(crate) struct FileStore {
     lock_wait: Duration,
     /// The open lock file while this process holds the grant lock.
     held: Mutex<Option<File>>,
-    warned: AtomicBool,
-    /// The first refusal (exit 2) or lock wait given up (exit 4). The token manager sees
-    /// only a store error; the command ends with this instead, whatever the manager made of
-    /// it — a refused cache is never fallen back from.
-    fatal: Mutex<Option<CliError>>,
+    on_event: OnEvent,
+    /// The first refusal or lock wait given up; the application ends with it.
+    refusal: Mutex<Option<FileStoreError>>,
+}
+
+impl fmt::Debug for FileStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FileStore")
+            .field("dir", &self.dir)
+            .field("key", &self.key)
+            .field("lock_wait", &self.lock_wait)
+            .finish_non_exhaustive()
+    }
 }
 
 impl FileStore {
-    /// The entry of `key` in `dir`, after checking (and, if missing, creating) the directory
-    /// and checking the entry's files, so a planted entry or link is refused before anything
-    /// is read or sent.
+    /// The entry of `key` in `dir`, after checking (and, if missing, creating with mode 0700)
+    /// the directory and checking the entry's files, so a planted entry or link is refused
+    /// before anything is read or sent. `invalidate` waits for another process's grant lock at
+    /// most `lock_wait`. `on_event` receives what the store reports ([`Event`]).
     ///
     /// # Errors
-    /// Exit 2 when the directory, its parents or the entry's files fail the checks of
-    /// [`trust`].
-    pub(crate) fn open(dir: PathBuf, key: EntryKey, lock_wait: Duration) -> CliResult<Self> {
+    /// [`Untrusted`] when the directory, its parents or the entry's files fail the checks.
+    pub fn open(
+        dir: PathBuf,
+        key: EntryKey,
+        lock_wait: Duration,
+        on_event: impl Fn(&Event<'_>) + Send + Sync + 'static,
+    ) -> Result<Self, Untrusted> {
         let name = key.name();
         let store = Self {
             dir,
@@ -81,8 +152,8 @@ impl FileStore {
             name,
             lock_wait,
             held: Mutex::new(None),
-            warned: AtomicBool::new(false),
-            fatal: Mutex::new(None),
+            on_event: Box::new(on_event),
+            refusal: Mutex::new(None),
         };
         store.checked(trust::prepare_dir(&store.dir), &store.dir)?;
         store.checked(trust::check_file(&store.path()), &store.path())?;
@@ -90,11 +161,11 @@ impl FileStore {
         Ok(store)
     }
 
-    /// A refusal as the command's error; an I/O error as the one warning.
-    fn checked(&self, result: Result<(), Failure>, path: &Path) -> CliResult {
+    /// A refusal as the error; an I/O error as a warning.
+    fn checked(&self, result: Result<(), Failure>, path: &Path) -> Result<(), Untrusted> {
         match result {
             Ok(()) => Ok(()),
-            Err(Failure::Untrusted(untrusted)) => Err(untrusted.to_error()),
+            Err(Failure::Untrusted(untrusted)) => Err(untrusted),
             Err(Failure::Io(error)) => {
                 self.warn("cannot use", path, &error);
                 Ok(())
@@ -103,43 +174,50 @@ impl FileStore {
     }
 
     /// The entry's file.
-    pub(crate) fn path(&self) -> PathBuf {
+    pub fn path(&self) -> PathBuf {
         self.dir.join(format!("{}.json", self.name))
     }
 
     /// The entry's lock file.
-    pub(crate) fn lock_path(&self) -> PathBuf {
+    pub fn lock_path(&self) -> PathBuf {
         self.dir.join(format!("{}.lock", self.name))
     }
 
-    /// The refusal or give-up that ends the command, if one happened (taken once).
-    pub(crate) fn take_fatal(&self) -> Option<CliError> {
-        self.fatal
+    /// The first refusal or lock wait given up since the last call, if any (taken once). The
+    /// token manager saw a [`StoreError`] and may have logged in without the cache; an
+    /// application that must not go on past a refused cache ends with this.
+    pub fn take_refusal(&self) -> Option<FileStoreError> {
+        self.refusal
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .take()
     }
 
     /// Records `error` (the first one wins) and returns the store error the manager sees.
-    fn fail(&self, error: CliError) -> StoreError {
-        let message = error.message().to_owned();
-        let mut slot = self.fatal.lock().unwrap_or_else(PoisonError::into_inner);
+    fn fail(&self, error: FileStoreError) -> StoreError {
+        let store_error = StoreError::new(error.to_string());
+        let mut slot = self.refusal.lock().unwrap_or_else(PoisonError::into_inner);
         if slot.is_none() {
             *slot = Some(error);
         }
-        StoreError::new(message)
+        store_error
     }
 
-    /// The cached token, if there is a well-formed one. An unreadable file is warned about
-    /// and reads as no entry; a file that fails the checks is an error (exit 2).
+    fn refuse(&self, untrusted: Untrusted) -> StoreError {
+        self.fail(FileStoreError::Untrusted(untrusted))
+    }
+
+    /// The cached token, if there is a well-formed one. An unreadable file is reported as an
+    /// [`Event::Warning`] and reads as no entry; a corrupt or foreign one reads as no entry.
     ///
     /// # Errors
-    /// Exit 2 for an entry that is not a regular file of this user's, writable only by them.
-    pub(crate) fn read(&self) -> CliResult<Option<StoredToken>> {
+    /// [`Untrusted`] for an entry that is not a regular file of this user's, writable only by
+    /// them.
+    pub fn read(&self) -> Result<Option<StoredToken>, Untrusted> {
         match read_entry(&self.path()) {
             Ok(Some(bytes)) => Ok(entry::decode(&bytes, &self.name)),
             Ok(None) => Ok(None),
-            Err(Failure::Untrusted(untrusted)) => Err(untrusted.to_error()),
+            Err(Failure::Untrusted(untrusted)) => Err(untrusted),
             Err(Failure::Io(error)) => {
                 self.warn("cannot read", &self.path(), &error);
                 Ok(None)
@@ -170,11 +248,11 @@ impl FileStore {
 
     /// Deletes the entry if it still holds `stale`. Runs under the lock — waited for at most
     /// `lock_wait` (another process may be granting: one HTTP exchange), then given up with
-    /// exit 4 naming the lock — or without it if the lock file cannot be opened.
+    /// [`FileStoreError::LockTimeout`] — or without it if the lock file cannot be opened.
     fn compare_and_delete(&self, stale: &AccessToken) -> Result<bool, StoreError> {
         let lock = match self.open_lock_file() {
             Ok(file) => Some(file),
-            Err(Failure::Untrusted(untrusted)) => return Err(self.fail(untrusted.to_error())),
+            Err(Failure::Untrusted(untrusted)) => return Err(self.refuse(untrusted)),
             Err(Failure::Io(error)) => {
                 self.warn("cannot open", &self.lock_path(), &error);
                 None
@@ -185,7 +263,7 @@ impl FileStore {
         }
         let current = self
             .read()
-            .map_err(|e| self.fail(e))?
+            .map_err(|e| self.refuse(e))?
             .is_some_and(|stored| stored.token.access_token().same_as(stale));
         if current && let Err(error) = remove_if_present(&self.path()) {
             self.warn("cannot update", &self.path(), &error);
@@ -198,68 +276,48 @@ impl FileStore {
     /// Takes the lock on `file`, polling while another process holds it, for at most
     /// `lock_wait` of elapsed time.
     fn wait_for_lock(&self, file: &File) -> Result<(), StoreError> {
-        let lock_path = self.lock_path();
-        let mut notice = WaitNotice::new(
-            format!("the token cache's grant lock {}", lock_path.display()),
-            self.lock_wait,
-        );
+        let lock = self.lock_path();
+        let started = Instant::now();
         loop {
             match file.try_lock() {
                 Ok(()) => return Ok(()),
                 Err(TryLockError::WouldBlock) => {
-                    if notice.still_held() >= notice.bound() {
-                        return Err(self.fail(lock_timeout(&lock_path, notice.bound())));
+                    let waited = started.elapsed();
+                    (self.on_event)(&Event::Waiting {
+                        lock: &lock,
+                        waited,
+                        bound: self.lock_wait,
+                    });
+                    if waited >= self.lock_wait {
+                        return Err(self.fail(FileStoreError::LockTimeout {
+                            lock,
+                            waited: self.lock_wait,
+                        }));
                     }
                     std::thread::sleep(LOCK_POLL);
                 }
                 // Locking unsupported here (some network file systems): go on without it.
                 Err(TryLockError::Error(error)) => {
-                    self.warn("cannot lock", &lock_path, &error);
+                    self.warn("cannot lock", &lock, &error);
                     return Ok(());
                 }
             }
         }
     }
 
-    /// One warning per process: the cache is a convenience, the command goes on without it.
-    fn warn(&self, what: &str, path: &Path, error: &io::Error) {
-        if self.warned.swap(true, Ordering::Relaxed) {
-            return;
-        }
-        let _ = writeln!(
-            io::stderr(),
-            "warning: token cache: {what} {}: {error}\n  hint: check that directory's owner and permissions, set XDG_CACHE_HOME to a writable directory, or pass --no-cache",
-            path.display()
-        );
+    fn warn(&self, what: &'static str, path: &Path, error: &io::Error) {
+        (self.on_event)(&Event::Warning { what, path, error });
     }
-}
-
-/// Another process held the grant lock for the whole bound: exit 4 with the lock's path.
-fn lock_timeout(lock_path: &Path, waited: Duration) -> CliError {
-    CliError::new(
-        Exit::Transport,
-        format!(
-            "gave up after {} s waiting for the token cache's grant lock {}: another process holds it",
-            waited.as_secs(),
-            lock_path.display()
-        ),
-    )
-    .hint(format!(
-        "a stuck sfjwt process is logging in: find it with `fuser -v {}` (or lsof) and end it, or pass --no-cache",
-        lock_path.display()
-    ))
 }
 
 impl TokenStore for FileStore {
     fn run(&self, op: StoreOp) -> Result<StoreReply, StoreError> {
         Ok(match op {
-            StoreOp::Load => StoreReply::Token(self.read().map_err(|e| self.fail(e))?),
+            StoreOp::Load => StoreReply::Token(self.read().map_err(|e| self.refuse(e))?),
             StoreOp::Save(token) => {
                 match self.write(&token) {
                     Ok(()) => {}
-                    Err(Failure::Untrusted(untrusted)) => {
-                        return Err(self.fail(untrusted.to_error()));
-                    }
+                    Err(Failure::Untrusted(untrusted)) => return Err(self.refuse(untrusted)),
                     Err(Failure::Io(error)) => self.warn("cannot write", &self.path(), &error),
                 }
                 StoreReply::Saved
@@ -288,7 +346,7 @@ impl FileStore {
     fn try_lock(&self) -> Result<GrantLock, StoreError> {
         let file = match self.open_lock_file() {
             Ok(file) => file,
-            Err(Failure::Untrusted(untrusted)) => return Err(self.fail(untrusted.to_error())),
+            Err(Failure::Untrusted(untrusted)) => return Err(self.refuse(untrusted)),
             Err(Failure::Io(error)) => {
                 return Err(StoreError::with_source(
                     "cannot open the cache's lock file",
@@ -313,7 +371,7 @@ impl FileStore {
 }
 
 /// The entry file's bytes; `None` if it does not exist or is too large to be an entry. The
-/// file must pass [`trust`]'s checks (a regular file of this user's, opened without following
+/// file must pass the trust checks (a regular file of this user's, opened without following
 /// links or waiting on a FIFO).
 pub(crate) fn read_entry(path: &Path) -> Result<Option<Zeroizing<Vec<u8>>>, Failure> {
     let Some(file) = trust::open_entry(path)? else {
@@ -329,9 +387,13 @@ pub(crate) fn read_entry(path: &Path) -> Result<Option<Zeroizing<Vec<u8>>>, Fail
     Ok(Some(bytes))
 }
 
-/// [`read_entry`] for `sfjwt logout`: an entry that fails the checks is an I/O error there
-/// (it is not this identity's; `--all` removes it by name without reading it).
-pub(crate) fn read_bounded(path: &Path) -> io::Result<Option<Zeroizing<Vec<u8>>>> {
+/// An entry file's bytes for a logout, which looks at entries by name without the key: an
+/// entry that fails the checks is an I/O error here (it is not this identity's; remove it by
+/// name without reading it). `None` if it does not exist or is too large to be an entry.
+///
+/// # Errors
+/// The I/O error, or [`io::ErrorKind::PermissionDenied`] for an entry that fails the checks.
+pub fn read_bounded(path: &Path) -> io::Result<Option<Zeroizing<Vec<u8>>>> {
     read_entry(path).map_err(|failure| match failure {
         Failure::Io(error) => error,
         Failure::Untrusted(untrusted) => {
@@ -341,7 +403,10 @@ pub(crate) fn read_bounded(path: &Path) -> io::Result<Option<Zeroizing<Vec<u8>>>
 }
 
 /// Removes `path`; a file that is already gone is fine.
-pub(crate) fn remove_if_present(path: &Path) -> io::Result<()> {
+///
+/// # Errors
+/// The I/O error of the removal.
+pub fn remove_if_present(path: &Path) -> io::Result<()> {
     match std::fs::remove_file(path) {
         Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
         _ => Ok(()),
