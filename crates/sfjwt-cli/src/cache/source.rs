@@ -255,14 +255,12 @@ fn say_event() -> impl Fn(&Event<'_>) + Send + Sync + 'static {
     let warned = AtomicBool::new(false);
     let notice: Mutex<Option<WaitNotice>> = Mutex::new(None);
     move |event| match event {
-        Event::Warning { .. } => {
-            if !warned.swap(true, Ordering::Relaxed) {
-                use std::io::Write as _;
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "warning: token cache: {event}\n  hint: check that directory's owner and permissions, set XDG_CACHE_HOME to a writable directory, or pass --no-cache"
-                );
-            }
+        Event::Warning { .. } if !warned.swap(true, Ordering::Relaxed) => {
+            use std::io::Write as _;
+            let _ = writeln!(
+                std::io::stderr(),
+                "warning: token cache: {event}\n  hint: check that directory's owner and permissions, set XDG_CACHE_HOME to a writable directory, or pass --no-cache"
+            );
         }
         Event::Waiting { lock, bound, .. } => {
             let mut notice = notice.lock().unwrap_or_else(PoisonError::into_inner);

@@ -21,12 +21,11 @@
 //! [`StoreOp::default_reply`]: the lock is always granted (the manager's in-process single
 //! flight already makes that process's callers share one grant) and the streak is left to
 //! the manager. How the manager uses the lock, and why a lock that cannot be had never stops
-//! a grant, is in the [manual](crate::manual::lifetimes).
+//! a grant, is in the [manual](crate::manual::stores).
 //!
 //! A store may fail: the manager wraps every store in one fallback that keeps the token for
-//! its own process, so a failing store costs no extra grant (see
-//! [`Manager::store_failures`](super::Manager::store_failures)). A store never needs a copy
-//! of its own.
+//! its own process, so a failing store costs no extra grant ([manual](crate::manual::stores#when-a-store-fails)).
+//! A store never needs a copy of its own.
 
 use core::fmt;
 use std::sync::Arc;

@@ -11,6 +11,7 @@
 //! | [`errors`] | every OAuth error Salesforce answers, what it means, the fix, and the sources |
 //! | [`spring26`] | what changed in Spring '26 (External Client Apps, the My Domain audience) |
 //! | [`lifetimes`] | assertion lifetime, login rate limit, retries, and why each number |
+//! | [`stores`] | where the token lives between calls, the grant lock, and store failures |
 //! | [`setup`] | the External Client App (and connected app) steps `sfjwt keygen` prints |
 //!
 //! Sources are named by their public identifiers: Salesforce Help article ids, GitHub issue
@@ -27,6 +28,9 @@ pub mod spring26 {}
 
 #[doc = include_str!("lifetimes.md")]
 pub mod lifetimes {}
+
+#[doc = include_str!("stores.md")]
+pub mod stores {}
 
 #[doc = include_str!("setup.md")]
 pub mod setup {}
