@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use sfjwt_core::manager::{
     AsyncTokenManager, AsyncTokenStore, GrantLease, GrantLock, LockPolicy, MemoryStore, StoreError,
-    StoreFuture, StoredToken, TokenManager, TokenStore,
+    StoreFuture, StoreOp, StoreReply, StoredToken, TokenManager, TokenStore,
 };
-use sfjwt_core::response::{AccessToken, TokenResponse};
+use sfjwt_core::response::TokenResponse;
 use sfjwt_test_support::fake::*;
 
 /// What the scripted lock answers.
@@ -63,56 +63,34 @@ impl Scripted {
     }
 }
 
-/// Lets the tests keep a handle on the store they hand to the manager.
-struct Shared(Arc<Scripted>);
-
-impl TokenStore for Shared {
-    fn load(&self) -> Result<Option<StoredToken>, StoreError> {
-        TokenStore::load(&self.0.inner)
-    }
-    fn save(&self, token: StoredToken) -> Result<(), StoreError> {
-        TokenStore::save(&self.0.inner, token)
-    }
-    fn invalidate(&self, stale: &AccessToken) -> Result<bool, StoreError> {
-        TokenStore::invalidate(&self.0.inner, stale)
-    }
-    fn acquire_grant_lock(&self, ttl: Duration) -> Result<GrantLock, StoreError> {
-        assert_eq!(
-            ttl,
-            Duration::from_secs(2),
-            "the policy's TTL reaches the store"
-        );
-        self.0.answer()
-    }
-    fn release_grant_lock(&self, lease: GrantLease) -> Result<(), StoreError> {
-        self.0
-            .released
-            .lock()
-            .unwrap()
-            .push(lease.owner().to_owned());
-        Ok(())
+/// The scripted lock over a memory store; the tests keep an `Arc` handle to it.
+impl TokenStore for Scripted {
+    fn run(&self, op: StoreOp) -> Result<StoreReply, StoreError> {
+        match op {
+            StoreOp::AcquireLock(ttl) => {
+                assert_eq!(
+                    ttl,
+                    Duration::from_secs(2),
+                    "the policy's TTL reaches the store"
+                );
+                self.answer().map(StoreReply::Lock)
+            }
+            StoreOp::ReleaseLock(lease) => {
+                self.released.lock().unwrap().push(lease.owner().to_owned());
+                Ok(StoreReply::Released)
+            }
+            op => TokenStore::run(&self.inner, op),
+        }
     }
 }
 
-/// The same store with native async methods (every sync store is also an async one through
+/// The same store with a native async `run` (every sync store is also an async one through
 /// the core's blanket adapter; this one answers from a real future).
-struct AsyncShared(Shared);
+struct AsyncShared(Arc<Scripted>);
 
 impl AsyncTokenStore for AsyncShared {
-    fn load(&self) -> StoreFuture<'_, Option<StoredToken>> {
-        Box::pin(async { TokenStore::load(&self.0) })
-    }
-    fn save(&self, token: StoredToken) -> StoreFuture<'_, ()> {
-        Box::pin(async { TokenStore::save(&self.0, token) })
-    }
-    fn invalidate<'a>(&'a self, stale: &'a AccessToken) -> StoreFuture<'a, bool> {
-        Box::pin(async { TokenStore::invalidate(&self.0, stale) })
-    }
-    fn acquire_grant_lock(&self, ttl: Duration) -> StoreFuture<'_, GrantLock> {
-        Box::pin(async move { TokenStore::acquire_grant_lock(&self.0, ttl) })
-    }
-    fn release_grant_lock(&self, lease: GrantLease) -> StoreFuture<'_, ()> {
-        Box::pin(async { TokenStore::release_grant_lock(&self.0, lease) })
+    fn run(&self, op: StoreOp) -> StoreFuture<'_> {
+        Box::pin(async move { TokenStore::run(&*self.0, op) })
     }
 }
 
@@ -140,7 +118,7 @@ fn sync_manager(
     let sleeps: Sleeps = Arc::default();
     let s = Arc::clone(&sleeps);
     let manager = TokenManager::new(client(), transport)
-        .with_store(Shared(Arc::clone(store)))
+        .with_store(Arc::clone(store))
         .with_lock_policy(policy())
         .with_sleep(move |d| s.lock().unwrap().push(d));
     (manager, grants, sleeps)
@@ -229,7 +207,7 @@ fn async_manager(
         async {}
     };
     AsyncTokenManager::new(client(), transport, sleep)
-        .with_store(AsyncShared(Shared(Arc::clone(store))))
+        .with_store(AsyncShared(Arc::clone(store)))
         .with_lock_policy(policy())
 }
 
@@ -273,7 +251,7 @@ async fn async_manager_with_a_sync_store_invalidates_the_same_way() {
         async { Ok::<_, std::io::Error>(ok(TOKEN)) }
     };
     let manager = AsyncTokenManager::new(client(), transport, |_d| async {})
-        .with_store(Shared(Arc::clone(&store)))
+        .with_store(Arc::clone(&store))
         .with_lock_policy(policy());
     let token = manager.token().await.unwrap();
     assert!(manager.invalidate(token.access_token()).await.unwrap());

@@ -8,10 +8,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use sfjwt_core::manager::{
-    AsyncTokenManager, GrantLease, GrantLock, LockPolicy, ManagerError, MemoryStore, QuickRefusals,
-    RegrantPolicy, RetryPolicy, StoreError, StoredToken, TokenManager, TokenStore,
+    AsyncTokenManager, GrantLease, GrantLock, LockPolicy, ManagerError, MemoryStore, RegrantPolicy,
+    RetryPolicy, StoreError, StoreOp, StoreReply, TokenManager, TokenStore,
 };
-use sfjwt_core::response::AccessToken;
 use sfjwt_test_support::fake::*;
 
 /// A token endpoint that grants a new token each time and counts the grants.
@@ -213,34 +212,23 @@ impl Failing {
 }
 
 impl TokenStore for Failing {
-    fn load(&self) -> Result<Option<StoredToken>, StoreError> {
-        self.inner.load()
-    }
-    fn save(&self, token: StoredToken) -> Result<(), StoreError> {
-        self.saves.fetch_add(1, Ordering::SeqCst);
-        if self.fail_save {
-            return Err(StoreError::new("disk full"));
+    fn run(&self, op: StoreOp) -> Result<StoreReply, StoreError> {
+        match op {
+            StoreOp::Save(_) => {
+                self.saves.fetch_add(1, Ordering::SeqCst);
+                if self.fail_save {
+                    return Err(StoreError::new("disk full"));
+                }
+            }
+            StoreOp::SaveRefusals(..) if self.fail_save => {
+                return Err(StoreError::new("disk full"));
+            }
+            StoreOp::Invalidate(_) if self.fail_invalidate => {
+                return Err(StoreError::new("read-only replica"));
+            }
+            _ => {}
         }
-        self.inner.save(token)
-    }
-    fn invalidate(&self, stale: &AccessToken) -> Result<bool, StoreError> {
-        if self.fail_invalidate {
-            return Err(StoreError::new("read-only replica"));
-        }
-        self.inner.invalidate(stale)
-    }
-    fn load_refusals(&self) -> Result<Option<QuickRefusals>, StoreError> {
-        self.inner.load_refusals()
-    }
-    fn save_refusals(
-        &self,
-        refusals: Option<QuickRefusals>,
-        keep_for: Duration,
-    ) -> Result<bool, StoreError> {
-        if self.fail_save {
-            return Err(StoreError::new("disk full"));
-        }
-        self.inner.save_refusals(refusals, keep_for)
+        TokenStore::run(&self.inner, op)
     }
 }
 
@@ -256,6 +244,11 @@ fn a_store_that_fails_to_save_costs_no_second_grant() {
         grants.load(Ordering::SeqCst),
         1,
         "one grant, not one per call"
+    );
+    assert_eq!(
+        manager.grants(),
+        1,
+        "the manager counts what the endpoint saw"
     );
     assert_eq!(manager.store_failures(), 1);
 
@@ -313,24 +306,20 @@ struct Extending {
 }
 
 impl TokenStore for Extending {
-    fn load(&self) -> Result<Option<StoredToken>, StoreError> {
-        self.inner.load()
-    }
-    fn save(&self, token: StoredToken) -> Result<(), StoreError> {
-        self.inner.save(token)
-    }
-    fn invalidate(&self, stale: &AccessToken) -> Result<bool, StoreError> {
-        self.inner.invalidate(stale)
-    }
-    fn acquire_grant_lock(&self, _ttl: Duration) -> Result<GrantLock, StoreError> {
-        Ok(GrantLock::Acquired(GrantLease::new("owner-1")))
-    }
-    fn extend_grant_lock(&self, lease: &GrantLease, ttl: Duration) -> Result<bool, StoreError> {
-        self.extended
-            .lock()
-            .unwrap()
-            .push((lease.owner().to_owned(), ttl));
-        Ok(true)
+    fn run(&self, op: StoreOp) -> Result<StoreReply, StoreError> {
+        match op {
+            StoreOp::AcquireLock(_) => Ok(StoreReply::Lock(GrantLock::Acquired(GrantLease::new(
+                "owner-1",
+            )))),
+            StoreOp::ExtendLock(lease, ttl) => {
+                self.extended
+                    .lock()
+                    .unwrap()
+                    .push((lease.owner().to_owned(), ttl));
+                Ok(StoreReply::Extended(true))
+            }
+            op => TokenStore::run(&self.inner, op),
+        }
     }
 }
 

@@ -2,25 +2,21 @@
 
 use core::fmt;
 use std::sync::{Mutex, PoisonError};
-use std::time::Duration;
 
-use redis::{Connection, RedisResult};
+use redis::{Connection, RedisResult, Value};
 use sfjwt_core::exchange::JwtBearer;
-use sfjwt_core::manager::{
-    GrantLease, GrantLock, QuickRefusals, StoreError, StoredToken, TokenStore,
-};
-use sfjwt_core::response::AccessToken;
+use sfjwt_core::manager::{StoreError, StoreOp, StoreReply, TokenStore};
 
 use crate::error::RedisStoreError;
-use crate::ops::{self, Call, Core, Op};
+use crate::ops::{self, Call, Core, Plan};
 
 /// A blocking [`TokenStore`] on Redis, shared by every process that logs in as the same
 /// identity; hand it to [`TokenManager::with_store`](sfjwt_core::manager::TokenManager::with_store).
 ///
 /// One connection per store, opened lazily and reopened after a failure; calls from the
 /// process's threads take turns on it (they are rare: the manager reads the token once per
-/// `token()` call and writes only after a grant). Never fails a caller because of Redis: see
-/// the [crate docs](crate#when-redis-is-down-or-slow).
+/// `token()` call and writes only after a grant). With the token manager, never fails a
+/// caller because of Redis: see the [crate docs](crate#when-redis-is-down-or-slow).
 ///
 /// ```no_run
 /// # let key = sfjwt_core::key::PrivateKey::from_pem(include_str!("../../../testdata/keys/rsa2048.pkcs8.pem"))?;
@@ -55,29 +51,18 @@ impl RedisStore {
 
     ops::common_methods!();
 
-    /// Runs `op`: its round trip on the connection (opened lazily, dropped after a failure),
-    /// unless Redis is being skipped.
-    fn run<O: Op>(&self, mut op: O) -> O::Output {
-        let reply = match op.call(&self.core) {
-            Some(call) if !self.core.health.skipping(O::NAME) => self.send(O::NAME, &call),
-            _ => None,
-        };
-        op.finish(&self.core, reply)
-    }
-
-    fn send<T: redis::FromRedisValue>(&self, name: &'static str, call: &Call) -> Option<T> {
+    /// Sends `call` on the connection (opened lazily, dropped after a failure).
+    fn send(&self, call: &Call) -> RedisResult<Value> {
         let mut slot = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
         let result = match slot.as_mut() {
             Some(conn) => call.run(conn),
             None => self.connect().and_then(|conn| call.run(slot.insert(conn))),
         };
+        if result.is_err() {
+            // A timed-out connection may still owe an answer: never reuse it.
+            *slot = None;
+        }
         result
-            .inspect_err(|error| {
-                // A timed-out connection may still owe an answer: never reuse it.
-                *slot = None;
-                self.core.health.failed(name, error);
-            })
-            .ok()
     }
 
     fn connect(&self) -> RedisResult<Connection> {
@@ -93,7 +78,7 @@ impl RedisStore {
 }
 
 impl Call {
-    fn run<T: redis::FromRedisValue>(&self, conn: &mut Connection) -> RedisResult<T> {
+    fn run(&self, conn: &mut Connection) -> RedisResult<Value> {
         match self {
             Self::Cmd(cmd) => cmd.query(conn),
             Self::Pipe(pipe) => pipe.query(conn),
@@ -103,40 +88,19 @@ impl Call {
 }
 
 impl TokenStore for RedisStore {
-    fn load(&self) -> Result<Option<StoredToken>, StoreError> {
-        self.run(ops::Load)
-    }
-
-    fn save(&self, token: StoredToken) -> Result<(), StoreError> {
-        self.run(ops::Save(token))
-    }
-
-    fn invalidate(&self, stale: &AccessToken) -> Result<bool, StoreError> {
-        self.run(ops::Invalidate::new(stale))
-    }
-
-    fn acquire_grant_lock(&self, ttl: Duration) -> Result<GrantLock, StoreError> {
-        self.run(ops::Lock::new(ttl))
-    }
-
-    fn release_grant_lock(&self, lease: GrantLease) -> Result<(), StoreError> {
-        self.run(ops::Release(lease))
-    }
-
-    fn extend_grant_lock(&self, lease: &GrantLease, ttl: Duration) -> Result<bool, StoreError> {
-        self.run(ops::Extend { lease, ttl })
-    }
-
-    fn load_refusals(&self) -> Result<Option<QuickRefusals>, StoreError> {
-        self.run(ops::LoadRefusals)
-    }
-
-    fn save_refusals(
-        &self,
-        refusals: Option<QuickRefusals>,
-        keep_for: Duration,
-    ) -> Result<bool, StoreError> {
-        self.run(ops::SaveRefusals { refusals, keep_for })
+    /// The operation's round trip, unless Redis is being skipped after a failure.
+    fn run(&self, op: StoreOp) -> Result<StoreReply, StoreError> {
+        let (call, then) = match ops::plan(&self.core, op) {
+            Plan::Redis(call, then) => (call, then),
+            Plan::Answer(answer) => return answer,
+        };
+        if let Some(skipped) = self.core.skipping(&then) {
+            return Err(skipped);
+        }
+        match self.send(&call) {
+            Ok(reply) => then.finish(reply),
+            Err(error) => Err(self.core.failed(&then, error)),
+        }
     }
 }
 
@@ -146,7 +110,6 @@ impl fmt::Debug for RedisStore {
         f.debug_struct("RedisStore")
             .field("keys", &self.core.keys)
             .field("settings", &self.core.settings)
-            .field("fallbacks", &self.fallbacks())
             .finish_non_exhaustive()
     }
 }

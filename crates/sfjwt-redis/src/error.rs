@@ -4,8 +4,9 @@
 
 use core::fmt;
 
-/// Why a Redis store could not be set up. (Once built, a store never fails a caller because
-/// of Redis: it falls back to its local copy and counts it.)
+/// Why a Redis store could not be set up. (Once built, a failing Redis is a
+/// [`StoreError::unavailable`](sfjwt_core::manager::StoreError::unavailable), which the token
+/// manager works around.)
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum RedisStoreError {

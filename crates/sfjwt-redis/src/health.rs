@@ -1,8 +1,9 @@
-//! When to skip Redis, and counting what was served without it.
+//! When to skip Redis, and counting what its absence cost.
 //!
 //! A Redis that is down or does not answer must cost a caller at most one connect or response
-//! timeout, not one per call: after a connection-level failure the store serves from its local
-//! copy for `retry_after` (a simple circuit breaker), then tries Redis again.
+//! timeout, not one per call: after a connection-level failure the store fails at once for
+//! `retry_after` (a simple circuit breaker; the token manager serves its own copy meanwhile),
+//! then tries Redis again.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
@@ -12,7 +13,6 @@ use std::time::{Duration, Instant};
 pub(crate) struct Health {
     retry_after: Duration,
     down_until: Mutex<Option<Instant>>,
-    fallbacks: AtomicU64,
     local_locks: AtomicU64,
     wrong_types: AtomicU64,
 }
@@ -22,13 +22,12 @@ impl Health {
         Self {
             retry_after,
             down_until: Mutex::new(None),
-            fallbacks: AtomicU64::new(0),
             local_locks: AtomicU64::new(0),
             wrong_types: AtomicU64::new(0),
         }
     }
 
-    /// Whether Redis is being skipped now. Counts a fallback when it is.
+    /// Whether Redis is being skipped now.
     pub(crate) fn skipping(&self, op: &'static str) -> bool {
         let down = self
             .down_until
@@ -36,15 +35,13 @@ impl Health {
             .unwrap_or_else(PoisonError::into_inner)
             .is_some_and(|until| Instant::now() < until);
         if down {
-            self.fallbacks.fetch_add(1, Ordering::Relaxed);
-            tracing::debug!(op, "sfjwt-redis: Redis marked down; using the local copy");
+            tracing::debug!(op, "sfjwt-redis: Redis marked down; skipping it");
         }
         down
     }
 
     /// Records a failed Redis call and whether to stop trying for a while.
     pub(crate) fn failed(&self, op: &'static str, error: &redis::RedisError) {
-        self.fallbacks.fetch_add(1, Ordering::Relaxed);
         let connectivity = error.is_io_error()
             || error.is_timeout()
             || error.is_connection_dropped()
@@ -74,17 +71,13 @@ impl Health {
             op,
             error = %error,
             retry_after_ms = u64::try_from(self.retry_after.as_millis()).unwrap_or(u64::MAX),
-            "sfjwt-redis: Redis unavailable; falling back to the local copy"
+            "sfjwt-redis: Redis unavailable; the token manager works without it"
         );
     }
 
     pub(crate) fn local_lock(&self) {
         self.local_locks.fetch_add(1, Ordering::Relaxed);
         tracing::warn!("sfjwt-redis: grant lock unavailable; this process grants on its own");
-    }
-
-    pub(crate) fn fallbacks(&self) -> u64 {
-        self.fallbacks.load(Ordering::Relaxed)
     }
 
     pub(crate) fn wrong_types(&self) -> u64 {

@@ -14,10 +14,12 @@
 //!   fleet a Redis ACL user limited to the key prefix (`~sfjwt:*`, see
 //!   [`RedisStoreBuilder::prefix`]), keep other tenants off that Redis, and use TLS
 //!   (`rediss://`, rustls with the OS trust store) on any network you do not own.
-//! - **It never fails a caller because of Redis.** Redis down, unreachable or slow: each call
-//!   waits at most the connect/response timeout, then the store serves from this process's
-//!   own copy and lets the process grant on its own ([when Redis is down or
-//!   slow](#when-redis-is-down-or-slow)).
+//! - **Used through the token manager, it never fails a caller because of Redis.** Redis
+//!   down, unreachable or slow: each call waits at most the connect/response timeout, then the
+//!   store answers [`StoreError::unavailable`](sfjwt_core::manager::StoreError::unavailable)
+//!   and the manager serves its own copy of the token or lets the process grant on its own
+//!   ([when Redis is down or slow](#when-redis-is-down-or-slow)). Called directly, the store
+//!   returns that error: it keeps no copy of its own.
 //! - It does not share a failed grant's error across processes: after a refused grant
 //!   (`invalid_grant`…), each waiting process tries once itself.
 //!
@@ -53,11 +55,12 @@
 //! ## When Redis is down or slow
 //!
 //! Every Redis call has a connect and a response timeout (500 ms each by default). When one
-//! fails the store logs a `tracing` warning, counts it ([`RedisStore::fallbacks`]), serves
-//! from its local copy (the last record it read or wrote), and skips Redis for
-//! [`retry_after`](RedisStoreBuilder::retry_after). If the lock cannot be asked, the process
-//! grants on its own ([`RedisStore::local_lock_grants`]): at most one grant per process per
-//! refused token during an outage — bounded, and visible.
+//! fails the store logs a `tracing` warning, answers an "unavailable" error, and skips Redis
+//! for [`retry_after`](RedisStoreBuilder::retry_after). The token manager's one fallback
+//! (the same for every store) serves the last token it read or wrote, and counts the failure
+//! (`store_failures()` on the manager). If the lock cannot be asked, the process grants on its
+//! own ([`RedisStore::local_lock_grants`]): at most one grant per process per refused token
+//! during an outage — bounded, and visible.
 //!
 //! ## Quick start
 //!
@@ -87,7 +90,6 @@ mod commands;
 mod error;
 mod health;
 mod identity;
-mod local;
 mod nonblocking;
 mod ops;
 mod record;

@@ -2,19 +2,15 @@
 
 use core::fmt;
 use std::sync::{Mutex, PoisonError};
-use std::time::Duration;
 
 use redis::aio::MultiplexedConnection;
-use redis::{AsyncConnectionConfig, RedisResult};
+use redis::{AsyncConnectionConfig, RedisResult, Value};
 use sfjwt_core::exchange::JwtBearer;
-use sfjwt_core::manager::{
-    AsyncTokenStore, GrantLease, GrantLock, QuickRefusals, StoreFuture, StoredToken,
-};
-use sfjwt_core::response::AccessToken;
+use sfjwt_core::manager::{AsyncTokenStore, StoreError, StoreFuture, StoreOp, StoreReply};
 
 use crate::builder::RedisStoreBuilder;
 use crate::error::RedisStoreError;
-use crate::ops::{self, Call, Core, Op};
+use crate::ops::{self, Call, Core, Plan};
 
 /// The async twin of [`RedisStore`](crate::RedisStore), on tokio: an [`AsyncTokenStore`] for
 /// [`AsyncTokenManager::with_store`](sfjwt_core::manager::AsyncTokenManager::with_store).
@@ -59,26 +55,30 @@ impl AsyncRedisStore {
 
     ops::common_methods!();
 
-    /// Runs `op`: its round trip on the shared connection, unless Redis is being skipped.
-    async fn run<O: Op>(&self, mut op: O) -> O::Output {
-        let reply = match op.call(&self.core) {
-            Some(call) if !self.core.health.skipping(O::NAME) => self.send(O::NAME, call).await,
-            _ => None,
+    /// The operation's round trip on the shared connection, unless Redis is being skipped.
+    async fn run_op(&self, op: StoreOp) -> Result<StoreReply, StoreError> {
+        let (call, then) = match ops::plan(&self.core, op) {
+            Plan::Redis(call, then) => (call, then),
+            Plan::Answer(answer) => return answer,
         };
-        op.finish(&self.core, reply)
+        if let Some(skipped) = self.core.skipping(&then) {
+            return Err(skipped);
+        }
+        match self.send(call).await {
+            Ok(reply) => then.finish(reply),
+            Err(error) => Err(self.core.failed(&then, error)),
+        }
     }
 
-    async fn send<T: redis::FromRedisValue>(&self, name: &'static str, call: Call) -> Option<T> {
+    async fn send(&self, call: Call) -> RedisResult<Value> {
         let result = match self.connection().await {
             Ok(mut conn) => call.run_async(&mut conn).await,
             Err(e) => Err(e),
         };
+        if result.is_err() {
+            *self.conn.lock().unwrap_or_else(PoisonError::into_inner) = None;
+        }
         result
-            .inspect_err(|error| {
-                *self.conn.lock().unwrap_or_else(PoisonError::into_inner) = None;
-                self.core.health.failed(name, error);
-            })
-            .ok()
     }
 
     async fn connection(&self) -> RedisResult<MultiplexedConnection> {
@@ -105,10 +105,7 @@ impl AsyncRedisStore {
 }
 
 impl Call {
-    async fn run_async<T: redis::FromRedisValue>(
-        &self,
-        conn: &mut MultiplexedConnection,
-    ) -> RedisResult<T> {
+    async fn run_async(&self, conn: &mut MultiplexedConnection) -> RedisResult<Value> {
         match self {
             Self::Cmd(cmd) => cmd.query_async(conn).await,
             Self::Pipe(pipe) => pipe.query_async(conn).await,
@@ -118,44 +115,8 @@ impl Call {
 }
 
 impl AsyncTokenStore for AsyncRedisStore {
-    fn load(&self) -> StoreFuture<'_, Option<StoredToken>> {
-        Box::pin(self.run(ops::Load))
-    }
-
-    fn save(&self, token: StoredToken) -> StoreFuture<'_, ()> {
-        Box::pin(self.run(ops::Save(token)))
-    }
-
-    fn invalidate<'a>(&'a self, stale: &'a AccessToken) -> StoreFuture<'a, bool> {
-        Box::pin(self.run(ops::Invalidate::new(stale)))
-    }
-
-    fn acquire_grant_lock(&self, ttl: Duration) -> StoreFuture<'_, GrantLock> {
-        Box::pin(self.run(ops::Lock::new(ttl)))
-    }
-
-    fn release_grant_lock(&self, lease: GrantLease) -> StoreFuture<'_, ()> {
-        Box::pin(self.run(ops::Release(lease)))
-    }
-
-    fn extend_grant_lock<'a>(
-        &'a self,
-        lease: &'a GrantLease,
-        ttl: Duration,
-    ) -> StoreFuture<'a, bool> {
-        Box::pin(self.run(ops::Extend { lease, ttl }))
-    }
-
-    fn load_refusals(&self) -> StoreFuture<'_, Option<QuickRefusals>> {
-        Box::pin(self.run(ops::LoadRefusals))
-    }
-
-    fn save_refusals(
-        &self,
-        refusals: Option<QuickRefusals>,
-        keep_for: Duration,
-    ) -> StoreFuture<'_, bool> {
-        Box::pin(self.run(ops::SaveRefusals { refusals, keep_for }))
+    fn run(&self, op: StoreOp) -> StoreFuture<'_> {
+        Box::pin(self.run_op(op))
     }
 }
 
@@ -165,7 +126,6 @@ impl fmt::Debug for AsyncRedisStore {
         f.debug_struct("AsyncRedisStore")
             .field("keys", &self.core.keys)
             .field("settings", &self.core.settings)
-            .field("fallbacks", &self.fallbacks())
             .finish_non_exhaustive()
     }
 }

@@ -1,24 +1,25 @@
 //! Every store operation, written once for the blocking and the async store.
 //!
-//! An operation ([`Op`]) has two halves around one Redis round trip: [`Op::call`] prepares the
-//! commands (and updates the process's local copy first), [`Op::finish`] turns Redis's reply —
-//! or its absence, when Redis is down, slow or skipped — into the store's answer. The two
-//! stores differ only in how they carry a [`Call`] to Redis: on a blocking connection or on a
-//! multiplexed async one.
+//! An operation has two halves around one Redis round trip: [`plan`] turns a [`StoreOp`] into
+//! the commands to send (or an answer that needs no Redis), [`Then::finish`] turns Redis's
+//! reply into the store's answer. [`Core::failed`] turns a failed or skipped round trip into
+//! the store's error. The two stores differ only in how they carry a [`Call`] to Redis: on a
+//! blocking connection or on a multiplexed async one.
+//!
+//! The store keeps no copy of the token: when Redis fails, the answer is a
+//! [`StoreError::unavailable`], and the token manager's fallback serves its own copy.
 
-use std::time::Duration;
-
-use redis::{Cmd, FromRedisValue, Pipeline, ScriptInvocation};
-use sfjwt_core::manager::{GrantLease, GrantLock, QuickRefusals, StoreError, StoredToken};
-use sfjwt_core::response::AccessToken;
+use redis::{Cmd, Pipeline, ScriptInvocation, Value};
+use sfjwt_core::manager::{GrantLease, GrantLock, StoreError, StoreOp, StoreReply};
+use zeroize::Zeroizing;
 
 use crate::builder::{RedisStoreBuilder, Settings};
 use crate::commands::{self, Loaded};
 use crate::error::RedisStoreError;
 use crate::health::Health;
 use crate::identity::Keys;
-use crate::local::Local;
-use crate::{record, scripts};
+use crate::record::{self, Corrupt};
+use crate::scripts;
 
 /// What both stores hold besides their connection.
 #[derive(Debug)]
@@ -26,7 +27,6 @@ pub(crate) struct Core {
     pub(crate) client: redis::Client,
     pub(crate) keys: Keys,
     pub(crate) settings: Settings,
-    pub(crate) local: Local,
     pub(crate) health: Health,
 }
 
@@ -37,10 +37,46 @@ impl Core {
             keys: builder.keys(),
             health: Health::new(builder.settings.retry_after),
             settings: builder.settings,
-            local: Local::default(),
         })
     }
+
+    /// The error for `then` when Redis is being skipped (after a recent failure).
+    pub(crate) fn skipping(&self, then: &Then) -> Option<StoreError> {
+        self.health.skipping(then.name()).then(|| {
+            self.lock_failed(then);
+            StoreError::unavailable(
+                format!("Redis is skipped after a recent failure ({})", then.name()),
+                Skipped,
+            )
+        })
+    }
+
+    /// The error for `then` when its round trip failed.
+    pub(crate) fn failed(&self, then: &Then, error: redis::RedisError) -> StoreError {
+        self.health.failed(then.name(), &error);
+        self.lock_failed(then);
+        // Redis error texts name the command and the failure, never a value.
+        StoreError::unavailable(format!("Redis did not answer ({})", then.name()), error)
+    }
+
+    fn lock_failed(&self, then: &Then) {
+        if matches!(then, Then::Lock(_)) {
+            self.health.local_lock();
+        }
+    }
 }
+
+/// The cause of a skipped round trip.
+#[derive(Debug)]
+pub(crate) struct Skipped;
+
+impl core::fmt::Display for Skipped {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Redis failed within `retry_after`; it is tried again after that")
+    }
+}
+
+impl std::error::Error for Skipped {}
 
 /// The methods both stores have, written once: the builder, the key names and the
 /// counters of what Redis's absence cost.
@@ -71,12 +107,6 @@ macro_rules! common_methods {
             &self.core.keys
         }
 
-        /// How many store operations were served from the local copy because Redis was
-        /// down, slow or failing (each also logged as a `tracing` warning).
-        pub fn fallbacks(&self) -> u64 {
-            self.core.health.fallbacks()
-        }
-
         /// How many Redis calls found one of this identity's keys holding a value of another
         /// type (`WRONGTYPE`): such a key makes every call grant on its own until it is
         /// deleted. The first is logged as a `tracing` warning; a caller may report it too.
@@ -100,221 +130,144 @@ pub(crate) enum Call {
     Script(ScriptInvocation<'static>),
 }
 
-/// A store operation; see the module docs.
-pub(crate) trait Op {
+/// What to make of Redis's reply.
+pub(crate) enum Then {
+    Load,
+    Save,
+    Invalidate,
+    /// The owner token the lock was asked for.
+    Lock(String),
+    Extend,
+    Release,
+    LoadRefusals,
+    SaveRefusals,
+}
+
+/// What an operation needs: a round trip, or nothing from Redis.
+pub(crate) enum Plan {
+    Redis(Call, Then),
+    Answer(Result<StoreReply, StoreError>),
+}
+
+/// The round trip `op` needs.
+pub(crate) fn plan(core: &Core, op: StoreOp) -> Plan {
+    let keys = &core.keys;
+    let ttl = core.settings.record_ttl;
+    let (call, then) = match op {
+        StoreOp::Load => (Call::Pipe(commands::load(keys, ttl)), Then::Load),
+        StoreOp::Save(token) => (Call::Pipe(commands::save(keys, &token, ttl)), Then::Save),
+        StoreOp::Invalidate(stale) => {
+            let mut script = scripts::INVALIDATE.key(keys.token());
+            script.arg(record::fingerprint(&stale));
+            (Call::Script(script), Then::Invalidate)
+        }
+        StoreOp::AcquireLock(ttl) => {
+            let owner = record::owner_token();
+            (
+                Call::Cmd(commands::lock(keys, &owner, ttl)),
+                Then::Lock(owner),
+            )
+        }
+        // A local lease (handed out by no Redis lock) has nothing to renew or release.
+        StoreOp::ExtendLock(lease, _) if lease.is_local() => {
+            return Plan::Answer(Ok(StoreReply::Extended(true)));
+        }
+        StoreOp::ReleaseLock(lease) if lease.is_local() => {
+            return Plan::Answer(Ok(StoreReply::Released));
+        }
+        StoreOp::ExtendLock(lease, ttl) => {
+            let mut script = scripts::EXTEND.key(keys.lock());
+            script.arg(lease.owner()).arg(commands::millis(ttl));
+            (Call::Script(script), Then::Extend)
+        }
+        StoreOp::ReleaseLock(lease) => {
+            let mut script = scripts::RELEASE.key(keys.lock());
+            script.arg(lease.owner());
+            (Call::Script(script), Then::Release)
+        }
+        StoreOp::LoadRefusals => (Call::Cmd(commands::load_refusals(keys)), Then::LoadRefusals),
+        StoreOp::SaveRefusals(streak, keep_for) => (
+            Call::Pipe(commands::save_refusals(keys, streak, keep_for)),
+            Then::SaveRefusals,
+        ),
+        // An operation added to the core after this store was written.
+        other => return Plan::Answer(other.default_reply()),
+    };
+    Plan::Redis(call, then)
+}
+
+impl Then {
     /// The name in logs and in the health counters.
-    const NAME: &'static str;
-    /// What Redis answers.
-    type Reply: FromRedisValue;
-    /// What the store answers.
-    type Output;
-
-    /// The round trip to make, or `None` when Redis has nothing to do.
-    fn call(&mut self, core: &Core) -> Option<Call>;
-
-    /// The store's answer from Redis's reply (`None`: Redis was skipped or failed).
-    fn finish(self, core: &Core, reply: Option<Self::Reply>) -> Self::Output;
-}
-
-/// Reads the record (sliding its TTL); while Redis is down, the local copy.
-pub(crate) struct Load;
-
-impl Op for Load {
-    const NAME: &'static str = "load";
-    type Reply = (Loaded,);
-    type Output = Result<Option<StoredToken>, StoreError>;
-
-    fn call(&mut self, core: &Core) -> Option<Call> {
-        Some(Call::Pipe(commands::load(
-            &core.keys,
-            core.settings.record_ttl,
-        )))
-    }
-
-    fn finish(self, core: &Core, reply: Option<(Loaded,)>) -> Self::Output {
-        Ok(match reply {
-            Some(((token, at),)) => core.local.adopt(token, at),
-            None => core.local.get(),
-        })
-    }
-}
-
-/// Writes the record; the local copy keeps the token whatever Redis does.
-pub(crate) struct Save(pub(crate) StoredToken);
-
-impl Op for Save {
-    const NAME: &'static str = "save";
-    type Reply = ();
-    type Output = Result<(), StoreError>;
-
-    fn call(&mut self, core: &Core) -> Option<Call> {
-        let pipe = commands::save(&core.keys, &self.0, core.settings.record_ttl);
-        core.local.set(Some(self.0.clone()));
-        Some(Call::Pipe(pipe))
-    }
-
-    fn finish(self, _core: &Core, _reply: Option<()>) -> Self::Output {
-        Ok(())
-    }
-}
-
-/// Compare-and-delete, in Redis and in the local copy.
-pub(crate) struct Invalidate<'a> {
-    pub(crate) stale: &'a AccessToken,
-    local_hit: bool,
-}
-
-impl<'a> Invalidate<'a> {
-    pub(crate) fn new(stale: &'a AccessToken) -> Self {
-        Self {
-            stale,
-            local_hit: false,
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Self::Load => "load",
+            Self::Save => "save",
+            Self::Invalidate => "invalidate",
+            Self::Lock(_) => "lock",
+            Self::Extend => "extend",
+            Self::Release => "unlock",
+            Self::LoadRefusals => "load_refusals",
+            Self::SaveRefusals => "save_refusals",
         }
     }
-}
 
-impl Op for Invalidate<'_> {
-    const NAME: &'static str = "invalidate";
-    type Reply = i64;
-    type Output = Result<bool, StoreError>;
-
-    fn call(&mut self, core: &Core) -> Option<Call> {
-        self.local_hit = core.local.invalidate(self.stale);
-        let mut script = scripts::INVALIDATE.key(core.keys.token());
-        script.arg(record::fingerprint(self.stale));
-        Some(Call::Script(script))
-    }
-
-    fn finish(self, _core: &Core, reply: Option<i64>) -> Self::Output {
-        Ok(reply.map_or(self.local_hit, |deleted| deleted == 1))
-    }
-}
-
-/// Takes the fleet's grant lock; while Redis is down, a local lease (counted).
-pub(crate) struct Lock {
-    pub(crate) ttl: Duration,
-    owner: String,
-}
-
-impl Lock {
-    pub(crate) fn new(ttl: Duration) -> Self {
-        Self {
-            ttl,
-            owner: record::owner_token(),
-        }
-    }
-}
-
-impl Op for Lock {
-    const NAME: &'static str = "lock";
-    type Reply = Option<String>;
-    type Output = Result<GrantLock, StoreError>;
-
-    fn call(&mut self, core: &Core) -> Option<Call> {
-        Some(Call::Cmd(commands::lock(&core.keys, &self.owner, self.ttl)))
-    }
-
-    fn finish(self, core: &Core, reply: Option<Option<String>>) -> Self::Output {
-        Ok(match reply {
-            Some(Some(_)) => GrantLock::Acquired(GrantLease::new(self.owner)),
-            Some(None) => GrantLock::HeldElsewhere,
-            None => {
-                core.health.local_lock();
-                GrantLock::Acquired(GrantLease::local())
+    /// The store's answer from Redis's `reply`.
+    pub(crate) fn finish(self, reply: Value) -> Result<StoreReply, StoreError> {
+        let parse_error = |_| {
+            StoreError::new(format!(
+                "Redis answered an unexpected value ({})",
+                self.name()
+            ))
+        };
+        Ok(match &self {
+            Self::Load => {
+                let ((token, at),): (Loaded,) =
+                    redis::from_redis_value(reply).map_err(parse_error)?;
+                StoreReply::Token(decode(token, at))
             }
+            Self::Save => StoreReply::Saved,
+            Self::Invalidate => {
+                let deleted: i64 = redis::from_redis_value(reply).map_err(parse_error)?;
+                StoreReply::Invalidated(deleted == 1)
+            }
+            Self::Lock(owner) => {
+                let set: Option<String> = redis::from_redis_value(reply).map_err(parse_error)?;
+                StoreReply::Lock(match set {
+                    Some(_) => GrantLock::Acquired(GrantLease::new(owner.clone())),
+                    None => GrantLock::HeldElsewhere,
+                })
+            }
+            Self::Extend => {
+                let renewed: i64 = redis::from_redis_value(reply).map_err(parse_error)?;
+                StoreReply::Extended(renewed == 1)
+            }
+            Self::Release => StoreReply::Released,
+            Self::LoadRefusals => {
+                let (n, at): (Option<String>, Option<String>) =
+                    redis::from_redis_value(reply).map_err(parse_error)?;
+                StoreReply::Refusals(record::decode_refusals(n, at))
+            }
+            // Redis keeps the streak for the whole fleet.
+            Self::SaveRefusals => StoreReply::RefusalsSaved(true),
         })
     }
 }
 
-/// Releases the lock if this lease still owns it; if that fails the lock expires.
-pub(crate) struct Release(pub(crate) GrantLease);
-
-impl Op for Release {
-    const NAME: &'static str = "unlock";
-    type Reply = i64;
-    type Output = Result<(), StoreError>;
-
-    fn call(&mut self, core: &Core) -> Option<Call> {
-        (!self.0.is_local()).then(|| {
-            let mut script = scripts::RELEASE.key(core.keys.lock());
-            script.arg(self.0.owner());
-            Call::Script(script)
-        })
-    }
-
-    fn finish(self, _core: &Core, _reply: Option<i64>) -> Self::Output {
-        Ok(())
-    }
-}
-
-/// Renews the lock if this lease still owns it.
-pub(crate) struct Extend<'a> {
-    pub(crate) lease: &'a GrantLease,
-    pub(crate) ttl: Duration,
-}
-
-impl Op for Extend<'_> {
-    const NAME: &'static str = "extend";
-    type Reply = i64;
-    type Output = Result<bool, StoreError>;
-
-    fn call(&mut self, core: &Core) -> Option<Call> {
-        (!self.lease.is_local()).then(|| {
-            let mut script = scripts::EXTEND.key(core.keys.lock());
-            script
-                .arg(self.lease.owner())
-                .arg(commands::millis(self.ttl));
-            Call::Script(script)
-        })
-    }
-
-    fn finish(self, _core: &Core, reply: Option<i64>) -> Self::Output {
-        // Redis unreachable (or a local lease): nobody else can take the lock from it either.
-        Ok(reply.is_none_or(|renewed| renewed == 1))
-    }
-}
-
-/// Reads the fleet's refusal streak; while Redis is down, the local copy.
-pub(crate) struct LoadRefusals;
-
-impl Op for LoadRefusals {
-    const NAME: &'static str = "load_refusals";
-    type Reply = (Option<String>, Option<String>);
-    type Output = Result<Option<QuickRefusals>, StoreError>;
-
-    fn call(&mut self, core: &Core) -> Option<Call> {
-        Some(Call::Cmd(commands::load_refusals(&core.keys)))
-    }
-
-    fn finish(self, core: &Core, reply: Option<Self::Reply>) -> Self::Output {
-        Ok(match reply {
-            Some((n, at)) => core.local.set_refusals(record::decode_refusals(n, at)),
-            None => core.local.refusals(),
-        })
-    }
-}
-
-/// Writes (or clears) the streak; the local copy keeps it whatever Redis does.
-pub(crate) struct SaveRefusals {
-    pub(crate) refusals: Option<QuickRefusals>,
-    pub(crate) keep_for: Duration,
-}
-
-impl Op for SaveRefusals {
-    const NAME: &'static str = "save_refusals";
-    type Reply = ();
-    type Output = Result<bool, StoreError>;
-
-    fn call(&mut self, core: &Core) -> Option<Call> {
-        core.local.set_refusals(self.refusals);
-        Some(Call::Pipe(commands::save_refusals(
-            &core.keys,
-            self.refusals,
-            self.keep_for,
-        )))
-    }
-
-    fn finish(self, _core: &Core, _reply: Option<()>) -> Self::Output {
-        Ok(true)
+/// The record `HMGET token at` returned. A record that does not parse (written by something
+/// else) reads as "no token": the next grant overwrites it.
+fn decode(token: Option<Vec<u8>>, at: Option<Vec<u8>>) -> Option<sfjwt_core::manager::StoredToken> {
+    match record::decode(token.map(Zeroizing::new), at) {
+        Ok(stored) => stored,
+        Err(corrupt) => {
+            let field = match corrupt {
+                Corrupt::Token => record::TOKEN,
+                Corrupt::Time => record::AT,
+            };
+            tracing::warn!(
+                field,
+                "sfjwt-redis: stored token record does not parse; treating it as absent"
+            );
+            None
+        }
     }
 }

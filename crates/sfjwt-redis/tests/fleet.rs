@@ -134,7 +134,7 @@ fn eight_workers_share_one_grant_and_one_regrant_after_revoke() {
     assert_eq!(sf.grant_count(), 2);
     assert_eq!(distinct(&after), 1);
     assert_ne!(after[0][0], tokens[0][0]);
-    assert!(workers.iter().all(|w| w.store.fallbacks() == 0));
+    assert!(workers.iter().all(|w| w.manager.store_failures() == 0));
 }
 
 #[test]
@@ -213,7 +213,7 @@ fn redis_stopped_mid_run_callers_still_get_tokens_and_grants_stay_bounded() {
         w.manager.invalidate(&stale).unwrap();
         fifty_tokens(w)
     });
-    let fallbacks: u64 = workers.iter().map(|w| w.store.fallbacks()).sum();
+    let fallbacks: u64 = workers.iter().map(|w| w.manager.store_failures()).sum();
     let local: u64 = workers.iter().map(|w| w.store.local_lock_grants()).sum();
     println!(
         "redis stopped: grants before the outage 1, while the token lived {grants_outage_start}, \
@@ -229,7 +229,7 @@ fn redis_stopped_mid_run_callers_still_get_tokens_and_grants_stay_bounded() {
         grants - 1,
         "every grant during the outage is reported"
     );
-    assert!(workers.iter().all(|w| w.store.fallbacks() > 0));
+    assert!(workers.iter().all(|w| w.manager.store_failures() > 0));
 }
 
 #[test]
@@ -249,12 +249,12 @@ fn a_redis_that_does_not_answer_costs_a_timeout_not_a_login() {
     println!(
         "paused redis: token after {:?} (response timeout 300 ms); fallbacks {}; local grants {}; emulator grants {}",
         started.elapsed(),
-        w.store.fallbacks(),
+        w.manager.store_failures(),
         w.store.local_lock_grants(),
         sf.grant_count()
     );
     assert!(!token.access_token().expose_secret().is_empty());
-    assert!(w.store.fallbacks() >= 1);
+    assert!(w.manager.store_failures() >= 1);
     assert_eq!(w.store.local_lock_grants(), 1);
     assert_eq!(sf.grant_count(), 1);
 }

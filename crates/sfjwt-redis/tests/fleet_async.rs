@@ -126,7 +126,7 @@ async fn eight_tasks_share_one_grant_then_survive_a_redis_outage() {
     assert_eq!(during, second, "the local copy serves while Redis is down");
     sf.revoke_all();
     let after = run(&workers, Some(second[0].clone())).await;
-    let fallbacks: u64 = workers.iter().map(|w| w.store.fallbacks()).sum();
+    let fallbacks: u64 = workers.iter().map(|w| w.manager.store_failures()).sum();
     let local: u64 = workers.iter().map(|w| w.store.local_lock_grants()).sum();
     println!(
         "async fleet: redis stopped, token revoked -> {} grant(s) in total (bound: 2 + {WORKERS}); fallbacks {fallbacks}; local grants {local}",

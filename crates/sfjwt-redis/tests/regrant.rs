@@ -18,8 +18,8 @@ use std::time::{Duration, SystemTime};
 
 use common::*;
 use sfjwt_core::manager::{
-    AsyncTokenManager, AsyncTokenStore, LockPolicy, ManagerError, RetryPolicy, StoredToken,
-    TokenManager, TokenStore,
+    AsyncTokenManager, AsyncTokenStore, LockPolicy, ManagerError, RetryPolicy, StoreOp,
+    StoredToken, TokenManager, TokenStore,
 };
 use sfjwt_core::response::TokenResponse;
 use sfjwt_emulator::Emulator;
@@ -216,7 +216,7 @@ async fn the_record_expires_and_every_read_renews_it() {
         .record_ttl(Duration::from_secs(900))
         .build_async()
         .unwrap();
-    AsyncTokenStore::save(&store, stored("00D!AQ4AQasync"))
+    AsyncTokenStore::run(&store, StoreOp::Save(stored("00D!AQ4AQasync")))
         .await
         .unwrap();
     assert!((890_000..=900_000).contains(&pttl(&redis, &key)));
@@ -225,7 +225,8 @@ async fn the_record_expires_and_every_read_renews_it() {
         .arg(5_000)
         .query(&mut redis.raw())
         .unwrap();
-    assert!(AsyncTokenStore::load(&store).await.unwrap().is_some());
+    let loaded = AsyncTokenStore::run(&store, StoreOp::Load).await.unwrap();
+    assert!(loaded.into_token().unwrap().is_some());
     assert!((890_000..=900_000).contains(&pttl(&redis, &key)));
 
     // Outside Salesforce's session timeouts (and 1 s): refused when building.

@@ -15,7 +15,10 @@ use std::time::{Duration, UNIX_EPOCH};
 use common::*;
 use sfjwt_core::endpoint::TokenEndpoint;
 use sfjwt_core::exchange::JwtBearer;
-use sfjwt_core::manager::{CacheIdentity, GrantLease, GrantLock, StoredToken, TokenStore};
+use sfjwt_core::manager::{
+    AsyncTokenStore, CacheIdentity, GrantLease, GrantLock, StoreError, StoreOp, StoredToken,
+    TokenManager, TokenStore,
+};
 use sfjwt_core::response::{AccessToken, TokenResponse};
 use sfjwt_redis::{AsyncRedisStore, Keys, RedisStore, RedisStoreError};
 
@@ -165,7 +168,7 @@ fn the_lock_has_one_owner_a_ttl_and_only_its_owner_releases_it() {
         b.acquire_grant_lock(Duration::from_secs(30)).unwrap(),
         GrantLock::Acquired(_)
     ));
-    assert_eq!(a.fallbacks() + b.fallbacks(), 0);
+    assert_eq!(a.local_lock_grants() + b.local_lock_grants(), 0);
 }
 
 #[test]
@@ -197,10 +200,14 @@ fn a_record_that_does_not_parse_reads_as_absent_and_is_overwritten() {
 fn no_password_or_token_in_debug_or_errors_and_rediss_is_supported() {
     let client = prod_client(USERNAME);
     let store = RedisStore::open("redis://fleet:hunter2-password@127.0.0.1:1/0", &client).unwrap();
-    store.save(stored(T1)).unwrap(); // Redis unreachable: kept locally
+    // Redis unreachable: an "unavailable" error (the manager works around it) that names
+    // neither the password nor the token.
+    let unreachable = store.save(stored(T1)).unwrap_err();
+    assert!(unreachable.is_unavailable());
+    let chain = format!("{:#}", anyhow::Error::new(unreachable));
+    assert!(!chain.contains("hunter2") && !chain.contains(T1), "{chain}");
     let debug = format!("{store:?}");
     assert!(!debug.contains("hunter2") && !debug.contains(T1), "{debug}");
-    assert!(store.fallbacks() >= 1);
     let builder = RedisStore::builder("redis://fleet:hunter2-password@127.0.0.1:1/0", &client);
     assert!(!format!("{builder:?}").contains("hunter2"));
 
@@ -225,26 +232,44 @@ fn no_password_or_token_in_debug_or_errors_and_rediss_is_supported() {
 }
 
 #[test]
-fn an_unreachable_redis_leaves_a_working_local_store() {
-    // Nothing listens on port 1: every call falls back at once, and the contract still holds.
-    let s = RedisStore::open("redis://127.0.0.1:1/", &prod_client(USERNAME)).unwrap();
-    assert!(s.load().unwrap().is_none());
-    s.save(stored(T1)).unwrap();
-    assert!(!s.invalidate(&AccessToken::new(T2)).unwrap());
-    assert!(s.load().unwrap().is_some());
-    assert!(matches!(
-        s.acquire_grant_lock(Duration::from_secs(1)).unwrap(),
-        GrantLock::Acquired(ref l) if l.is_local()
-    ));
-    assert!(s.invalidate(&AccessToken::new(T1)).unwrap());
-    assert!(s.load().unwrap().is_none());
-    assert_eq!(s.local_lock_grants(), 1);
-    assert!(s.fallbacks() >= 5);
+fn an_unreachable_redis_leaves_a_working_manager() {
+    // Nothing listens on port 1: every call fails at once as "unavailable", and the manager's
+    // fallback keeps the contract: one grant, served again; compare-and-invalidate; a new grant.
+    let store = Arc::new(RedisStore::open("redis://127.0.0.1:1/", &prod_client(USERNAME)).unwrap());
+    assert!(store.load().unwrap_err().is_unavailable());
+    let grants = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = Arc::clone(&grants);
+    let transport = move |_req: http::Request<Vec<u8>>| -> Result<_, std::io::Error> {
+        let n = counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Ok(sfjwt_test_support::fake::ok([T1, T2][n.min(1)]))
+    };
+    let manager =
+        TokenManager::new(prod_client(USERNAME), transport).with_store(Arc::clone(&store));
+    let first = manager.token().unwrap();
+    assert_eq!(first.access_token().expose_secret(), T1);
+    assert!(
+        Arc::ptr_eq(&first, &manager.token().unwrap()),
+        "served, not granted again"
+    );
+    assert!(!manager.invalidate(&AccessToken::new(T2)).unwrap());
+    assert!(manager.invalidate(&AccessToken::new(T1)).unwrap());
+    assert_eq!(manager.token().unwrap().access_token().expose_secret(), T2);
+    assert_eq!(manager.grants(), 2);
+    assert_eq!(
+        store.local_lock_grants(),
+        2,
+        "each grant went ahead without the lock"
+    );
+    assert!(manager.store_failures() >= 5);
+}
+
+/// The async store's answer to `op`.
+async fn run(store: &AsyncRedisStore, op: StoreOp) -> sfjwt_core::manager::StoreReply {
+    AsyncTokenStore::run(store, op).await.unwrap()
 }
 
 #[tokio::test]
 async fn the_async_store_keeps_the_same_contract() {
-    use sfjwt_core::manager::AsyncTokenStore;
     let redis = RedisServer::start();
     let client = prod_client(USERNAME);
     let a = AsyncRedisStore::open(&redis.url(), &client).unwrap();
@@ -255,7 +280,10 @@ async fn the_async_store_keeps_the_same_contract() {
         "sync and async processes share one record"
     );
 
-    AsyncTokenStore::save(&a, stored(T1)).await.unwrap();
+    run(&a, StoreOp::Save(stored(T1)))
+        .await
+        .into_done()
+        .unwrap();
     assert_eq!(
         TokenStore::load(&sync)
             .unwrap()
@@ -266,29 +294,28 @@ async fn the_async_store_keeps_the_same_contract() {
         T1
     );
     TokenStore::save(&sync, stored(T2)).unwrap();
-    assert!(!a.invalidate(&AccessToken::new(T1)).await.unwrap());
-    assert!(a.invalidate(&AccessToken::new(T2)).await.unwrap());
-    assert!(AsyncTokenStore::load(&a).await.unwrap().is_none());
+    let invalidate = |t: &str| StoreOp::Invalidate(AccessToken::new(t));
+    assert!(!run(&a, invalidate(T1)).await.into_invalidated().unwrap());
+    assert!(run(&a, invalidate(T2)).await.into_invalidated().unwrap());
+    assert!(run(&a, StoreOp::Load).await.into_token().unwrap().is_none());
 
-    let GrantLock::Acquired(lease) =
-        AsyncTokenStore::acquire_grant_lock(&a, Duration::from_secs(5))
-            .await
-            .unwrap()
-    else {
+    let lock = run(&a, StoreOp::AcquireLock(Duration::from_secs(5))).await;
+    let GrantLock::Acquired(lease) = lock.into_lock().unwrap() else {
         panic!("free lock")
     };
     assert!(matches!(
         TokenStore::acquire_grant_lock(&sync, Duration::from_secs(5)).unwrap(),
         GrantLock::HeldElsewhere
     ));
-    AsyncTokenStore::release_grant_lock(&a, lease)
+    run(&a, StoreOp::ReleaseLock(lease))
         .await
+        .into_done()
         .unwrap();
     assert!(matches!(
         TokenStore::acquire_grant_lock(&sync, Duration::from_secs(5)).unwrap(),
         GrantLock::Acquired(_)
     ));
-    assert_eq!(a.fallbacks(), 0);
+    assert_eq!(a.local_lock_grants(), 0);
 }
 
 #[test]
@@ -302,13 +329,14 @@ fn a_key_of_the_wrong_type_is_counted_not_silently_granted_around() {
         .query(&mut redis.raw())
         .unwrap();
     assert_eq!(store.wrong_type_keys(), 0);
-    // The store still answers (from its local copy): Redis trouble never fails a caller.
-    assert!(store.load().unwrap().is_none());
+    // The store answers "unavailable": the manager grants around it (Redis trouble never
+    // fails a caller).
+    assert!(store.load().unwrap_err().is_unavailable());
     assert!(
         store.wrong_type_keys() >= 1,
         "the WRONGTYPE answer is counted"
     );
-    let _ = store.load();
+    let _: Result<_, StoreError> = store.load();
     assert!(store.wrong_type_keys() >= 2, "and every later one");
     // A healthy key of the right type is not counted.
     let other = open(&redis, "analyst@acme.com");

@@ -4,32 +4,32 @@
 //! lifetime, so a cached token is used until it is invalidated (the API answered 401
 //! `INVALID_SESSION_ID`), refreshed, or older than an optional `--max-age`.
 //!
-//! - [`file_store`]: one file per identity under the user's cache directory ([`dir`]), named
-//!   and laid out by [`entry`], with a cross-process grant lock;
+//! - `--cache file` (the default): `sfjwt-file-store`'s store, one file per identity under the
+//!   user's cache directory, with a cross-process grant lock; its refusals end the command
+//!   ([`refusal_error`]);
 //! - `--cache redis://…`: `sfjwt-redis`'s store, shared by a fleet of machines;
 //! - [`source`]: the flow — a hit without loading the key, else the core's token manager with
 //!   the chosen store, so its single flight and compare-and-invalidate apply.
 
 pub(crate) mod args;
-pub(crate) mod dir;
-pub(crate) mod entry;
-pub(crate) mod file_store;
 pub(crate) mod source;
-pub(crate) mod trust;
 pub(crate) mod wait;
 
 use std::io::Write as _;
 
 use sfjwt_core::claims::Audience;
 use sfjwt_core::endpoint::TokenEndpoint;
+use sfjwt_file_store::{FileStoreError, Untrusted};
+
+use crate::error::{CliError, Exit};
 
 /// The cache identity of the identity flags: login URL, client id, username, audience.
 pub(crate) fn entry_identity(
     identity: &crate::identity::Identity,
     endpoint: &TokenEndpoint,
     audience: &Audience,
-) -> entry::Identity {
-    entry::Identity {
+) -> sfjwt_file_store::Identity {
+    sfjwt_file_store::Identity {
         login_url: endpoint.base_url().to_owned(),
         client_id: identity.client_id.clone().unwrap_or_default(),
         username: identity.username.clone().unwrap_or_default(),
@@ -44,4 +44,27 @@ pub(crate) fn warn_no_cache_dir() {
         std::io::stderr(),
         "warning: token cache off: no cache directory (neither XDG_CACHE_HOME nor a home directory is set)\n  hint: set XDG_CACHE_HOME to a private directory, or pass --no-cache to silence this"
     );
+}
+
+/// A cache path the file store refused: exit 2, the path and the problem, the fix as the hint.
+pub(crate) fn untrusted_error(untrusted: &Untrusted) -> CliError {
+    CliError::local(format!("refusing the token cache: {untrusted}")).hint(format!(
+        "{}; or set XDG_CACHE_HOME to a directory of your own, or pass --no-cache (--cache off)",
+        untrusted.fix()
+    ))
+}
+
+/// What ends the command after the file store refused to go on: a refused path (exit 2), or
+/// another process holding the grant lock for the whole bound (exit 4, naming the lock).
+pub(crate) fn refusal_error(error: FileStoreError) -> CliError {
+    match &error {
+        FileStoreError::LockTimeout { lock, .. } => CliError::new(Exit::Transport, error.to_string())
+            .hint(format!(
+                "a stuck sfjwt process is logging in: find it with `fuser -v {}` (or lsof) and end it, or pass --no-cache",
+                lock.display()
+            )),
+        FileStoreError::Untrusted(untrusted) => untrusted_error(untrusted),
+        // A refusal this build does not know: the store's own words, exit 2.
+        _ => CliError::local(error.to_string()),
+    }
 }

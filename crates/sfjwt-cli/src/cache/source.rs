@@ -5,21 +5,20 @@
 //! A file-cache hit is answered before the key is loaded: no passphrase prompt, no RSA
 //! parsing, no network — that is what makes a cached `sfjwt token` cost about a millisecond.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use sfjwt_core::exchange::JwtBearer;
 use sfjwt_core::jws::Signer;
 use sfjwt_core::manager::{
-    GrantLease, GrantLock, LockPolicy, MemoryStore, QuickRefusals, StoreError, StoredToken,
-    TokenManager, TokenStore,
+    GrantLock, LockPolicy, MemoryStore, StoreError, StoreOp, StoreReply, TokenManager, TokenStore,
 };
 use sfjwt_core::response::{AccessToken, TokenResponse};
 
+use sfjwt_file_store::{EntryKey, Event, FileStore, entry};
+
 use super::args::{Backend, CacheArgs};
-use super::entry::{self, EntryKey};
-use super::file_store::FileStore;
 use super::wait::WaitNotice;
 use crate::error::{CliError, CliResult};
 use crate::identity::{Identity, KEY_ENV, KeySource};
@@ -61,7 +60,7 @@ pub(crate) struct TokenSource<'a> {
 
 struct Managed {
     manager: TokenManager<Http>,
-    store: Arc<Counted>,
+    store: Arc<Announced>,
 }
 
 impl<'a> TokenSource<'a> {
@@ -71,7 +70,7 @@ impl<'a> TokenSource<'a> {
     /// Exit 2 for an unknown `--cache` value or an unreadable key.
     pub(crate) fn open(
         identity: &'a Identity,
-        entry: entry::Identity,
+        entry: sfjwt_file_store::Identity,
         cache: &CacheArgs,
         grant: Grant,
         factory: ClientFactory<'a>,
@@ -83,12 +82,11 @@ impl<'a> TokenSource<'a> {
         };
         let key_fingerprint = key.as_ref().map_or([0; 32], EntryKey::key_fingerprint);
         let file = match (&backend, key) {
-            (Backend::File, Some(key)) => match super::dir::cache_dir() {
-                Some(dir) => Some(Arc::new(FileStore::open(
-                    dir,
-                    key,
-                    lock_policy(grant).max_wait(),
-                )?)),
+            (Backend::File, Some(key)) => match sfjwt_file_store::default_dir() {
+                Some(dir) => Some(Arc::new(
+                    FileStore::open(dir, key, lock_policy(grant).max_wait(), say_event())
+                        .map_err(|untrusted| super::untrusted_error(&untrusted))?,
+                )),
                 None => {
                     super::warn_no_cache_dir();
                     None
@@ -111,8 +109,8 @@ impl<'a> TokenSource<'a> {
     /// The refusal (exit 2) or give-up (exit 4) the file cache recorded, if any: it ends the
     /// command whatever the token manager made of the store's error.
     fn check_fatal(&self) -> CliResult {
-        match self.file.as_ref().and_then(|f| f.take_fatal()) {
-            Some(error) => Err(error),
+        match self.file.as_ref().and_then(|f| f.take_refusal()) {
+            Some(error) => Err(super::refusal_error(error)),
             None => Ok(()),
         }
     }
@@ -129,7 +127,7 @@ impl<'a> TokenSource<'a> {
     pub(crate) fn token(&mut self) -> CliResult<Obtained> {
         if self.manager.is_none()
             && let Some(file) = &self.file
-            && let Some(stored) = file.read()?
+            && let Some(stored) = file.read().map_err(|u| super::untrusted_error(&u))?
             && self.max_age.is_none_or(|max| entry::age(&stored) < max)
         {
             return Ok(Obtained {
@@ -138,9 +136,9 @@ impl<'a> TokenSource<'a> {
             });
         }
         let managed = self.managed()?;
-        let saves = managed.store.saves();
+        let grants = managed.manager.grants();
         let result = managed.manager.token();
-        let from_cache = managed.store.saves() == saves;
+        let from_cache = managed.manager.grants() == grants;
         managed.store.report();
         self.check_fatal()?;
         let token = result.map_err(|e| CliError::manager(&e))?;
@@ -170,7 +168,7 @@ impl<'a> TokenSource<'a> {
     /// As [`invalidate`](Self::invalidate).
     pub(crate) fn refresh(&mut self) -> CliResult<()> {
         let current = match (&self.file, &self.manager) {
-            (Some(file), None) => file.read()?,
+            (Some(file), None) => file.read().map_err(|u| super::untrusted_error(&u))?,
             _ => self.managed()?.store.load().ok().flatten(),
         };
         self.check_fatal()?;
@@ -228,9 +226,8 @@ impl<'a> TokenSource<'a> {
                     "the grant lock".to_owned(),
                 ),
             };
-            let store = Arc::new(Counted {
+            let store = Arc::new(Announced {
                 inner,
-                saves: AtomicU64::new(0),
                 notice: Mutex::new(WaitNotice::new(lock, policy.max_wait())),
                 report,
             });
@@ -251,6 +248,46 @@ impl<'a> TokenSource<'a> {
     }
 }
 
+/// What the file store reports, on stderr: one warning per process (the cache is a
+/// convenience, the command goes on without it), and which lock an `--invalidate` or
+/// `--refresh` waits for once the wait passes 2 s.
+fn say_event() -> impl Fn(&Event<'_>) + Send + Sync + 'static {
+    let warned = AtomicBool::new(false);
+    let notice: Mutex<Option<WaitNotice>> = Mutex::new(None);
+    move |event| match event {
+        Event::Warning { .. } if !warned.swap(true, Ordering::Relaxed) => {
+            use std::io::Write as _;
+            let _ = writeln!(
+                std::io::stderr(),
+                "warning: token cache: {event}\n  hint: check that directory's owner and permissions, set XDG_CACHE_HOME to a writable directory, or pass --no-cache"
+            );
+        }
+        Event::Waiting { lock, bound, .. } => {
+            let mut notice = notice.lock().unwrap_or_else(PoisonError::into_inner);
+            notice
+                .get_or_insert_with(|| {
+                    WaitNotice::new(
+                        format!("the token cache's grant lock {}", lock.display()),
+                        *bound,
+                    )
+                })
+                .still_held();
+        }
+        _ => {}
+    }
+}
+
+/// What a vault key URI contributes to the fingerprint: the URI without its PIN attributes.
+/// Without the `pkcs11` feature a `pkcs11:` key cannot be opened, so no entry is ever written
+/// under the name.
+fn vault_key_text(uri: &str) -> String {
+    #[cfg(feature = "pkcs11")]
+    if uri.starts_with("pkcs11:") {
+        return sfjwt_pkcs11::Pkcs11Uri::without_pin(uri);
+    }
+    uri.to_owned()
+}
+
 /// The grant lock outlives the longest grant (every attempt timing out, plus backoff), so a
 /// slow grant is not doubled; waiters give up after 1.5× that (elapsed time) and grant on
 /// their own — or, for `--refresh`/`--invalidate`, exit 4 naming the lock.
@@ -267,7 +304,7 @@ fn lock_policy(grant: Grant) -> LockPolicy {
 /// call would log in again around it.
 #[cfg(feature = "redis")]
 fn wrong_type_warning(redis: Arc<sfjwt_redis::RedisStore>) -> Box<dyn Fn() + Send + Sync> {
-    let warned = std::sync::atomic::AtomicBool::new(false);
+    let warned = AtomicBool::new(false);
     Box::new(move || {
         if redis.wrong_type_keys() > 0 && !warned.swap(true, Ordering::Relaxed) {
             use std::io::Write as _;
@@ -299,9 +336,7 @@ fn key_bytes(identity: &Identity) -> CliResult<zeroize::Zeroizing<Vec<u8>>> {
     use std::io::Read as _;
     // A vault key is named by its URI (without the PIN): the key never leaves the vault.
     if let Some(uri) = &identity.key_uri {
-        return Ok(zeroize::Zeroizing::new(
-            entry::vault_key_text(&uri.0).into_bytes(),
-        ));
+        return Ok(zeroize::Zeroizing::new(vault_key_text(&uri.0).into_bytes()));
     }
     let read = match identity.key_source()? {
         KeySource::File(path) => std::fs::File::open(&path).and_then(|file| {
@@ -322,23 +357,18 @@ fn key_bytes(identity: &Identity) -> CliResult<zeroize::Zeroizing<Vec<u8>>> {
     })
 }
 
-/// The cache store, counting saves: a save means this process granted. Forwards every
-/// method, defaulted ones included, so the inner store's lock renewal and shared refusal
-/// streak (Redis) stay in effect.
-struct Counted {
+/// The cache store, saying out loud what a person at the terminal must know: after 2 s of
+/// waiting for another process's grant lock, which lock (once); and what the inner store
+/// counted (a Redis key of the wrong type). Every operation goes to the inner store unchanged.
+struct Announced {
     inner: Arc<dyn TokenStore>,
-    saves: AtomicU64,
     /// Says once, after 2 s, which lock this process waits for.
     notice: Mutex<WaitNotice>,
     /// Reports what the inner store counted (a Redis key of the wrong type).
     report: Option<Box<dyn Fn() + Send + Sync>>,
 }
 
-impl Counted {
-    fn saves(&self) -> u64 {
-        self.saves.load(Ordering::SeqCst)
-    }
-
+impl Announced {
     fn report(&self) {
         if let Some(report) = &self.report {
             report();
@@ -346,23 +376,10 @@ impl Counted {
     }
 }
 
-impl TokenStore for Counted {
-    fn load(&self) -> Result<Option<StoredToken>, StoreError> {
-        self.inner.load()
-    }
-
-    fn save(&self, token: StoredToken) -> Result<(), StoreError> {
-        self.saves.fetch_add(1, Ordering::SeqCst);
-        self.inner.save(token)
-    }
-
-    fn invalidate(&self, stale: &AccessToken) -> Result<bool, StoreError> {
-        self.inner.invalidate(stale)
-    }
-
-    fn acquire_grant_lock(&self, ttl: Duration) -> Result<GrantLock, StoreError> {
-        let answer = self.inner.acquire_grant_lock(ttl);
-        if matches!(answer, Ok(GrantLock::HeldElsewhere)) {
+impl TokenStore for Announced {
+    fn run(&self, op: StoreOp) -> Result<StoreReply, StoreError> {
+        let answer = self.inner.run(op);
+        if matches!(answer, Ok(StoreReply::Lock(GrantLock::HeldElsewhere))) {
             self.notice
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
@@ -370,24 +387,30 @@ impl TokenStore for Counted {
         }
         answer
     }
+}
 
-    fn release_grant_lock(&self, lease: GrantLease) -> Result<(), StoreError> {
-        self.inner.release_grant_lock(lease)
+#[cfg(all(test, feature = "pkcs11"))]
+mod tests {
+    use super::*;
+
+    fn identity() -> sfjwt_file_store::Identity {
+        sfjwt_file_store::Identity {
+            login_url: "https://login.salesforce.com".into(),
+            client_id: "3MVG9_key".into(),
+            username: "etl@acme.com".into(),
+            audience: "https://login.salesforce.com".into(),
+        }
     }
 
-    fn extend_grant_lock(&self, lease: &GrantLease, ttl: Duration) -> Result<bool, StoreError> {
-        self.inner.extend_grant_lock(lease, ttl)
-    }
-
-    fn load_refusals(&self) -> Result<Option<QuickRefusals>, StoreError> {
-        self.inner.load_refusals()
-    }
-
-    fn save_refusals(
-        &self,
-        refusals: Option<QuickRefusals>,
-        keep_for: Duration,
-    ) -> Result<bool, StoreError> {
-        self.inner.save_refusals(refusals, keep_for)
+    #[test]
+    fn names_do_not_change_with_the_pin_so_they_cannot_reveal_it() {
+        let name = |uri: &str| EntryKey::new(identity(), vault_key_text(uri).as_bytes()).name();
+        let base = "pkcs11:token=t;object=k?module-path=/usr/lib/softhsm/libsofthsm2.so";
+        let with_pin = name(&format!("{base}&pin-value=1234"));
+        assert_eq!(with_pin, name(&format!("{base}&pin-value=9999")));
+        assert_eq!(with_pin, name(&format!("{base}&pin-source=file:/run/pin")));
+        assert_eq!(with_pin, name(base));
+        // Another key is another entry.
+        assert_ne!(with_pin, name(&base.replace("object=k", "object=other")));
     }
 }

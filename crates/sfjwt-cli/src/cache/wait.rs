@@ -6,7 +6,7 @@
 //! (the lock file's path, or the Redis key) and for how long at most. The bound itself is the
 //! grant lock policy's `max_wait`, measured in elapsed time: a grant waiter then logs in on
 //! its own (the core's token manager), a `--refresh`/`--invalidate` waiter gives up with exit
-//! 4 naming the lock ([`FileStore`](super::file_store::FileStore)).
+//! 4 naming the lock (`sfjwt-file-store` reports the wait, this module says it).
 
 use std::io::Write as _;
 use std::time::{Duration, Instant};
@@ -49,10 +49,5 @@ impl WaitNotice {
             );
         }
         waited
-    }
-
-    /// The bound this notice announces.
-    pub(crate) fn bound(&self) -> Duration {
-        self.bound
     }
 }

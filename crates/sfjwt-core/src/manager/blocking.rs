@@ -3,12 +3,16 @@
 use std::sync::Arc;
 
 use super::error::ManagerError;
+use super::fallback::FallbackStore;
 use super::flight::Role;
-use super::machine::{Action, Grant, Input, Lookup, Machine, Report, Reset};
+use super::grant::Grant;
+use super::machine::{Action, Input, Lookup, Machine};
+use super::memory::MemoryStore;
+use super::report::{Report, Reset};
 use super::retry::jitter_random;
-use super::settings::Manager;
 use super::sleep::{Sleep, ThreadSleep};
-use super::store::{MemoryStore, TokenStore};
+use super::state::Manager;
+use super::store::TokenStore;
 use crate::transport::{SyncTransport, TransportErrorKind};
 use crate::{exchange::JwtBearer, response::AccessToken, response::TokenResponse};
 
@@ -36,7 +40,7 @@ pub type TokenManager<T> = Manager<BlockingIo<T>>;
 
 /// How a [`TokenManager`] reaches the world: a sync store, a blocking transport, a sleep.
 pub struct BlockingIo<T> {
-    store: Arc<dyn TokenStore>,
+    store: FallbackStore<Arc<dyn TokenStore>>,
     transport: T,
     sleep: Arc<dyn Sleep>,
 }
@@ -49,7 +53,7 @@ where
     /// A manager for `client` sending through `transport`, with an in-memory store, the
     /// default [`RetryPolicy`](super::RetryPolicy), [`ThreadSleep`] and no maximum age.
     pub fn new(client: JwtBearer, transport: T) -> Self {
-        let store = Arc::new(MemoryStore::new());
+        let store = FallbackStore::new(Arc::new(MemoryStore::new()) as Arc<dyn TokenStore>);
         let sleep = Arc::new(ThreadSleep);
         Self::with_io(
             client,
@@ -64,7 +68,7 @@ where
     /// Uses `store` instead of the in-memory default (e.g. a store shared by a fleet).
     #[must_use]
     pub fn with_store(mut self, store: impl TokenStore + 'static) -> Self {
-        self.io.store = Arc::new(store);
+        self.io.store = FallbackStore::new(Arc::new(store));
         self
     }
 
@@ -86,7 +90,7 @@ where
         if let Some(token) = self.drive(Lookup)? {
             return Ok(token);
         }
-        match self.shared.flight.join() {
+        match self.flight.join() {
             Role::Follower(flight) => flight.wait(),
             Role::Leader(guard) => guard.finish(self.drive(Grant::default())),
         }
@@ -116,17 +120,27 @@ where
         self.drive(Reset)
     }
 
+    /// How many store calls failed since this manager was made. The manager works around
+    /// each (a token the store failed to save is kept for this process, so it costs no second
+    /// grant) and logs it as a `tracing` warning; a rising count means the store needs a look.
+    pub fn store_failures(&self) -> u64 {
+        self.io.store.failures()
+    }
+
     /// Runs `machine` to the end, doing each action it asks for.
     fn drive<M: Machine>(&self, mut machine: M) -> M::Output {
-        let (shared, io) = (&self.shared, &self.io);
+        let (policy, io) = (&self.policy, &self.io);
         let mut input = Input::Start;
         loop {
-            input = match machine.step(shared, input, shared.now()) {
-                Action::Store(call) => call.run(&*io.store),
+            input = match machine.step(policy, input, policy.now()) {
+                Action::Store(op) => Input::Store(io.store.run(op)),
                 Action::Send(_attempt) => {
                     #[cfg(feature = "tracing")]
-                    let _span = shared.span(_attempt).entered();
-                    let result = shared.client.request_token(&io.transport);
+                    let _span = policy.span(_attempt).entered();
+                    let result = policy.client.request_token(&io.transport);
+                    if result.is_ok() {
+                        self.granted();
+                    }
                     Input::Response(result, jitter_random())
                 }
                 Action::Sleep(pause) => {

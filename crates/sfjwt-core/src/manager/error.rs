@@ -2,12 +2,17 @@
 //! exchange or store failure, its own whole sentence otherwise ([error convention](crate::manual::errors#error-convention)).
 
 use core::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use http::StatusCode;
 
 use super::store::StoreError;
 use crate::exchange::ExchangeError;
+use crate::response::TokenResponse;
+
+/// What a grant ends with, and what its waiters get.
+pub(crate) type Outcome = Result<Arc<TokenResponse>, ManagerError>;
 
 /// Why the token manager could not hand out a token.
 ///

@@ -1,198 +1,171 @@
-//! What the manager keeps for its own process when the store cannot, so that a failing store
-//! never costs logins.
+//! [`FallbackStore`]: what the manager keeps for its own process when the store cannot, so
+//! that a failing store never costs logins. The managers wrap every store in it, sync or
+//! async, so no store keeps a copy of its own.
 //!
-//! - A granted token the store failed to save is served from here: without it, every call
-//!   would find the store empty and grant again.
-//! - A refused token the store failed to drop is never served again from the store: without
-//!   it, the manager would hand out the refused token forever.
+//! - It keeps the last token read from or written to the store, and serves it while the store
+//!   fails to answer: an outage costs no grant while the token still works. Without a copy, a
+//!   store that is [unavailable](super::StoreError::unavailable) reads as empty (the process
+//!   grants on its own and keeps that token); any other failure fails the call.
+//! - A granted token the store failed to save is served from here until the store holds a
+//!   newer one: without it, every call would find the store empty and grant again.
+//! - A refused token the store failed to drop is never served again: without it, the manager
+//!   would hand out the refused token forever.
 //! - The refusal streak ([`QuickRefusals`]) lives here when the store does not keep one (the
-//!   trait's default) or failed to save it, so bounded re-grants hold with any store.
+//!   [`default_reply`](super::StoreOp::default_reply)) or failed to save it, so bounded
+//!   re-grants hold with any store.
 //!
-//! Each store failure is counted ([`Fallback::failures`], the managers' `store_failures`) and
-//! logged as a `tracing` warning; none is returned to a caller who could be served.
+//! Each store failure it works around is counted ([`FallbackStore::failures`], the managers'
+//! `store_failures`) and logged as a `tracing` warning. The grant lock is not kept here: when
+//! it cannot be had, the grant goes ahead without it (and says so in its own trace events).
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
-use std::time::SystemTime;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use super::regrant::QuickRefusals;
-use super::store::{StoreError, StoredToken};
+use super::async_store::AsyncTokenStore;
+use super::store::{QuickRefusals, StoreError, StoreOp, StoreReply, StoredToken, TokenStore};
 use crate::response::AccessToken;
 
-#[derive(Default)]
-pub(crate) struct Fallback {
-    state: Mutex<State>,
+/// The fallback decorator around a store `S`; see the module docs.
+pub(crate) struct FallbackStore<S> {
+    inner: S,
+    copy: Mutex<Copy>,
     failures: AtomicU64,
 }
 
 #[derive(Default)]
-struct State {
-    /// A granted token the store failed to save.
+struct Copy {
+    /// The last token read or written.
     token: Option<StoredToken>,
+    /// `token` is one the store failed to save: newer than anything the store holds.
+    unsaved: bool,
     /// A refused token the store failed to drop.
     refused: Option<AccessToken>,
-    /// The streak, when the store does not keep it.
+    /// The last streak read or written.
     refusals: Option<QuickRefusals>,
+    /// The store does not keep the streak, or failed to save it: this copy is the streak.
+    refusals_unsaved: bool,
 }
 
-/// What a report of a refused token found before the store dropped it.
-#[derive(Debug)]
-pub(crate) struct Refusal {
-    /// When the refused token was granted, if it was the current token.
-    granted_at: Option<SystemTime>,
-    /// Whether it was this process's own copy.
-    own: bool,
-}
-
-impl Fallback {
-    fn state(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+impl<S> FallbackStore<S> {
+    pub(crate) fn new(inner: S) -> Self {
+        Self {
+            inner,
+            copy: Mutex::default(),
+            failures: AtomicU64::new(0),
+        }
     }
 
-    /// How many store calls failed.
+    /// The store it wraps.
+    #[cfg(test)]
+    pub(crate) fn inner(&self) -> &S {
+        &self.inner
+    }
+
+    /// How many store calls failed and were worked around.
     pub(crate) fn failures(&self) -> u64 {
         self.failures.load(Ordering::Relaxed)
     }
 
-    /// Counts and logs a store failure the manager works around.
-    pub(crate) fn failed(&self, _op: &'static str, _error: &StoreError) {
+    fn copy(&self) -> MutexGuard<'_, Copy> {
+        self.copy.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn failed(&self, _op: &StoreOp, _error: &StoreError) {
         self.failures.fetch_add(1, Ordering::Relaxed);
         #[cfg(feature = "tracing")]
-        tracing::warn!(op = _op, error = %_error, "sfjwt: token store failed; the manager works around it");
+        tracing::warn!(op = _op.name(), error = %_error, "sfjwt: token store failed; the manager works around it");
     }
 
-    /// The token to serve from the store's answer and this process's copy: the newer of the
-    /// two, never a token known to be refused.
-    ///
-    /// # Errors
-    /// The store's error when it failed and there is no copy to serve.
-    pub(crate) fn current(
+    /// The answer to `op`, from the store's answer `result` and this process's copy. Written
+    /// once: both `run`s below only differ in how they get `result`.
+    fn after(
         &self,
-        loaded: Result<Option<StoredToken>, StoreError>,
-    ) -> Result<Option<StoredToken>, StoreError> {
-        let mut state = self.state();
-        let stored = match loaded {
-            Ok(stored) => stored.filter(|s| {
-                !state
-                    .refused
-                    .as_ref()
-                    .is_some_and(|r| s.token.access_token().same_as(r))
-            }),
-            Err(error) => {
-                self.failed("load", &error);
-                if state.token.is_none() {
-                    return Err(error);
-                }
-                None
-            }
-        };
-        Ok(match (stored, state.token.clone()) {
-            (Some(stored), Some(own)) if own.obtained_at > stored.obtained_at => Some(own),
-            (Some(stored), _) => {
-                state.token = None;
-                Some(stored)
-            }
-            (None, own) => own,
-        })
-    }
-
-    /// Records how saving a fresh grant went.
-    pub(crate) fn saved(&self, stored: &StoredToken, result: Result<(), StoreError>) {
-        let mut state = self.state();
-        state.refused = None;
-        state.token = match result {
-            Ok(()) => None,
-            Err(error) => {
-                self.failed("save", &error);
-                Some(stored.clone())
-            }
-        };
-    }
-
-    /// Looks for `stale` as the current token (in the store's answer or this process's copy,
-    /// which is dropped here) before the store drops it.
-    pub(crate) fn refusal(
-        &self,
-        loaded: Result<Option<StoredToken>, StoreError>,
-        stale: &AccessToken,
-    ) -> Refusal {
-        let mut state = self.state();
-        let own = state
-            .token
-            .as_ref()
-            .filter(|t| t.token.access_token().same_as(stale))
-            .map(|t| t.obtained_at);
-        if own.is_some() {
-            state.token = None;
+        op: StoreOp,
+        result: Result<StoreReply, StoreError>,
+    ) -> Result<StoreReply, StoreError> {
+        if let Err(error) = &result
+            && !matches!(op, StoreOp::AcquireLock(_) | StoreOp::ReleaseLock(_))
+        {
+            self.failed(&op, error);
         }
-        let stored = match loaded {
-            Ok(stored) => stored
-                .filter(|s| s.token.access_token().same_as(stale))
-                .map(|s| s.obtained_at),
-            Err(error) => {
-                self.failed("load", &error);
-                None
+        let mut copy = self.copy();
+        match (op, result) {
+            (StoreOp::Load, Ok(StoreReply::Token(stored))) => {
+                Ok(StoreReply::Token(copy.loaded(stored)))
             }
-        };
-        Refusal {
-            granted_at: own.or(stored),
-            own: own.is_some(),
+            (StoreOp::Load, Err(error)) => match copy.token.clone() {
+                Some(own) => Ok(StoreReply::Token(Some(own))),
+                None if error.is_unavailable() => Ok(StoreReply::Token(None)),
+                None => Err(error),
+            },
+            (StoreOp::Save(token), result) => {
+                copy.unsaved = result.is_err();
+                copy.token = Some(token);
+                copy.refused = None;
+                Ok(StoreReply::Saved)
+            }
+            (StoreOp::Invalidate(stale), result) => {
+                let own = copy
+                    .token
+                    .take_if(|t| t.token.access_token().same_as(&stale))
+                    .is_some();
+                Ok(StoreReply::Invalidated(match result {
+                    Ok(StoreReply::Invalidated(removed)) => removed || (own && copy.unsaved),
+                    _ => {
+                        copy.refused = Some(stale);
+                        own
+                    }
+                }))
+            }
+            (StoreOp::LoadRefusals, Ok(StoreReply::Refusals(stored)))
+                if stored.is_some() || !copy.refusals_unsaved =>
+            {
+                copy.refusals = stored;
+                Ok(StoreReply::Refusals(stored))
+            }
+            (StoreOp::LoadRefusals, _) => Ok(StoreReply::Refusals(copy.refusals)),
+            (StoreOp::SaveRefusals(next, _), result) => {
+                copy.refusals = next;
+                copy.refusals_unsaved = !matches!(result, Ok(StoreReply::RefusalsSaved(true)));
+                result
+            }
+            (_, result) => result,
         }
     }
+}
 
-    /// Takes the store's answer to "drop `stale`"; returns whether `stale` was the current
-    /// token and, if this report dropped it, when it was granted (for the streak). A store that
-    /// failed to drop it keeps it, so this process marks it never to be served again.
-    pub(crate) fn dropped(
-        &self,
-        refusal: &Refusal,
-        stale: &AccessToken,
-        result: Result<bool, StoreError>,
-    ) -> (bool, Option<SystemTime>) {
-        let removed = match result {
-            Ok(removed) => removed || refusal.own,
-            Err(error) => {
-                self.failed("invalidate", &error);
-                self.state().refused = Some(stale.clone());
-                refusal.granted_at.is_some()
-            }
+impl Copy {
+    /// The token to serve from the store's answer: the store's, unless this process holds a
+    /// newer one the store failed to save; never a token known to be refused.
+    fn loaded(&mut self, stored: Option<StoredToken>) -> Option<StoredToken> {
+        let refused = self.refused.as_ref();
+        let stored = stored.filter(|s| !refused.is_some_and(|r| s.token.access_token().same_as(r)));
+        let own_is_newer = match (&stored, &self.token) {
+            (_, None) => false,
+            (None, Some(_)) => true,
+            (Some(stored), Some(own)) => own.obtained_at > stored.obtained_at,
         };
-        (removed, refusal.granted_at.filter(|_| removed))
-    }
-
-    /// The streak from the store's answer, or this process's copy.
-    pub(crate) fn refusals(
-        &self,
-        loaded: Result<Option<QuickRefusals>, StoreError>,
-    ) -> Option<QuickRefusals> {
-        let own = self.state().refusals;
-        match loaded {
-            Ok(stored) => stored.or(own),
-            Err(error) => {
-                self.failed("load_refusals", &error);
-                own
-            }
+        if self.unsaved && own_is_newer {
+            return self.token.clone();
         }
+        self.unsaved = false;
+        self.token.clone_from(&stored);
+        stored
     }
+}
 
-    /// Records how saving the streak `next` went: this process keeps it unless the store does.
-    ///
-    /// # Errors
-    /// The store's error (already counted and logged).
-    pub(crate) fn refusals_saved(
-        &self,
-        next: Option<QuickRefusals>,
-        result: Result<bool, StoreError>,
-    ) -> Result<(), StoreError> {
-        let (kept, outcome) = match result {
-            Ok(kept) => (kept, Ok(())),
-            Err(error) => {
-                self.failed("save_refusals", &error);
-                (false, Err(error))
-            }
-        };
-        self.state().refusals = if kept { None } else { next };
-        outcome
+impl<S: TokenStore> TokenStore for FallbackStore<S> {
+    fn run(&self, op: StoreOp) -> Result<StoreReply, StoreError> {
+        let result = self.inner.run(op.clone());
+        self.after(op, result)
+    }
+}
+
+impl FallbackStore<Arc<dyn AsyncTokenStore>> {
+    /// [`TokenStore::run`], awaiting an async store.
+    pub(crate) async fn run_async(&self, op: StoreOp) -> Result<StoreReply, StoreError> {
+        let result = self.inner.run(op.clone()).await;
+        self.after(op, result)
     }
 }
 
@@ -200,11 +173,35 @@ impl Fallback {
 mod tests {
     #![allow(clippy::unwrap_used)]
 
-    use std::sync::Arc;
+    use std::sync::atomic::AtomicBool;
     use std::time::{Duration, UNIX_EPOCH};
 
     use super::*;
+    use crate::manager::MemoryStore;
     use crate::response::TokenResponse;
+
+    /// A memory store that fails every call while `down` is set.
+    #[derive(Default)]
+    struct Flaky {
+        inner: MemoryStore,
+        down: AtomicBool,
+        /// Answers `Ok(false)` to `SaveRefusals` (keeps no streak).
+        no_streak: bool,
+    }
+
+    impl TokenStore for Flaky {
+        fn run(&self, op: StoreOp) -> Result<StoreReply, StoreError> {
+            if self.down.load(Ordering::SeqCst) {
+                return Err(StoreError::new("down"));
+            }
+            match op {
+                StoreOp::SaveRefusals(..) | StoreOp::LoadRefusals if self.no_streak => {
+                    op.default_reply()
+                }
+                op => TokenStore::run(&self.inner, op),
+            }
+        }
+    }
 
     fn stored(token: &str, secs: u64) -> StoredToken {
         let json = format!(
@@ -216,84 +213,140 @@ mod tests {
         }
     }
 
-    fn token_of(s: &Option<StoredToken>) -> Option<&str> {
-        s.as_ref().map(|s| s.token.access_token().expose_secret())
+    fn loaded(f: &FallbackStore<Flaky>) -> Option<String> {
+        f.load()
+            .unwrap()
+            .map(|s| s.token.access_token().expose_secret().to_owned())
     }
 
-    fn broken() -> StoreError {
-        StoreError::new("down")
+    fn set_down(f: &FallbackStore<Flaky>, down: bool) {
+        f.inner.down.store(down, Ordering::SeqCst);
+    }
+
+    fn stale(name: &str) -> AccessToken {
+        stored(name, 0).token.access_token().clone()
     }
 
     #[test]
     fn a_token_the_store_failed_to_save_is_served_until_a_newer_one_appears() {
-        let f = Fallback::default();
-        f.saved(&stored("A", 10), Err(broken()));
-        assert_eq!(token_of(&f.current(Ok(None)).unwrap()), Some("A"));
-        assert_eq!(token_of(&f.current(Err(broken())).unwrap()), Some("A"));
+        let f = FallbackStore::new(Flaky::default());
+        set_down(&f, true);
+        f.save(stored("A", 10)).unwrap();
+        set_down(&f, false);
+        assert_eq!(loaded(&f).as_deref(), Some("A"));
+        set_down(&f, true);
+        assert_eq!(loaded(&f).as_deref(), Some("A"));
+        set_down(&f, false);
         // An older token in the store loses; a newer one wins and replaces the copy.
-        assert_eq!(
-            token_of(&f.current(Ok(Some(stored("O", 5)))).unwrap()),
-            Some("A")
-        );
-        assert_eq!(
-            token_of(&f.current(Ok(Some(stored("N", 20)))).unwrap()),
-            Some("N")
-        );
-        assert_eq!(token_of(&f.current(Ok(None)).unwrap()), None);
+        f.inner.save(stored("O", 5)).unwrap();
+        assert_eq!(loaded(&f).as_deref(), Some("A"));
+        f.inner.save(stored("N", 20)).unwrap();
+        assert_eq!(loaded(&f).as_deref(), Some("N"));
+        f.inner.invalidate(&stale("N")).unwrap();
+        assert_eq!(loaded(&f), None);
         assert_eq!(f.failures(), 2);
-        // No copy and a failing store: the error.
-        assert!(f.current(Err(broken())).is_err());
+        // No copy and a failing store: the error…
+        set_down(&f, true);
+        assert!(f.load().is_err());
+        // … unless the store is only unreachable: then there is no token, and a grant.
+        let unreachable = FallbackStore::new(Unreachable);
+        assert!(unreachable.load().unwrap().is_none());
+        assert_eq!(unreachable.failures(), 1);
+    }
+
+    /// A store whose backend never answers.
+    struct Unreachable;
+
+    impl TokenStore for Unreachable {
+        fn run(&self, _op: StoreOp) -> Result<StoreReply, StoreError> {
+            let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+            Err(StoreError::unavailable("backend down", refused))
+        }
+    }
+
+    #[test]
+    fn the_last_token_read_is_served_while_the_store_is_down() {
+        let f = FallbackStore::new(Flaky::default());
+        f.inner.save(stored("A", 10)).unwrap();
+        assert_eq!(loaded(&f).as_deref(), Some("A"));
+        set_down(&f, true);
+        assert_eq!(loaded(&f).as_deref(), Some("A"));
+        assert_eq!(f.failures(), 1);
     }
 
     #[test]
     fn a_refused_token_the_store_failed_to_drop_is_never_served_again() {
-        let f = Fallback::default();
-        let t = stored("A", 10);
-        let stale = t.token.access_token().clone();
-        let refusal = f.refusal(Ok(Some(t.clone())), &stale);
-        assert_eq!(
-            f.dropped(&refusal, &stale, Err(broken())),
-            (true, Some(t.obtained_at))
+        let f = FallbackStore::new(Flaky::default());
+        f.inner.save(stored("A", 10)).unwrap();
+        assert_eq!(loaded(&f).as_deref(), Some("A"));
+        set_down(&f, true);
+        assert!(
+            f.invalidate(&stale("A")).unwrap(),
+            "it was the current token"
         );
-        assert_eq!(token_of(&f.current(Ok(Some(t))).unwrap()), None);
-        f.saved(&stored("B", 11), Ok(()));
+        set_down(&f, false);
+        assert_eq!(loaded(&f), None, "the store still holds it");
+        f.save(stored("B", 11)).unwrap();
+        f.inner.save(stored("A", 10)).unwrap();
         assert_eq!(
-            token_of(&f.current(Ok(Some(stored("A", 10)))).unwrap()),
-            Some("A")
+            loaded(&f).as_deref(),
+            Some("A"),
+            "a new save forgets the refusal"
         );
     }
 
     #[test]
     fn only_the_report_that_drops_the_current_token_counts() {
-        let f = Fallback::default();
-        let t = stored("A", 10);
-        let stale = t.token.access_token().clone();
+        let f = FallbackStore::new(Flaky::default());
         // Another process dropped it first.
-        let refusal = f.refusal(Ok(Some(t.clone())), &stale);
-        assert_eq!(f.dropped(&refusal, &stale, Ok(false)), (false, None));
+        f.inner.save(stored("A", 10)).unwrap();
+        assert_eq!(loaded(&f).as_deref(), Some("A"));
+        f.inner.invalidate(&stale("A")).unwrap();
+        assert!(!f.invalidate(&stale("A")).unwrap());
         // Already replaced.
-        let refusal = f.refusal(Ok(Some(stored("B", 11))), &stale);
-        assert_eq!(f.dropped(&refusal, &stale, Ok(false)), (false, None));
-        // This process's own copy.
-        f.saved(&t, Err(broken()));
-        let refusal = f.refusal(Ok(None), &stale);
-        assert_eq!(
-            f.dropped(&refusal, &stale, Ok(false)),
-            (true, Some(t.obtained_at))
-        );
-        assert_eq!(token_of(&f.current(Ok(None)).unwrap()), None);
+        f.inner.save(stored("B", 11)).unwrap();
+        assert_eq!(loaded(&f).as_deref(), Some("B"));
+        assert!(!f.invalidate(&stale("A")).unwrap());
+        // This process's own copy, which the store never saved.
+        f.inner.invalidate(&stale("B")).unwrap();
+        set_down(&f, true);
+        f.save(stored("A", 12)).unwrap();
+        set_down(&f, false);
+        assert!(f.invalidate(&stale("A")).unwrap());
+        assert_eq!(loaded(&f), None);
     }
 
     #[test]
     fn the_streak_stays_here_unless_the_store_keeps_it() {
-        let f = Fallback::default();
         let s = Some(QuickRefusals::new(2, UNIX_EPOCH));
-        f.refusals_saved(s, Ok(false)).unwrap();
-        assert_eq!(f.refusals(Ok(None)), s);
-        assert_eq!(f.refusals(Err(broken())), s);
-        f.refusals_saved(s, Ok(true)).unwrap();
-        assert_eq!(f.refusals(Ok(None)), None);
-        assert!(f.refusals_saved(s, Err(broken())).is_err());
-        assert_eq!(f.refusals(Ok(None)), s);
+        let refusals = |f: &FallbackStore<Flaky>| {
+            TokenStore::run(f, StoreOp::LoadRefusals)
+                .and_then(StoreReply::into_refusals)
+                .unwrap()
+        };
+        let save =
+            |f: &FallbackStore<Flaky>| TokenStore::run(f, StoreOp::SaveRefusals(s, Duration::ZERO));
+        let keeps_nothing = FallbackStore::new(Flaky {
+            no_streak: true,
+            ..Flaky::default()
+        });
+        assert!(!save(&keeps_nothing).unwrap().into_refusals_saved().unwrap());
+        assert_eq!(refusals(&keeps_nothing), s);
+        set_down(&keeps_nothing, true);
+        assert_eq!(refusals(&keeps_nothing), s);
+
+        let keeps = FallbackStore::new(Flaky::default());
+        assert!(save(&keeps).unwrap().into_refusals_saved().unwrap());
+        TokenStore::run(&keeps.inner, StoreOp::SaveRefusals(None, Duration::ZERO)).unwrap();
+        assert_eq!(refusals(&keeps), None, "the store's answer wins");
+        set_down(&keeps, true);
+        assert!(save(&keeps).is_err());
+        set_down(&keeps, false);
+        assert_eq!(
+            refusals(&keeps),
+            s,
+            "a streak the store failed to save stays here"
+        );
+        assert_eq!(keeps.failures(), 1);
     }
 }

@@ -9,8 +9,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use event_listener::{Event, EventListener, Listener as _};
 
-use super::Outcome;
-use super::error::ManagerError;
+use super::error::{ManagerError, Outcome};
 
 /// One grant in the air and its outcome once known.
 #[derive(Default)]

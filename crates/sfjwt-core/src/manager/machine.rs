@@ -10,86 +10,23 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-pub(crate) use super::grant::Grant;
-pub(crate) use super::report::{Report, Reset};
-
-use super::async_store::AsyncTokenStore;
 use super::error::ManagerError;
-use super::regrant::QuickRefusals;
-use super::shared::Shared;
-use super::store::{GrantLease, GrantLock, StoreError, StoredToken, TokenStore};
+use super::state::Policy;
+use super::store::{StoreError, StoreOp, StoreReply};
 use crate::exchange::ExchangeError;
-use crate::response::{AccessToken, TokenResponse};
+use crate::response::TokenResponse;
 
 /// What a machine asks its driver to do next.
 #[derive(Debug)]
 pub(crate) enum Action<O> {
-    /// Call the store: answer with what [`StoreCall::run`] returns.
-    Store(StoreCall),
+    /// Call the store: answer with [`Input::Store`].
+    Store(StoreOp),
     /// Send the token request of this attempt (1-based): answer with [`Input::Response`].
     Send(u32),
     /// Wait this long: answer with [`Input::Slept`].
     Sleep(Duration),
     /// Finished with this result.
     Done(O),
-}
-
-/// A store call a machine asks for. Carried out here, once for each kind of store, so the
-/// drivers only add the transport and the timer.
-#[derive(Debug)]
-pub(crate) enum StoreCall {
-    /// Read the current token: [`Input::Loaded`].
-    Load,
-    /// Ask for the fleet's grant lock for this long: [`Input::Lock`].
-    AcquireLock(Duration),
-    /// Read the fleet's refusal streak: [`Input::Refusals`].
-    LoadRefusals,
-    /// Renew the lease for this long: [`Input::Extended`].
-    ExtendLock(GrantLease, Duration),
-    /// Store this token: [`Input::Saved`].
-    Save(StoredToken),
-    /// Give the lock back: [`Input::Released`].
-    Release(GrantLease),
-    /// Drop this token if it is still the current one: [`Input::Invalidated`].
-    Invalidate(AccessToken),
-    /// Store the streak (kept for this long): [`Input::RefusalsSaved`].
-    SaveRefusals(Option<QuickRefusals>, Duration),
-}
-
-impl StoreCall {
-    /// Makes the call on a sync store.
-    pub(crate) fn run(self, store: &dyn TokenStore) -> Input {
-        match self {
-            Self::Load => Input::Loaded(store.load()),
-            Self::AcquireLock(ttl) => Input::Lock(store.acquire_grant_lock(ttl)),
-            Self::LoadRefusals => Input::Refusals(store.load_refusals()),
-            Self::ExtendLock(lease, ttl) => Input::Extended(store.extend_grant_lock(&lease, ttl)),
-            Self::Save(token) => Input::Saved(store.save(token)),
-            Self::Release(lease) => Input::Released(store.release_grant_lock(lease)),
-            Self::Invalidate(stale) => Input::Invalidated(store.invalidate(&stale)),
-            Self::SaveRefusals(streak, keep_for) => {
-                Input::RefusalsSaved(store.save_refusals(streak, keep_for))
-            }
-        }
-    }
-
-    /// Makes the call on an async store.
-    pub(crate) async fn run_async(self, store: &dyn AsyncTokenStore) -> Input {
-        match self {
-            Self::Load => Input::Loaded(store.load().await),
-            Self::AcquireLock(ttl) => Input::Lock(store.acquire_grant_lock(ttl).await),
-            Self::LoadRefusals => Input::Refusals(store.load_refusals().await),
-            Self::ExtendLock(lease, ttl) => {
-                Input::Extended(store.extend_grant_lock(&lease, ttl).await)
-            }
-            Self::Save(token) => Input::Saved(store.save(token).await),
-            Self::Release(lease) => Input::Released(store.release_grant_lock(lease).await),
-            Self::Invalidate(stale) => Input::Invalidated(store.invalidate(&stale).await),
-            Self::SaveRefusals(streak, keep_for) => {
-                Input::RefusalsSaved(store.save_refusals(streak, keep_for).await)
-            }
-        }
-    }
 }
 
 /// The result of the last [`Action`], fed back to the machine.
@@ -101,27 +38,22 @@ impl StoreCall {
 pub(crate) enum Input {
     /// The first step: nothing was done yet.
     Start,
-    Loaded(Result<Option<StoredToken>, StoreError>),
-    Lock(Result<GrantLock, StoreError>),
-    Refusals(Result<Option<QuickRefusals>, StoreError>),
+    /// The store's answer (through the manager's fallback).
+    Store(Result<StoreReply, StoreError>),
     /// The exchange's result, and a uniformly random `u64` for the backoff's jitter.
     Response(Result<TokenResponse, ExchangeError>, u64),
     Slept,
-    Extended(Result<bool, StoreError>),
-    Saved(Result<(), StoreError>),
-    Released(Result<(), StoreError>),
-    Invalidated(Result<bool, StoreError>),
-    RefusalsSaved(Result<bool, StoreError>),
 }
 
 /// A sans-IO procedure: fed each [`Input`] with the current time, it answers the next
-/// [`Action`] until [`Action::Done`].
+/// [`Action`] until [`Action::Done`]. It reads the manager's [`Policy`] and changes nothing
+/// but itself.
 pub(crate) trait Machine {
     /// What the procedure ends with.
     type Output;
 
     /// Takes the result of the last action (at time `now`) and says what to do next.
-    fn step(&mut self, shared: &Shared, input: Input, now: SystemTime) -> Action<Self::Output>;
+    fn step(&mut self, policy: &Policy, input: Input, now: SystemTime) -> Action<Self::Output>;
 }
 
 /// An input the machine did not ask for: a driver bug. The caller and the waiters get
@@ -139,10 +71,10 @@ pub(crate) struct Lookup;
 impl Machine for Lookup {
     type Output = Result<Option<Arc<TokenResponse>>, ManagerError>;
 
-    fn step(&mut self, shared: &Shared, input: Input, now: SystemTime) -> Action<Self::Output> {
+    fn step(&mut self, policy: &Policy, input: Input, now: SystemTime) -> Action<Self::Output> {
         match input {
-            Input::Start => Action::Store(StoreCall::Load),
-            Input::Loaded(loaded) => Action::Done(shared.current(loaded, now)),
+            Input::Start => Action::Store(StoreOp::Load),
+            Input::Store(reply) => Action::Done(policy.current(reply, now)),
             other => out_of_order(&other),
         }
     }
@@ -156,21 +88,22 @@ pub(crate) mod test_support {
     use std::sync::Arc;
     use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-    use super::{Action, Input, Machine, StoreCall};
+    use super::{Action, Input, Machine};
     use crate::endpoint::TokenEndpoint;
     use crate::exchange::{ExchangeError, JwtBearer};
     use crate::key::PrivateKey;
     use crate::manager::error::ManagerError;
-    use crate::manager::regrant::QuickRefusals;
-    use crate::manager::shared::Shared;
-    use crate::manager::store::{GrantLease, GrantLock, StoreError, StoredToken};
+    use crate::manager::state::Policy;
+    use crate::manager::store::{
+        GrantLease, GrantLock, QuickRefusals, StoreError, StoreOp, StoreReply, StoredToken,
+    };
     use crate::response::TokenResponse;
 
-    /// A manager's shared state with the default policies.
-    pub(crate) fn shared() -> Shared {
+    /// A manager's policy with the default settings.
+    pub(crate) fn policy() -> Policy {
         let key = PrivateKey::from_pem(include_str!("../../../../testdata/keys/rsa2048.pkcs8.pem"))
             .unwrap();
-        Shared::new(
+        Policy::new(
             JwtBearer::builder()
                 .endpoint(TokenEndpoint::production())
                 .client_id("3MVG9_key")
@@ -201,7 +134,7 @@ pub(crate) mod test_support {
             .header("content-type", "application/json")
             .body(body.as_bytes().to_vec())
             .unwrap();
-        shared().client.parse_response(&response).unwrap_err()
+        policy().client.parse_response(&response).unwrap_err()
     }
 
     /// What the store, the endpoint or the timer answered, in short.
@@ -230,29 +163,19 @@ pub(crate) mod test_support {
     }
 
     impl Feed {
-        /// The input for this answer to `after` (the label of the action it answers).
-        pub(crate) fn input_after(self, after: &str) -> Input {
-            let down = || StoreError::new("down");
+        /// The input for this answer.
+        pub(crate) fn input(self) -> Input {
+            let store = |reply| Input::Store(Ok(reply));
             match self {
                 Self::Start => Input::Start,
-                Self::NoToken => Input::Loaded(Ok(None)),
-                Self::Token(name, secs) => Input::Loaded(Ok(Some(stored(name, secs)))),
-                Self::StoreDown => match after.split('(').next().unwrap_or_default() {
-                    "Load" => Input::Loaded(Err(down())),
-                    "AcquireLock" => Input::Lock(Err(down())),
-                    "LoadRefusals" => Input::Refusals(Err(down())),
-                    "ExtendLock" => Input::Extended(Err(down())),
-                    "Save" => Input::Saved(Err(down())),
-                    "Release" => Input::Released(Err(down())),
-                    "Invalidate" => Input::Invalidated(Err(down())),
-                    "SaveRefusals" => Input::RefusalsSaved(Err(down())),
-                    other => panic!("no store failure answers {other}"),
-                },
-                Self::Acquired(owner) => {
-                    Input::Lock(Ok(GrantLock::Acquired(GrantLease::new(owner))))
-                }
-                Self::HeldElsewhere => Input::Lock(Ok(GrantLock::HeldElsewhere)),
-                Self::Streak(streak) => Input::Refusals(Ok(streak)),
+                Self::NoToken => store(StoreReply::Token(None)),
+                Self::Token(name, secs) => store(StoreReply::Token(Some(stored(name, secs)))),
+                Self::StoreDown | Self::SaveFailed => Input::Store(Err(StoreError::new("down"))),
+                Self::Acquired(owner) => store(StoreReply::Lock(GrantLock::Acquired(
+                    GrantLease::new(owner),
+                ))),
+                Self::HeldElsewhere => store(StoreReply::Lock(GrantLock::HeldElsewhere)),
+                Self::Streak(streak) => store(StoreReply::Refusals(streak)),
                 Self::Granted(name) => Input::Response(Ok(token(name)), 0),
                 Self::Unavailable(random) => Input::Response(Err(exchange_error(503, "")), random),
                 Self::InvalidGrant => Input::Response(
@@ -263,12 +186,11 @@ pub(crate) mod test_support {
                     0,
                 ),
                 Self::Slept => Input::Slept,
-                Self::Extended(renewed) => Input::Extended(Ok(renewed)),
-                Self::Saved => Input::Saved(Ok(())),
-                Self::SaveFailed => Input::Saved(Err(down())),
-                Self::Released => Input::Released(Ok(())),
-                Self::Invalidated(removed) => Input::Invalidated(Ok(removed)),
-                Self::StreakSaved(kept) => Input::RefusalsSaved(Ok(kept)),
+                Self::Extended(renewed) => store(StoreReply::Extended(renewed)),
+                Self::Saved => store(StoreReply::Saved),
+                Self::Released => store(StoreReply::Released),
+                Self::Invalidated(removed) => store(StoreReply::Invalidated(removed)),
+                Self::StreakSaved(kept) => store(StoreReply::RefusalsSaved(kept)),
             }
         }
     }
@@ -337,20 +259,18 @@ pub(crate) mod test_support {
         }
     }
 
-    fn store_label(call: &StoreCall) -> String {
-        match call {
-            StoreCall::Load => "Load".to_owned(),
-            StoreCall::AcquireLock(ttl) => format!("AcquireLock({ttl:?})"),
-            StoreCall::LoadRefusals => "LoadRefusals".to_owned(),
-            StoreCall::ExtendLock(lease, ttl) => {
-                format!("ExtendLock({}, {ttl:?})", lease.owner())
-            }
-            StoreCall::Save(stored) => {
+    fn store_label(op: &StoreOp) -> String {
+        match op {
+            StoreOp::Load => "Load".to_owned(),
+            StoreOp::AcquireLock(ttl) => format!("AcquireLock({ttl:?})"),
+            StoreOp::LoadRefusals => "LoadRefusals".to_owned(),
+            StoreOp::ExtendLock(lease, ttl) => format!("ExtendLock({}, {ttl:?})", lease.owner()),
+            StoreOp::Save(stored) => {
                 format!("Save({})", stored.token.access_token().expose_secret())
             }
-            StoreCall::Release(lease) => format!("Release({})", lease.owner()),
-            StoreCall::Invalidate(stale) => format!("Invalidate({})", stale.expose_secret()),
-            StoreCall::SaveRefusals(streak, keep) => match streak {
+            StoreOp::ReleaseLock(lease) => format!("Release({})", lease.owner()),
+            StoreOp::Invalidate(stale) => format!("Invalidate({})", stale.expose_secret()),
+            StoreOp::SaveRefusals(streak, keep) => match streak {
                 Some(s) => format!("SaveRefusals({}, {keep:?})", s.count()),
                 None => format!("SaveRefusals(none, {keep:?})"),
             },
@@ -360,17 +280,15 @@ pub(crate) mod test_support {
     /// Feeds `rows` to `machine` at time `now`, checking each answer's label.
     pub(crate) fn run<M: Machine>(
         machine: &mut M,
-        shared: &Shared,
+        policy: &Policy,
         rows: &[(Feed, &str)],
         now: SystemTime,
     ) where
         M::Output: Label,
     {
-        let mut after = String::new();
         for (i, (feed, expected)) in rows.iter().enumerate() {
-            let action = machine.step(shared, feed.clone().input_after(&after), now);
-            after = label(&action);
-            assert_eq!(after, *expected, "row {i}: {feed:?}");
+            let action = machine.step(policy, feed.clone().input(), now);
+            assert_eq!(label(&action), *expected, "row {i}: {feed:?}");
         }
     }
 }

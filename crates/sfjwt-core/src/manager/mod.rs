@@ -14,12 +14,21 @@
 //! - Bounded re-grants: tokens refused right after their grant (sessions locked to another
 //!   IP, sessions not valid for the API) stop the re-granting after two in a row
 //!   ([`RegrantPolicy`]), instead of turning every API call into a login.
-//! - A store that fails to save costs no extra grant: the manager keeps the token for its own
-//!   process, logs the failure and counts it (`store_failures`).
+//! - A store that fails costs no extra grant: the manager wraps every store in one fallback
+//!   that keeps the token for its own process, logs the failure and counts it
+//!   (`store_failures`).
 //! - [`TokenStore`] / [`AsyncTokenStore`]: where the token lives; in memory by default,
-//!   shareable across processes. Every `TokenStore` is an `AsyncTokenStore` too, so both
-//!   managers take either kind where it fits, and `invalidate` works the same with all. A shared store also hands out a cross-process grant lock,
-//!   so a whole fleet makes one grant ([`LockPolicy`] sets its timing).
+//!   shareable across processes. A store answers one operation enum ([`StoreOp`]) with one
+//!   method, `run`. Every `TokenStore` is an `AsyncTokenStore` too, so both managers take
+//!   either kind where it fits. A shared store also hands out a cross-process grant lock, so
+//!   a whole fleet makes one grant ([`LockPolicy`] sets its timing).
+//! - `grants()` counts the tokens a manager obtained from the endpoint: a caller compares it
+//!   before and after a call to know whether the call logged in.
+//!
+//! The modules, from the top: the drivers (`blocking`, `nonblocking`) run the machines
+//! (`machine`, `grant`, `report`) against the fallback-wrapped store (`fallback` over `store`,
+//! `async_store`, `memory`) and the transport; the machines read the manager's `Policy`
+//! (`state`). No module imports one above it.
 
 mod async_store;
 mod blocking;
@@ -30,13 +39,13 @@ mod grant;
 mod identity;
 mod lock;
 mod machine;
+mod memory;
 mod nonblocking;
 mod regrant;
 mod report;
 mod retry;
-mod settings;
-mod shared;
 mod sleep;
+mod state;
 mod store;
 
 pub use async_store::{AsyncTokenStore, StoreFuture};
@@ -44,12 +53,12 @@ pub use blocking::{BlockingIo, TokenManager};
 pub use error::ManagerError;
 pub use identity::CacheIdentity;
 pub use lock::LockPolicy;
+pub use memory::MemoryStore;
 pub use nonblocking::{AsyncIo, AsyncTokenManager};
-pub use regrant::{QuickRefusals, RegrantPolicy};
+pub use regrant::RegrantPolicy;
 pub use retry::RetryPolicy;
-pub use settings::Manager;
 pub use sleep::{AsyncSleep, Sleep, ThreadSleep};
-pub use store::{GrantLease, GrantLock, MemoryStore, StoreError, StoredToken, TokenStore};
-
-/// What a grant hands to its waiters.
-pub(crate) type Outcome = Result<std::sync::Arc<crate::response::TokenResponse>, ManagerError>;
+pub use state::Manager;
+pub use store::{
+    GrantLease, GrantLock, QuickRefusals, StoreError, StoreOp, StoreReply, StoredToken, TokenStore,
+};

@@ -4,12 +4,15 @@ use std::sync::Arc;
 
 use super::async_store::AsyncTokenStore;
 use super::error::ManagerError;
+use super::fallback::FallbackStore;
 use super::flight::Role;
-use super::machine::{Action, Grant, Input, Lookup, Machine, Report, Reset};
+use super::grant::Grant;
+use super::machine::{Action, Input, Lookup, Machine};
+use super::memory::MemoryStore;
+use super::report::{Report, Reset};
 use super::retry::jitter_random;
-use super::settings::Manager;
 use super::sleep::AsyncSleep;
-use super::store::MemoryStore;
+use super::state::Manager;
 use crate::transport::{AsyncTransport, TransportErrorKind};
 use crate::{exchange::JwtBearer, response::AccessToken, response::TokenResponse};
 
@@ -37,7 +40,7 @@ pub type AsyncTokenManager<T, S> = Manager<AsyncIo<T, S>>;
 
 /// How an [`AsyncTokenManager`] reaches the world: a store, an async transport, a timer.
 pub struct AsyncIo<T, S> {
-    store: Arc<dyn AsyncTokenStore>,
+    store: FallbackStore<Arc<dyn AsyncTokenStore>>,
     transport: T,
     sleep: S,
 }
@@ -51,7 +54,7 @@ where
     /// A manager for `client` sending through `transport` and waiting between retries with
     /// `sleep`; in-memory store, default [`RetryPolicy`](super::RetryPolicy), no maximum age.
     pub fn new(client: JwtBearer, transport: T, sleep: S) -> Self {
-        let store = Arc::new(MemoryStore::new());
+        let store = FallbackStore::new(Arc::new(MemoryStore::new()) as Arc<dyn AsyncTokenStore>);
         Self::with_io(
             client,
             AsyncIo {
@@ -68,7 +71,7 @@ where
     /// [`MemoryStore`]).
     #[must_use]
     pub fn with_store(mut self, store: impl AsyncTokenStore + 'static) -> Self {
-        self.io.store = Arc::new(store);
+        self.io.store = FallbackStore::new(Arc::new(store));
         self
     }
 
@@ -77,7 +80,7 @@ where
     /// async-only store comes here.
     #[must_use]
     pub fn with_shared_store(mut self, store: Arc<dyn AsyncTokenStore>) -> Self {
-        self.io.store = store;
+        self.io.store = FallbackStore::new(store);
         self
     }
 
@@ -92,7 +95,7 @@ where
         if let Some(token) = self.drive(Lookup).await? {
             return Ok(token);
         }
-        match self.shared.flight.join() {
+        match self.flight.join() {
             Role::Follower(flight) => flight.wait_async().await,
             Role::Leader(guard) => guard.finish(self.drive(Grant::default()).await),
         }
@@ -116,18 +119,28 @@ where
         self.drive(Reset).await
     }
 
+    /// How many store calls failed since this manager was made; see
+    /// [`TokenManager::store_failures`](super::TokenManager::store_failures).
+    pub fn store_failures(&self) -> u64 {
+        self.io.store.failures()
+    }
+
     /// Runs `machine` to the end, awaiting each action it asks for.
     async fn drive<M: Machine>(&self, mut machine: M) -> M::Output {
-        let (shared, io) = (&self.shared, &self.io);
+        let (policy, io) = (&self.policy, &self.io);
         let mut input = Input::Start;
         loop {
-            input = match machine.step(shared, input, shared.now()) {
-                Action::Store(call) => call.run_async(&*io.store).await,
+            input = match machine.step(policy, input, policy.now()) {
+                Action::Store(op) => Input::Store(io.store.run_async(op).await),
                 Action::Send(_attempt) => {
-                    let request = shared.client.request_token_async(&io.transport);
+                    let request = policy.client.request_token_async(&io.transport);
                     #[cfg(feature = "tracing")]
-                    let request = tracing::Instrument::instrument(request, shared.span(_attempt));
-                    Input::Response(request.await, jitter_random())
+                    let request = tracing::Instrument::instrument(request, policy.span(_attempt));
+                    let result = request.await;
+                    if result.is_ok() {
+                        self.granted();
+                    }
+                    Input::Response(result, jitter_random())
                 }
                 Action::Sleep(pause) => {
                     io.sleep.sleep(pause).await;

@@ -6,6 +6,7 @@
 use std::time::{Duration, SystemTime};
 
 use super::error::ManagerError;
+use super::store::QuickRefusals;
 
 /// How many quick refusals in a row block grants. Two: one refusal may be an admin ending a
 /// fresh session; two in a row is a pattern a new login will not change.
@@ -70,8 +71,10 @@ impl RegrantPolicy {
             return None;
         }
         let streak = previous
-            .filter(|p| now.duration_since(p.last_at).unwrap_or_default() < self.record_lifetime())
-            .map_or(0, |p| p.count);
+            .filter(|p| {
+                now.duration_since(p.last_at()).unwrap_or_default() < self.record_lifetime()
+            })
+            .map_or(0, |p| p.count());
         Some(QuickRefusals::new(streak.saturating_add(1), now))
     }
 
@@ -84,47 +87,18 @@ impl RegrantPolicy {
         streak: Option<QuickRefusals>,
         now: SystemTime,
     ) -> Result<(), ManagerError> {
-        let Some(streak) = streak.filter(|s| s.count >= BLOCKING_STREAK) else {
+        let Some(streak) = streak.filter(|s| s.count() >= BLOCKING_STREAK) else {
             return Ok(());
         };
-        let since = now.duration_since(streak.last_at).unwrap_or_default();
+        let since = now.duration_since(streak.last_at()).unwrap_or_default();
         match self.window.checked_sub(since) {
             Some(retry_in) if !retry_in.is_zero() => Err(ManagerError::RegrantBlocked {
-                refusals: streak.count,
+                refusals: streak.count(),
                 window: self.window,
                 retry_in,
             }),
             _ => Ok(()),
         }
-    }
-}
-
-/// The fleet's memory of tokens refused soon after their grant: how many in a row, and when
-/// the last was reported. Token stores keep it ([`TokenStore::save_refusals`]) so that every
-/// process sharing the store sees the same streak.
-///
-/// [`TokenStore::save_refusals`]: super::TokenStore::save_refusals
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct QuickRefusals {
-    count: u32,
-    last_at: SystemTime,
-}
-
-impl QuickRefusals {
-    /// `count` quick refusals in a row, the last reported at `last_at` (a store rebuilding a
-    /// saved record).
-    pub fn new(count: u32, last_at: SystemTime) -> Self {
-        Self { count, last_at }
-    }
-
-    /// How many quick refusals in a row.
-    pub fn count(&self) -> u32 {
-        self.count
-    }
-
-    /// When the last one was reported, by the manager's clock.
-    pub fn last_at(&self) -> SystemTime {
-        self.last_at
     }
 }
 
@@ -204,7 +178,7 @@ mod tests {
                 ) => {
                     assert_eq!(retry_in, Duration::from_secs(*secs), "row {i}");
                     assert_eq!(window, Duration::from_secs(60));
-                    assert_eq!(Some(refusals), streak.map(|s| s.count));
+                    assert_eq!(Some(refusals), streak.map(|s| s.count()));
                 }
                 (other, _) => panic!("row {i}: {other:?}"),
             }

@@ -9,18 +9,17 @@
 use std::time::{Duration, SystemTime};
 
 use super::error::ManagerError;
-use super::fallback::Refusal;
-use super::machine::{Action, Input, Machine, StoreCall, out_of_order};
-use super::regrant::QuickRefusals;
-use super::shared::Shared;
+use super::machine::{Action, Input, Machine, out_of_order};
+use super::state::Policy;
+use super::store::{QuickRefusals, StoreOp, StoreReply};
 use crate::response::AccessToken;
 
 #[derive(Debug)]
 enum State {
     /// What the store holds before the token is dropped.
     Loading,
-    /// The store's answer to dropping it.
-    Dropping(Refusal),
+    /// The store's answer to dropping it; when the token was granted, if it was current.
+    Dropping(Option<SystemTime>),
     /// The streak the store holds; `removed` is the report's answer.
     Streak {
         removed: bool,
@@ -29,7 +28,6 @@ enum State {
     /// The store's answer to saving the new streak.
     SavingStreak {
         removed: bool,
-        next: Option<QuickRefusals>,
     },
     Done,
 }
@@ -53,29 +51,36 @@ impl Report {
 impl Machine for Report {
     type Output = Result<bool, ManagerError>;
 
-    fn step(&mut self, shared: &Shared, input: Input, now: SystemTime) -> Action<Self::Output> {
+    fn step(&mut self, policy: &Policy, input: Input, now: SystemTime) -> Action<Self::Output> {
         match (std::mem::replace(&mut self.state, State::Done), input) {
             (State::Loading, Input::Start) => {
                 self.state = State::Loading;
-                Action::Store(StoreCall::Load)
+                Action::Store(StoreOp::Load)
             }
-            (State::Loading, Input::Loaded(loaded)) => {
-                self.state = State::Dropping(shared.fallback.refusal(loaded, &self.stale));
-                Action::Store(StoreCall::Invalidate(self.stale.clone()))
+            (State::Loading, Input::Store(reply)) => {
+                let current = reply.and_then(StoreReply::into_token).ok().flatten();
+                let granted_at = current
+                    .filter(|s| s.token.access_token().same_as(&self.stale))
+                    .map(|s| s.obtained_at);
+                self.state = State::Dropping(granted_at);
+                Action::Store(StoreOp::Invalidate(self.stale.clone()))
             }
-            (State::Dropping(refusal), Input::Invalidated(result)) => {
-                let dropped = shared.fallback.dropped(&refusal, &self.stale, result);
+            (State::Dropping(granted_at), Input::Store(reply)) => {
+                let removed = match reply.and_then(StoreReply::into_invalidated) {
+                    Ok(removed) => removed,
+                    Err(e) => return Action::Done(Err(e.into())),
+                };
                 #[cfg(feature = "tracing")]
-                tracing::debug!(removed = dropped.0, "sfjwt: token reported invalid");
-                match dropped {
-                    (removed, Some(granted_at)) => {
+                tracing::debug!(removed, "sfjwt: token reported invalid");
+                match granted_at.filter(|_| removed) {
+                    Some(granted_at) => {
                         self.state = State::Streak {
                             removed,
                             granted_at,
                         };
-                        Action::Store(StoreCall::LoadRefusals)
+                        Action::Store(StoreOp::LoadRefusals)
                     }
-                    (removed, None) => Action::Done(Ok(removed)),
+                    None => Action::Done(Ok(removed)),
                 }
             }
             (
@@ -83,20 +88,20 @@ impl Machine for Report {
                     removed,
                     granted_at,
                 },
-                Input::Refusals(loaded),
+                Input::Store(reply),
             ) => {
-                let next = shared.next_refusals(granted_at, loaded, now);
-                self.state = State::SavingStreak { removed, next };
-                Action::Store(StoreCall::SaveRefusals(
+                let previous: Option<QuickRefusals> = reply
+                    .and_then(StoreReply::into_refusals)
+                    .unwrap_or_default();
+                let next = policy.next_refusals(granted_at, previous, now);
+                self.state = State::SavingStreak { removed };
+                Action::Store(StoreOp::SaveRefusals(
                     next,
-                    shared.regrant.record_lifetime(),
+                    policy.regrant.record_lifetime(),
                 ))
             }
-            (State::SavingStreak { removed, next }, Input::RefusalsSaved(result)) => {
-                // A failure is counted and logged; this process keeps the streak itself.
-                let _ = shared.fallback.refusals_saved(next, result);
-                Action::Done(Ok(removed))
-            }
+            // A failure is counted and logged by the fallback, which keeps the streak itself.
+            (State::SavingStreak { removed }, Input::Store(_)) => Action::Done(Ok(removed)),
             (_, other) => out_of_order(&other),
         }
     }
@@ -109,13 +114,13 @@ pub(crate) struct Reset;
 impl Machine for Reset {
     type Output = Result<(), ManagerError>;
 
-    fn step(&mut self, shared: &Shared, input: Input, _now: SystemTime) -> Action<Self::Output> {
+    fn step(&mut self, _policy: &Policy, input: Input, _now: SystemTime) -> Action<Self::Output> {
         match input {
-            Input::Start => Action::Store(StoreCall::SaveRefusals(None, Duration::ZERO)),
-            Input::RefusalsSaved(result) => Action::Done(
-                shared
-                    .fallback
-                    .refusals_saved(None, result)
+            Input::Start => Action::Store(StoreOp::SaveRefusals(None, Duration::ZERO)),
+            Input::Store(reply) => Action::Done(
+                reply
+                    .and_then(StoreReply::into_refusals_saved)
+                    .map(|_| ())
                     .map_err(ManagerError::Store),
             ),
             other => out_of_order(&other),
@@ -129,8 +134,13 @@ mod tests {
 
     use std::time::UNIX_EPOCH;
 
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use super::super::MemoryStore;
+    use super::super::fallback::FallbackStore;
     use super::super::machine::Lookup;
-    use super::super::machine::test_support::{Feed, run, shared, stored};
+    use super::super::machine::test_support::{Feed, policy, run, stored};
+    use super::super::store::{StoreError, TokenStore};
     use super::*;
 
     fn at(secs: u64) -> SystemTime {
@@ -145,7 +155,7 @@ mod tests {
     fn a_token_refused_long_after_its_grant_is_dropped_without_touching_the_streak() {
         run(
             &mut Report::new(&stale("A")),
-            &shared(),
+            &policy(),
             &[
                 (Feed::Start, "Load"),
                 (Feed::Token("A", 0), "Invalidate(A)"),
@@ -163,7 +173,7 @@ mod tests {
         let one = Some(QuickRefusals::new(1, at(5)));
         run(
             &mut Report::new(&stale("A")),
-            &shared(),
+            &policy(),
             &[
                 (Feed::Start, "Load"),
                 (Feed::Token("A", 8), "Invalidate(A)"),
@@ -179,7 +189,7 @@ mod tests {
     fn a_late_report_of_a_replaced_token_changes_nothing() {
         run(
             &mut Report::new(&stale("A")),
-            &shared(),
+            &policy(),
             &[
                 (Feed::Start, "Load"),
                 (Feed::Token("B", 9), "Invalidate(A)"),
@@ -189,52 +199,63 @@ mod tests {
         );
     }
 
+    /// A memory store whose every call but `Load` and `Save` fails while `down` is set.
+    #[derive(Default)]
+    struct CannotDrop {
+        inner: MemoryStore,
+        down: AtomicBool,
+    }
+
+    impl TokenStore for CannotDrop {
+        fn run(&self, op: StoreOp) -> Result<StoreReply, StoreError> {
+            match op {
+                StoreOp::Load | StoreOp::Save(_) => self.inner.run(op),
+                _ if self.down.load(Ordering::SeqCst) => Err(StoreError::new("down")),
+                op => self.inner.run(op),
+            }
+        }
+    }
+
+    /// Runs `machine` against `store` as the blocking driver does (no transport, no sleep).
+    fn drive<M: Machine>(mut machine: M, store: &dyn TokenStore, now: SystemTime) -> M::Output {
+        let policy = policy();
+        let mut input = Input::Start;
+        loop {
+            input = match machine.step(&policy, input, now) {
+                Action::Store(op) => Input::Store(store.run(op)),
+                Action::Done(output) => return output,
+                _ => panic!("no store operation"),
+            };
+        }
+    }
+
     #[test]
     fn a_store_that_cannot_drop_the_token_is_worked_around() {
-        let s = shared();
-        run(
-            &mut Report::new(&stale("A")),
-            &s,
-            &[
-                (Feed::Start, "Load"),
-                (Feed::Token("A", 8), "Invalidate(A)"),
-                (Feed::StoreDown, "LoadRefusals"),
-                (Feed::StoreDown, "SaveRefusals(1, 120s)"),
-                (Feed::StoreDown, "Done(Ok true)"),
-            ],
-            at(10),
-        );
+        let store = FallbackStore::new(CannotDrop::default());
+        store.inner().save(stored("A", 8)).unwrap();
+        store.inner().down.store(true, Ordering::SeqCst);
+        assert!(drive(Report::new(&stale("A")), &store, at(10)).unwrap());
         // The refused token is never served again, although the store still holds it…
-        run(
-            &mut Lookup,
-            &s,
-            &[
-                (Feed::Start, "Load"),
-                (Feed::Token("A", 8), "Done(Ok none)"),
-            ],
-            at(11),
-        );
+        assert!(drive(Lookup, &store, at(11)).unwrap().is_none());
         // … and the streak this process kept counts towards the next report.
-        run(
-            &mut Report::new(&stale("B")),
-            &s,
-            &[
-                (Feed::Start, "Load"),
-                (Feed::Token("B", 11), "Invalidate(B)"),
-                (Feed::Invalidated(true), "LoadRefusals"),
-                (Feed::Streak(None), "SaveRefusals(2, 120s)"),
-                (Feed::StreakSaved(false), "Done(Ok true)"),
-            ],
-            at(12),
-        );
-        assert_eq!(s.store_failures(), 3);
+        store.inner().down.store(false, Ordering::SeqCst);
+        store.inner().save(stored("B", 11)).unwrap();
+        assert!(drive(Report::new(&stale("B")), &store, at(12)).unwrap());
+        let streak = store
+            .inner()
+            .run(StoreOp::LoadRefusals)
+            .unwrap()
+            .into_refusals();
+        assert_eq!(streak.unwrap().map(|s| s.count()), Some(2));
+        // The failed drop, streak load and streak save.
+        assert_eq!(store.failures(), 3);
     }
 
     #[test]
     fn reset_clears_the_streak_and_reports_a_store_that_cannot() {
         run(
             &mut Reset,
-            &shared(),
+            &policy(),
             &[
                 (Feed::Start, "SaveRefusals(none, 0ns)"),
                 (Feed::StreakSaved(true), "Done(Ok)"),
@@ -243,7 +264,7 @@ mod tests {
         );
         run(
             &mut Reset,
-            &shared(),
+            &policy(),
             &[
                 (Feed::Start, "SaveRefusals(none, 0ns)"),
                 (Feed::StoreDown, "Done(Err store)"),

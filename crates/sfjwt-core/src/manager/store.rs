@@ -1,30 +1,36 @@
-//! Where the current token lives between calls, and who may grant the next one.
+//! Where the current token lives between calls, and who may grant the next one: the store
+//! interface, as one operation enum ([`StoreOp`]) answered by one method ([`TokenStore::run`],
+//! or [`AsyncTokenStore::run`](super::AsyncTokenStore::run) for a store whose I/O must not
+//! block an executor).
 //!
-//! The default [`MemoryStore`] serves one process. A fleet of processes shares one token (and
-//! one login budget) through a store over a shared cache — `sfjwt-redis` is one:
+//! The default [`MemoryStore`](super::MemoryStore) serves one process. A fleet of processes
+//! shares one token (and one login budget) through a store over a shared cache —
+//! `sfjwt-redis` is one, `sfjwt-file-store` shares it between the processes of one user:
 //!
-//! - `load` / `save`: the token response ([`TokenResponse::to_json`]) and when it was obtained.
-//! - `invalidate`: compare-and-delete in one round trip, so a process reporting an old token
-//!   never deletes the new token another process just stored.
-//! - `acquire_grant_lock` / `release_grant_lock`: a cross-process lock around the grant (e.g.
-//!   Redis `SET key owner NX PX ttl`, released by a compare-and-delete on the owner), so a
-//!   fleet makes one grant, not one per process. Both have defaults that always grant, which
-//!   is right for a store only one process uses: the manager's in-process single flight
-//!   already makes that process's callers share one grant.
+//! - [`StoreOp::Load`] / [`StoreOp::Save`]: the token response ([`TokenResponse::to_json`])
+//!   and when it was obtained.
+//! - [`StoreOp::Invalidate`]: compare-and-delete in one step, so a process reporting an old
+//!   token never deletes the new token another process just stored.
+//! - [`StoreOp::AcquireLock`] / [`StoreOp::ReleaseLock`] / [`StoreOp::ExtendLock`]: a
+//!   cross-process lock around the grant (e.g. Redis `SET key owner NX PX ttl`, released by a
+//!   compare-and-delete on the owner), so a fleet makes one grant, not one per process.
+//! - [`StoreOp::LoadRefusals`] / [`StoreOp::SaveRefusals`]: the fleet's streak of tokens
+//!   refused right after their grant ([`QuickRefusals`]).
 //!
-//! The manager asks for the lock only after its own single flight made the caller the leader,
-//! so a store sees at most one lock request per process at a time. While another process holds
-//! the lock, the manager polls `load` at [`LockPolicy::poll_interval`](super::LockPolicy) and
-//! asks again; a lock whose holder died expires after its TTL and the next ask wins it. When
-//! the lock cannot be had (the store fails, or the wait passes
-//! [`LockPolicy::max_wait`](super::LockPolicy)) the manager grants anyway: the lock saves
-//! logins, it must never cost the ability to log in.
+//! A store that serves one process answers the lock and streak operations with
+//! [`StoreOp::default_reply`]: the lock is always granted (the manager's in-process single
+//! flight already makes that process's callers share one grant) and the streak is left to
+//! the manager. How the manager uses the lock, and why a lock that cannot be had never stops
+//! a grant, is in the [manual](crate::manual::stores).
+//!
+//! A store may fail: the manager wraps every store in one fallback that keeps the token for
+//! its own process, so a failing store costs no extra grant ([manual](crate::manual::stores#when-a-store-fails)).
+//! A store never needs a copy of its own.
 
 use core::fmt;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use super::regrant::QuickRefusals;
 use crate::response::{AccessToken, TokenResponse};
 
 /// A token and when this side obtained it (Salesforce sends no lifetime; the manager's optional
@@ -37,123 +43,268 @@ pub struct StoredToken {
     pub obtained_at: SystemTime,
 }
 
+/// One call to a token store; the answer is the [`StoreReply`] named on each operation.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum StoreOp {
+    /// The current token, if any: [`StoreReply::Token`].
+    Load,
+    /// Replace the current token: [`StoreReply::Saved`].
+    Save(StoredToken),
+    /// Remove the current token **only if** it is this one: [`StoreReply::Invalidated`] with
+    /// whether it did.
+    Invalidate(AccessToken),
+    /// Ask for the right to grant a token for this long (the lock expires by itself after it,
+    /// so a holder that dies cannot stop the fleet): [`StoreReply::Lock`].
+    AcquireLock(Duration),
+    /// Push the lock's expiry to this long from now, but only if the lease still owns it
+    /// (the manager does before each retry): [`StoreReply::Extended`] with whether it did.
+    ExtendLock(GrantLease, Duration),
+    /// Give the lock back, but only if the lease still owns it (it may have expired and been
+    /// taken by another process, whose lock must survive): [`StoreReply::Released`].
+    ReleaseLock(GrantLease),
+    /// The fleet's streak of quick refusals, if this store keeps one: [`StoreReply::Refusals`].
+    LoadRefusals,
+    /// Replace the streak (`None`: clear it); it matters for the given time from now, so a
+    /// shared store may let it expire then: [`StoreReply::RefusalsSaved`] with whether the
+    /// store keeps it.
+    SaveRefusals(Option<QuickRefusals>, Duration),
+}
+
+impl StoreOp {
+    /// The answer of a store used by one process, which keeps no lock and no streak: the lock
+    /// is always [`GrantLock::Acquired`] (with the [`local`](GrantLease::local) lease),
+    /// extending and releasing it succeed, there is no streak and none is kept.
+    ///
+    /// # Errors
+    /// [`StoreError`] for the token operations (`Load`, `Save`, `Invalidate`), which every
+    /// store must answer itself.
+    pub fn default_reply(self) -> Result<StoreReply, StoreError> {
+        Ok(match self {
+            Self::AcquireLock(_) => StoreReply::Lock(GrantLock::Acquired(GrantLease::local())),
+            Self::ExtendLock(..) => StoreReply::Extended(true),
+            Self::ReleaseLock(_) => StoreReply::Released,
+            Self::LoadRefusals => StoreReply::Refusals(None),
+            Self::SaveRefusals(..) => StoreReply::RefusalsSaved(false),
+            token_op => {
+                return Err(StoreError::new(format!(
+                    "the store does not implement {}",
+                    token_op.name()
+                )));
+            }
+        })
+    }
+
+    /// The operation's name, for logs and errors (never its token).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Load => "load",
+            Self::Save(_) => "save",
+            Self::Invalidate(_) => "invalidate",
+            Self::AcquireLock(_) => "acquire_lock",
+            Self::ExtendLock(..) => "extend_lock",
+            Self::ReleaseLock(_) => "release_lock",
+            Self::LoadRefusals => "load_refusals",
+            Self::SaveRefusals(..) => "save_refusals",
+        }
+    }
+}
+
+/// A store's answer to a [`StoreOp`]. The `into_*` methods take the answer a caller expects;
+/// any other answer (a store bug) is a [`StoreError`], never a panic.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum StoreReply {
+    /// To [`StoreOp::Load`].
+    Token(Option<StoredToken>),
+    /// To [`StoreOp::Save`].
+    Saved,
+    /// To [`StoreOp::Invalidate`]: whether the token was the current one and is gone.
+    Invalidated(bool),
+    /// To [`StoreOp::AcquireLock`].
+    Lock(GrantLock),
+    /// To [`StoreOp::ExtendLock`]: whether the lease still owned the lock.
+    Extended(bool),
+    /// To [`StoreOp::ReleaseLock`].
+    Released,
+    /// To [`StoreOp::LoadRefusals`].
+    Refusals(Option<QuickRefusals>),
+    /// To [`StoreOp::SaveRefusals`]: whether the store keeps the streak.
+    RefusalsSaved(bool),
+}
+
+/// `into_*` accessors, one per answer that carries a value.
+macro_rules! accessors {
+    ($($(#[$doc:meta])* $name:ident: $variant:ident => $ty:ty;)*) => {$(
+        $(#[$doc])*
+        ///
+        /// # Errors
+        /// [`StoreError`] when the store answered something else.
+        pub fn $name(self) -> Result<$ty, StoreError> {
+            match self {
+                Self::$variant(value) => Ok(value),
+                other => Err(other.unexpected()),
+            }
+        }
+    )*};
+}
+
+impl StoreReply {
+    accessors! {
+        /// The answer to [`StoreOp::Load`].
+        into_token: Token => Option<StoredToken>;
+        /// The answer to [`StoreOp::Invalidate`].
+        into_invalidated: Invalidated => bool;
+        /// The answer to [`StoreOp::AcquireLock`].
+        into_lock: Lock => GrantLock;
+        /// The answer to [`StoreOp::ExtendLock`].
+        into_extended: Extended => bool;
+        /// The answer to [`StoreOp::LoadRefusals`].
+        into_refusals: Refusals => Option<QuickRefusals>;
+        /// The answer to [`StoreOp::SaveRefusals`].
+        into_refusals_saved: RefusalsSaved => bool;
+    }
+
+    /// The answer to [`StoreOp::Save`] or [`StoreOp::ReleaseLock`].
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store answered something else.
+    pub fn into_done(self) -> Result<(), StoreError> {
+        match self {
+            Self::Saved | Self::Released => Ok(()),
+            other => Err(other.unexpected()),
+        }
+    }
+
+    fn unexpected(&self) -> StoreError {
+        let name = match self {
+            Self::Token(_) => "a token",
+            Self::Saved => "saved",
+            Self::Invalidated(_) => "invalidated",
+            Self::Lock(_) => "a lock",
+            Self::Extended(_) => "extended",
+            Self::Released => "released",
+            Self::Refusals(_) => "a streak",
+            Self::RefusalsSaved(_) => "streak saved",
+        };
+        StoreError::new(format!("the store answered `{name}` to another operation"))
+    }
+}
+
 /// Keeps the current token. Implementations must be safe to call from many threads.
+///
+/// A store implements [`run`](Self::run), the one method; the typed methods below are
+/// written once over it.
+///
+/// ```
+/// use std::sync::Mutex;
+/// use sfjwt_core::manager::{StoreError, StoreOp, StoreReply, StoredToken, TokenStore};
+///
+/// #[derive(Default)]
+/// struct Slot(Mutex<Option<StoredToken>>);
+///
+/// impl TokenStore for Slot {
+///     fn run(&self, op: StoreOp) -> Result<StoreReply, StoreError> {
+///         let mut slot = self.0.lock().map_err(|_| StoreError::new("poisoned"))?;
+///         Ok(match op {
+///             StoreOp::Load => StoreReply::Token(slot.clone()),
+///             StoreOp::Save(token) => { *slot = Some(token); StoreReply::Saved }
+///             StoreOp::Invalidate(stale) => {
+///                 let hit = slot.as_ref().is_some_and(|t| t.token.access_token().same_as(&stale));
+///                 if hit { *slot = None; }
+///                 StoreReply::Invalidated(hit)
+///             }
+///             // One process: no shared lock, no shared streak.
+///             other => return other.default_reply(),
+///         })
+///     }
+/// }
+/// assert!(Slot::default().load()?.is_none());
+/// # Ok::<(), StoreError>(())
+/// ```
 pub trait TokenStore: Send + Sync {
-    /// The current token, if any.
+    /// Carries out `op`.
     ///
     /// # Errors
-    /// [`StoreError`] when the backing store cannot be read.
-    fn load(&self) -> Result<Option<StoredToken>, StoreError>;
+    /// [`StoreError`] when the backing store cannot be read or written.
+    fn run(&self, op: StoreOp) -> Result<StoreReply, StoreError>;
 
-    /// Replaces the current token.
+    /// [`StoreOp::Load`].
     ///
     /// # Errors
-    /// [`StoreError`] when the backing store cannot be written.
-    fn save(&self, token: StoredToken) -> Result<(), StoreError>;
+    /// As [`run`](Self::run).
+    fn load(&self) -> Result<Option<StoredToken>, StoreError> {
+        self.run(StoreOp::Load)?.into_token()
+    }
 
-    /// Removes the current token **only if** it is `stale`; returns whether it did.
+    /// [`StoreOp::Save`].
     ///
     /// # Errors
-    /// [`StoreError`] when the backing store cannot be updated.
-    fn invalidate(&self, stale: &AccessToken) -> Result<bool, StoreError>;
+    /// As [`run`](Self::run).
+    fn save(&self, token: StoredToken) -> Result<(), StoreError> {
+        self.run(StoreOp::Save(token))?.into_done()
+    }
 
-    /// Asks for the right to grant a token for the next `ttl` (the lock expires by itself
-    /// after it, so a holder that dies cannot stop the fleet). Default: always
-    /// [`GrantLock::Acquired`], which suits a store used by one process.
+    /// [`StoreOp::Invalidate`].
     ///
     /// # Errors
-    /// [`StoreError`] when the lock service cannot be reached; the manager then grants
-    /// without the lock (and says so in its trace events).
+    /// As [`run`](Self::run).
+    fn invalidate(&self, stale: &AccessToken) -> Result<bool, StoreError> {
+        self.run(StoreOp::Invalidate(stale.clone()))?
+            .into_invalidated()
+    }
+
+    /// [`StoreOp::AcquireLock`].
+    ///
+    /// # Errors
+    /// As [`run`](Self::run).
     fn acquire_grant_lock(&self, ttl: Duration) -> Result<GrantLock, StoreError> {
-        let _ = ttl;
-        Ok(GrantLock::Acquired(GrantLease::local()))
+        self.run(StoreOp::AcquireLock(ttl))?.into_lock()
     }
 
-    /// Gives the lock back, but only if `lease` still owns it (it may have expired and been
-    /// taken by another process, whose lock must survive). Default: nothing to do.
+    /// [`StoreOp::ReleaseLock`].
     ///
     /// # Errors
-    /// [`StoreError`] when the lock service cannot be reached; the lock then expires by itself.
+    /// As [`run`](Self::run).
     fn release_grant_lock(&self, lease: GrantLease) -> Result<(), StoreError> {
-        let _ = lease;
-        Ok(())
+        self.run(StoreOp::ReleaseLock(lease))?.into_done()
     }
 
-    /// Pushes the lock's expiry to `ttl` from now, but only if `lease` still owns it; returns
-    /// whether it did. The manager calls it before each retry, so a grant that retries
-    /// keeps its lock however long the retries take. Default: `Ok(true)` (no shared lock).
+    /// [`StoreOp::ExtendLock`].
     ///
     /// # Errors
-    /// [`StoreError`] when the lock service cannot be reached; the manager goes on granting.
-    fn extend_grant_lock(&self, lease: &GrantLease, ttl: Duration) -> Result<bool, StoreError> {
-        let _ = (lease, ttl);
-        Ok(true)
+    /// As [`run`](Self::run).
+    fn extend_grant_lock(&self, lease: GrantLease, ttl: Duration) -> Result<bool, StoreError> {
+        self.run(StoreOp::ExtendLock(lease, ttl))?.into_extended()
     }
 
-    /// The fleet's streak of tokens refused soon after their grant (see
-    /// [`RegrantPolicy`](super::RegrantPolicy)), if this store keeps one. Default: `None`.
+    /// [`StoreOp::LoadRefusals`].
     ///
     /// # Errors
-    /// [`StoreError`] when the backing store cannot be read; the manager then uses its own
-    /// copy.
+    /// As [`run`](Self::run).
     fn load_refusals(&self) -> Result<Option<QuickRefusals>, StoreError> {
-        Ok(None)
+        self.run(StoreOp::LoadRefusals)?.into_refusals()
     }
 
-    /// Replaces the streak (`None`: clear it). It matters for `keep_for` from now; a shared
-    /// store may let it expire then. Returns whether the store keeps it: the default keeps
-    /// nothing and returns `false`, and the manager then keeps the streak for its own process.
+    /// [`StoreOp::SaveRefusals`].
     ///
     /// # Errors
-    /// [`StoreError`] when the backing store cannot be written; the manager then keeps the
-    /// streak for its own process.
+    /// As [`run`](Self::run).
     fn save_refusals(
         &self,
         refusals: Option<QuickRefusals>,
         keep_for: Duration,
     ) -> Result<bool, StoreError> {
-        let _ = (refusals, keep_for);
-        Ok(false)
+        self.run(StoreOp::SaveRefusals(refusals, keep_for))?
+            .into_refusals_saved()
     }
 }
 
 /// A shared handle is a store too, so the caller can keep one (e.g. to read a store's own
 /// counters) while the manager uses it.
 impl<S: TokenStore + ?Sized> TokenStore for Arc<S> {
-    fn load(&self) -> Result<Option<StoredToken>, StoreError> {
-        (**self).load()
-    }
-
-    fn save(&self, token: StoredToken) -> Result<(), StoreError> {
-        (**self).save(token)
-    }
-
-    fn invalidate(&self, stale: &AccessToken) -> Result<bool, StoreError> {
-        (**self).invalidate(stale)
-    }
-
-    fn acquire_grant_lock(&self, ttl: Duration) -> Result<GrantLock, StoreError> {
-        (**self).acquire_grant_lock(ttl)
-    }
-
-    fn release_grant_lock(&self, lease: GrantLease) -> Result<(), StoreError> {
-        (**self).release_grant_lock(lease)
-    }
-
-    fn extend_grant_lock(&self, lease: &GrantLease, ttl: Duration) -> Result<bool, StoreError> {
-        (**self).extend_grant_lock(lease, ttl)
-    }
-
-    fn load_refusals(&self) -> Result<Option<QuickRefusals>, StoreError> {
-        (**self).load_refusals()
-    }
-
-    fn save_refusals(
-        &self,
-        refusals: Option<QuickRefusals>,
-        keep_for: Duration,
-    ) -> Result<bool, StoreError> {
-        (**self).save_refusals(refusals, keep_for)
+    fn run(&self, op: StoreOp) -> Result<StoreReply, StoreError> {
+        (**self).run(op)
     }
 }
 
@@ -161,8 +312,7 @@ impl<S: TokenStore + ?Sized> TokenStore for Arc<S> {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum GrantLock {
-    /// Yes: grant, save, then hand the lease to
-    /// [`release_grant_lock`](TokenStore::release_grant_lock).
+    /// Yes: grant, save, then give the lease back with [`StoreOp::ReleaseLock`].
     Acquired(GrantLease),
     /// Another process holds the lock and is granting: wait, re-read the store, ask again.
     HeldElsewhere,
@@ -183,7 +333,7 @@ impl GrantLease {
         }
     }
 
-    /// The lease of a store without a shared lock (the default methods hand it out).
+    /// The lease of a store without a shared lock ([`StoreOp::default_reply`] hands it out).
     pub fn local() -> Self {
         Self::new(String::new())
     }
@@ -209,56 +359,31 @@ impl fmt::Debug for GrantLease {
     }
 }
 
-/// The in-process default store.
-#[derive(Debug, Default)]
-pub struct MemoryStore {
-    slot: Mutex<Option<StoredToken>>,
-    refusals: Mutex<Option<QuickRefusals>>,
+/// The fleet's memory of tokens refused soon after their grant: how many in a row, and when
+/// the last was reported. Stores keep it ([`StoreOp::SaveRefusals`]) so that every process
+/// sharing the store sees the same streak; what the manager does with it is in the
+/// [manual](crate::manual::lifetimes#bounded-re-grants).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuickRefusals {
+    count: u32,
+    last_at: SystemTime,
 }
 
-impl MemoryStore {
-    /// An empty store.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
-
-impl TokenStore for MemoryStore {
-    fn load(&self) -> Result<Option<StoredToken>, StoreError> {
-        Ok(self
-            .slot
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone())
+impl QuickRefusals {
+    /// `count` quick refusals in a row, the last reported at `last_at` (a store rebuilding a
+    /// saved record).
+    pub fn new(count: u32, last_at: SystemTime) -> Self {
+        Self { count, last_at }
     }
 
-    fn save(&self, token: StoredToken) -> Result<(), StoreError> {
-        *self.slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(token);
-        Ok(())
+    /// How many quick refusals in a row.
+    pub fn count(&self) -> u32 {
+        self.count
     }
 
-    fn invalidate(&self, stale: &AccessToken) -> Result<bool, StoreError> {
-        let mut slot = self.slot.lock().unwrap_or_else(PoisonError::into_inner);
-        let current = slot
-            .as_ref()
-            .is_some_and(|t| t.token.access_token().same_as(stale));
-        if current {
-            *slot = None;
-        }
-        Ok(current)
-    }
-
-    fn load_refusals(&self) -> Result<Option<QuickRefusals>, StoreError> {
-        Ok(*self.refusals.lock().unwrap_or_else(PoisonError::into_inner))
-    }
-
-    fn save_refusals(
-        &self,
-        refusals: Option<QuickRefusals>,
-        _keep_for: Duration,
-    ) -> Result<bool, StoreError> {
-        *self.refusals.lock().unwrap_or_else(PoisonError::into_inner) = refusals;
-        Ok(true)
+    /// When the last one was reported, by the manager's clock.
+    pub fn last_at(&self) -> SystemTime {
+        self.last_at
     }
 }
 
@@ -267,15 +392,38 @@ impl TokenStore for MemoryStore {
 pub struct StoreError {
     message: String,
     source: Option<Arc<dyn std::error::Error + Send + Sync + 'static>>,
+    unavailable: bool,
 }
 
 impl StoreError {
-    /// The store failed as `message` says (which must not contain the token).
+    /// The store failed as `message` says (which must not contain the token). A load that
+    /// fails so, with no copy of the token in this process, fails the caller's call: use it
+    /// for a store that must not be worked around (e.g. one whose content cannot be trusted).
     pub fn new(message: impl Into<String>) -> Self {
         Self {
             message: message.into(),
             source: None,
+            unavailable: false,
         }
+    }
+
+    /// The store's backend could not be reached (down, slow, unreachable), as `source`
+    /// says. The manager then goes on without the store: a load that fails so, with no copy
+    /// of the token in this process, reads as "no token", and the process grants on its own
+    /// (one extra grant per process and outage, not one per call: it keeps that token).
+    pub fn unavailable(
+        message: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            unavailable: true,
+            ..Self::with_source(message, source)
+        }
+    }
+
+    /// Whether this is an [`unavailable`](Self::unavailable) backend.
+    pub fn is_unavailable(&self) -> bool {
+        self.unavailable
     }
 
     /// The store failed as `message` says because its backend failed with `source` (a
@@ -287,6 +435,7 @@ impl StoreError {
         Self {
             message: message.into(),
             source: Some(Arc::new(source)),
+            unavailable: false,
         }
     }
 }

@@ -12,6 +12,7 @@
 //! | [`spring26`] | what changed in Spring '26 (External Client Apps, the My Domain audience) |
 //! | [`lifetimes`] | assertion lifetime, login rate limit, retries, and why each number |
 //! | [`regrant`] | when a token the API refused is re-granted, and the bound that stops a login storm |
+//! | [`stores`] | where the token lives between calls, the grant lock, and store failures |
 //! | [`setup`] | the External Client App (and connected app) steps `sfjwt keygen` prints |
 //! | [`eca_metadata`] | the External Client App as deployable metadata: `sfjwt eca new`, the fields and their sources |
 //!
@@ -32,6 +33,8 @@ pub mod lifetimes {}
 
 #[doc = include_str!("regrant.md")]
 pub mod regrant {}
+#[doc = include_str!("stores.md")]
+pub mod stores {}
 
 #[doc = include_str!("setup.md")]
 pub mod setup {}

@@ -1,17 +1,18 @@
-//! One cache entry: which identity it belongs to, its file name, and its on-disk format.
+//! One entry: which identity it belongs to, its file name, and its on-disk format.
 //!
 //! A token is valid for one (login URL, client id, username, audience) and was obtained with
 //! one key; the entry's name is the core's `CacheIdentity` digest over those five
 //! (length-prefixed, so `("ab","c")` and `("a","bc")` differ), in hex — the same identity a
 //! Redis cache keys by. The key enters only as a fingerprint — a SHA-256 of the key as given
-//! (file bytes or `SFJWT_KEY` text; for a vault key its URI *without* `pin-value` and
-//! `pin-source`, so a PIN cannot be recovered from the name by trying PINs) — so neither the
+//! (the CLI hashes the key file's bytes or `SFJWT_KEY`'s text; for a vault key its URI
+//! *without* `pin-value` and `pin-source`, so a PIN cannot be recovered from the name by
+//! trying PINs) — so neither the
 //! key nor anything derived from it in a usable way is ever written, and a cache hit needs
 //! neither the key's passphrase nor its RSA parsing. A new key (rotation) simply makes a new
 //! entry; a new PIN for the same key does not.
 //!
 //! The file is one JSON object: a format tag, the entry name, the four identity fields in
-//! clear (so `sfjwt logout` can find an identity's entries without the key, and a person can
+//! clear (so a logout can find an identity's entries without the key, and a person can
 //! see what a file is), when the token was obtained, and the token response itself (the
 //! access token is a bearer credential: hence mode 0600 in a 0700 directory). Anything else
 //! — another format, another entry's name, a truncated or edited file — reads as "no entry".
@@ -24,35 +25,29 @@ use sfjwt_core::manager::{CacheIdentity, StoredToken};
 use sfjwt_core::response::TokenResponse;
 use zeroize::Zeroizing;
 
-/// The format tag of a cache file; a file with another tag is foreign.
-pub(crate) const FORMAT: &str = "sfjwt-token-cache/1";
+/// The format tag of an entry file; a file with another tag is foreign.
+pub const FORMAT: &str = "sfjwt-token-cache/1";
 
 /// The identity a cached token belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Identity {
-    /// The login server's base URL (scheme, host, port).
-    pub(crate) login_url: String,
-    pub(crate) client_id: String,
-    pub(crate) username: String,
-    pub(crate) audience: String,
+pub struct Identity {
+    /// The login server's base URL (scheme, host, port), as
+    /// [`TokenEndpoint::base_url`](sfjwt_core::endpoint::TokenEndpoint::base_url) gives it.
+    pub login_url: String,
+    /// The client id (`iss`).
+    pub client_id: String,
+    /// The username (`sub`).
+    pub username: String,
+    /// The audience (`aud`).
+    pub audience: String,
 }
 
-/// An identity plus the fingerprint of the key: one cache entry.
+/// An identity plus the fingerprint of the key: one entry.
 #[derive(Clone)]
-pub(crate) struct EntryKey {
-    pub(crate) identity: Identity,
+pub struct EntryKey {
+    /// The identity.
+    pub identity: Identity,
     key_fingerprint: [u8; 32],
-}
-
-/// What a vault key URI contributes to the fingerprint: the URI without its PIN attributes.
-/// Without the `pkcs11` feature a `pkcs11:` key cannot be opened, so no entry is ever written
-/// under the name.
-pub(crate) fn vault_key_text(uri: &str) -> String {
-    #[cfg(feature = "pkcs11")]
-    if uri.starts_with("pkcs11:") {
-        return sfjwt_pkcs11::Pkcs11Uri::without_pin(uri);
-    }
-    uri.to_owned()
 }
 
 impl core::fmt::Debug for EntryKey {
@@ -67,15 +62,15 @@ impl core::fmt::Debug for EntryKey {
 impl EntryKey {
     /// `key_bytes` is the key as given (file content or environment value); only its SHA-256
     /// is kept.
-    pub(crate) fn new(identity: Identity, key_bytes: &[u8]) -> Self {
+    pub fn new(identity: Identity, key_bytes: &[u8]) -> Self {
         Self {
             identity,
             key_fingerprint: CacheIdentity::fingerprint(key_bytes),
         }
     }
 
-    /// The shared cache identity (also the Redis key's).
-    pub(crate) fn cache_identity(&self) -> CacheIdentity {
+    /// The shared cache identity (also the one `sfjwt-redis` keys by).
+    pub fn cache_identity(&self) -> CacheIdentity {
         let id = &self.identity;
         CacheIdentity::new(
             id.login_url.as_str(),
@@ -86,19 +81,19 @@ impl EntryKey {
         .with_key_fingerprint(self.key_fingerprint)
     }
 
-    /// The key's fingerprint (for the Redis store's identity).
-    pub(crate) fn key_fingerprint(&self) -> [u8; 32] {
+    /// The key's fingerprint (for a Redis store's identity).
+    pub fn key_fingerprint(&self) -> [u8; 32] {
         self.key_fingerprint
     }
 
     /// The entry's name: 64 hex digits.
-    pub(crate) fn name(&self) -> String {
+    pub fn name(&self) -> String {
         self.cache_identity().hex_digest(FORMAT)
     }
 }
 
-/// Whether `file_name` looks like an entry this program wrote (`<64 hex>.json`).
-pub(crate) fn is_entry_file(file_name: &str) -> bool {
+/// Whether `file_name` looks like an entry this crate wrote (`<64 hex>.json`).
+pub fn is_entry_file(file_name: &str) -> bool {
     file_name
         .strip_suffix(".json")
         .is_some_and(|stem| stem.len() == 64 && stem.bytes().all(|b| b.is_ascii_hexdigit()))
@@ -149,8 +144,8 @@ pub(crate) fn decode(bytes: &[u8], expected_name: &str) -> Option<StoredToken> {
     })
 }
 
-/// The identity recorded in an entry file, for `sfjwt logout` (no key needed).
-pub(crate) fn identity_of(bytes: &[u8]) -> Option<Identity> {
+/// The identity recorded in an entry file, for a logout (no key needed).
+pub fn identity_of(bytes: &[u8]) -> Option<Identity> {
     let value: Value = serde_json::from_slice(bytes).ok()?;
     if value.get("format")?.as_str()? != FORMAT {
         return None;
@@ -165,7 +160,7 @@ pub(crate) fn identity_of(bytes: &[u8]) -> Option<Identity> {
 }
 
 /// How old `stored` is now (zero if the clock went backwards).
-pub(crate) fn age(stored: &StoredToken) -> Duration {
+pub fn age(stored: &StoredToken) -> Duration {
     SystemTime::now()
         .duration_since(stored.obtained_at)
         .unwrap_or_default()
@@ -217,22 +212,12 @@ mod tests {
         }
     }
 
-    #[cfg(feature = "pkcs11")]
     #[test]
-    fn names_do_not_change_with_the_pin_so_they_cannot_reveal_it() {
-        let name = |uri: &str| EntryKey::new(identity(), vault_key_text(uri).as_bytes()).name();
-        let base = "pkcs11:token=t;object=k?module-path=/usr/lib/softhsm/libsofthsm2.so";
-        let with_pin = name(&format!("{base}&pin-value=1234"));
-        assert_eq!(with_pin, name(&format!("{base}&pin-value=9999")));
-        assert_eq!(with_pin, name(&format!("{base}&pin-source=file:/run/pin")));
-        assert_eq!(with_pin, name(base));
-        // Another key is another entry.
-        assert_ne!(with_pin, name(&base.replace("object=k", "object=other")));
-        // The names are what the previous format computed (no cache is orphaned), checked
-        // against a hand-rolled digest.
+    fn names_are_the_length_prefixed_digest_of_the_identity_and_the_key() {
+        // Checked against a hand-rolled digest, so no existing cache is orphaned.
+        use sha2::Digest as _;
         let key = EntryKey::new(identity(), b"k");
         let mut hash = sha2::Sha256::new();
-        use sha2::Digest as _;
         let fp = CacheIdentity::fingerprint(b"k");
         for field in [
             FORMAT.as_bytes(),

@@ -1,5 +1,5 @@
-//! The token cache trusts nothing it did not write, the way OpenSSH's `StrictModes` treats
-//! `~/.ssh`: a cache entry decides where `sfjwt api` sends the org's data (its
+//! The store trusts nothing it did not write, the way OpenSSH's `StrictModes` treats
+//! `~/.ssh`: an entry decides where an API client sends the org's data (its
 //! `instance_url`), so a file someone else could have written must never be read as one.
 //!
 //! - **The directory** must be a real directory (not a symbolic link), owned by the effective
@@ -17,26 +17,22 @@
 //!   must not make `sfjwt` create or lock a file elsewhere) and `O_NONBLOCK` (so even a FIFO
 //!   swapped in after the check cannot hang the open), and the open file is checked again.
 //!
-//! A refusal ([`Untrusted`]) is an error (exit 2) naming the path, what is wrong and the fix;
-//! the command never falls back to the entry. Plain I/O errors (a full disk, a read-only file
-//! system) stay warnings: the cache is a convenience.
+//! A refusal ([`Untrusted`]) is an error naming the path, what is wrong and the fix; the store
+//! never falls back to the entry. Plain I/O errors (a full disk, a read-only file system) are
+//! only reported ([`Event::Warning`](crate::Event::Warning)): the cache is a convenience.
 
 use std::fmt;
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::error::CliError;
-
-/// A cache path that fails the checks: refused, never used.
+/// A cache path that fails the checks: refused, never used. `Display` says the path and what
+/// is wrong; [`fix`](Self::fix) says the command that fixes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Untrusted {
-    /// The path that failed.
-    pub(crate) path: PathBuf,
-    /// What is wrong with it.
-    pub(crate) problem: String,
-    /// The command or setting that fixes it.
-    pub(crate) fix: String,
+pub struct Untrusted {
+    path: PathBuf,
+    problem: String,
+    fix: String,
 }
 
 impl Untrusted {
@@ -48,17 +44,19 @@ impl Untrusted {
         }
     }
 
-    /// The command's error: exit 2, the path and the problem, the fix as the hint.
-    pub(crate) fn to_error(&self) -> CliError {
-        CliError::local(format!(
-            "refusing the token cache: {} {}",
-            self.path.display(),
-            self.problem
-        ))
-        .hint(format!(
-            "{}; or set XDG_CACHE_HOME to a directory of your own, or pass --no-cache (--cache off)",
-            self.fix
-        ))
+    /// The path that failed.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// What is wrong with it.
+    pub fn problem(&self) -> &str {
+        &self.problem
+    }
+
+    /// The command or setting that fixes it.
+    pub fn fix(&self) -> &str {
+        &self.fix
     }
 }
 
@@ -67,6 +65,8 @@ impl fmt::Display for Untrusted {
         write!(f, "{} {}", self.path.display(), self.problem)
     }
 }
+
+impl std::error::Error for Untrusted {}
 
 /// Why a cache path could not be used.
 #[derive(Debug)]

@@ -1,5 +1,5 @@
-//! Where the token cache lives: `$XDG_CACHE_HOME/sfjwt`, else the platform's cache directory
-//! (`~/.cache/sfjwt` on Linux and other Unix, `~/Library/Caches/sfjwt` on macOS,
+//! Where the token cache lives by default: `$XDG_CACHE_HOME/sfjwt`, else the platform's cache
+//! directory (`~/.cache/sfjwt` on Linux and other Unix, `~/Library/Caches/sfjwt` on macOS,
 //! `%LOCALAPPDATA%\sfjwt` on Windows).
 //!
 //! Written by hand rather than with a directory crate: it is four environment lookups, and the
@@ -13,8 +13,8 @@ use std::path::PathBuf;
 const APP_DIR: &str = "sfjwt";
 
 /// `$XDG_CACHE_HOME/sfjwt`, else the platform default; `None` when neither can be found (no
-/// home directory), in which case the cache is off.
-pub(crate) fn cache_dir() -> Option<PathBuf> {
+/// home directory): run without a cache then, or pick a directory yourself.
+pub fn default_dir() -> Option<PathBuf> {
     resolve(|name| std::env::var_os(name))
 }
 

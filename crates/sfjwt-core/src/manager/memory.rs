@@ -1,0 +1,48 @@
+//! [`MemoryStore`]: the in-process default store.
+
+use std::sync::{Mutex, PoisonError};
+
+use super::store::{QuickRefusals, StoreError, StoreOp, StoreReply, StoredToken, TokenStore};
+
+/// The in-process default store: the token and the refusal streak, for this process only.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    slot: Mutex<Option<StoredToken>>,
+    refusals: Mutex<Option<QuickRefusals>>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl TokenStore for MemoryStore {
+    fn run(&self, op: StoreOp) -> Result<StoreReply, StoreError> {
+        let mut slot = self.slot.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut refusals = self.refusals.lock().unwrap_or_else(PoisonError::into_inner);
+        Ok(match op {
+            StoreOp::Load => StoreReply::Token(slot.clone()),
+            StoreOp::Save(token) => {
+                *slot = Some(token);
+                StoreReply::Saved
+            }
+            StoreOp::Invalidate(stale) => {
+                let current = slot
+                    .as_ref()
+                    .is_some_and(|t| t.token.access_token().same_as(&stale));
+                if current {
+                    *slot = None;
+                }
+                StoreReply::Invalidated(current)
+            }
+            StoreOp::LoadRefusals => StoreReply::Refusals(*refusals),
+            StoreOp::SaveRefusals(streak, _keep_for) => {
+                *refusals = streak;
+                StoreReply::RefusalsSaved(true)
+            }
+            other => return other.default_reply(),
+        })
+    }
+}
