@@ -4,51 +4,71 @@
 //! so the final rename is atomic) with mode 0600 from the start; the temporary file is removed
 //! on any error. Only the complete file is renamed into place.
 
+use std::fmt;
 use std::io::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use crate::error::{CliError, CliResult};
-
-/// Refuses an existing file: a keystore holds a private key, and replacing one by accident
-/// loses it.
-pub(super) fn refuse_existing(path: &Path) -> CliResult {
-    if path.exists() {
-        return Err(CliError::local(format!(
-            "{} already exists; not overwriting it",
-            path.display()
-        ))
-        .hint("choose another --out path, or move the old keystore away first"));
-    }
-    Ok(())
+/// Why the keystore file was not written; the I/O error is in `source()`. Nothing is left
+/// behind.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct WriteError {
+    /// What failed: `create a temporary file next to` or `write`.
+    pub what: &'static str,
+    /// The destination.
+    pub path: PathBuf,
+    /// The cause: a missing or read-only directory, a full disk, or (without `replace`) a
+    /// file that appeared meanwhile.
+    pub source: std::io::Error,
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same directory.
-pub(super) fn atomically(path: &Path, bytes: &[u8], replace: bool) -> CliResult {
-    let shown = path.display();
+impl fmt::Display for WriteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "cannot {} {}", self.what, self.path.display())
+    }
+}
+
+impl std::error::Error for WriteError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file (mode 0600) in the same directory,
+/// renamed into place once complete; with `replace` false an existing file is never replaced,
+/// even one that appeared since the caller checked.
+///
+/// # Errors
+/// [`WriteError`] when the directory is missing or not writable, the disk is full, or the file
+/// exists (without `replace`).
+pub fn write_atomically(path: &Path, bytes: &[u8], replace: bool) -> Result<(), WriteError> {
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
-    let fail = |what: &str, e: std::io::Error| {
-        CliError::local(format!("cannot {what} {shown}: {e}"))
-            .hint("check that the directory exists and is writable, or choose another path")
+    let fail = |what: &'static str| {
+        move |source: std::io::Error| WriteError {
+            what,
+            path: path.to_owned(),
+            source,
+        }
     };
     // tempfile creates the file with O_EXCL and mode 0600 on Unix.
     let mut temp = tempfile::Builder::new()
         .prefix(".sfjwt-keystore-")
         .suffix(".tmp")
         .tempfile_in(dir)
-        .map_err(|e| fail("create a temporary file next to", e))?;
+        .map_err(fail("create a temporary file next to"))?;
     temp.write_all(bytes)
         .and_then(|()| temp.as_file().sync_all())
-        .map_err(|e| fail("write", e))?;
+        .map_err(fail("write"))?;
     let persisted = if replace {
         temp.persist(path)
     } else {
         // Fails, rather than replaces, if the file appeared since it was checked.
         temp.persist_noclobber(path)
     };
-    persisted.map_err(|e| fail("write", e.error))?;
+    persisted.map_err(|e| fail("write")(e.error))?;
     Ok(())
 }
 
@@ -60,7 +80,7 @@ mod tests {
     fn writes_0600_and_leaves_nothing_on_refusal() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("server.jks");
-        atomically(&path, b"one", false).unwrap();
+        write_atomically(&path, b"one", false).unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"one");
         #[cfg(unix)]
         {
@@ -68,10 +88,9 @@ mod tests {
             let mode = std::fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
-        assert!(refuse_existing(&path).is_err());
-        assert!(atomically(&path, b"two", false).is_err());
+        assert!(write_atomically(&path, b"two", false).is_err());
         assert_eq!(std::fs::read(&path).unwrap(), b"one");
-        atomically(&path, b"three", true).unwrap();
+        write_atomically(&path, b"three", true).unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"three");
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(names.len(), 1, "no temporary file left behind");
@@ -81,7 +100,10 @@ mod tests {
     fn a_missing_directory_is_an_error_not_a_panic() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("missing").join("server.jks");
-        let message = atomically(&path, b"x", false).unwrap_err().to_string();
+        let message = write_atomically(&path, b"x", false)
+            .unwrap_err()
+            .to_string();
+        assert!(message.ends_with("server.jks"), "{message}");
         assert!(
             message.contains("cannot create a temporary file"),
             "{message}"

@@ -12,37 +12,76 @@
 //! Salesforce shows. The tutorial's recipe fails here twice: `openssl pkcs12 -export` names the
 //! entry `1`, which starts with a digit, and `keytool -changealias` is the extra step it needs.
 
-use crate::error::{CliError, CliResult};
+use std::fmt;
 
 /// The longest Unique Name Salesforce takes (its API names are limited to 80 characters).
-pub(crate) const MAX_ALIAS_LEN: usize = 80;
+pub const MAX_ALIAS_LEN: usize = 80;
 
 /// A keystore alias that is also a valid Salesforce certificate Unique Name, in lower case.
+///
+/// ```
+/// use sfjwt_keys::keystore::Alias;
+/// assert_eq!(Alias::parse("org_to_org")?.as_str(), "org_to_org");
+/// let refused = Alias::parse("My Cert").unwrap_err();
+/// assert_eq!(refused.suggestion(), "my_cert");
+/// # Ok::<(), sfjwt_keys::keystore::AliasError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Alias(String);
+pub struct Alias(String);
 
 impl Alias {
     /// Checks `alias` against the rules above.
     ///
     /// # Errors
-    /// Exit 2, naming the broken rule and suggesting a name that follows them all.
-    pub(crate) fn parse(alias: &str) -> CliResult<Self> {
+    /// [`AliasError`], naming the first broken rule; [`AliasError::suggestion`] is a name that
+    /// follows them all.
+    pub fn parse(alias: &str) -> Result<Self, AliasError> {
         match problem(alias) {
             None => Ok(Self(alias.to_owned())),
-            Some(problem) => Err(CliError::local(format!(
-                "--alias {alias:?} cannot be a Salesforce certificate name: {problem}"
-            ))
-            .hint(format!(
-                "use --alias {}: lower-case letters, digits and single underscores, starting with a letter, not ending with an underscore, at most {MAX_ALIAS_LEN} characters",
-                suggest(alias)
-            ))),
+            Some(problem) => Err(AliasError {
+                alias: alias.to_owned(),
+                problem,
+            }),
         }
     }
 
-    pub(crate) fn as_str(&self) -> &str {
+    /// The alias.
+    pub fn as_str(&self) -> &str {
         &self.0
     }
 }
+
+/// An alias that cannot be a Salesforce certificate Unique Name. Likely causes: `1` (what
+/// `openssl pkcs12 -export` names the entry), spaces or dashes, upper case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AliasError {
+    /// The alias given.
+    pub alias: String,
+    /// The first rule it breaks, in words.
+    pub problem: String,
+}
+
+impl AliasError {
+    /// A name that follows every rule, as close to the alias as possible: lower case, runs of
+    /// other characters as one underscore, a `cert_` prefix when it does not start with a
+    /// letter.
+    pub fn suggestion(&self) -> String {
+        suggest(&self.alias)
+    }
+}
+
+impl fmt::Display for AliasError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:?} cannot be a Salesforce certificate name: {}",
+            self.alias, self.problem
+        )
+    }
+}
+
+impl std::error::Error for AliasError {}
 
 /// The first rule `alias` breaks, if any.
 fn problem(alias: &str) -> Option<String> {
@@ -85,8 +124,7 @@ fn problem(alias: &str) -> Option<String> {
     None
 }
 
-/// A name that follows every rule, as close to `alias` as possible: lower case, runs of other
-/// characters as one underscore, a `cert_` prefix when it does not start with a letter.
+/// See [`AliasError::suggestion`].
 fn suggest(alias: &str) -> String {
     let mut name = String::with_capacity(alias.len() + 5);
     for c in alias.chars() {
@@ -131,12 +169,10 @@ mod tests {
             ("MyCert", "upper-case", "mycert"),
         ];
         for (alias, problem, fix) in cases {
-            let message = Alias::parse(alias).unwrap_err().to_string();
+            let error = Alias::parse(alias).unwrap_err();
+            let message = error.to_string();
             assert!(message.contains(problem), "{alias:?}: {message}");
-            assert!(
-                message.contains(&format!("use --alias {fix}:")),
-                "{alias:?}: {message}"
-            );
+            assert_eq!(error.suggestion(), fix, "{alias:?}");
             assert!(Alias::parse(&suggest(alias)).is_ok(), "{alias:?}");
         }
         let long = "a".repeat(81);

@@ -23,7 +23,7 @@ use zeroize::Zeroizing;
 use super::JksError;
 
 /// The salt length, and the SHA-1 output length the keystream advances by.
-pub(crate) const SALT_LEN: usize = 20;
+pub const SALT_LEN: usize = 20;
 
 /// DER of the OID 1.3.6.1.4.1.42.2.17.1.1 (tag, length, the ten content bytes).
 const KEY_PROTECTOR_OID: [u8; 12] = [

@@ -6,7 +6,16 @@
 //! and a PKCS#12 stack this tool does not need. What follows is the format as OpenJDK's
 //! `sun.security.provider.JavaKeyStore` (`engineStore`/`engineLoad`) and
 //! `sun.security.provider.KeyProtector` (`protect`/`recover`) read and write it, described in
-//! our own words; the tests read every file this module writes back with the JDK's `keytool`.
+//! our own words. The CLI's tests read the files it writes back with the JDK's `keytool`, and
+//! this crate's tests with an independent reader (`sfjwt-test-support`'s `jks` module).
+//!
+//! # Security
+//!
+//! A JKS file protects its key with Sun's proprietary key protector ([`encode`] says how):
+//! SHA-1 based obfuscation without a work factor. Treat the file itself as the secret (mode
+//! 0600, see [`crate::keystore::write_atomically`]) and the password as a password. The
+//! integrity hash detects a wrong password or a damaged file, not a forger who knows the
+//! password.
 //!
 //! # File layout (all integers big-endian, as Java's `DataOutputStream` writes them)
 //!
@@ -43,7 +52,9 @@
 //! case).
 
 mod java_data;
-pub(crate) mod protector;
+mod protector;
+
+pub use protector::SALT_LEN;
 
 use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -53,9 +64,9 @@ use sha1::{Digest as _, Sha1};
 use java_data::{password_bytes, write_modified_utf8};
 
 /// `0xFEEDFEED`: the first four bytes of every JKS file.
-pub(crate) const MAGIC: u32 = 0xFEED_FEED;
+pub const MAGIC: u32 = 0xFEED_FEED;
 /// The format version Java has written since 1.2 (each certificate carries its type).
-pub(crate) const VERSION: u32 = 2;
+pub const VERSION: u32 = 2;
 /// The entry tag of a private key with its certificate chain.
 const TAG_PRIVATE_KEY: u32 = 1;
 /// The certificate type Java's `CertificateFactory` knows X.509 certificates by.
@@ -64,22 +75,34 @@ const CERT_TYPE_X509: &str = "X.509";
 const WHITENER: &[u8] = b"Mighty Aphrodite";
 
 /// One private-key entry: the key (PKCS#8) and its certificate chain (DER, leaf first).
-pub(crate) struct KeyEntry<'a> {
+/// `Debug` shows the alias and sizes, never the key.
+pub struct KeyEntry<'a> {
     /// The alias: lower case (see the module docs).
-    pub(crate) alias: &'a str,
+    pub alias: &'a str,
     /// When the entry was made; `keytool -list` shows it as the entry's date.
-    pub(crate) created: SystemTime,
+    pub created: SystemTime,
     /// The private key as unencrypted PKCS#8 `PrivateKeyInfo` DER.
-    pub(crate) pkcs8: &'a [u8],
+    pub pkcs8: &'a [u8],
     /// The certificate chain as DER, the key's own certificate first.
-    pub(crate) chain: &'a [Vec<u8>],
+    pub chain: &'a [Vec<u8>],
 }
 
-/// Why a keystore could not be encoded. Callers validate aliases and inputs first, so each of
-/// these means a caller let something through.
+impl fmt::Debug for KeyEntry<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeyEntry")
+            .field("alias", &self.alias)
+            .field("created", &self.created)
+            .field("pkcs8", &"[redacted]")
+            .field("chain_len", &self.chain.len())
+            .finish()
+    }
+}
+
+/// Why a keystore could not be encoded. [`crate::keystore`] validates aliases and inputs
+/// first, so through it each of these means something slipped past its checks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub(crate) enum JksError {
+pub enum JksError {
     /// The alias is empty or has upper-case letters, which Java could not look up again.
     /// Likely cause: an alias that skipped the caller's validation.
     Alias,
@@ -110,14 +133,18 @@ impl std::error::Error for JksError {}
 
 /// Encodes a keystore holding exactly `entry`, its key protected with `password` (the key
 /// password is the store password, as Salesforce's import requires). `salt` is the key
-/// protector's random salt: pass 20 bytes from the OS random source.
+/// protector's random salt: pass [`SALT_LEN`] bytes from the OS random source (a repeated
+/// salt with the same password repeats the keystream).
+///
+/// Limits: one private-key entry, X.509 certificates only, aliases in lower case, strings of at
+/// most 65 535 modified-UTF-8 bytes, key and certificates under 2 GiB.
 ///
 /// # Errors
 /// [`JksError`] when the entry cannot be represented (see its variants).
-pub(crate) fn encode(
+pub fn encode(
     entry: &KeyEntry<'_>,
     password: &str,
-    salt: &[u8; protector::SALT_LEN],
+    salt: &[u8; SALT_LEN],
 ) -> Result<Vec<u8>, JksError> {
     if entry.alias.is_empty() || entry.alias.to_lowercase() != entry.alias {
         return Err(JksError::Alias);
