@@ -164,7 +164,8 @@ impl std::error::Error for GenerateError {
     }
 }
 
-fn step(what: &'static str) -> impl FnOnce(&dyn fmt::Display) -> GenerateError {
+/// A [`GenerateError::Step`] of `what`, keeping the library's message.
+fn step<E: fmt::Display>(what: &'static str) -> impl FnOnce(E) -> GenerateError {
     move |detail| GenerateError::Step {
         what,
         detail: detail.to_string(),
@@ -190,15 +191,15 @@ pub fn generate(spec: &KeyPairSpec<'_>, now: SystemTime) -> Result<KeyPair, Gene
         return Err(GenerateError::Bits { bits: spec.bits });
     }
     let mut rng = getrandom::SysRng;
-    let key = rsa::PrivateKey::new(&mut rng, spec.bits).map_err(|e| step("RSA key")(&e))?;
-    let der = key.to_pkcs8_der().map_err(|e| step("PKCS#8 key")(&e))?;
+    let key = rsa::PrivateKey::new(&mut rng, spec.bits).map_err(step("RSA key"))?;
+    let der = key.to_pkcs8_der().map_err(step("PKCS#8 key"))?;
     let key_pem = match spec.passphrase {
         None => der
             .to_pem("PRIVATE KEY", LineEnding::LF)
-            .map_err(|e| step("PEM key")(&e))?,
+            .map_err(step("PEM key"))?,
         Some(passphrase) => encrypt_pkcs8_pem(der.as_bytes(), passphrase)?,
     };
-    let key = PrivateKey::from_der(der.as_bytes()).map_err(|e| step("PKCS#8 key")(&e))?;
+    let key = PrivateKey::from_der(der.as_bytes()).map_err(step("PKCS#8 key"))?;
     let valid_for = Duration::from_secs(u64::from(spec.days) * 86_400);
     let cert_spec = CertificateSpec::new(spec.common_name).valid_for(valid_for);
     let cert_pem = self_signed_certificate(&key, &key.public_key(), &cert_spec, now)
@@ -216,14 +217,14 @@ pub fn encrypt_pkcs8_pem(
     pkcs8: &[u8],
     passphrase: &[u8],
 ) -> Result<Zeroizing<String>, GenerateError> {
-    let info = pkcs8::PrivateKeyInfoRef::try_from(pkcs8).map_err(|e| step("PKCS#8 key")(&e))?;
+    let info = pkcs8::PrivateKeyInfoRef::try_from(pkcs8).map_err(step("PKCS#8 key"))?;
     // The pkcs5 crate's PBKDF2 default is the OWASP figure pinned above; a test checks it.
     let params = pkcs8::pkcs5::pbes2::Parameters::generate_pbkdf2(&mut getrandom::SysRng)
-        .map_err(|e| step("encryption parameters")(&e))?;
+        .map_err(step("encryption parameters"))?;
     info.encrypt_with_params(params, passphrase)
-        .map_err(|e| step("encrypted key")(&e))?
+        .map_err(step("encrypted key"))?
         .to_pem("ENCRYPTED PRIVATE KEY", LineEnding::LF)
-        .map_err(|e| step("PEM key")(&e))
+        .map_err(step("PEM key"))
 }
 
 #[cfg(test)]

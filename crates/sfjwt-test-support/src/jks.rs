@@ -187,7 +187,7 @@ impl<'a> Reader<'a> {
 }
 
 /// One DER element's content, checking its tag; returns (content, rest).
-fn der<'a>(input: &'a [u8], tag: u8) -> Result<(&'a [u8], &'a [u8]), String> {
+fn der(input: &[u8], tag: u8) -> Result<(&[u8], &[u8]), String> {
     let mut reader = Reader(input);
     let [found] = reader.array()?;
     if found != tag {

@@ -11,7 +11,7 @@
 //!
 //! # Security
 //!
-//! A JKS file protects its key with Sun's proprietary key protector ([`encode`] says how):
+//! A JKS file protects its key with Sun's proprietary key protector ([`protector`] says how):
 //! SHA-1 based obfuscation without a work factor. Treat the file itself as the secret (mode
 //! 0600, see [`crate::keystore::write_atomically`]) and the password as a password. The
 //! integrity hash detects a wrong password or a damaged file, not a forger who knows the
@@ -52,7 +52,7 @@
 //! case).
 
 mod java_data;
-mod protector;
+pub mod protector;
 
 pub use protector::SALT_LEN;
 

@@ -359,10 +359,11 @@ mod tests {
             .unwrap()
             .1
             .into_vec();
+        let leaf = std::slice::from_ref(&leaf);
         let alias = Alias::parse("sf_cert").unwrap();
         let password = KeystorePassword::new(Zeroizing::new("changeit".to_owned())).unwrap();
         let now = cert.not_before() + Duration::from_secs(60);
-        let built = build(&alias, &password, &key, &[leaf.clone()], now).unwrap();
+        let built = build(&alias, &password, &key, leaf, now).unwrap();
         assert!(built.bytes().starts_with(&[0xFE, 0xED, 0xFE, 0xED]));
         assert_eq!(built.chain_len(), 1);
         assert!(!format!("{built:?}").contains("bytes: ["));
@@ -372,12 +373,12 @@ mod tests {
         );
         let other = sfjwt_test_support::testdata::other_key();
         assert_eq!(
-            build(&alias, &password, &other, &[leaf.clone()], now).unwrap_err(),
+            build(&alias, &password, &other, leaf, now).unwrap_err(),
             KeystoreError::NotThePair { chain_len: 1 }
         );
         let later = cert.not_after() + Duration::from_secs(1);
         assert!(matches!(
-            build(&alias, &password, &key, &[leaf], later).unwrap_err(),
+            build(&alias, &password, &key, leaf, later).unwrap_err(),
             KeystoreError::Expired { .. }
         ));
     }
