@@ -260,5 +260,14 @@ pub(crate) fn chain(error: &dyn std::error::Error) -> String {
     text
 }
 
+/// An error and its direct cause, "error: cause", as a signer reports them (a signing failure
+/// says what failed; its source says why).
+pub(crate) fn with_cause(error: &dyn std::error::Error) -> String {
+    match error.source() {
+        Some(cause) => format!("{error}: {cause}"),
+        None => error.to_string(),
+    }
+}
+
 /// Shorthand for command results.
 pub(crate) type CliResult<T = ()> = Result<T, CliError>;

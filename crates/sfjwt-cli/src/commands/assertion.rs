@@ -6,7 +6,7 @@ use std::time::SystemTime;
 
 use sfjwt_core::jws;
 
-use crate::error::{CliError, CliResult};
+use crate::error::{CliError, CliResult, with_cause};
 use crate::identity::Identity;
 use crate::output::Out;
 
@@ -43,11 +43,9 @@ pub(crate) fn run(args: &AssertionArgs, out: &mut Out) -> CliResult {
     let source = key.describe();
     let signer = key.into_signer();
     let assertion = jws::sign(&claims, &*signer).map_err(|e| {
-        let cause = std::error::Error::source(&e)
-            .map(|c| format!(": {c}"))
-            .unwrap_or_default();
         CliError::local(format!(
-            "cannot sign with the key from {source}: {e}{cause}"
+            "cannot sign with the key from {source}: {}",
+            with_cause(&e)
         ))
         .hint("check the key with `sfjwt check`")
     })?;

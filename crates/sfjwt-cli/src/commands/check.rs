@@ -17,7 +17,7 @@ use sfjwt_core::key::{Certificate, PublicKey};
 use sfjwt_keys::keystore::EXPIRY_WARNING;
 use sfjwt_keys::utc_date;
 
-use crate::error::{CliError, CliResult};
+use crate::error::{CliError, CliResult, with_cause};
 use crate::identity::{Identity, KEY_ENV, KeySource, exposed_mode};
 use crate::output::Out;
 
@@ -189,13 +189,10 @@ fn check_vault_key(identity: &Identity, report: &mut Report<'_>) -> CliResult<Op
             format!("{description}: its signature does not verify with its own public key"),
         )?,
         Err(e) => {
-            let cause = std::error::Error::source(&e)
-                .map(|c| format!(": {c}"))
-                .unwrap_or_default();
             report.add(
                 Level::Error,
                 "key",
-                format!("{description} cannot sign: {e}{cause}"),
+                format!("{description} cannot sign: {}", with_cause(&e)),
             )?;
         }
     }

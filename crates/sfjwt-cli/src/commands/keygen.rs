@@ -11,7 +11,7 @@ use sfjwt_keys::keystore::{Keystore, parse_chain};
 use sfjwt_keys::{KeyPair, KeyPairSpec};
 
 use crate::commands::keystore::{self as keystore_command, Target};
-use crate::error::{CliError, CliResult};
+use crate::error::{CliError, CliResult, with_cause};
 use crate::key_files;
 use crate::output::Out;
 use crate::passphrase;
@@ -161,10 +161,7 @@ fn vault_certificate(uri: &str, args: &KeygenArgs, out: &mut Out) -> CliResult {
         .valid_for(Duration::from_secs(u64::from(args.days) * 86_400));
     let pem = self_signed_certificate(&*key.signer, &key.public_key, &spec, SystemTime::now())
         .map_err(|e| {
-            let cause = std::error::Error::source(&e)
-                .map(|c| format!(": {c}"))
-                .unwrap_or_default();
-            CliError::local(format!("cannot make the certificate: {e}{cause}"))
+            CliError::local(format!("cannot make the certificate: {}", with_cause(&e)))
                 .hint("check the key with `sfjwt check --key URI`")
         })?;
     let _out_dir = key_files::create_out_dir(&args.out_dir)?;
