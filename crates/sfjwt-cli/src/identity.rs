@@ -1,5 +1,7 @@
-//! The identity flags shared by `token`, `assertion` and `check`: who signs (key), as whom
-//! (client id, username), for which login server (endpoint, audience).
+//! The identity flags shared by `token`, `assertion`, `check`, `api`, `logout` and `probe`:
+//! who signs (key), as whom (client id, username), for which login server (endpoint,
+//! audience); the claims they make ([`Identity::claims`]) and the checked [`Login`] every
+//! command that logs in starts from.
 //!
 //! Each flag has an environment variable, so CI can configure the tool once; the private key
 //! may also come as PEM text in `SFJWT_KEY` (never as an argument: arguments leak through
@@ -217,8 +219,8 @@ impl Identity {
 pub(crate) struct Login {
     pub(crate) endpoint: TokenEndpoint,
     pub(crate) audience: Audience,
-    pub(crate) client_id: String,
-    pub(crate) username: String,
+    client_id: String,
+    username: String,
     lifetime: Option<Duration>,
 }
 

@@ -257,6 +257,15 @@ mod tests {
     }
 
     #[test]
+    fn debug_never_shows_the_key() {
+        let chain = vec![vec![0x30, 0x00]];
+        let debug = format!("{:?}", entry("sf_cert", &chain));
+        assert!(debug.contains("sf_cert") && debug.contains("[redacted]"), "{debug}");
+        // The bytes of "not", as a derived Debug of the slice would print them.
+        assert!(!debug.contains("110, 111, 116"), "{debug}");
+    }
+
+    #[test]
     fn dates_before_the_epoch_are_negative() {
         assert_eq!(java_millis(UNIX_EPOCH - Duration::from_millis(5)), -5);
         assert_eq!(java_millis(UNIX_EPOCH + Duration::from_secs(1)), 1000);
