@@ -260,7 +260,10 @@ mod tests {
     fn debug_never_shows_the_key() {
         let chain = vec![vec![0x30, 0x00]];
         let debug = format!("{:?}", entry("sf_cert", &chain));
-        assert!(debug.contains("sf_cert") && debug.contains("[redacted]"), "{debug}");
+        assert!(
+            debug.contains("sf_cert") && debug.contains("[redacted]"),
+            "{debug}"
+        );
         // The bytes of "not", as a derived Debug of the slice would print them.
         assert!(!debug.contains("110, 111, 116"), "{debug}");
     }
