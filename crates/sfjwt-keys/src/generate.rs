@@ -112,10 +112,10 @@ impl KeyPair {
 
 impl fmt::Debug for KeyPair {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The key is left out.
         f.debug_struct("KeyPair")
-            .field("key_pem", &"[redacted]")
             .field("cert_pem", &self.cert_pem)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 

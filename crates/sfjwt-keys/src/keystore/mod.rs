@@ -242,14 +242,19 @@ impl Keystore {
 
 impl fmt::Debug for Keystore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Keystore")
-            .field("bytes", &"[redacted]")
-            .field("subject", &self.subject)
-            .field("bits", &self.bits)
-            .field("chain_len", &self.chain_len)
-            .field("fingerprint", &self.fingerprint)
-            .field("warnings", &self.warnings)
-            .finish()
+        // The bytes (the key) are left out.
+        let Self {
+            subject,
+            bits,
+            chain_len,
+            fingerprint,
+            warnings,
+            ..
+        } = self;
+        write!(
+            f,
+            "Keystore {{ {subject:?}, {bits} bits, chain of {chain_len}, {fingerprint}, {warnings:?}, .. }}"
+        )
     }
 }
 
