@@ -94,3 +94,14 @@ resp empty 200 1 ''
 resp array 200 2 '[1,2,3]'
 resp wrong-shape 200 2 '{"access_token":42,"instance_url":"https://x"}'
 resp error-not-string 400 2 '{"error":{"nested":true}}'
+
+# jks_writer: alias length + alias, password length + password, chain count, per certificate a
+# 2-byte length + bytes, 8 bytes of milliseconds, 20 bytes of salt, the rest as the key.
+mkdir -p "$c/jks_writer"
+salt='\x07\x07\x07\x07\x07\x07\x07\x07\x07\x07\x07\x07\x07\x07\x07\x07\x07\x07\x07\x07'
+ms='\x00\x00\x01\x8b\xcf\xe5\x68\x00'
+printf "\x07sf_cert\x08changeit\x01\x00\x05\x30\x03\x02\x01\x01${ms}${salt}not really a key" > "$c/jks_writer/seed-basic"
+printf "\x06caf\xc3\xa9\xe2\x82\xac\x0a\xc3\xa9t\xc3\xa9 \xf0\x9f\x98\x80!\x02\x00\x02\x30\x00\x00\x02\x30\x00${ms}${salt}k" > "$c/jks_writer/seed-non-ascii-chain"
+printf "\x05Upper\x06secret\x01\x00\x02\x30\x00${ms}${salt}k" > "$c/jks_writer/seed-upper-alias"
+printf "\x01a\x06secret\x00${ms}${salt}k" > "$c/jks_writer/seed-empty-chain"
+{ printf "\x0aorg_to_org\x08changeit\x01"; python3 -c 'import sys; d=open(sys.argv[1],"rb").read(); sys.stdout.buffer.write(len(d).to_bytes(2,"big")+d)' "$td/keys/rsa2048.crt.der"; printf "${ms}${salt}"; cat "$td/keys/rsa2048.pkcs8.der"; } > "$c/jks_writer/seed-real-key"

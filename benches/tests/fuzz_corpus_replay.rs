@@ -19,7 +19,7 @@ mod entry;
 type Entry = fn(&[u8]);
 
 /// Every fuzz target and its entry point; a corpus directory not listed here fails the test.
-const TARGETS: [(&str, Entry); 7] = [
+const TARGETS: [(&str, Entry); 8] = [
     ("private_key", entry::private_key),
     ("public_key_cert", entry::public_key_cert),
     ("jws_verify", entry::jws_verify),
@@ -27,6 +27,7 @@ const TARGETS: [(&str, Entry); 7] = [
     ("sign_verify", entry::sign_verify),
     ("endpoint", entry::endpoint),
     ("response", entry::response),
+    ("jks_writer", entry::jks_writer),
 ];
 
 fn fuzz_dir() -> PathBuf {

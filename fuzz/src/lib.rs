@@ -413,3 +413,88 @@ pub fn sign_verify(data: &[u8]) {
         Err(e) => unreachable!("our verifier rejected our own assertion: {e:?}"),
     }
 }
+
+/// The JKS writer (`sfjwt_keys::jks::encode`) against the independent reader of
+/// `sfjwt_test_support::jks`. The bytes are decoded as: alias length (1 byte) and alias
+/// (lossy UTF-8), password length (1 byte) and password (lossy UTF-8), chain length (1 byte,
+/// taken mod 4) and each certificate (2-byte big-endian length, bytes), creation date (8 bytes,
+/// signed milliseconds, mod 10^15), salt (20 bytes), and the rest as the "PKCS#8" key. Missing
+/// bytes read as zeros.
+///
+/// Invariants: the writer never panics; it refuses exactly an empty or non-lower-case alias
+/// ([`JksError::Alias`]), an empty chain ([`JksError::EmptyChain`]) and strings over 65 535
+/// modified-UTF-8 bytes; whatever it writes, the reader gets back exactly, with the password
+/// and not without it.
+pub fn jks_writer(data: &[u8]) {
+    use sfjwt_keys::jks::{self, JksError, KeyEntry};
+    use sfjwt_test_support::jks::{Entry, read};
+
+    let mut input = Bytes(data);
+    let alias = input.text();
+    let password = input.text();
+    let chain: Vec<Vec<u8>> = (0..input.byte() % 4)
+        .map(|_| {
+            let len = u16::from_be_bytes([input.byte(), input.byte()]);
+            input.take(usize::from(len)).to_vec()
+        })
+        .collect();
+    let millis = i64::from_be_bytes(std::array::from_fn(|_| input.byte())) % 1_000_000_000_000_000;
+    let salt: [u8; jks::SALT_LEN] = std::array::from_fn(|_| input.byte());
+    let pkcs8 = input.0;
+    let offset = Duration::from_millis(millis.unsigned_abs());
+    let created = if millis < 0 {
+        UNIX_EPOCH.checked_sub(offset)
+    } else {
+        UNIX_EPOCH.checked_add(offset)
+    };
+    let Some(created) = created else {
+        return;
+    };
+    let entry = KeyEntry {
+        alias: &alias,
+        created,
+        pkcs8,
+        chain: &chain,
+    };
+    match jks::encode(&entry, &password, &salt) {
+        Ok(bytes) => {
+            let expected = Entry::PrivateKey {
+                alias: alias.clone(),
+                created_millis: millis,
+                pkcs8: pkcs8.to_vec(),
+                chain: chain
+                    .iter()
+                    .map(|der| ("X.509".to_owned(), der.clone()))
+                    .collect(),
+            };
+            assert_eq!(read(&bytes, &password), Ok(vec![expected]));
+            assert!(read(&bytes, &format!("{password}!")).is_err());
+        }
+        Err(JksError::Alias) => assert!(alias.is_empty() || alias.to_lowercase() != alias),
+        Err(JksError::EmptyChain) => assert!(chain.is_empty()),
+        // Unreachable with one-byte lengths, but a typed refusal is never a bug.
+        Err(JksError::StringTooLong | JksError::TooLarge { .. }) => {}
+        Err(other) => unreachable!("unexpected JKS error {other:?}"),
+    }
+}
+
+/// The JKS target's input, read front to back; zeros once it runs out.
+struct Bytes<'a>(&'a [u8]);
+
+impl<'a> Bytes<'a> {
+    fn byte(&mut self) -> u8 {
+        self.take(1).first().copied().unwrap_or(0)
+    }
+
+    fn take(&mut self, n: usize) -> &'a [u8] {
+        let (head, rest) = self.0.split_at(n.min(self.0.len()));
+        self.0 = rest;
+        head
+    }
+
+    /// A length byte, then that many bytes as lossy UTF-8.
+    fn text(&mut self) -> String {
+        let len = usize::from(self.byte());
+        String::from_utf8_lossy(self.take(len)).into_owned()
+    }
+}

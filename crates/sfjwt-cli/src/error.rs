@@ -14,8 +14,10 @@ use crate::sanitize::{line as sanitize, terminal_text};
 use sfjwt_core::claims::ClaimsError;
 use sfjwt_core::endpoint::EndpointError;
 use sfjwt_core::exchange::ExchangeError;
-use sfjwt_core::key::KeyError;
+use sfjwt_core::key::{CertificateError, KeyError};
 use sfjwt_core::manager::ManagerError;
+use sfjwt_keys::GenerateError;
+use sfjwt_keys::keystore::{AliasError, KeystoreError, MAX_ALIAS_LEN};
 
 /// The process exit status of a failed command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -179,6 +181,51 @@ impl CliError {
         }
     }
 
+    /// A key pair that could not be generated (`keygen`, the demo org).
+    pub(crate) fn generate(error: &GenerateError) -> Self {
+        match error {
+            GenerateError::Certificate(subject @ CertificateError::Subject { .. }) => Self::local(
+                subject.to_string(),
+            )
+            .hint("use letters, digits, spaces and dashes, e.g. --subject 'acme integration'"),
+            _ => Self::local(chain(error)).hint(
+                "this should not happen; check that the system random source (getrandom) works",
+            ),
+        }
+    }
+
+    /// An `--alias` that cannot be a Salesforce certificate name.
+    pub(crate) fn alias(error: &AliasError) -> Self {
+        Self::local(format!("--alias {error}")).hint(format!(
+            "use --alias {}: lower-case letters, digits and single underscores, starting with a letter, not ending with an underscore, at most {MAX_ALIAS_LEN} characters",
+            error.suggestion()
+        ))
+    }
+
+    /// A keystore that Salesforce's import would refuse (or that could not be encoded).
+    pub(crate) fn keystore(error: &KeystoreError) -> Self {
+        let hint = match error {
+            KeystoreError::KeySize { .. } => {
+                "make a new pair with `sfjwt keygen --bits 2048` (or 3072, 4096)"
+            }
+            KeystoreError::Certificate { .. } => {
+                "pass the certificate made with the key (server.crt from `sfjwt keygen`)"
+            }
+            KeystoreError::NotThePair { .. } => {
+                "pass the certificate made from this key (its own certificate first in a chain); `sfjwt check --key-file KEY --cert CERT` compares them"
+            }
+            KeystoreError::Expired { .. } => {
+                "make a new pair with `sfjwt keygen --keystore …` and upload the new certificate to the connected app"
+            }
+            KeystoreError::KeyEncoding { .. } => "check the key with `sfjwt check`",
+            KeystoreError::Random { .. } => {
+                "this should not happen; check that getrandom works on this system"
+            }
+            _ => return Self::local(error.to_string()),
+        };
+        Self::local(error.to_string()).hint(hint)
+    }
+
     /// Writing the output failed (a closed pipe, a full disk).
     pub(crate) fn output(error: &std::io::Error) -> Self {
         Self::local(format!("cannot write the output: {error}"))
@@ -211,6 +258,15 @@ pub(crate) fn chain(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+/// An error and its direct cause, "error: cause", as a signer reports them (a signing failure
+/// says what failed; its source says why).
+pub(crate) fn with_cause(error: &dyn std::error::Error) -> String {
+    match error.source() {
+        Some(cause) => format!("{error}: {cause}"),
+        None => error.to_string(),
+    }
 }
 
 /// Shorthand for command results.

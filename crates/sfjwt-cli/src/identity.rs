@@ -1,5 +1,7 @@
-//! The identity flags shared by `token`, `assertion` and `check`: who signs (key), as whom
-//! (client id, username), for which login server (endpoint, audience).
+//! The identity flags shared by `token`, `assertion`, `check`, `api`, `logout` and `probe`:
+//! who signs (key), as whom (client id, username), for which login server (endpoint,
+//! audience); the claims they make ([`Identity::claims`]) and the checked [`Login`] every
+//! command that logs in starts from.
 //!
 //! Each flag has an environment variable, so CI can configure the tool once; the private key
 //! may also come as PEM text in `SFJWT_KEY` (never as an argument: arguments leak through
@@ -9,9 +11,11 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
-use sfjwt_core::claims::{Audience, ClaimsError};
+use sfjwt_core::claims::{Audience, Claims, ClaimsBuilder, ClaimsError};
 use sfjwt_core::endpoint::TokenEndpoint;
+use sfjwt_core::exchange::JwtBearer;
 use sfjwt_core::jws::Signer;
 use sfjwt_core::key::{KeyError, Passphrase, PrivateKey, PublicKey};
 
@@ -163,24 +167,101 @@ impl Identity {
     /// Loads the private key, asking for a passphrase if it is encrypted.
     pub(crate) fn load_key(&self) -> CliResult<(PrivateKey, KeySource)> {
         let source = self.key_source()?;
-        let given = match &self.passphrase_env {
-            Some(var) => Some(Passphrase::from(passphrase::from_env(var)?.as_str())),
-            None => None,
-        };
-        match load(&source, given.as_ref()) {
-            Err(KeyError::PassphraseRequired) if given.is_none() => {
-                let what = source.describe();
-                if !passphrase::can_prompt() {
-                    return Err(passphrase::required_error(&what));
-                }
-                let typed = Passphrase::from(passphrase::prompt(&what)?.as_str());
-                load(&source, Some(&typed))
-                    .map(|key| (key, source.clone()))
-                    .map_err(|e| CliError::key(&e, &what))
-            }
-            Ok(key) => Ok((key, source)),
-            Err(e) => Err(CliError::key(&e, &source.describe())),
+        let key = load_with_passphrase(&source, self.passphrase_env.as_deref())?;
+        Ok((key, source))
+    }
+
+    /// Builds and validates the claims from the identity flags (`exp` and `lifetime` as
+    /// `sfjwt assertion` takes them).
+    pub(crate) fn claims(
+        &self,
+        exp: Option<u64>,
+        lifetime: Option<u64>,
+        now: SystemTime,
+    ) -> CliResult<Claims> {
+        let endpoint = self.endpoint()?;
+        let audience = self.audience(&endpoint)?;
+        let mut builder: ClaimsBuilder = Claims::builder().audience(audience);
+        if let Some(id) = &self.client_id {
+            builder = builder.client_id(id.as_str());
         }
+        if let Some(user) = &self.username {
+            builder = builder.username(user.as_str());
+        }
+        if let Some(exp) = exp {
+            builder = builder.expires_at(exp);
+        }
+        if let Some(secs) = lifetime {
+            builder = builder.lifetime(Duration::from_secs(secs));
+        }
+        builder.build(now).map_err(|e| CliError::claims(&e))
+    }
+
+    /// The login these flags describe, every flag checked (claims included) before any key is
+    /// loaded: a missing username needs no passphrase.
+    pub(crate) fn login(&self, lifetime: Option<u64>) -> CliResult<Login> {
+        self.claims(None, lifetime, SystemTime::now())?;
+        let endpoint = self.endpoint()?;
+        let audience = self.audience(&endpoint)?;
+        Ok(Login {
+            endpoint,
+            audience,
+            client_id: self.client_id.clone().unwrap_or_default(),
+            username: self.username.clone().unwrap_or_default(),
+            lifetime: lifetime.map(Duration::from_secs),
+        })
+    }
+}
+
+/// A checked login: where, for whom, and the token client once the key is loaded. Shared by
+/// every command that logs in through the cache (`token`, `api`, `logout`).
+#[derive(Debug, Clone)]
+pub(crate) struct Login {
+    pub(crate) endpoint: TokenEndpoint,
+    pub(crate) audience: Audience,
+    client_id: String,
+    username: String,
+    lifetime: Option<Duration>,
+}
+
+impl Login {
+    /// The token client signing with `signer`.
+    pub(crate) fn client(self, signer: Arc<dyn Signer + Send + Sync>) -> JwtBearer {
+        let client = JwtBearer::builder()
+            .endpoint(self.endpoint)
+            .client_id(self.client_id)
+            .username(self.username)
+            .signer(signer)
+            .build()
+            .with_audience(self.audience);
+        match self.lifetime {
+            Some(lifetime) => client.with_lifetime(lifetime),
+            None => client,
+        }
+    }
+}
+
+/// Loads the key from `source`, with the passphrase from the environment variable
+/// `passphrase_env`, else a prompt on a terminal when it is encrypted.
+pub(crate) fn load_with_passphrase(
+    source: &KeySource,
+    passphrase_env: Option<&str>,
+) -> CliResult<PrivateKey> {
+    let given = match passphrase_env {
+        Some(var) => Some(Passphrase::from(passphrase::from_env(var)?.as_str())),
+        None => None,
+    };
+    match load(source, given.as_ref()) {
+        Err(KeyError::PassphraseRequired) if given.is_none() => {
+            let what = source.describe();
+            if !passphrase::can_prompt() {
+                return Err(passphrase::required_error(&what));
+            }
+            let typed = Passphrase::from(passphrase::prompt(&what)?.as_str());
+            load(source, Some(&typed)).map_err(|e| CliError::key(&e, &what))
+        }
+        Ok(key) => Ok(key),
+        Err(e) => Err(CliError::key(&e, &source.describe())),
     }
 }
 

@@ -7,8 +7,6 @@
 
 use std::io::{IsTerminal as _, Write};
 
-use sfjwt_core::response::is_unsafe_char;
-
 use crate::error::{CliError, CliResult};
 
 /// Standard output, locked once per command.
@@ -63,29 +61,6 @@ impl Out {
     }
 }
 
-/// `json` with every character a terminal could act on written as a JSON `\uXXXX` escape.
-///
-/// serde_json already escapes U+0000–U+001F; this adds DEL, the C1 controls (U+0080–U+009F,
-/// which some terminals read as escape sequences) and invisible bidirectional and zero-width
-/// format characters. Outside strings JSON text is ASCII, so the replacement only ever touches
-/// string contents, and the value a JSON parser reads back is unchanged.
-pub(crate) fn json_line(json: &str) -> zeroize::Zeroizing<String> {
-    let mut out = zeroize::Zeroizing::new(String::with_capacity(json.len()));
-    for c in json.chars() {
-        // Raw white space outside strings is layout (pretty-printed JSON); serde_json escapes it
-        // inside strings.
-        if is_unsafe_char(c) && !c.is_ascii_whitespace() {
-            let mut units = [0u16; 2];
-            for unit in c.encode_utf16(&mut units) {
-                out.push_str(&format!("\\u{unit:04x}"));
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 /// `00D5g000004ABCD…[redacted]`: enough to tell tokens and orgs apart, useless to an attacker.
 ///
 /// Only a token of at least [`SHOW_PREFIX_FROM`] characters (a Salesforce session id is about
@@ -127,18 +102,5 @@ mod tests {
             redact_token(&"é".repeat(60)),
             format!("{}…[redacted]", "é".repeat(15))
         );
-    }
-
-    #[test]
-    fn json_output_escapes_what_serde_leaves_raw() {
-        let json =
-            serde_json::json!({"a": "x\u{1b}[2J\u{9b}31m\u{202e}\u{7f}", "b": 1}).to_string();
-        let line = json_line(&json);
-        assert!(!line.chars().any(is_unsafe_char), "{}", line.as_str());
-        let back: serde_json::Value = serde_json::from_str(&line).unwrap();
-        assert_eq!(back["a"], "x\u{1b}[2J\u{9b}31m\u{202e}\u{7f}");
-        // Pretty-printed layout survives.
-        let pretty = serde_json::to_string_pretty(&back).unwrap();
-        assert_eq!(json_line(&pretty).lines().count(), 4);
     }
 }

@@ -10,6 +10,8 @@
 //!   `… N bytes omitted`. Every link of every error chain goes through it ([`chain`](crate::error::chain)).
 //! - [`terminal_text`]: a body shown on a terminal: lines and tabs kept, every other control
 //!   and invisible format character escaped.
+//! - [`json_line`]: JSON printed for a program (`--json`): every such character inside a
+//!   string written as a JSON `\uXXXX` escape, the value unchanged.
 //! - [`terminal_json`]: JSON shown on a terminal: pretty-printed, and every such character
 //!   inside a string written as a JSON `\uXXXX` escape, so the text still parses to the same
 //!   value.
@@ -45,7 +47,30 @@ pub(crate) fn terminal_text(text: &str) -> String {
 /// inside its strings as a JSON escape (serde_json escapes only U+0000–U+001F).
 pub(crate) fn terminal_json(value: &serde_json::Value) -> zeroize::Zeroizing<String> {
     let pretty = zeroize::Zeroizing::new(serde_json::to_string_pretty(value).unwrap_or_default());
-    crate::output::json_line(&pretty)
+    json_line(&pretty)
+}
+
+/// `json` with every character a terminal could act on written as a JSON `\uXXXX` escape.
+///
+/// serde_json already escapes U+0000–U+001F; this adds DEL, the C1 controls (U+0080–U+009F,
+/// which some terminals read as escape sequences) and invisible bidirectional and zero-width
+/// format characters. Outside strings JSON text is ASCII, so the replacement only ever touches
+/// string contents, and the value a JSON parser reads back is unchanged.
+pub(crate) fn json_line(json: &str) -> zeroize::Zeroizing<String> {
+    let mut out = zeroize::Zeroizing::new(String::with_capacity(json.len()));
+    for c in json.chars() {
+        // Raw white space outside strings is layout (pretty-printed JSON); serde_json escapes it
+        // inside strings.
+        if is_unsafe_char(c) && !c.is_ascii_whitespace() {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -74,6 +99,19 @@ mod tests {
         assert!(shown.contains("\\u009b") && shown.contains("\\u202e"));
         let back: serde_json::Value = serde_json::from_str(&shown).unwrap();
         assert_eq!(back, json);
+    }
+
+    #[test]
+    fn json_output_escapes_what_serde_leaves_raw() {
+        let json =
+            serde_json::json!({"a": "x\u{1b}[2J\u{9b}31m\u{202e}\u{7f}", "b": 1}).to_string();
+        let line = json_line(&json);
+        assert!(!line.chars().any(is_unsafe_char), "{}", line.as_str());
+        let back: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(back["a"], "x\u{1b}[2J\u{9b}31m\u{202e}\u{7f}");
+        // Pretty-printed layout survives.
+        let pretty = serde_json::to_string_pretty(&back).unwrap();
+        assert_eq!(json_line(&pretty).lines().count(), 4);
     }
 
     #[test]

@@ -5,12 +5,13 @@
 //! responses, the emulated orgs the adapters and the CLI log in to, and local stand-ins for
 //! the services some crates talk to (Redis, AWS KMS through moto, a PKCS#11 token through
 //! SoftHSM2), the real clients the emulator is checked against (the Salesforce CLI,
-//! simple-salesforce), and a small API stub for the adapters' middleware tests.
+//! simple-salesforce), a small API stub for the adapters' middleware tests, and an independent
+//! Java KeyStore reader for `sfjwt-keys`' round trips.
 //!
 //! A dev-dependency only (`publish = false`), depending on nothing of sfjwt but the core and
 //! the emulator, so any crate of the workspace can use it without a dependency cycle. Groups
 //! with heavier dependencies sit behind features (`emulator`, `wire`, `redis`, `cli`,
-//! `softhsm`, `moto`, `clients`).
+//! `softhsm`, `moto`, `clients`, `jks`).
 //!
 //! A helper that cannot do its job (a missing `redis-server`, a bad fixture) panics with what
 //! to fix: in a test, that is a failed test, never a skipped one.
@@ -29,6 +30,8 @@ pub mod cli;
 #[cfg(feature = "clients")]
 pub mod clients;
 pub mod fake;
+#[cfg(feature = "jks")]
+pub mod jks;
 pub mod kat;
 pub mod loopback_proxy;
 #[cfg(feature = "moto")]

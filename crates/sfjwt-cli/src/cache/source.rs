@@ -12,7 +12,8 @@ use std::time::Duration;
 use sfjwt_core::exchange::JwtBearer;
 use sfjwt_core::jws::Signer;
 use sfjwt_core::manager::{
-    GrantLock, LockPolicy, MemoryStore, StoreError, StoreOp, StoreReply, TokenManager, TokenStore,
+    GrantLock, LockPolicy, MemoryStore, RetryPolicy, StoreError, StoreOp, StoreReply, TokenManager,
+    TokenStore,
 };
 use sfjwt_core::response::{AccessToken, TokenResponse};
 
@@ -42,6 +43,17 @@ pub(crate) struct Obtained {
 pub(crate) struct Grant {
     pub(crate) timeout: Duration,
     pub(crate) retries: u32,
+}
+
+impl Grant {
+    /// `--retries N`: N retries after the first attempt, backoff from 500 ms capped at 10 s.
+    fn retry_policy(self) -> RetryPolicy {
+        RetryPolicy::new(
+            self.retries.saturating_add(1),
+            Duration::from_millis(500),
+            Duration::from_secs(10),
+        )
+    }
 }
 
 /// The token of one identity, from the cache or a grant.
@@ -233,7 +245,7 @@ impl<'a> TokenSource<'a> {
             });
             let mut manager =
                 TokenManager::new(client, crate::transport::with_timeout(self.grant.timeout))
-                    .with_retry(crate::commands::token::retry_policy(self.grant.retries))
+                    .with_retry(self.grant.retry_policy())
                     .with_store(Arc::clone(&store))
                     .with_lock_policy(policy.with_poll_interval(poll));
             if let Some(max_age) = self.max_age {

@@ -11,11 +11,8 @@ mod response;
 use std::io::IsTerminal as _;
 use std::time::Duration;
 
-use sfjwt_core::exchange::JwtBearer;
-
-use crate::cache;
 use crate::cache::args::CacheArgs;
-use crate::cache::source::{ClientFactory, Grant, TokenSource};
+use crate::cache::source::Grant;
 use crate::error::{CliError, CliResult, Exit};
 use crate::identity::Identity;
 use crate::output::Out;
@@ -87,26 +84,13 @@ pub(crate) struct ApiArgs {
 pub(crate) fn run(args: &ApiArgs, _out: &mut Out) -> CliResult {
     let prepared = request::Prepared::new(&args.words, &args.headers, args.data.as_deref())?;
     let identity = &args.identity;
-    let endpoint = identity.endpoint()?;
-    let audience = identity.audience(&endpoint)?;
-    crate::commands::assertion::claims(identity, None, None, std::time::SystemTime::now())?;
-    let entry = cache::entry_identity(identity, &endpoint, &audience);
-    let (client_id, username) = (entry.client_id.clone(), entry.username.clone());
-    let factory: ClientFactory<'_> = Box::new(move |key| {
-        JwtBearer::builder()
-            .endpoint(endpoint)
-            .client_id(client_id)
-            .username(username)
-            .signer(key)
-            .build()
-            .with_audience(audience)
-    });
+    let login = identity.login(None)?;
     let timeout = Duration::from_secs(args.timeout);
     let grant = Grant {
         timeout,
         retries: args.retries,
     };
-    let mut source = TokenSource::open(identity, entry, &args.cache, grant, factory)?;
+    let mut source = super::token::token_source(identity, login, &args.cache, grant)?;
     if args.cache.refresh {
         source.refresh()?;
     }

@@ -6,20 +6,46 @@
 //! (`sfjwt_core::manual::audience`).
 
 use std::io::Read as _;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::path::PathBuf;
+use std::time::SystemTime;
 
 use sfjwt_core::claims::{Audience, Claims};
 use sfjwt_core::endpoint::{EndpointKind, TokenEndpoint};
 use sfjwt_core::jws::{Signer as _, verify_rs256_signature};
 use sfjwt_core::key::{Certificate, PublicKey};
+// Certificates expiring sooner than this get a warning: renewing needs an admin.
+use sfjwt_keys::keystore::EXPIRY_WARNING;
+use sfjwt_keys::utc_date;
 
-use crate::cli::CheckArgs;
-use crate::error::{CliError, CliResult};
+use crate::error::{CliError, CliResult, with_cause};
 use crate::identity::{Identity, KEY_ENV, KeySource, exposed_mode};
 use crate::output::Out;
 
-/// Certificates expiring sooner than this get a warning: renewing needs an admin.
-const EXPIRY_WARNING: Duration = Duration::from_secs(30 * 86_400);
+/// The worked example of `--help`.
+pub(crate) const EXAMPLE: &str = "\
+Example:
+  sfjwt check --key-file server.key --cert server.crt \\
+      --client-id 3MVG9... --username etl@acme.com --login-url https://acme.my.salesforce.com
+  sfjwt check --eca acme-eca --key-file server.key   # the `sfjwt eca new` folder vs the key
+
+Exit codes: 0 no error (warnings allowed), 2 at least one error.";
+
+/// `sfjwt check`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct CheckArgs {
+    #[command(flatten)]
+    pub(crate) identity: Identity,
+
+    /// The certificate uploaded to the connected app, to check it pairs with the key.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) cert: Option<PathBuf>,
+
+    /// An External Client App folder (`sfjwt eca new`): does its certificate pair with the
+    /// key, is there one at all, does the policy pre-authorize a permission set or profile,
+    /// is the API version new enough for each field.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) eca: Option<PathBuf>,
+}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Level {
@@ -183,13 +209,10 @@ fn check_vault_key(identity: &Identity, report: &mut Report<'_>) -> CliResult<Op
             format!("{description}: its signature does not verify with its own public key"),
         )?,
         Err(e) => {
-            let cause = std::error::Error::source(&e)
-                .map(|c| format!(": {c}"))
-                .unwrap_or_default();
             report.add(
                 Level::Error,
                 "key",
-                format!("{description} cannot sign: {e}{cause}"),
+                format!("{description} cannot sign: {}", with_cause(&e)),
             )?;
         }
     }
@@ -275,14 +298,14 @@ fn check_certificate(
         )?,
         None => report.add(Level::Warn, "pair", "not checked: the key did not load")?,
     }
-    let until = format_date(cert.not_after());
+    let until = utc_date(cert.not_after());
     if now < cert.not_before() {
         report.add(
             Level::Error,
             "validity",
             format!(
                 "not valid before {}: check the clock, or make a new certificate",
-                format_date(cert.not_before())
+                utc_date(cert.not_before())
             ),
         )
     } else if now > cert.not_after() {
@@ -413,36 +436,4 @@ fn audience_decision(
         }
     };
     (Level::Ok, why.to_owned())
-}
-
-/// `YYYY-MM-DD` (UTC), by the calendar of the `der` crate that reads the certificate's dates.
-/// Dates outside X.509's range (1970 to 9999 here) are clamped to its ends.
-pub(crate) fn format_date(time: SystemTime) -> String {
-    let Ok(date) = der::DateTime::from_system_time(time) else {
-        let end = if time < UNIX_EPOCH {
-            "1970-01-01"
-        } else {
-            "9999-12-31"
-        };
-        return end.to_owned();
-    };
-    format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates() {
-        assert_eq!(format_date(UNIX_EPOCH), "1970-01-01");
-        assert_eq!(
-            format_date(UNIX_EPOCH + Duration::from_secs(1_700_000_000)),
-            "2023-11-14"
-        );
-        assert_eq!(
-            format_date(UNIX_EPOCH + Duration::from_secs(951_782_400)),
-            "2000-02-29"
-        );
-    }
 }

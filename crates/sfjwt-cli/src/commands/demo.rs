@@ -24,6 +24,22 @@ use crate::error::{CliError, CliResult, Exit};
 use crate::output::{Out, redact_token};
 use crate::transport::{Http, HttpError};
 
+/// The worked example of `--help`.
+pub(crate) const EXAMPLE: &str = "\
+Example:
+  sfjwt demo            # or, from a checkout: cargo run -p sfjwt-cli -- demo
+  sfjwt demo --eca      # an External Client App org since Spring '26: app_not_found, the fix
+Nothing leaves the machine: the login server is an emulator on 127.0.0.1.";
+
+/// `sfjwt demo`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct DemoArgs {
+    /// The Spring '26 chapter: an External Client App org refusing the login audience with
+    /// app_not_found, the hint, and the My Domain fix working.
+    #[arg(long)]
+    pub(crate) eca: bool,
+}
+
 /// The protected resource the emulator serves (a real Salesforce REST path).
 const LIMITS_PATH: &str = "/services/data/v62.0/limits";
 
@@ -70,7 +86,7 @@ pub(crate) fn run(out: &mut Out) -> CliResult {
     ))?;
     out.line(format!(
         "   {}  self-signed X.509, sha256WithRSA, CN=sfjwt demo",
-        dir.path().join(crate::keygen::CERT_FILE).display()
+        dir.path().join(crate::key_files::CERT_FILE).display()
     ))?;
 
     // 2. The org.

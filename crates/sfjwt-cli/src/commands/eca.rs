@@ -285,7 +285,7 @@ pub(crate) fn check_findings(dir: &Path, key: Option<&PublicKey>, now: SystemTim
                 findings.push((
                     Severity::Error,
                     "eca cert",
-                    format!("expired on {}: make a new pair (`sfjwt keygen`) and write the folder again", super::check::format_date(cert.not_after())),
+                    format!("expired on {}: make a new pair (`sfjwt keygen`) and write the folder again", sfjwt_keys::utc_date(cert.not_after())),
                 ));
             }
         }

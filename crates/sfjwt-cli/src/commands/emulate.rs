@@ -10,10 +10,53 @@ use std::path::PathBuf;
 use sfjwt_emulator::{AppKind, Emulator, EmulatorBuilder, EmulatorConfig, User};
 use tempfile::TempDir;
 
-use crate::cli::EmulateArgs;
 use crate::error::{CliError, CliResult};
-use crate::keygen::{self, Spec};
+use crate::key_files;
 use crate::output::Out;
+
+/// The worked example of `--help`.
+pub(crate) const EXAMPLE: &str = "\
+Example:
+  sfjwt emulate --port 8080                 # prints ready-to-paste sfjwt token, sf and curl lines
+  sfjwt emulate --config org.toml -v        # apps, users and faults from a file; log each request
+  sfjwt emulate --eca acme-eca --client-id 3MVG9_local --user etl@acme.com
+                                            # the org as `sfjwt eca new`'s folder sets it up
+Stop it with Ctrl-C.";
+
+/// `sfjwt emulate`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct EmulateArgs {
+    /// The port on 127.0.0.1 (default: from the config file, else any free port).
+    #[arg(long, value_name = "P")]
+    pub(crate) port: Option<u16>,
+
+    /// A TOML or JSON file describing apps, users and faults (see sfjwt-emulator's docs).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+
+    /// Print one line per request on stderr: method, path, status and, for a refusal, the
+    /// rule that refused it. Assertions, tokens and query strings are never printed.
+    #[arg(short, long)]
+    pub(crate) verbose: bool,
+
+    /// Play an org where this External Client App folder (`sfjwt eca new`) is deployed: its
+    /// certificate, policies, scopes and IP relaxation, with this emulator's URL as My Domain.
+    #[arg(
+        long,
+        value_name = "DIR",
+        conflicts_with = "config",
+        requires = "client_id"
+    )]
+    pub(crate) eca: Option<PathBuf>,
+
+    /// With --eca: the consumer key to play (Salesforce generates the real one on deploy).
+    #[arg(long, value_name = "KEY", requires = "eca")]
+    pub(crate) client_id: Option<String>,
+
+    /// With --eca: a user who holds the app's permission set (repeatable).
+    #[arg(long = "user", value_name = "USERNAME", requires = "eca")]
+    pub(crate) users: Vec<String>,
+}
 
 /// The demo app's consumer key and user (shared with `sfjwt demo`).
 pub(crate) const DEMO_CLIENT_ID: &str = "3MVG9_sfjwt_demo_consumer_key";
@@ -144,14 +187,11 @@ pub(crate) fn demo_org(kind: DemoApp) -> CliResult<(EmulatorBuilder, TempDir, Pa
             CliError::local(format!("cannot create a temporary directory: {e}"))
                 .hint("check TMPDIR and free space")
         })?;
-    let generated = keygen::generate(&Spec {
-        bits: 2048,
-        days: 1,
-        common_name: "sfjwt demo",
-        passphrase: None,
-    })?;
-    let (key_path, _) = keygen::write(dir.path(), &generated, false)?;
-    let mut app = sfjwt_emulator::App::from_pem(DEMO_CLIENT_ID, &generated.cert_pem)
+    let spec = sfjwt_keys::KeyPairSpec::new("sfjwt demo").valid_for_days(1);
+    let generated = sfjwt_keys::generate(&spec, std::time::SystemTime::now())
+        .map_err(|e| CliError::generate(&e))?;
+    let (key_path, _) = key_files::write(dir.path(), &generated, false)?;
+    let mut app = sfjwt_emulator::App::from_pem(DEMO_CLIENT_ID, generated.certificate_pem())
         .map_err(|e| CliError::local(format!("cannot register the demo app: {e}")))?;
     if let DemoApp::ExternalClientApp = kind {
         app = app.external_client_app();

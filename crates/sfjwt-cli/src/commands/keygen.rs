@@ -3,17 +3,77 @@
 //! first, since orgs created from Spring '26 on have no "New Connected App", the connected app
 //! second. Each step and its public source: `sfjwt_core::manual::setup`.
 
+use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use sfjwt_core::key::{CertificateSpec, self_signed_certificate};
+use sfjwt_core::key::{CertificateSpec, Passphrase, PrivateKey, self_signed_certificate};
+use sfjwt_keys::keystore::{Keystore, parse_chain};
+use sfjwt_keys::{KeyPair, KeyPairSpec};
 
-use crate::cli::KeygenArgs;
-use crate::commands::keystore as keystore_command;
-use crate::error::{CliError, CliResult};
-use crate::keygen::{self, Spec};
+use crate::commands::keystore::{self as keystore_command, Target};
+use crate::error::{CliError, CliResult, with_cause};
+use crate::key_files;
 use crate::output::Out;
 use crate::passphrase;
 use crate::vault;
+
+/// The worked example of `--help`.
+pub(crate) const EXAMPLE: &str = "\
+Example:
+  sfjwt keygen --out-dir ./jwt --days 730 --subject 'acme integration'
+  SFJWT_PASS='long passphrase' sfjwt keygen --passphrase-env SFJWT_PASS   # encrypted key
+  sfjwt keygen --key 'pkcs11:token=sfjwt;object=jwt-key?module-path=…&pin-source=file:…'
+  sfjwt keygen --key awskms:alias/sfjwt-prod   # server.crt only, signed in the vault
+
+Upload server.crt to the connected app (\"Use digital signatures\"); keep server.key secret.";
+
+/// `sfjwt keygen`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct KeygenArgs {
+    /// Where to write server.key and server.crt (created if missing).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub(crate) out_dir: PathBuf,
+
+    /// RSA key size.
+    #[arg(long, default_value_t = 2048, value_parser = parse_bits)]
+    pub(crate) bits: usize,
+
+    /// Days the certificate is valid (Salesforce rejects assertions once it expires).
+    #[arg(long, value_name = "N", default_value_t = 365, value_parser = clap::value_parser!(u32).range(1..=36500))]
+    pub(crate) days: u32,
+
+    /// The certificate's common name (CN).
+    #[arg(long, value_name = "CN", default_value = "sfjwt")]
+    pub(crate) subject: String,
+
+    /// Encrypt server.key with the passphrase in this environment variable (its name).
+    #[arg(long, value_name = "VAR")]
+    pub(crate) passphrase_env: Option<String>,
+
+    /// Overwrite existing server.key and server.crt (and the --keystore file).
+    #[arg(long)]
+    pub(crate) force: bool,
+
+    /// Write only server.crt, for an existing key in a vault (pkcs11:… or awskms:…, as for
+    /// `token --key`): the vault signs the certificate, the key never leaves it.
+    #[arg(long = "key", env = "SFJWT_KEY_URI", hide_env_values = true, value_name = "URI", value_parser = vault::key_uri, conflicts_with_all = ["bits", "passphrase_env", "keystore"])]
+    pub(crate) key_uri: Option<vault::KeyUri>,
+
+    /// Also write a Java KeyStore (JKS) of the new key and certificate, for Salesforce's
+    /// Import from Keystore (Apex org-to-org). Needs --alias and --password-env.
+    #[arg(long, value_name = "PATH", requires_all = ["alias", "password_env"])]
+    pub(crate) keystore: Option<PathBuf>,
+
+    /// With --keystore: the entry's alias, which becomes the certificate's Unique Name in
+    /// Salesforce (lower-case letters, digits, single underscores; starts with a letter).
+    #[arg(long, value_name = "NAME", requires = "keystore")]
+    pub(crate) alias: Option<String>,
+
+    /// With --keystore: the environment variable holding the keystore password (its name),
+    /// at least 6 characters; it protects the store and the key.
+    #[arg(long, value_name = "VAR", requires = "keystore")]
+    pub(crate) password_env: Option<String>,
+}
 
 pub(crate) fn run(args: &KeygenArgs, out: &mut Out) -> CliResult {
     if let Some(uri) = &args.key_uri {
@@ -23,15 +83,22 @@ pub(crate) fn run(args: &KeygenArgs, out: &mut Out) -> CliResult {
         Some(var) => Some(passphrase::from_env(var)?),
         None => None,
     };
-    let keystore = keystore_command::target_for_keygen(args)?;
-    let generated = keygen::generate(&Spec {
-        bits: args.bits,
-        days: args.days,
-        common_name: &args.subject,
-        passphrase: passphrase.as_ref().map(|p| p.as_str()),
-    })?;
+    // The keystore's alias, password and path are checked before the pair is generated.
+    let keystore = match (&args.keystore, &args.alias, &args.password_env) {
+        (Some(path), Some(alias), Some(var)) => Some(Target::new(path, alias, var, args.force)?),
+        // clap requires all three together.
+        _ => None,
+    };
+    let mut spec = KeyPairSpec::new(&args.subject)
+        .bits(args.bits)
+        .valid_for_days(args.days);
+    if let Some(passphrase) = &passphrase {
+        spec = spec.passphrase(passphrase.as_bytes());
+    }
+    let generated =
+        sfjwt_keys::generate(&spec, SystemTime::now()).map_err(|e| CliError::generate(&e))?;
     let built = match &keystore {
-        Some(target) => Some(keystore_command::build_for_keygen(
+        Some(target) => Some(keystore_of(
             target,
             &generated,
             passphrase.as_ref().map(|p| p.as_str()),
@@ -39,10 +106,10 @@ pub(crate) fn run(args: &KeygenArgs, out: &mut Out) -> CliResult {
         None => None,
     };
     // Removed again if the command fails before filling it.
-    let _out_dir = keygen::create_out_dir(&args.out_dir)?;
-    let (key_path, cert_path) = keygen::write(&args.out_dir, &generated, args.force)?;
+    let _out_dir = key_files::create_out_dir(&args.out_dir)?;
+    let (key_path, cert_path) = key_files::write(&args.out_dir, &generated, args.force)?;
     if let (Some(target), Some(built)) = (&keystore, &built) {
-        keystore_command::write_or_undo(target, built, &[&key_path, &cert_path])?;
+        write_or_undo(target, built, &[&key_path, &cert_path])?;
     }
     let encrypted = if passphrase.is_some() {
         "PKCS#8, encrypted with AES-256-CBC/PBKDF2"
@@ -94,14 +161,11 @@ fn vault_certificate(uri: &str, args: &KeygenArgs, out: &mut Out) -> CliResult {
         .valid_for(Duration::from_secs(u64::from(args.days) * 86_400));
     let pem = self_signed_certificate(&*key.signer, &key.public_key, &spec, SystemTime::now())
         .map_err(|e| {
-            let cause = std::error::Error::source(&e)
-                .map(|c| format!(": {c}"))
-                .unwrap_or_default();
-            CliError::local(format!("cannot make the certificate: {e}{cause}"))
+            CliError::local(format!("cannot make the certificate: {}", with_cause(&e)))
                 .hint("check the key with `sfjwt check --key URI`")
         })?;
-    let _out_dir = keygen::create_out_dir(&args.out_dir)?;
-    let cert_path = keygen::write_certificate(&args.out_dir, &pem, args.force)?;
+    let _out_dir = key_files::create_out_dir(&args.out_dir)?;
+    let cert_path = key_files::write_certificate(&args.out_dir, &pem, args.force)?;
     out.line(format!(
         "{} {} (self-signed X.509, sha256WithRSA, signed in {}, RSA {} bits, CN={}, valid {} days: upload this one)",
         out.ok("wrote"),
@@ -127,6 +191,38 @@ fn vault_certificate(uri: &str, args: &KeygenArgs, out: &mut Out) -> CliResult {
     out.line(format!(
         "  sfjwt token --key {shown} --client-id <Consumer Key> --username <user>   (add --sandbox for a sandbox)"
     ))
+}
+
+/// The keystore of the freshly generated pair.
+fn keystore_of(
+    target: &Target,
+    generated: &KeyPair,
+    passphrase: Option<&str>,
+) -> CliResult<Keystore> {
+    let key = match passphrase {
+        Some(p) => PrivateKey::from_pem_with_passphrase(generated.key_pem(), &Passphrase::from(p)),
+        None => PrivateKey::from_pem(generated.key_pem()),
+    }
+    .map_err(|e| {
+        CliError::local(format!("cannot read back the generated key: {e}"))
+            .hint("this should not happen; please report it")
+    })?;
+    let chain = parse_chain(generated.certificate_pem().as_bytes()).map_err(|e| {
+        CliError::local(format!("cannot read the certificate back: {e}"))
+            .hint("this should not happen; please report it")
+    })?;
+    target.build(&key, &chain)
+}
+
+/// Writes the keystore; if that fails, removes the pair just written so the command leaves
+/// either all three files or none.
+fn write_or_undo(target: &Target, built: &Keystore, written: &[&Path]) -> CliResult {
+    target.write(built).inspect_err(|_| {
+        for path in written {
+            // Best effort: the keystore error is the one to report.
+            let _ = std::fs::remove_file(path);
+        }
+    })
 }
 
 /// The Salesforce setup for `cert`: the External Client App as code first (`sfjwt eca new`),
@@ -195,4 +291,14 @@ pub(crate) fn next_steps(cert: &str) -> Vec<String> {
         "  5. Manage Profiles / Manage Permission Sets: add the profile or permission set of the".to_owned(),
         "     user you will log in as (--username).".to_owned(),
     ]
+}
+
+/// `--bits`: the sizes Salesforce accepts and that sign in reasonable time.
+fn parse_bits(value: &str) -> Result<usize, String> {
+    match value {
+        "2048" => Ok(2048),
+        "3072" => Ok(3072),
+        "4096" => Ok(4096),
+        _ => Err("use 2048, 3072 or 4096".to_owned()),
+    }
 }

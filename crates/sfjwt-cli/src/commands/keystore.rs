@@ -2,18 +2,80 @@
 //! `openssl pkcs12 -export`, `keytool -importkeystore`, `keytool -changealias`) in one step,
 //! then the import steps and the Apex that uses the certificate.
 
-use std::path::Path;
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use sfjwt_core::key::{KeyError, Passphrase, PrivateKey};
+use sfjwt_core::key::PrivateKey;
+use sfjwt_keys::keystore::{
+    self, Alias, Keystore, KeystoreError, KeystorePassword, MIN_PASSWORD_CHARS,
+};
+use sfjwt_keys::utc_date;
+use zeroize::Zeroizing;
 
-use crate::cli::{KeygenArgs, KeystoreArgs};
-use crate::commands::check::format_date;
 use crate::error::{CliError, CliResult};
-use crate::keygen::Generated;
-use crate::keystore::{self, Built, Target};
+use crate::identity::{KeySource, load_with_passphrase};
 use crate::output::Out;
-use crate::passphrase;
+
+/// The worked example of `--help`.
+pub(crate) const EXAMPLE: &str = "\
+Example:
+  export SFJWT_KS_PASS='a long keystore password'
+  sfjwt keystore --key-file server.key --cert server.crt --out server.jks \\
+      --alias org_to_org --password-env SFJWT_KS_PASS
+  sfjwt keygen --keystore server.jks --alias org_to_org --password-env SFJWT_KS_PASS
+
+Then Setup > Certificate and Key Management > Import from Keystore; the command prints the
+steps and the Apex. The alias becomes the certificate's Unique Name: lower-case letters,
+digits and single underscores, starting with a letter. The password (6+ characters) protects
+both the store and the key, as Salesforce requires.";
+
+/// `sfjwt keystore`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct KeystoreArgs {
+    /// The private key file (PEM or DER, PKCS#8 or PKCS#1, encrypted or not).
+    #[arg(
+        long,
+        env = "SFJWT_KEY_FILE",
+        value_name = "PATH",
+        required_unless_present = "key_uri"
+    )]
+    pub(crate) key_file: Option<PathBuf>,
+
+    /// A vault key (pkcs11:… or awskms:…) cannot go into a keystore: refused with the way out.
+    #[arg(
+        long = "key",
+        value_name = "URI",
+        hide = true,
+        conflicts_with = "key_file"
+    )]
+    pub(crate) key_uri: Option<String>,
+
+    /// Read the key file's passphrase from this environment variable (its name, not the
+    /// passphrase). Without it, an encrypted key is prompted for on a terminal.
+    #[arg(long, value_name = "VAR")]
+    pub(crate) passphrase_env: Option<String>,
+
+    /// The key's certificate (PEM or DER); a PEM chain, the key's own certificate first, is
+    /// kept as the entry's chain.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) cert: PathBuf,
+
+    /// The keystore to write (never overwritten; mode 0600).
+    #[arg(long, value_name = "PATH")]
+    pub(crate) out: PathBuf,
+
+    /// The entry's alias, which becomes the certificate's Unique Name in Salesforce and the
+    /// name Apex passes to Auth.JWS (lower-case letters, digits, single underscores; starts
+    /// with a letter; at most 80 characters).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) alias: String,
+
+    /// The environment variable holding the keystore password (its name, not the password),
+    /// at least 6 characters; it protects the store and the key, as Salesforce requires.
+    #[arg(long, value_name = "VAR")]
+    pub(crate) password_env: String,
+}
 
 pub(crate) fn run(args: &KeystoreArgs, out: &mut Out) -> CliResult {
     // Alias, password and destination first: a mistake there costs no passphrase prompt.
@@ -22,34 +84,128 @@ pub(crate) fn run(args: &KeystoreArgs, out: &mut Out) -> CliResult {
         // `--key URI` (clap requires one of the two); the URI may carry a PIN: not echoed.
         return Err(vault_key_error("the --key URI"));
     };
-    let key = load_key(key_file, args.passphrase_env.as_deref())?;
-    let chain = keystore::read_chain(&args.cert)?;
-    let built = target.build(&key, &chain, SystemTime::now())?;
+    let what = key_file.display().to_string();
+    if looks_like_vault_uri(&what) && !key_file.exists() {
+        return Err(vault_key_error(&what));
+    }
+    let source = KeySource::File(key_file.clone());
+    let key = load_with_passphrase(&source, args.passphrase_env.as_deref())?;
+    let chain = read_chain(&args.cert)?;
+    let built = target.build(&key, &chain)?;
     target.write(&built)?;
     report(out, &target, &built)
 }
 
-/// Loads the key file, with the passphrase from `passphrase_env` or a prompt when encrypted.
-fn load_key(path: &Path, passphrase_env: Option<&str>) -> CliResult<PrivateKey> {
-    let what = path.display().to_string();
-    if looks_like_vault_uri(&what) && !path.exists() {
-        return Err(vault_key_error(&what));
-    }
-    let given = match passphrase_env {
-        Some(var) => Some(Passphrase::from(passphrase::from_env(var)?.as_str())),
-        None => None,
-    };
-    match PrivateKey::from_file(path, given.as_ref()) {
-        Ok(key) => Ok(key),
-        Err(KeyError::PassphraseRequired) if given.is_none() => {
-            if !passphrase::can_prompt() {
-                return Err(passphrase::required_error(&what));
-            }
-            let typed = Passphrase::from(passphrase::prompt(&what)?.as_str());
-            PrivateKey::from_file(path, Some(&typed)).map_err(|e| CliError::key(&e, &what))
+/// Where and how to write one keystore: validated before any key is read or made, so a bad
+/// alias or password costs nothing and leaves nothing behind.
+pub(crate) struct Target {
+    path: PathBuf,
+    alias: Alias,
+    password: KeystorePassword,
+    password_env: String,
+    replace: bool,
+}
+
+impl Target {
+    /// Checks the alias and the password (from the environment variable `password_env`), and
+    /// that `path` can be created (`replace`: whether an existing file may be replaced).
+    pub(crate) fn new(
+        path: &Path,
+        alias: &str,
+        password_env: &str,
+        replace: bool,
+    ) -> CliResult<Self> {
+        let alias = Alias::parse(alias).map_err(|e| CliError::alias(&e))?;
+        let password = password_from_env(password_env)?;
+        if !replace && path.exists() {
+            return Err(CliError::local(format!(
+                "{} already exists; not overwriting it",
+                path.display()
+            ))
+            .hint("choose another --out path, or move the old keystore away first"));
         }
-        Err(e) => Err(CliError::key(&e, &what)),
+        Ok(Self {
+            path: path.to_owned(),
+            alias,
+            password,
+            password_env: password_env.to_owned(),
+            replace,
+        })
     }
+
+    /// Encodes the keystore, checking key and chain as Salesforce's import will.
+    pub(crate) fn build(&self, key: &PrivateKey, chain: &[Vec<u8>]) -> CliResult<Keystore> {
+        keystore::build(&self.alias, &self.password, key, chain, SystemTime::now())
+            .map_err(|e| CliError::keystore(&e))
+    }
+
+    /// Writes it through a 0600 temporary file renamed into place: no error leaves a file.
+    pub(crate) fn write(&self, built: &Keystore) -> CliResult {
+        keystore::write_atomically(&self.path, built.bytes(), self.replace).map_err(|e| {
+            CliError::local(crate::error::chain(&e))
+                .hint("check that the directory exists and is writable, or choose another path")
+        })
+    }
+}
+
+/// Reads the keystore password from the environment variable `var`.
+fn password_from_env(var: &str) -> CliResult<KeystorePassword> {
+    let password = match std::env::var(var) {
+        Ok(value) => Zeroizing::new(value),
+        Err(std::env::VarError::NotPresent) => {
+            return Err(CliError::local(format!(
+                "the environment variable {var} (from --password-env) is not set"
+            ))
+            .hint(format!(
+                "export {var}='…' with the keystore password ({MIN_PASSWORD_CHARS} characters or more); --password-env takes the variable's name, not the password"
+            )));
+        }
+        Err(std::env::VarError::NotUnicode(_)) => {
+            return Err(CliError::local(format!(
+                "the environment variable {var} (from --password-env) is not valid UTF-8"
+            ))
+            .hint("set it to the keystore password as text"));
+        }
+    };
+    KeystorePassword::new(password).map_err(|e| {
+        let chars = match e {
+            KeystoreError::PasswordTooShort { chars } => chars,
+            _ => 0,
+        };
+        CliError::local(format!(
+            "the keystore password in {var} has {chars} character(s); keytool and Salesforce's import need at least {MIN_PASSWORD_CHARS}"
+        ))
+        .hint(format!(
+            "export {var}='…' with a longer password (you type it again in Salesforce's Import from Keystore)"
+        ))
+    })
+}
+
+/// No certificate chain is anywhere near this large; a bigger file is the wrong file.
+const MAX_CERT_FILE: u64 = 1024 * 1024;
+
+/// The DER certificates in the file at `path`, in file order.
+fn read_chain(path: &Path) -> CliResult<Vec<Vec<u8>>> {
+    let shown = path.display();
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_CERT_FILE + 1).read_to_end(&mut bytes))
+        .map_err(|e| {
+            CliError::local(format!("cannot read the certificate {shown}: {e}")).hint(
+                "pass --cert PATH, the certificate made with the key (server.crt from `sfjwt keygen`)",
+            )
+        })?;
+    if bytes.len() as u64 > MAX_CERT_FILE {
+        return Err(
+            CliError::local(format!("{shown} is larger than 1 MiB: not a certificate"))
+                .hint("pass --cert PATH, the certificate made with the key (server.crt)"),
+        );
+    }
+    keystore::parse_chain(&bytes).map_err(|e| {
+        CliError::local(format!("cannot use {shown} as the certificate: {e}")).hint(
+            "pass the certificate made with the key (server.crt from `sfjwt keygen`), PEM or DER",
+        )
+    })
 }
 
 /// `pkcs11:…`, `vault://…`, `awskms://…`: a key reference rather than a file.
@@ -66,33 +222,33 @@ pub(crate) fn vault_key_error(what: &str) -> CliError {
 }
 
 /// What was written, the import steps and the Apex; shared with `keygen --keystore`.
-pub(crate) fn report(out: &mut Out, target: &Target, built: &Built) -> CliResult {
-    let alias = target.alias();
-    let chain = match built.chain_len {
+pub(crate) fn report(out: &mut Out, target: &Target, built: &Keystore) -> CliResult {
+    let alias = target.alias.as_str();
+    let chain = match built.chain_len() {
         1 => "its certificate".to_owned(),
         n => format!("a chain of {n} certificates"),
     };
     out.line(format!(
         "{} {} (Java KeyStore: one private-key entry \"{alias}\", {}-bit RSA with {chain}, mode 0600: keep it secret)",
         out.ok("wrote"),
-        target.path().display(),
-        built.bits,
+        target.path.display(),
+        built.bits(),
     ))?;
     out.line(format!(
         "      certificate {}, valid until {}, SHA-256 {}",
-        built.subject,
-        format_date(built.not_after),
-        built.fingerprint
+        built.subject(),
+        utc_date(built.not_after()),
+        built.fingerprint()
     ))?;
-    for warning in &built.warnings {
+    for warning in built.warnings() {
         out.line(format!("{} {warning}", out.warn("warning:")))?;
     }
     out.line("")?;
     out.line(out.heading("Import it into the org whose Apex signs"))?;
     for step in import_steps(
-        &target.path().display().to_string(),
+        &target.path.display().to_string(),
         alias,
-        target.password_env(),
+        &target.password_env,
     ) {
         out.line(step)?;
     }
@@ -138,43 +294,4 @@ pub(crate) fn apex(alias: &str) -> Vec<String> {
         "  Auth.JWTBearerTokenExchange bearer = new Auth.JWTBearerTokenExchange(tokenEndpoint, jws);".to_owned(),
         "  String accessToken = bearer.getAccessToken();".to_owned(),
     ]
-}
-
-/// `keygen --keystore`: the target, checked before the key pair is generated.
-pub(crate) fn target_for_keygen(args: &KeygenArgs) -> CliResult<Option<Target>> {
-    match (&args.keystore, &args.alias, &args.password_env) {
-        (Some(path), Some(alias), Some(var)) => Target::new(path, alias, var, args.force).map(Some),
-        // clap requires all three together.
-        _ => Ok(None),
-    }
-}
-
-/// `keygen --keystore`: the keystore of the freshly generated pair.
-pub(crate) fn build_for_keygen(
-    target: &Target,
-    generated: &Generated,
-    passphrase: Option<&str>,
-) -> CliResult<Built> {
-    let fail = |e: &KeyError| {
-        CliError::local(format!("cannot read back the generated key: {e}"))
-            .hint("this should not happen; please report it")
-    };
-    let key = match passphrase {
-        Some(p) => PrivateKey::from_pem_with_passphrase(&generated.key_pem, &Passphrase::from(p)),
-        None => PrivateKey::from_pem(&generated.key_pem),
-    }
-    .map_err(|e| fail(&e))?;
-    let chain = keystore::chain_from_pem(&generated.cert_pem)?;
-    target.build(&key, &chain, SystemTime::now())
-}
-
-/// Writes the keystore; if that fails, removes the pair just written so the command leaves
-/// either all three files or none.
-pub(crate) fn write_or_undo(target: &Target, built: &Built, written: &[&Path]) -> CliResult {
-    target.write(built).inspect_err(|_| {
-        for path in written {
-            // Best effort: the keystore error is the one to report.
-            let _ = std::fs::remove_file(path);
-        }
-    })
 }

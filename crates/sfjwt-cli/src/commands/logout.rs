@@ -116,7 +116,6 @@ fn redis_logout(_args: &LogoutArgs, _url: &str, _out: &mut Out) -> CliResult {
 
 #[cfg(feature = "redis")]
 fn redis_logout(args: &LogoutArgs, url: &str, out: &mut Out) -> CliResult {
-    use sfjwt_core::exchange::JwtBearer;
     use sfjwt_core::manager::TokenStore as _;
 
     if args.all {
@@ -125,17 +124,9 @@ fn redis_logout(args: &LogoutArgs, url: &str, out: &mut Out) -> CliResult {
         )
         .hint("log out one identity at a time with --cache redis://… and its flags, or delete the keys (sfjwt:token:*) in Redis"));
     }
-    let target = identity_of(&args.identity)?;
+    let login = args.identity.login(None)?;
     let signer = args.identity.load_signing_key()?.into_signer();
-    let endpoint = args.identity.endpoint()?;
-    let audience = args.identity.audience(&endpoint)?;
-    let client = JwtBearer::builder()
-        .endpoint(endpoint)
-        .client_id(target.client_id)
-        .username(target.username)
-        .signer(signer)
-        .build()
-        .with_audience(audience);
+    let client = login.client(signer);
     // The same identity `sfjwt token` keyed the record by, key fingerprint included.
     let fingerprint = crate::cache::source::key_fingerprint(&args.identity)?;
     let store = sfjwt_redis::RedisStore::builder(url, &client)
@@ -163,10 +154,12 @@ fn redis_logout(args: &LogoutArgs, url: &str, out: &mut Out) -> CliResult {
 
 /// The identity whose entries to remove (client id and username are required).
 fn identity_of(identity: &Identity) -> CliResult<entry::Identity> {
-    crate::commands::assertion::claims(identity, None, None, std::time::SystemTime::now())?;
-    let endpoint = identity.endpoint()?;
-    let audience = identity.audience(&endpoint)?;
-    Ok(crate::cache::entry_identity(identity, &endpoint, &audience))
+    let login = identity.login(None)?;
+    Ok(crate::cache::entry_identity(
+        identity,
+        &login.endpoint,
+        &login.audience,
+    ))
 }
 
 fn cache_error(what: &str, path: &Path, error: &std::io::Error) -> CliError {

@@ -21,9 +21,39 @@ use sfjwt_core::exchange::{ExchangeError, JwtBearer};
 use sfjwt_core::jws::Signer;
 use sfjwt_core::response::sanitize;
 
-use crate::cli::ProbeArgs;
 use crate::error::{CliError, CliResult, Exit, chain};
+use crate::identity::Identity;
 use crate::output::Out;
+
+/// The worked example of `--help`.
+pub(crate) const EXAMPLE: &str = "\
+Example:
+  sfjwt probe --login-url https://acme.my.salesforce.com \\
+      --client-id 3MVG9... --username etl@acme.com --key-file server.key
+
+One line per pair tried (login URL, audience, Salesforce's answer), then
+  works: sfjwt token --login-url ... --audience ... (the flags that worked)
+
+It tries, in order, the pairs the Salesforce CLI tries (My Domain/My Domain, then the
+login and test servers), stops at the first grant, and sends at most 6 requests, only to
+the login URL given and to login/test.salesforce.com.
+
+Exit codes: 0 a pair was granted, 2 local problem, 3 no pair was granted.";
+
+/// `sfjwt probe`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ProbeArgs {
+    #[command(flatten)]
+    pub(crate) identity: Identity,
+
+    /// Give up on each request after this many seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub(crate) timeout: u64,
+
+    /// Print the table as one JSON object: {"pairs":[…],"works":"sfjwt token …"|null}.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
 
 /// The most requests one probe sends.
 pub(crate) const MAX_REQUESTS: usize = 6;

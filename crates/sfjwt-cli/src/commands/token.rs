@@ -6,51 +6,76 @@ use std::io::Read as _;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sfjwt_core::exchange::JwtBearer;
-use sfjwt_core::manager::RetryPolicy;
 use sfjwt_core::response::{AccessToken, TokenResponse, sanitize};
 use zeroize::Zeroizing;
 
 use crate::cache;
+use crate::cache::args::{CacheArgs, TokenCacheArgs};
 use crate::cache::source::{ClientFactory, Grant, TokenSource};
-
-use crate::cli::TokenArgs;
 use crate::error::{CliError, CliResult};
+use crate::identity::{Identity, Login};
 use crate::output::{Out, redact_token};
+
+/// The worked example of `--help`.
+pub(crate) const EXAMPLE: &str = "\
+Example:
+  export SFJWT_CLIENT_ID=3MVG9...  SFJWT_USERNAME=etl@acme.com  SFJWT_KEY_FILE=server.key
+  sfjwt token                                   # readable summary, token redacted
+  sfjwt token --login-url https://acme.my.salesforce.com --json | jq -r .access_token
+  # External Client App since Spring '26 (app_not_found with login/test):
+  sfjwt token --login-url https://acme.my.salesforce.com --audience my-domain
+
+The token is cached: one login, then every later call reuses it (also `sfjwt api`):
+  for id in $IDS; do
+    curl -H \"Authorization: Bearer $(sfjwt token --json | jq -r .access_token)\" ...
+  done
+  sfjwt token --invalidate \"$TOKEN\"   # after a 401: drop it unless replaced; print the current
+  sfjwt token --refresh | --no-cache | --cache rediss://host:6380 | --max-age 3600
+
+Exit codes: 0 ok, 2 local problem, 3 Salesforce rejected it (code, description and hint
+are printed), 4 no usable response (connect, timeout, TLS, HTML or garbled body).";
+
+/// `sfjwt token`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct TokenArgs {
+    #[command(flatten)]
+    pub(crate) identity: Identity,
+
+    /// Give up on a request after this many seconds (connect, send and read).
+    #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub(crate) timeout: u64,
+
+    /// Retry retryable failures (timeouts, 5xx, rate limits) this many times, with backoff.
+    /// Rejections such as invalid_grant are never retried.
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=10))]
+    pub(crate) retries: u32,
+
+    /// Seconds from now until the assertion expires: default 180 (what Salesforce documents),
+    /// at most 300.
+    #[arg(long, value_name = "SECS", default_value_t = 180, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub(crate) lifetime: u64,
+
+    /// Print the full token response as one JSON object (contains the access token), with
+    /// `"from_cache": true|false`.
+    #[arg(long)]
+    pub(crate) json: bool,
+
+    #[command(flatten)]
+    pub(crate) cache: TokenCacheArgs,
+}
 
 pub(crate) fn run(args: &TokenArgs, out: &mut Out) -> CliResult {
     let identity = &args.identity;
-    let endpoint = identity.endpoint()?;
-    let audience = identity.audience(&endpoint)?;
-    // Validate the claims before touching the key (a missing username needs no passphrase).
-    crate::commands::assertion::claims(
-        identity,
-        None,
-        Some(args.lifetime),
-        std::time::SystemTime::now(),
-    )?;
+    let login = identity.login(Some(args.lifetime))?;
     // One stderr line when the key file is readable by others, cache hit or not.
     if let Ok(source) = identity.key_source() {
         crate::identity::warn_if_exposed(&source);
     }
-    let entry = cache::entry_identity(identity, &endpoint, &audience);
-    let (client_id, username) = (entry.client_id.clone(), entry.username.clone());
-    let lifetime = Duration::from_secs(args.lifetime);
-    let factory: ClientFactory<'_> = Box::new(move |signer| {
-        JwtBearer::builder()
-            .endpoint(endpoint)
-            .client_id(client_id)
-            .username(username)
-            .signer(signer)
-            .build()
-            .with_audience(audience)
-            .with_lifetime(lifetime)
-    });
     let grant = Grant {
         timeout: Duration::from_secs(args.timeout),
         retries: args.retries,
     };
-    let mut source = TokenSource::open(identity, entry, &args.cache.cache, grant, factory)?;
+    let mut source = token_source(identity, login, &args.cache.cache, grant)?;
     if let Some(stale) = &args.cache.invalidate {
         source.invalidate(&AccessToken::new(stale_token(stale)?))?;
     }
@@ -61,7 +86,7 @@ pub(crate) fn run(args: &TokenArgs, out: &mut Out) -> CliResult {
     if args.json {
         // Full values, JSON-escaped (control characters included, see `json_line`).
         let json = with_from_cache(&obtained.token, obtained.from_cache);
-        out.line(crate::output::json_line(&json).as_str())
+        out.line(crate::sanitize::json_line(&json).as_str())
     } else {
         summary(&obtained.token, out)?;
         let origin = match (obtained.from_cache, source.file()) {
@@ -97,13 +122,17 @@ fn with_from_cache(token: &TokenResponse, from_cache: bool) -> Zeroizing<String>
     Zeroizing::new(format!("{{\"from_cache\":{from_cache},{members}"))
 }
 
-/// `--retries N`: N retries after the first attempt, backoff from 500 ms capped at 10 s.
-pub(crate) fn retry_policy(retries: u32) -> RetryPolicy {
-    RetryPolicy::new(
-        retries.saturating_add(1),
-        Duration::from_millis(500),
-        Duration::from_secs(10),
-    )
+/// The token source of a checked login: the cache `cache` names, else a grant (shared with
+/// `sfjwt api`).
+pub(crate) fn token_source<'a>(
+    identity: &'a Identity,
+    login: Login,
+    cache: &CacheArgs,
+    grant: Grant,
+) -> CliResult<TokenSource<'a>> {
+    let entry = cache::entry_identity(identity, &login.endpoint, &login.audience);
+    let factory: ClientFactory<'_> = Box::new(move |signer| login.client(signer));
+    TokenSource::open(identity, entry, cache, grant, factory)
 }
 
 /// The readable summary: everything but the secret. The values come from the server; the core

@@ -3,15 +3,58 @@
 //! the public key?"). Exit 1 means the token is invalid; the reason goes to stderr.
 
 use std::io::Read;
+use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use sfjwt_core::jws::Verifier;
 use sfjwt_core::key::{Certificate, PublicKey};
 use zeroize::Zeroizing;
 
-use crate::cli::VerifyArgs;
 use crate::error::{CliError, CliResult, Exit};
 use crate::output::Out;
+
+/// The worked example of `--help`.
+pub(crate) const EXAMPLE: &str = "\
+Example:
+  sfjwt assertion > jwt.txt
+  sfjwt verify --cert server.crt --client-id 3MVG9... - < jwt.txt
+  sfjwt verify --public-key server.pub --now 1700000000 eyJhbGciOiJSUzI1NiJ9.eyJ...
+
+Exit codes: 0 valid (claims printed as JSON), 1 invalid (why on stderr), 2 unusable input.";
+
+/// `sfjwt verify`.
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("key").required(true).args(["cert", "public_key"])))]
+pub(crate) struct VerifyArgs {
+    /// The X.509 certificate uploaded to the connected app.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) cert: Option<PathBuf>,
+
+    /// A public key (SPKI `PUBLIC KEY` or PKCS#1 `RSA PUBLIC KEY`, PEM or DER).
+    #[arg(long, value_name = "PATH")]
+    pub(crate) public_key: Option<PathBuf>,
+
+    /// Require `iss` to be this Consumer Key.
+    #[arg(long, env = "SFJWT_CLIENT_ID", value_name = "ID")]
+    pub(crate) client_id: Option<String>,
+
+    /// Require `aud` to be this URL.
+    #[arg(long, env = "SFJWT_AUDIENCE", value_name = "URL")]
+    pub(crate) audience: Option<String>,
+
+    /// Verify as of this time (seconds since the Unix epoch) instead of now.
+    #[arg(long, value_name = "UNIX_SECONDS")]
+    pub(crate) now: Option<u64>,
+
+    /// Clock skew to tolerate, in seconds: past `exp`, before `nbf`, `iat` in the future.
+    /// Default 0.
+    #[arg(long, value_name = "SECS", default_value_t = 0)]
+    pub(crate) leeway: u64,
+
+    /// The token, or `-` (or nothing) to read it from standard input.
+    #[arg(value_name = "TOKEN")]
+    pub(crate) token: Option<String>,
+}
 
 /// No assertion comes near this (the verifier refuses tokens over 16 KiB); reading more from
 /// stdin would only waste memory.
