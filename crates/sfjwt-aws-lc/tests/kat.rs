@@ -1,13 +1,9 @@
 //! The same known-answer tests the core passes (`crates/sfjwt-core/tests/kat.rs`), signed by
 //! aws-lc: byte-for-byte equal to OpenSSL / `cryptography` / PyJWT, and RFC 7515 A.2.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test helpers outside #[test] functions: a panic is a failed assertion"
-)]
+// Helpers outside `#[test]` functions unwrap too: a panic there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::indexing_slicing)]
 
 // The core's test helpers and vectors: every signer is held to exactly the same KATs.
 use sfjwt_test_support::{kat as kat_vectors, testdata as common};

@@ -1,12 +1,6 @@
 //! `sfjwt api`, end to end against the emulator: the cached token reaches the instance, an
 //! ended session costs exactly one re-grant, answers outside 2xx exit 5 with their body, and
 //! the token is never printed.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 use sfjwt_test_support::cli as support;
 

@@ -2,13 +2,10 @@
 //! `--audience my-domain`, My Domain audiences, Lightning and instance hosts refused with the
 //! My Domain as the fix (exit 2), unknown hosts needing an explicit audience, `sfjwt check`'s
 //! audience decision, and the assertion lifetime bounds.
-// Test helpers: a panic there is a failed test, as in the `#[test]` functions themselves.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+
+// Helpers outside `#[test]` functions unwrap too: a panic there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::indexing_slicing)]
 
 use assert_cmd::Command;
 use base64::Engine as _;

@@ -1,11 +1,9 @@
 //! The token cache of `sfjwt token`, end to end: separate `sfjwt` processes against an
 //! in-process emulator, every grant counted in the emulator's request record.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+
+// Helpers outside `#[test]` functions unwrap too: a panic there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::indexing_slicing)]
 
 use sfjwt_test_support::cli as support;
 

@@ -1,13 +1,10 @@
 //! End-to-end tests of the `sfjwt` binary against an in-process sfjwt-emulator: every
 //! command and every exit code (0 ok, 1 invalid token, 2 local problem, 3 rejected,
 //! 4 transport), plus the secrets-never-printed rule.
-// Test helpers: a panic there is a failed test, as in the `#[test]` functions themselves.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+
+// Helpers outside `#[test]` functions unwrap too: a panic there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::indexing_slicing)]
 
 use std::io::{BufRead as _, BufReader};
 use std::path::Path;

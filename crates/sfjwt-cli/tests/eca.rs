@@ -1,13 +1,10 @@
 //! An External Client App org as Salesforce runs it since Spring '26, emulated on loopback:
 //! the login audience (the default) is refused with `app_not_found` and a hint naming the My
 //! Domain fix with its flags (exit 3); the My Domain audience is granted (exit 0).
-// Test helpers: a panic there is a failed test, as in the `#[test]` functions themselves.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+
+// Helpers outside `#[test]` functions unwrap too: a panic there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::indexing_slicing)]
 
 use assert_cmd::Command;
 use predicates::prelude::*;

@@ -1,13 +1,10 @@
 //! The External Client App as code through the binary: `sfjwt eca new` writes the folder (or
 //! refuses with exit 2 and writes nothing), `sfjwt emulate --eca` plays the org it describes
 //! and `sfjwt token` is granted there, and `sfjwt check --eca` cross-checks it with the key.
-// Test helpers: a panic there is a failed test, as in the `#[test]` functions themselves.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+
+// Helpers outside `#[test]` functions unwrap too: a panic there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::indexing_slicing)]
 
 use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};

@@ -1,12 +1,9 @@
 //! `sfjwt emulate -v`: the ready-to-paste lines on start work as printed, and each request
 //! gets one line on stderr with the rule behind a refusal, never a secret.
-// Test helpers: a panic there is a failed test, as in the `#[test]` functions themselves.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+
+// Helpers outside `#[test]` functions unwrap too: a panic there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::indexing_slicing)]
 
 use std::io::{BufRead as _, BufReader};
 use std::process::{Child, Stdio};

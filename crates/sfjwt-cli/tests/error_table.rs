@@ -5,13 +5,10 @@
 //! The token endpoint here is a canned loopback server that answers every request with one
 //! fixed response and counts the requests, so each row is tested exactly as Salesforce words
 //! it, independently of the emulator's own rules.
-// Test helpers: a panic there is a failed test, as in the `#[test]` functions themselves.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+
+// Helpers outside `#[test]` functions unwrap too: a panic there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::indexing_slicing)]
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::{TcpListener, TcpStream};

@@ -2,12 +2,10 @@
 //! sequences and a 200 KB description, files that never end (`/dev/zero`), a key readable by
 //! others, a proxy in the environment. Each must end in a short, inert message, bounded
 //! memory, and the documented exit code.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+
+// Helpers outside `#[test]` functions unwrap too: a panic there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::indexing_slicing)]
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpListener;

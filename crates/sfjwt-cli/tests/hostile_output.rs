@@ -2,13 +2,11 @@
 //! through util-linux `script`), a KMS endpoint answering with escape sequences and 50 MB,
 //! and PIN sources that never end or are not files. Each must end inert, bounded and with
 //! the documented exit code.
+
+// Helpers outside `#[test]` functions unwrap too: a panic there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::indexing_slicing)]
 #![cfg(unix)]
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpListener;

@@ -1,6 +1,5 @@
 //! `sfjwt keygen` prints the External Client App setup first and the connected-app steps
 //! second, each step as `sfjwt_core::manual::setup` lists it with its sources.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use assert_cmd::Command;
 

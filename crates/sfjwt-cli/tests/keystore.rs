@@ -5,12 +5,10 @@
 //!
 //! `keytool` and `openssl` come from `.ci/setup.sh` (Debian `default-jdk-headless`,
 //! `openssl`); when missing, the tests fail with that command rather than skip.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+
+// Helpers outside `#[test]` functions unwrap too: a panic there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::indexing_slicing)]
 
 use std::path::Path;
 use std::process::{Command as Process, Output, Stdio};

@@ -5,12 +5,10 @@
 //!
 //! With `--timeout 1 --retries 0` the bound is 1.5 × (1 s + 10 s) = 16.5 s; each command must
 //! be done within the bound + 5 s.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+
+// Helpers outside `#[test]` functions unwrap too: a panic there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::indexing_slicing)]
 
 use std::fs::File;
 use std::process::{Command, Output, Stdio};

@@ -1,12 +1,10 @@
 //! The directories `sfjwt keygen` creates for its key: 0700 whatever the umask, and gone
 //! again when the command fails.
+
+// Helpers outside `#[test]` functions unwrap too: a panic there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::indexing_slicing)]
 #![cfg(unix)]
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;

@@ -1,13 +1,10 @@
 //! `sfjwt probe` against each kind of emulated org: it names the login URL / audience pair
 //! that works, in at most 6 requests, counted at the emulator and at a loopback-only proxy
 //! that stands in for login/test.salesforce.com (nothing leaves the machine).
-// Test helpers: a panic there is a failed test, as in the `#[test]` functions themselves.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+
+// Helpers outside `#[test]` functions unwrap too: a panic there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::indexing_slicing)]
 
 use std::path::PathBuf;
 

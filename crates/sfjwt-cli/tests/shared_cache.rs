@@ -4,13 +4,11 @@
 //! (`sfjwt-attacker`, created when missing) and plants files with its own uid through
 //! `setpriv`; the victim is the user running the tests. CI runs as root, so the users can be
 //! made; a run that cannot make them fails with the command that fixes it.
+
+// Helpers outside `#[test]` functions unwrap too: a panic there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::indexing_slicing)]
 #![cfg(unix)]
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 use std::net::TcpListener;
 use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};

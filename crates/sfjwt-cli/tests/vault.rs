@@ -6,13 +6,6 @@
 //! it (`bash .ci/test.sh` builds every feature), and a binary built without it is tested to
 //! refuse the URI with exit 2 and the install line.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-
 #[cfg(feature = "pkcs11")]
 use std::time::{SystemTime, UNIX_EPOCH};
 

@@ -1,13 +1,9 @@
 //! The exchange end to end through closure transports: the request on the wire, every row of
 //! the error table of `sfjwt_core::manual::errors`, every malformed-body class, and the redaction of tokens.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test helpers outside #[test] functions: a panic is a failed assertion"
-)]
+// Helpers outside `#[test]` functions unwrap too: a panic there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::indexing_slicing)]
 
 use std::sync::Mutex;
 use std::time::{Duration, UNIX_EPOCH};

@@ -2,13 +2,9 @@
 //! `error_description`, transport messages and success fields reach `Display` and `Debug`
 //! only through the one sanitiser, bounded; success fields of the wrong shape are refused.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test helpers outside #[test] functions: a panic is a failed assertion"
-)]
+// Helpers outside `#[test]` functions unwrap too: a panic there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::indexing_slicing)]
 
 use sfjwt_core::exchange::ExchangeError;
 use sfjwt_core::response::{

@@ -1,13 +1,9 @@
 //! Property tests of the signing path: what sfjwt signs, it verifies; any single flipped bit
 //! anywhere in the token is refused; the verifier never panics on arbitrary input.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test helpers outside #[test] functions: a panic is a failed assertion"
-)]
+// Helpers outside `#[test]` functions unwrap too: a panic there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::indexing_slicing)]
 
 use sfjwt_test_support::testdata as common;
 

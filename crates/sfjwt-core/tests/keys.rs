@@ -2,15 +2,9 @@
 //! `testdata/README.md` for how each was made) and one per bad input, asserting the exact
 //! `KeyError` variant; secrets never in messages; no panic on any input.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test helpers outside #[test] functions: a panic is a failed assertion"
-)]
-
-// Test helpers outside `#[test]` functions: a panic there is a failed test too.
+// Helpers outside `#[test]` functions unwrap too: a panic there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::indexing_slicing)]
 
 use sfjwt_test_support::testdata as common;
 

@@ -1,5 +1,4 @@
 //! The async token manager on tokio (a dev-dependency only: the core needs no runtime).
-#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

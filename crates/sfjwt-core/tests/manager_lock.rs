@@ -1,7 +1,10 @@
 //! The fleet's grant lock as the managers use it, with a scripted store (no Redis here; the
 //! real one is tested in sfjwt-redis): wait while another process holds the lock, take the
 //! token it saved, grant after `max_wait` or when the lock service fails, release the lease.
-#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
+
+// Helpers outside `#[test]` functions unwrap too: a panic there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::indexing_slicing)]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

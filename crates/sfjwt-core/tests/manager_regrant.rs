@@ -1,7 +1,10 @@
 //! Bounded re-grants and store failures, through both managers with an injected clock (no
 //! sleeping): an org that refuses every session right after its grant costs two grants and then
 //! a typed error; a store that fails to save or to drop a token costs no extra grant.
-#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
+
+// Helpers outside `#[test]` functions unwrap too: a panic there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::indexing_slicing)]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

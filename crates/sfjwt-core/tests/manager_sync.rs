@@ -1,6 +1,9 @@
 //! The blocking token manager: single flight across 64 threads, compare-and-invalidate,
 //! retries and backoff bounds with a recording sleeper (no real sleeping), max age.
-#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
+
+// Helpers outside `#[test]` functions unwrap too: a panic there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::indexing_slicing)]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier, Mutex};

@@ -2,13 +2,9 @@
 //! material, a passphrase, a signed assertion or an access token. Each case below produces
 //! the type (or the failure) with a known secret inside, then searches every rendering.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test helpers outside #[test] functions: a panic is a failed assertion"
-)]
+// Helpers outside `#[test]` functions unwrap too: a panic there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::indexing_slicing)]
 
 use std::convert::Infallible;
 use std::sync::Mutex;

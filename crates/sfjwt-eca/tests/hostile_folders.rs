@@ -1,13 +1,10 @@
 //! Folders nobody should trust: oversized files, devices, symlink loops, package
 //! directories that leave the project, unknown elements. Each is refused with the file named,
 //! quickly, and nothing hangs.
-// Test code: a panic is a failed assertion.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+
+// Helpers outside `#[test]` functions unwrap too: a panic there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::indexing_slicing)]
 
 use std::path::Path;
 use std::time::{Duration, Instant, SystemTime};

@@ -2,13 +2,10 @@
 //! writes: `sf project convert source` turns it into Metadata API format offline, with the
 //! five External Client App types and the permission set under their metadata names. No
 //! network: `sf` runs hermetically (private HOME, loopback-only proxy).
-// Test code: a panic is a failed assertion.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+
+// Helpers outside `#[test]` functions unwrap too: a panic there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::indexing_slicing)]
 
 use std::path::Path;
 use std::time::SystemTime;

@@ -3,13 +3,10 @@
 //! field name, type, allowed values and the first API version. An element missing from the
 //! table fails, so nothing undocumented can be written. The library's own field table
 //! (`sfjwt_eca::fields`) must agree with this one.
-// Test code: a panic is a failed assertion.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+
+// Helpers outside `#[test]` functions unwrap too: a panic there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::indexing_slicing)]
 
 use std::time::SystemTime;
 

@@ -1,13 +1,10 @@
 //! An org played from an External Client App source folder (`EmulatorBuilder::eca_folder`):
 //! the folder's certificate, permitted users, scopes and IP relaxation decide, and the
 //! emulator's own URL is the My Domain.
-// Test helpers: a panic there is a failed test, as in the `#[test]` functions themselves.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+
+// Helpers outside `#[test]` functions unwrap too: a panic there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::indexing_slicing)]
 
 use std::path::Path;
 use std::time::SystemTime;

@@ -8,13 +8,9 @@
 //! `test.salesforce.com`: those go to a loopback-only proxy that refuses them, so nothing
 //! leaves the machine and the test sees which hosts were tried.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test helpers outside #[test] functions: a panic is a failed assertion"
-)]
+// Helpers outside `#[test]` functions unwrap too: a panic there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::indexing_slicing)]
 
 use std::sync::{Arc, Mutex};
 

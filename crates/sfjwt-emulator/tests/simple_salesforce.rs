@@ -7,13 +7,9 @@
 //! Everything else — the claims (`exp` a string, 3 minutes), the signing, the form, reading
 //! the answer — is simple-salesforce's own code.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test helpers outside #[test] functions: a panic is a failed assertion"
-)]
+// Helpers outside `#[test]` functions unwrap too: a panic there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::indexing_slicing)]
 
 use std::process::Command;
 

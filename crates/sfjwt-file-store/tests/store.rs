@@ -1,7 +1,10 @@
 //! The store's contract on a real directory: the token round trip, compare-and-invalidate,
 //! one grant lock between two stores of one identity, a refused planted link, and the
 //! lock wait that gives up within its bound.
-#![allow(clippy::unwrap_used, clippy::panic)]
+
+// Helpers outside `#[test]` functions unwrap too: a panic there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::indexing_slicing)]
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

@@ -1,7 +1,6 @@
 //! The JKS writer against an independent reader (`sfjwt_test_support::jks`, written from the
 //! format's description): whatever the writer accepts, the reader gets back exactly, and only
 //! with the right password. The CLI's keystore tests hold the same files to the JDK's keytool.
-#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 use std::time::{Duration, UNIX_EPOCH};
 

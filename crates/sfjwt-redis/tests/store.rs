@@ -1,11 +1,9 @@
 //! The store's contract against a real `redis-server`: the record and key scheme, the
 //! compare-and-delete invalidation, lock ownership, fail-open reads, and no secret in Debug.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+
+// Helpers outside `#[test]` functions unwrap too: a panic there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::indexing_slicing)]
 
 use sfjwt_test_support::redis as common;
 

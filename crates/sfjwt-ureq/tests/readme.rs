@@ -2,7 +2,9 @@
 //! the README (see `ReadmeDoctests` in `src/lib.rs`); this test makes sure the quick start
 //! stays written against this crate's re-exports rather than reaching into the core.
 
-#![allow(clippy::unwrap_used, clippy::panic)] // test code
+// Helpers outside `#[test]` functions unwrap too: a panic there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::indexing_slicing)]
 
 /// The first rust block after the "Library quick start" heading.
 fn quick_start(readme: &str) -> &str {
