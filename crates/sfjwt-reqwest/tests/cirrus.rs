@@ -1,11 +1,10 @@
 //! The cirrus client (0.8, on cirrus-auth 0.5) with `CirrusSession` as its auth, calling the
 //! emulator's REST API: cirrus fetches the token, sends the request, and after a 401
 //! `INVALID_SESSION_ID` invalidates and retries once, all in its own code.
-#![allow(
-    clippy::unwrap_used,
-    clippy::panic,
-    reason = "test helpers outside #[test] functions: a panic there is a failed test"
-)]
+
+// Helpers outside `#[test]` functions unwrap too: a panic there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::indexing_slicing)]
 
 use std::sync::Arc;
 

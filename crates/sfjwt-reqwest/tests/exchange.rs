@@ -1,12 +1,9 @@
 //! Token exchanges through `ReqwestTransport` against the emulator: success, and every
 //! Salesforce refusal arriving as the typed OAuth error with its remediation hint.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test helpers outside #[test] functions: a panic there is a failed test"
-)]
+// Helpers outside `#[test]` functions unwrap too: a panic there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::indexing_slicing)]
 
 // Both adapters test against the same emulated org; its fixture lives with sfjwt-ureq's tests.
 use sfjwt_test_support::org as common;

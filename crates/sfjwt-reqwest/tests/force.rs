@@ -1,11 +1,10 @@
 //! The force client (0.5) with `ForceAuthenticator` as its authenticator, calling the
 //! emulator's REST API: force fetches the token through its own `TokenManager`, sends the
 //! request, and after a 401 refreshes and retries, all in its own code.
-#![allow(
-    clippy::unwrap_used,
-    clippy::panic,
-    reason = "test helpers outside #[test] functions: a panic there is a failed test"
-)]
+
+// Helpers outside `#[test]` functions unwrap too: a panic there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::indexing_slicing)]
 
 use std::sync::Arc;
 

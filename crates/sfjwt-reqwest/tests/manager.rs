@@ -1,13 +1,6 @@
 //! The shared async token manager over `ReqwestTransport`: re-grant once after a revoked
 //! session, and one grant for many tasks.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test helpers outside #[test] functions: a panic there is a failed test"
-)]
-
 // Both adapters test against the same emulated org; its fixture lives with sfjwt-ureq's tests.
 use sfjwt_test_support::org as common;
 

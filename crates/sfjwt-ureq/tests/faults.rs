@@ -2,13 +2,6 @@
 //! arrives classified (kind, retryable) or as the typed response error, never as a panic or a
 //! hang, and never quoting the assertion.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test helpers outside #[test] functions: a panic there is a failed test"
-)]
-
 use sfjwt_test_support::org as common;
 
 use std::time::Duration;

@@ -1,13 +1,6 @@
 //! The blocking token manager over `UreqTransport`: re-grant once after a revoked session, and
 //! one grant for many threads.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test helpers outside #[test] functions: a panic there is a failed test"
-)]
-
 use sfjwt_test_support::org as common;
 
 use std::sync::Barrier;

@@ -2,12 +2,10 @@
 //! never answers): one grant for concurrent first requests, one re-grant after a revoked
 //! session, no token for other hosts, no retry for other 401s or streamed bodies, bounded
 //! re-grants against IP-locked sessions.
-#![allow(
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test helpers outside #[test] functions: a panic there is a failed test"
-)]
+
+// Helpers outside `#[test]` functions unwrap too: a panic there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::indexing_slicing)]
 
 use std::io::Read as _;
 

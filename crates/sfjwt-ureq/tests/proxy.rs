@@ -3,13 +3,6 @@
 //! configured. The same transport does use the proxy for other hosts (the control case), so
 //! the proxy is live and the test can fail.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test helpers outside #[test] functions: a panic there is a failed test"
-)]
-
 use sfjwt_test_support::org as common;
 
 use std::time::Duration;
