@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 #![allow(clippy::panic, clippy::indexing_slicing)]
 
-use sfjwt_test_support::moto;
+use sfjwt_test_support::{moto, org};
 
 use std::time::SystemTime;
 
@@ -18,7 +18,7 @@ use sfjwt_core::endpoint::TokenEndpoint;
 use sfjwt_core::exchange::JwtBearer;
 use sfjwt_core::jws::{self, Signer as _, Verifier, verify_rs256_signature};
 use sfjwt_core::key::{Certificate, CertificateSpec, PublicKey};
-use sfjwt_emulator::{App, Emulator, User};
+use sfjwt_emulator::Emulator;
 
 const ALIAS: &str = "alias/sfjwt-test";
 const CLIENT_ID: &str = "3MVG9_kms_test_app";
@@ -79,15 +79,7 @@ fn signs_and_verifies_with_the_public_half_by_alias_arn_and_id() {
 }
 
 fn emulator_with(cert_pem: &str) -> Emulator {
-    Emulator::builder()
-        .app(
-            App::from_pem(CLIENT_ID, cert_pem)
-                .unwrap()
-                .admin_approved([USERNAME]),
-        )
-        .user(User::new(USERNAME))
-        .start()
-        .unwrap()
+    org::one_app_org(CLIENT_ID, cert_pem, USERNAME)
 }
 
 #[test]

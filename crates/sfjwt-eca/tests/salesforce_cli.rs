@@ -50,12 +50,7 @@ fn sf_project_convert_source_accepts_the_folder() {
         .current_dir(&project)
         .output()
         .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "sf project convert source failed:\nstdout:\n{stdout}\nstderr:\n{stderr}"
-    );
+    let stdout = sfjwt_test_support::process::succeeded(&output, "sf project convert source");
     // Metadata API format: one folder per type, the file named after the component with the
     // bare suffix.
     for (folder, file) in [

@@ -70,14 +70,8 @@ fn simple_salesforce(sf: &Emulator, domain: &str) -> serde_json::Value {
         .env_remove("http_proxy")
         .output()
         .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "stdout:\n{stdout}\nstderr:\n{stderr}"
-    );
-    serde_json::from_str(stdout.trim())
-        .unwrap_or_else(|e| panic!("no JSON ({e}):\nstdout:\n{stdout}\nstderr:\n{stderr}"))
+    let stdout = sfjwt_test_support::process::succeeded(&output, "the simple-salesforce script");
+    serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("no JSON ({e}):\n{stdout}"))
 }
 
 #[test]

@@ -8,7 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 #![allow(clippy::panic, clippy::indexing_slicing)]
 
-use sfjwt_test_support::{kat as kat_vectors, testdata as common};
+use sfjwt_test_support::{kat as kat_vectors, org, testdata as common};
 
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -25,7 +25,7 @@ use sfjwt_core::endpoint::TokenEndpoint;
 use sfjwt_core::exchange::JwtBearer;
 use sfjwt_core::jws::{self, Signer as _, Verifier};
 use sfjwt_core::key::{Certificate, CertificateSpec, self_signed_certificate};
-use sfjwt_emulator::{App, Emulator, User};
+use sfjwt_emulator::Emulator;
 use sfjwt_pkcs11::{Pin, Pkcs11Error, Pkcs11Signer, Pkcs11Uri, RsaMechanism};
 use sfjwt_test_support::softhsm::{self, Hsm, Token, with_token};
 
@@ -199,15 +199,7 @@ fn a_key_generated_in_the_token_signs_verifies_and_certifies() {
 }
 
 fn emulator_with(cert_pem: &str) -> Emulator {
-    Emulator::builder()
-        .app(
-            App::from_pem(CLIENT_ID, cert_pem)
-                .unwrap()
-                .admin_approved([USERNAME]),
-        )
-        .user(User::new(USERNAME))
-        .start()
-        .unwrap()
+    org::one_app_org(CLIENT_ID, cert_pem, USERNAME)
 }
 
 #[test]

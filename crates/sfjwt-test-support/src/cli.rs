@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use sfjwt_emulator::{App, Emulator, User};
+use sfjwt_emulator::Emulator;
 
 pub use crate::redis::RedisServer;
 
@@ -74,15 +74,7 @@ pub fn sfjwt_std() -> Command {
 
 /// An org whose app `client_id` holds `cert_pem`, with [`USER`] pre-authorized.
 pub fn org_with(client_id: &str, cert_pem: &str) -> Emulator {
-    Emulator::builder()
-        .app(
-            App::from_pem(client_id, cert_pem)
-                .unwrap()
-                .admin_approved([USER]),
-        )
-        .user(User::new(USER))
-        .start()
-        .unwrap()
+    crate::org::one_app_org(client_id, cert_pem, USER)
 }
 
 /// An emulated org with one pre-authorized user, and a private cache directory.

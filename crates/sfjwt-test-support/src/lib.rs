@@ -38,6 +38,7 @@ pub mod loopback_proxy;
 pub mod moto;
 #[cfg(feature = "emulator")]
 pub mod org;
+pub mod process;
 pub mod proxy;
 #[cfg(feature = "redis")]
 pub mod redis;

@@ -21,6 +21,20 @@ pub const NOT_APPROVED: &str = "analyst@acme.com";
 /// A pre-authorized but deactivated user.
 pub const INACTIVE: &str = "former@acme.com";
 
+/// An org with one admin-approved app `client_id` holding `cert_pem`, and `username`
+/// pre-authorized: what a signer's or a store's end-to-end test logs in to.
+pub fn one_app_org(client_id: &str, cert_pem: &str, username: &str) -> Emulator {
+    Emulator::builder()
+        .app(
+            App::from_pem(client_id, cert_pem)
+                .unwrap()
+                .admin_approved([username]),
+        )
+        .user(User::new(username))
+        .start()
+        .unwrap()
+}
+
 /// The standard org, to configure further: one admin-approved app ([`CLIENT_ID`]), a second
 /// app ([`OTHER_CLIENT_ID`]), an approved, an unapproved and an inactive user.
 pub fn builder() -> EmulatorBuilder {

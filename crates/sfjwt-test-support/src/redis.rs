@@ -6,7 +6,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use sfjwt_core::{JwtBearer, TokenEndpoint};
-use sfjwt_emulator::{App, Emulator, User};
+use sfjwt_emulator::Emulator;
 
 pub use crate::testdata::{CERT_PEM, KEY_PEM, key};
 pub use crate::wire::{send, transport};
@@ -117,15 +117,7 @@ impl Drop for RedisServer {
 
 /// The emulator: one admin-approved app and user.
 pub fn emulator() -> Emulator {
-    Emulator::builder()
-        .app(
-            App::from_pem(CLIENT_ID, CERT_PEM)
-                .unwrap()
-                .admin_approved([USERNAME]),
-        )
-        .user(User::new(USERNAME))
-        .start()
-        .unwrap()
+    crate::org::one_app_org(CLIENT_ID, CERT_PEM, USERNAME)
 }
 
 /// A client of the fleet's app at the emulator.

@@ -190,12 +190,7 @@ pub fn with_token(test: &str, setup: impl FnOnce(&Token), body: impl FnOnce(&Hsm
         .env(CHILD_DIR, token.dir.path())
         .output()
         .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "the test failed in its SoftHSM2 child process:\n{stdout}\n{stderr}"
-    );
+    let stdout = crate::process::succeeded(&output, "the test in its SoftHSM2 child process");
     // Guard against a filter that matched nothing (a renamed test): that would pass silently.
     assert!(
         stdout.contains("1 passed"),
