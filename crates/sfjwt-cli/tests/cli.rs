@@ -29,31 +29,15 @@ fn emulator() -> Emulator {
 
 /// `sfjwt token` against `sf` with the standard identity and `key_file`.
 fn token_cmd(sf: &Emulator, key_file: &Path) -> Command {
-    let mut cmd = sfjwt();
-    cmd.args([
-        "token",
-        "--login-url",
-        sf.base_url(),
-        "--client-id",
-        CLIENT_ID,
-    ])
-    .args(["--username", USER, "--key-file"])
-    .arg(key_file);
-    cmd
+    support::token_cmd(sf.base_url(), CLIENT_ID, key_file)
 }
 
 /// `sfjwt assertion` for the test app and user, signed with the testdata key `key_name`.
 fn assertion_cmd(key_name: &str) -> Command {
     let mut cmd = sfjwt();
-    cmd.args([
-        "assertion",
-        "--client-id",
-        CLIENT_ID,
-        "--username",
-        USER,
-        "--key-file",
-    ])
-    .arg(key(key_name));
+    cmd.args(support::assertion_args(CLIENT_ID))
+        .arg("--key-file")
+        .arg(key(key_name));
     cmd
 }
 

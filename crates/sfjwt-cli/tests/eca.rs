@@ -9,7 +9,7 @@
 use assert_cmd::Command;
 use predicates::prelude::*;
 use sfjwt_emulator::{App, Emulator, User};
-use sfjwt_test_support::cli::{KEYS, USER, sfjwt};
+use sfjwt_test_support::cli::{self as support, KEYS, USER};
 
 const CLIENT_ID: &str = "3MVG9_eca_consumer_key";
 const MY_DOMAIN: &str = "https://acme.my.salesforce.com";
@@ -30,17 +30,11 @@ fn eca_org() -> Emulator {
 }
 
 fn token(sf: &Emulator) -> Command {
-    let mut cmd = sfjwt();
-    cmd.args([
-        "token",
-        "--login-url",
+    support::token_cmd(
         sf.base_url(),
-        "--client-id",
         CLIENT_ID,
-    ])
-    .args(["--username", USER, "--key-file"])
-    .arg(format!("{KEYS}/rsa2048.pkcs8.pem"));
-    cmd
+        format!("{KEYS}/rsa2048.pkcs8.pem"),
+    )
 }
 
 #[test]

@@ -13,15 +13,13 @@ use std::path::Path;
 
 use assert_cmd::Command;
 use sfjwt_emulator::{App, Emulator, User};
-use sfjwt_test_support::cli::{USER, key, sfjwt};
+use sfjwt_test_support::cli::{self as support, USER, key, sfjwt};
 
 const CLIENT_ID: &str = "3MVG9_cli_test_consumer_key";
 
 fn token_cmd(login_url: &str, key_file: &Path) -> Command {
-    let mut cmd = sfjwt();
-    cmd.args(["token", "--login-url", login_url, "--client-id", CLIENT_ID])
-        .args(["--username", USER, "--retries", "0", "--key-file"])
-        .arg(key_file);
+    let mut cmd = support::token_cmd(login_url, CLIENT_ID, key_file);
+    cmd.args(["--retries", "0"]);
     cmd
 }
 
@@ -243,15 +241,9 @@ fn token_and_assertion_warn_once_about_a_key_others_can_read() {
     std::fs::copy(key("rsa2048.pkcs8.pem"), &path).unwrap();
     let assertion = |path: &Path| {
         let mut cmd = sfjwt();
-        cmd.args([
-            "assertion",
-            "--client-id",
-            CLIENT_ID,
-            "--username",
-            USER,
-            "--key-file",
-        ])
-        .arg(path);
+        cmd.args(support::assertion_args(CLIENT_ID))
+            .arg("--key-file")
+            .arg(path);
         cmd.output().unwrap()
     };
 

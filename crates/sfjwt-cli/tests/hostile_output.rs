@@ -13,7 +13,7 @@ use std::net::TcpListener;
 use std::process::{Command, Stdio};
 
 #[cfg(feature = "aws-kms")]
-use sfjwt_test_support::cli::sfjwt_std;
+use sfjwt_test_support::cli::{self as support, sfjwt_std};
 use sfjwt_test_support::cli::{CLIENT_ID, INHERITED, Org, USER, key, token_json};
 #[cfg(feature = "pkcs11")]
 use sfjwt_test_support::softhsm;
@@ -188,15 +188,8 @@ fn pin_sources_that_are_not_pin_files_and_relative_modules_exit_2() {
         cmd.arg("--data=67108864")
             .arg("--")
             .arg(assert_cmd::cargo::cargo_bin("sfjwt"))
-            .args([
-                "assertion",
-                "--client-id",
-                CLIENT_ID,
-                "--username",
-                USER,
-                "--key",
-                uri,
-            ])
+            .args(support::assertion_args(CLIENT_ID))
+            .args(["--key", uri])
             .env("SOFTHSM2_CONF", token.conf())
             .stdin(Stdio::null());
         for var in INHERITED {

@@ -12,7 +12,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use predicates::prelude::*;
 #[cfg(any(feature = "pkcs11", feature = "aws-kms"))]
 use sfjwt_emulator::Emulator;
-use sfjwt_test_support::cli::{USER, key, sfjwt};
+use sfjwt_test_support::cli::{self as support, USER, key, sfjwt};
 #[cfg(feature = "aws-kms")]
 use sfjwt_test_support::moto;
 #[cfg(feature = "pkcs11")]
@@ -154,15 +154,8 @@ fn pkcs11_failures_exit_2_with_a_hint() {
     );
     sfjwt()
         .env("SOFTHSM2_CONF", token.conf())
-        .args([
-            "assertion",
-            "--client-id",
-            CLIENT_ID,
-            "--username",
-            USER,
-            "--key",
-            &uri,
-        ])
+        .args(support::assertion_args(CLIENT_ID))
+        .args(["--key", &uri])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("refused the PIN"))

@@ -65,18 +65,6 @@ async fn refusal(sf: &sfjwt_emulator::Emulator, client: &JwtBearer) -> ExchangeE
     err
 }
 
-fn assert_oauth(err: &ExchangeError, code: OAuthErrorCode, description: &str) {
-    let oauth = err
-        .oauth()
-        .unwrap_or_else(|| panic!("expected an OAuth error, got {err:?}"));
-    assert_eq!(oauth.code(), &code, "{err}");
-    assert_eq!(oauth.description(), Some(description));
-    assert_eq!(oauth.hint(), code.hint());
-    assert!(!oauth.hint().is_empty());
-    assert_eq!(err.status().map(|s| s.as_u16()), Some(400));
-    assert!(err.to_string().contains(description), "{err}");
-}
-
 #[tokio::test]
 async fn unknown_client_id() {
     let sf = start();

@@ -56,6 +56,24 @@ pub fn sfjwt() -> assert_cmd::Command {
     assert_cmd::Command::from_std(sfjwt_std())
 }
 
+/// `sfjwt token` against `login_url` for `client_id` and [`USER`], signed with `key_file`.
+pub fn token_cmd(
+    login_url: &str,
+    client_id: &str,
+    key_file: impl AsRef<std::ffi::OsStr>,
+) -> assert_cmd::Command {
+    let mut cmd = sfjwt();
+    cmd.args(["token", "--login-url", login_url, "--client-id", client_id])
+        .args(["--username", USER, "--key-file"])
+        .arg(key_file);
+    cmd
+}
+
+/// The arguments of `sfjwt assertion` for `client_id` and [`USER`]; the key flag follows.
+pub fn assertion_args(client_id: &str) -> [&str; 5] {
+    ["assertion", "--client-id", client_id, "--username", USER]
+}
+
 /// [`sfjwt`] as a `std::process::Command`, for tests that spawn it themselves.
 pub fn sfjwt_std() -> Command {
     let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("sfjwt"));

@@ -5,6 +5,7 @@ use std::time::{Duration, SystemTime};
 
 use sfjwt_core::clock::Clock;
 use sfjwt_core::manager::RetryPolicy;
+use sfjwt_core::response::OAuthErrorCode;
 use sfjwt_core::{ExchangeError, JwtBearer, TokenEndpoint, TokenResponse};
 use sfjwt_emulator::{App, Emulator, EmulatorBuilder, User};
 
@@ -156,4 +157,19 @@ pub fn assert_connection_refused_once(err: ExchangeError) {
         1,
         "{text}"
     );
+}
+
+/// Asserts `err` is Salesforce's OAuth refusal `code` with `description`, as a 400 whose
+/// message names it and carries the code's remediation hint.
+#[track_caller]
+pub fn assert_oauth(err: &ExchangeError, code: OAuthErrorCode, description: &str) {
+    let oauth = err
+        .oauth()
+        .unwrap_or_else(|| panic!("expected an OAuth error, got {err:?}"));
+    assert_eq!(oauth.code(), &code, "{err}");
+    assert_eq!(oauth.description(), Some(description));
+    assert_eq!(oauth.hint(), code.hint());
+    assert!(!oauth.hint().is_empty());
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(400));
+    assert!(err.to_string().contains(description), "{err}");
 }

@@ -44,3 +44,19 @@ pub fn answer_one(listener: TcpListener) -> std::thread::JoinHandle<String> {
         first.trim_end().to_owned()
     })
 }
+
+/// Asserts the would-be proxy got no connection: the loopback request went direct.
+#[track_caller]
+pub fn assert_bypassed(listener: &TcpListener) {
+    assert!(
+        !was_contacted(listener),
+        "the proxy received a connection for a plain-http loopback request"
+    );
+}
+
+/// The control request: a GET to a host that is not loopback, which must use the proxy.
+pub fn probe_request() -> http::Request<Vec<u8>> {
+    http::Request::get("http://sfjwt-proxy-probe.invalid/")
+        .body(Vec::new())
+        .unwrap()
+}
