@@ -46,19 +46,23 @@ fn out_dirs_are_0700_under_umask_000_and_removed_when_the_command_fails() {
     // The keystore cannot be written (its directory does not exist): the key and the
     // certificate are removed, and so are the directories the command made for them.
     let failed = root.path().join("other").join("keys");
-    let jks = root.path().join("missing").join("out.jks");
-    let out = keygen_umask_000(&[
-        "--bits",
-        "2048",
-        "--out-dir",
-        failed.to_str().unwrap(),
-        "--keystore",
-        jks.to_str().unwrap(),
-        "--alias",
-        "a",
-        "--password-env",
-        "SFJWT_TEST_KS_PASS",
-    ]);
+    // The keystore's directory does not exist, so writing it fails after the pair is written.
+    let failing_keystore = |out_dir: &Path| {
+        let jks = root.path().join("missing").join("out.jks");
+        keygen_umask_000(&[
+            "--bits",
+            "2048",
+            "--out-dir",
+            out_dir.to_str().unwrap(),
+            "--keystore",
+            jks.to_str().unwrap(),
+            "--alias",
+            "a",
+            "--password-env",
+            "SFJWT_TEST_KS_PASS",
+        ])
+    };
+    let out = failing_keystore(&failed);
     assert_eq!(
         out.status.code(),
         Some(2),
@@ -72,18 +76,7 @@ fn out_dirs_are_0700_under_umask_000_and_removed_when_the_command_fails() {
     // A directory that existed before is never removed.
     let existing = root.path().join("existing");
     std::fs::create_dir(&existing).unwrap();
-    let out = keygen_umask_000(&[
-        "--bits",
-        "2048",
-        "--out-dir",
-        existing.to_str().unwrap(),
-        "--keystore",
-        jks.to_str().unwrap(),
-        "--alias",
-        "a",
-        "--password-env",
-        "SFJWT_TEST_KS_PASS",
-    ]);
+    let out = failing_keystore(&existing);
     assert_eq!(out.status.code(), Some(2));
     assert!(existing.is_dir());
     assert_eq!(std::fs::read_dir(&existing).unwrap().count(), 0);

@@ -28,14 +28,7 @@ fn toml_file_configures_the_whole_org() {
     assert_eq!(grant(&sf, &assertion_for(APPROVED)).status, 200);
     assert_eq!(sf.pending_faults(), 0);
 
-    assert_refused(
-        &grant(&sf, &assertion_for(NOT_APPROVED)),
-        refusal::NOT_APPROVED,
-    );
-    assert_refused(
-        &grant(&sf, &assertion_for(INACTIVE)),
-        refusal::INACTIVE_USER,
-    );
+    assert_user_refusals(&sf);
     let site = assertion_with(
         CLIENT_ID,
         APPROVED,

@@ -38,14 +38,7 @@ fn callers_outside_the_login_ip_ranges_are_ip_restricted() {
 #[test]
 fn ip_restriction_comes_after_the_user_checks() {
     let sf = builder().login_ip_ranges(["10.0.0.0/8"]).start().unwrap();
-    assert_refused(
-        &grant(&sf, &assertion_for(NOT_APPROVED)),
-        refusal::NOT_APPROVED,
-    );
-    assert_refused(
-        &grant(&sf, &assertion_for(INACTIVE)),
-        refusal::INACTIVE_USER,
-    );
+    assert_user_refusals(&sf);
 }
 
 #[test]

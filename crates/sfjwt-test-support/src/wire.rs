@@ -187,6 +187,17 @@ pub fn assert_refused(answer: &Answer, expected: refusal::Refusal) {
     assert_oauth_error(answer, expected.error, expected.description);
 }
 
+/// Asserts the standard org's user checks: [`NOT_APPROVED`] is
+/// not pre-authorized and [`INACTIVE`] is deactivated.
+#[track_caller]
+pub fn assert_user_refusals(sf: &Emulator) {
+    assert_refused(
+        &grant(sf, &assertion_for(NOT_APPROVED)),
+        refusal::NOT_APPROVED,
+    );
+    assert_refused(&grant(sf, &assertion_for(INACTIVE)), refusal::INACTIVE_USER);
+}
+
 /// Salesforce's token-endpoint refusals the tests expect, each written once, transcribed from
 /// the error table in the core's manual (`manual/errors.md`), not taken from the emulator's
 /// own code, so a test compares the emulator against the documented texts.
