@@ -7,12 +7,12 @@ use super::fallback::FallbackStore;
 use super::flight::Role;
 use super::grant::Grant;
 use super::machine::{Action, Input, Lookup, Machine};
-use super::memory::MemoryStore;
 use super::report::{Report, Reset};
 use super::retry::jitter_random;
 use super::sleep::{Sleep, ThreadSleep};
 use super::state::Manager;
-use super::store::TokenStore;
+use crate::store::MemoryStore;
+use crate::store::TokenStore;
 use crate::transport::{SyncTransport, TransportErrorKind};
 use crate::{exchange::JwtBearer, response::AccessToken, response::TokenResponse};
 

@@ -24,9 +24,9 @@ use std::time::{Duration, SystemTime};
 use super::error::Outcome;
 use super::machine::{Action, Input, Machine, out_of_order};
 use super::state::Policy;
-use super::store::{GrantLease, GrantLock, StoreError, StoreOp, StoreReply, StoredToken};
 use crate::exchange::ExchangeError;
 use crate::response::TokenResponse;
+use crate::store::{GrantLease, GrantLock, StoreError, StoreOp, StoreReply, StoredToken};
 
 /// What the grant waits for.
 #[derive(Debug)]
@@ -291,8 +291,8 @@ mod tests {
     use std::time::UNIX_EPOCH;
 
     use super::super::machine::test_support::{Feed, label, policy, run};
-    use super::super::store::QuickRefusals;
     use super::*;
+    use crate::store::QuickRefusals;
 
     fn at(secs: u64) -> SystemTime {
         UNIX_EPOCH + Duration::from_secs(1_700_000_000 + secs)

@@ -2,17 +2,17 @@
 
 use std::sync::Arc;
 
-use super::async_store::AsyncTokenStore;
 use super::error::ManagerError;
 use super::fallback::FallbackStore;
 use super::flight::Role;
 use super::grant::Grant;
 use super::machine::{Action, Input, Lookup, Machine};
-use super::memory::MemoryStore;
 use super::report::{Report, Reset};
 use super::retry::jitter_random;
 use super::sleep::AsyncSleep;
 use super::state::Manager;
+use crate::store::AsyncTokenStore;
+use crate::store::MemoryStore;
 use crate::transport::{AsyncTransport, TransportErrorKind};
 use crate::{exchange::JwtBearer, response::AccessToken, response::TokenResponse};
 
@@ -66,7 +66,7 @@ where
     }
 
     /// Uses `store` instead of the in-memory default: an [`AsyncTokenStore`] (e.g. one shared
-    /// by a fleet over Redis), or any [`TokenStore`](super::TokenStore), whose calls then run
+    /// by a fleet over Redis), or any [`TokenStore`](crate::store::TokenStore), whose calls then run
     /// inline on the task (right for stores that never wait on I/O, such as
     /// [`MemoryStore`]).
     #[must_use]

@@ -6,7 +6,7 @@
 use std::time::{Duration, SystemTime};
 
 use super::error::ManagerError;
-use super::store::QuickRefusals;
+use crate::store::QuickRefusals;
 
 /// How many quick refusals in a row block grants. Two: one refusal may be an admin ending a
 /// fresh session; two in a row is a pattern a new login will not change.

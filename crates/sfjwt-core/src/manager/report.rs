@@ -11,8 +11,8 @@ use std::time::{Duration, SystemTime};
 use super::error::ManagerError;
 use super::machine::{Action, Input, Machine, out_of_order};
 use super::state::Policy;
-use super::store::{QuickRefusals, StoreOp, StoreReply};
 use crate::response::AccessToken;
+use crate::store::{QuickRefusals, StoreOp, StoreReply};
 
 #[derive(Debug)]
 enum State {
@@ -136,12 +136,12 @@ mod tests {
 
     use std::sync::atomic::{AtomicBool, Ordering};
 
-    use super::super::MemoryStore;
     use super::super::fallback::FallbackStore;
     use super::super::machine::Lookup;
     use super::super::machine::test_support::{Feed, policy, run, stored};
-    use super::super::store::{StoreError, TokenStore};
     use super::*;
+    use crate::store::MemoryStore;
+    use crate::store::{StoreError, TokenStore};
 
     fn at(secs: u64) -> SystemTime {
         UNIX_EPOCH + Duration::from_secs(1_700_000_000 + secs)

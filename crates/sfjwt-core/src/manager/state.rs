@@ -21,9 +21,9 @@ use super::flight::SingleFlight;
 use super::lock::LockPolicy;
 use super::regrant::RegrantPolicy;
 use super::retry::RetryPolicy;
-use super::store::{QuickRefusals, StoreError, StoreReply};
 use crate::exchange::JwtBearer;
 use crate::response::TokenResponse;
+use crate::store::{QuickRefusals, StoreError, StoreReply};
 
 /// Hands out one reused token to many callers, granting a new one only when needed.
 ///
