@@ -11,8 +11,7 @@ use super::report::{Report, Reset};
 use super::retry::jitter_random;
 use super::sleep::{Sleep, ThreadSleep};
 use super::state::Manager;
-use crate::store::MemoryStore;
-use crate::store::TokenStore;
+use crate::store::{MemoryStore, TokenStore};
 use crate::transport::{SyncTransport, TransportErrorKind};
 use crate::{exchange::JwtBearer, response::AccessToken, response::TokenResponse};
 

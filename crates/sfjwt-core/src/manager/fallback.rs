@@ -22,8 +22,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::response::AccessToken;
-use crate::store::AsyncTokenStore;
-use crate::store::{QuickRefusals, StoreError, StoreOp, StoreReply, StoredToken, TokenStore};
+use crate::store::{
+    AsyncTokenStore, QuickRefusals, StoreError, StoreOp, StoreReply, StoredToken, TokenStore,
+};
 
 /// The fallback decorator around a store `S`; see the module docs.
 pub(crate) struct FallbackStore<S> {
@@ -70,12 +71,6 @@ impl<S> FallbackStore<S> {
         self.copy.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn failed(&self, _op: &StoreOp, _error: &StoreError) {
-        self.failures.fetch_add(1, Ordering::Relaxed);
-        #[cfg(feature = "tracing")]
-        tracing::warn!(op = _op.name(), error = %_error, "sfjwt: token store failed; the manager works around it");
-    }
-
     /// The answer to `op`, from the store's answer `result` and this process's copy. Written
     /// once: both `run`s below only differ in how they get `result`.
     fn after(
@@ -83,10 +78,13 @@ impl<S> FallbackStore<S> {
         op: StoreOp,
         result: Result<StoreReply, StoreError>,
     ) -> Result<StoreReply, StoreError> {
-        if let Err(error) = &result
+        // A lock that cannot be had is no failure to count: the grant goes on without it.
+        if let Err(_error) = &result
             && !matches!(op, StoreOp::AcquireLock(_) | StoreOp::ReleaseLock(_))
         {
-            self.failed(&op, error);
+            self.failures.fetch_add(1, Ordering::Relaxed);
+            #[cfg(feature = "tracing")]
+            tracing::warn!(op = op.name(), error = %_error, "sfjwt: token store failed; the manager works around it");
         }
         let mut copy = self.copy();
         match (op, result) {

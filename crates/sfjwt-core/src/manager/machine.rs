@@ -80,8 +80,12 @@ impl Machine for Lookup {
     }
 }
 
+// Test-only helpers shared by the machines' table tests (grant, report).
 #[cfg(test)]
-pub(crate) mod test_support {
+pub(crate) use test_support::{Feed, label, policy, run, stored};
+
+#[cfg(test)]
+mod test_support {
     //! Table-test helpers: short names for inputs, and one-line labels for actions.
     #![allow(clippy::unwrap_used, clippy::panic)]
 

@@ -11,8 +11,7 @@ use super::report::{Report, Reset};
 use super::retry::jitter_random;
 use super::sleep::AsyncSleep;
 use super::state::Manager;
-use crate::store::AsyncTokenStore;
-use crate::store::MemoryStore;
+use crate::store::{AsyncTokenStore, MemoryStore};
 use crate::transport::{AsyncTransport, TransportErrorKind};
 use crate::{exchange::JwtBearer, response::AccessToken, response::TokenResponse};
 
