@@ -131,7 +131,7 @@ where
         let (policy, io) = (&self.policy, &self.io);
         let mut input = Input::Start;
         loop {
-            input = match machine.step(policy, input, policy.now()) {
+            input = match machine.step(policy, input, policy.client.current_time()) {
                 Action::Store(op) => Input::Store(io.store.run(op)),
                 Action::Send(_attempt) => {
                     #[cfg(feature = "tracing")]

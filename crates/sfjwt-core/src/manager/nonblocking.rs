@@ -129,7 +129,7 @@ where
         let (policy, io) = (&self.policy, &self.io);
         let mut input = Input::Start;
         loop {
-            input = match machine.step(policy, input, policy.now()) {
+            input = match machine.step(policy, input, policy.client.current_time()) {
                 Action::Store(op) => Input::Store(io.store.run_async(op).await),
                 Action::Send(_attempt) => {
                     let request = policy.client.request_token_async(&io.transport);

@@ -118,11 +118,6 @@ impl Policy {
         }
     }
 
-    /// The time by the client's clock (the drivers pass it to the machines).
-    pub(crate) fn now(&self) -> SystemTime {
-        self.client.current_time()
-    }
-
     /// The token to serve from the store's answer to a load, unless it is older than the
     /// maximum age at `now`.
     ///
