@@ -106,7 +106,7 @@ impl Machine for Grant {
                 let streak = reply
                     .and_then(StoreReply::into_refusals)
                     .unwrap_or_default();
-                match policy.regrant_check(streak, now) {
+                match policy.regrant.check(streak, now) {
                     Ok(()) => self.send(),
                     Err(e) => self.finish(Err(e)),
                 }

@@ -80,7 +80,7 @@ impl Machine for Report {
                 let previous: Option<QuickRefusals> = reply
                     .and_then(StoreReply::into_refusals)
                     .unwrap_or_default();
-                let next = policy.next_refusals(granted_at, previous, now);
+                let next = policy.regrant.on_refused(previous, granted_at, now);
                 self.state = State::SavingStreak;
                 Action::Store(StoreOp::SaveRefusals(
                     next,
