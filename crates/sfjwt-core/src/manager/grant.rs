@@ -12,7 +12,8 @@
 //! 3. Holding the lock, re-read the store once more: the previous holder may have saved its
 //!    token just before releasing.
 //! 4. The bounded re-grant rule ([`RegrantPolicy`](super::RegrantPolicy)): while tokens are
-//!    refused right after their grant, fail with [`ManagerError::RegrantBlocked`].
+//!    refused right after their grant, fail with
+//!    [`ManagerError::RegrantBlocked`](super::ManagerError::RegrantBlocked).
 //! 5. Send; on a retryable failure sleep the backoff ([`RetryPolicy`](super::RetryPolicy)),
 //!    renew the lock, send again.
 //! 6. Save the token (a store that fails to save costs no second grant), release the lock,

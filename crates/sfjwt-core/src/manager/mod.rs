@@ -17,18 +17,24 @@
 //! - A store that fails costs no extra grant: the manager wraps every store in one fallback
 //!   that keeps the token for its own process, logs the failure and counts it
 //!   (`store_failures`).
-//! - [`TokenStore`](crate::store::TokenStore) / [`AsyncTokenStore`](crate::store::AsyncTokenStore): where the token lives; in memory by default,
-//!   shareable across processes. A store answers one operation enum ([`StoreOp`](crate::store::StoreOp)) with one
-//!   method, `run`. Every `TokenStore` is an `AsyncTokenStore` too, so both managers take
-//!   either kind where it fits. A shared store also hands out a cross-process grant lock, so
-//!   a whole fleet makes one grant ([`LockPolicy`] sets its timing).
+//! - [`TokenStore`] / [`AsyncTokenStore`] (in [`crate::store`]): where the token lives; in
+//!   memory by default, shareable across processes. A store answers one operation enum
+//!   ([`StoreOp`]) with one method, `run`. Every `TokenStore` is an `AsyncTokenStore` too, so
+//!   both managers take either kind where it fits. A shared store also hands out a
+//!   cross-process grant lock, so a whole fleet makes one grant ([`LockPolicy`] sets its
+//!   timing).
 //! - `grants()` counts the tokens a manager obtained from the endpoint: a caller compares it
 //!   before and after a call to know whether the call logged in.
 //!
 //! The modules, from the top: the drivers (`blocking`, `nonblocking`) run the machines
-//! (`machine`, `grant`, `report`) against the fallback-wrapped store (`fallback` over the
-//! [`store`](crate::store) interface, a sibling module the manager depends on) and the transport; the machines read the manager's `Policy`
-//! (`state`). No module imports one above it.
+//! (`machine`, `grant`, `report`) against the fallback-wrapped store (`fallback`) and the
+//! transport; the machines read the manager's `Policy` (`state`). No module imports one above
+//! it. The store interface is a sibling module, [`crate::store`]: the manager depends on it,
+//! never the reverse.
+//!
+//! [`TokenStore`]: crate::store::TokenStore
+//! [`AsyncTokenStore`]: crate::store::AsyncTokenStore
+//! [`StoreOp`]: crate::store::StoreOp
 
 mod blocking;
 mod error;
