@@ -95,6 +95,7 @@ pub mod manual;
 pub mod request;
 pub mod response;
 mod salesforce_host;
+pub mod store;
 mod time;
 pub mod transport;
 pub mod url;

@@ -11,7 +11,8 @@ use sfjwt_core::endpoint::TokenEndpoint;
 use sfjwt_core::exchange::{ExchangeError, JwtBearer};
 use sfjwt_core::jws::{SignError, Signer};
 use sfjwt_core::key::PrivateKey;
-use sfjwt_core::manager::{ManagerError, StoreError};
+use sfjwt_core::manager::ManagerError;
+use sfjwt_core::store::StoreError;
 use sfjwt_core::transport::{FailureKind, TransportError};
 
 const KEY: &str = include_str!("../../../testdata/keys/rsa2048.pkcs8.pem");

@@ -10,11 +10,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use sfjwt_core::manager::{
-    AsyncTokenManager, AsyncTokenStore, GrantLease, GrantLock, LockPolicy, MemoryStore, StoreError,
-    StoreFuture, StoreOp, StoreReply, StoredToken, TokenManager, TokenStore,
-};
+use sfjwt_core::manager::{AsyncTokenManager, LockPolicy, TokenManager};
 use sfjwt_core::response::TokenResponse;
+use sfjwt_core::store::{
+    AsyncTokenStore, GrantLease, GrantLock, MemoryStore, StoreError, StoreFuture, StoreOp,
+    StoreReply, StoredToken, TokenStore,
+};
 use sfjwt_test_support::fake::*;
 
 /// What the scripted lock answers.

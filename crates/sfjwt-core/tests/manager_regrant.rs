@@ -11,8 +11,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use sfjwt_core::manager::{
-    AsyncTokenManager, GrantLease, GrantLock, LockPolicy, ManagerError, MemoryStore, RegrantPolicy,
-    RetryPolicy, StoreError, StoreOp, StoreReply, TokenManager, TokenStore,
+    AsyncTokenManager, LockPolicy, ManagerError, RegrantPolicy, RetryPolicy, TokenManager,
+};
+use sfjwt_core::store::{
+    GrantLease, GrantLock, MemoryStore, StoreError, StoreOp, StoreReply, TokenStore,
 };
 use sfjwt_test_support::fake::*;
 

@@ -21,8 +21,8 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
-use sfjwt_core::manager::{CacheIdentity, StoredToken};
 use sfjwt_core::response::TokenResponse;
+use sfjwt_core::store::{CacheIdentity, StoredToken};
 use zeroize::Zeroizing;
 
 /// The format tag of an entry file; a file with another tag is foreign.

@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use sfjwt_core::manager::{
+use sfjwt_core::response::AccessToken;
+use sfjwt_core::store::{
     GrantLease, GrantLock, StoreError, StoreOp, StoreReply, StoredToken, TokenStore,
 };
-use sfjwt_core::response::AccessToken;
 use zeroize::Zeroizing;
 
 use crate::entry::{self, EntryKey};

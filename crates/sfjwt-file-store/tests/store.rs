@@ -9,8 +9,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use sfjwt_core::manager::{GrantLock, StoredToken, TokenStore};
 use sfjwt_core::response::{AccessToken, TokenResponse};
+use sfjwt_core::store::{GrantLock, StoredToken, TokenStore};
 use sfjwt_file_store::{EntryKey, FileStore, FileStoreError, Identity};
 
 const T1: &str = "00D000000000001!AQ.first";

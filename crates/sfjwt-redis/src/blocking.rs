@@ -5,7 +5,7 @@ use std::sync::{Mutex, PoisonError};
 
 use redis::{Connection, RedisResult, Value};
 use sfjwt_core::exchange::JwtBearer;
-use sfjwt_core::manager::{StoreError, StoreOp, StoreReply, TokenStore};
+use sfjwt_core::store::{StoreError, StoreOp, StoreReply, TokenStore};
 
 use crate::error::RedisStoreError;
 use crate::ops::{self, Call, Core, Plan};

@@ -4,7 +4,7 @@ use core::fmt;
 use std::time::Duration;
 
 use sfjwt_core::exchange::JwtBearer;
-use sfjwt_core::manager::CacheIdentity;
+use sfjwt_core::store::CacheIdentity;
 
 use crate::error::RedisStoreError;
 use crate::identity::{DEFAULT_PREFIX, Keys};

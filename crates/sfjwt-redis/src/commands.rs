@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use redis::{Cmd, Pipeline};
-use sfjwt_core::manager::{QuickRefusals, StoredToken};
+use sfjwt_core::store::{QuickRefusals, StoredToken};
 
 use crate::identity::Keys;
 use crate::record;

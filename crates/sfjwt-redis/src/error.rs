@@ -5,7 +5,7 @@
 use core::fmt;
 
 /// Why a Redis store could not be set up. (Once built, a failing Redis is a
-/// [`StoreError::unavailable`](sfjwt_core::manager::StoreError::unavailable), which the token
+/// [`StoreError::unavailable`](sfjwt_core::store::StoreError::unavailable), which the token
 /// manager works around.)
 #[derive(Debug)]
 #[non_exhaustive]

@@ -7,7 +7,7 @@
 //! in `KEYS`/`SCAN` output or in Redis logs, and no secret is ever part of a key.
 
 use sfjwt_core::exchange::JwtBearer;
-use sfjwt_core::manager::CacheIdentity;
+use sfjwt_core::store::CacheIdentity;
 
 /// The default key prefix.
 pub const DEFAULT_PREFIX: &str = "sfjwt:";

@@ -16,7 +16,7 @@
 //!   (`rediss://`, rustls with the OS trust store) on any network you do not own.
 //! - **Used through the token manager, it never fails a caller because of Redis.** Redis
 //!   down, unreachable or slow: each call waits at most the connect/response timeout, then the
-//!   store answers [`StoreError::unavailable`](sfjwt_core::manager::StoreError::unavailable)
+//!   store answers [`StoreError::unavailable`](sfjwt_core::store::StoreError::unavailable)
 //!   and the manager serves its own copy of the token or lets the process grant on its own
 //!   ([when Redis is down or slow](#when-redis-is-down-or-slow)). Called directly, the store
 //!   returns that error: it keeps no copy of its own.

@@ -6,7 +6,7 @@ use std::sync::{Mutex, PoisonError};
 use redis::aio::MultiplexedConnection;
 use redis::{AsyncConnectionConfig, RedisResult, Value};
 use sfjwt_core::exchange::JwtBearer;
-use sfjwt_core::manager::{AsyncTokenStore, StoreError, StoreFuture, StoreOp, StoreReply};
+use sfjwt_core::store::{AsyncTokenStore, StoreError, StoreFuture, StoreOp, StoreReply};
 
 use crate::builder::RedisStoreBuilder;
 use crate::error::RedisStoreError;

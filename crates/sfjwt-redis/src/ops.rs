@@ -10,7 +10,7 @@
 //! [`StoreError::unavailable`], and the token manager's fallback serves its own copy.
 
 use redis::{Cmd, Pipeline, ScriptInvocation, Value};
-use sfjwt_core::manager::{GrantLease, GrantLock, StoreError, StoreOp, StoreReply};
+use sfjwt_core::store::{GrantLease, GrantLock, StoreError, StoreOp, StoreReply};
 use zeroize::Zeroizing;
 
 use crate::builder::{RedisStoreBuilder, Settings};
@@ -255,7 +255,7 @@ impl Then {
 
 /// The record `HMGET token at` returned. A record that does not parse (written by something
 /// else) reads as "no token": the next grant overwrites it.
-fn decode(token: Option<Vec<u8>>, at: Option<Vec<u8>>) -> Option<sfjwt_core::manager::StoredToken> {
+fn decode(token: Option<Vec<u8>>, at: Option<Vec<u8>>) -> Option<sfjwt_core::store::StoredToken> {
     match record::decode(token.map(Zeroizing::new), at) {
         Ok(stored) => stored,
         Err(corrupt) => {

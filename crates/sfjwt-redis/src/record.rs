@@ -21,8 +21,8 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use sfjwt_core::manager::{QuickRefusals, StoredToken};
 use sfjwt_core::response::{AccessToken, TokenResponse};
+use sfjwt_core::store::{QuickRefusals, StoredToken};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 

@@ -17,11 +17,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
 use common::*;
-use sfjwt_core::manager::{
-    AsyncTokenManager, AsyncTokenStore, LockPolicy, ManagerError, RetryPolicy, StoreOp,
-    StoredToken, TokenManager, TokenStore,
-};
+use sfjwt_core::manager::{AsyncTokenManager, LockPolicy, ManagerError, RetryPolicy, TokenManager};
 use sfjwt_core::response::TokenResponse;
+use sfjwt_core::store::{AsyncTokenStore, StoreOp, StoredToken, TokenStore};
 use sfjwt_emulator::Emulator;
 use sfjwt_redis::{AsyncRedisStore, RedisStore, RedisStoreError};
 

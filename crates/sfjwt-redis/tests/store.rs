@@ -13,11 +13,12 @@ use std::time::{Duration, UNIX_EPOCH};
 use common::*;
 use sfjwt_core::endpoint::TokenEndpoint;
 use sfjwt_core::exchange::JwtBearer;
-use sfjwt_core::manager::{
-    AsyncTokenStore, CacheIdentity, GrantLease, GrantLock, StoreError, StoreOp, StoredToken,
-    TokenManager, TokenStore,
-};
+use sfjwt_core::manager::TokenManager;
 use sfjwt_core::response::{AccessToken, TokenResponse};
+use sfjwt_core::store::{
+    AsyncTokenStore, CacheIdentity, GrantLease, GrantLock, StoreError, StoreOp, StoredToken,
+    TokenStore,
+};
 use sfjwt_redis::{AsyncRedisStore, Keys, RedisStore, RedisStoreError};
 
 const T1: &str = "00D5g000004AbcdEFG!AQ4AQFirstTokenValue.aaa";
@@ -262,7 +263,7 @@ fn an_unreachable_redis_leaves_a_working_manager() {
 }
 
 /// The async store's answer to `op`.
-async fn run(store: &AsyncRedisStore, op: StoreOp) -> sfjwt_core::manager::StoreReply {
+async fn run(store: &AsyncRedisStore, op: StoreOp) -> sfjwt_core::store::StoreReply {
     AsyncTokenStore::run(store, op).await.unwrap()
 }
 

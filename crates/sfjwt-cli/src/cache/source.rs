@@ -11,11 +11,9 @@ use std::time::Duration;
 
 use sfjwt_core::exchange::JwtBearer;
 use sfjwt_core::jws::Signer;
-use sfjwt_core::manager::{
-    GrantLock, LockPolicy, MemoryStore, RetryPolicy, StoreError, StoreOp, StoreReply, TokenManager,
-    TokenStore,
-};
+use sfjwt_core::manager::{LockPolicy, RetryPolicy, TokenManager};
 use sfjwt_core::response::{AccessToken, TokenResponse};
+use sfjwt_core::store::{GrantLock, MemoryStore, StoreError, StoreOp, StoreReply, TokenStore};
 
 use sfjwt_file_store::{EntryKey, Event, FileStore, entry};
 
@@ -338,7 +336,7 @@ fn wrong_type_warning(redis: Arc<sfjwt_redis::RedisStore>) -> Box<dyn Fn() + Sen
 /// Exit 2 when the key cannot be read.
 #[cfg(feature = "redis")]
 pub(crate) fn key_fingerprint(identity: &Identity) -> CliResult<[u8; 32]> {
-    Ok(sfjwt_core::manager::CacheIdentity::fingerprint(&key_bytes(
+    Ok(sfjwt_core::store::CacheIdentity::fingerprint(&key_bytes(
         identity,
     )?))
 }

@@ -116,7 +116,7 @@ fn redis_logout(_args: &LogoutArgs, _url: &str, _out: &mut Out) -> CliResult {
 
 #[cfg(feature = "redis")]
 fn redis_logout(args: &LogoutArgs, url: &str, out: &mut Out) -> CliResult {
-    use sfjwt_core::manager::TokenStore as _;
+    use sfjwt_core::store::TokenStore as _;
 
     if args.all {
         return Err(CliError::local(

@@ -7,12 +7,11 @@ use super::fallback::FallbackStore;
 use super::flight::Role;
 use super::grant::Grant;
 use super::machine::{Action, Input, Lookup, Machine};
-use super::memory::MemoryStore;
 use super::report::{Report, Reset};
 use super::retry::jitter_random;
 use super::sleep::{Sleep, ThreadSleep};
 use super::state::Manager;
-use super::store::TokenStore;
+use crate::store::{MemoryStore, TokenStore};
 use crate::transport::{SyncTransport, TransportErrorKind};
 use crate::{exchange::JwtBearer, response::AccessToken, response::TokenResponse};
 
@@ -132,7 +131,7 @@ where
         let (policy, io) = (&self.policy, &self.io);
         let mut input = Input::Start;
         loop {
-            input = match machine.step(policy, input, policy.now()) {
+            input = match machine.step(policy, input, policy.client.current_time()) {
                 Action::Store(op) => Input::Store(io.store.run(op)),
                 Action::Send(_attempt) => {
                     #[cfg(feature = "tracing")]

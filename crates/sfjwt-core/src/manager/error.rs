@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use http::StatusCode;
 
-use super::store::StoreError;
 use crate::exchange::ExchangeError;
 use crate::response::TokenResponse;
+use crate::store::StoreError;
 
 /// What a grant ends with, and what its waiters get.
 pub(crate) type Outcome = Result<Arc<TokenResponse>, ManagerError>;

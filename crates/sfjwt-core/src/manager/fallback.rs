@@ -4,14 +4,14 @@
 //!
 //! - It keeps the last token read from or written to the store, and serves it while the store
 //!   fails to answer: an outage costs no grant while the token still works. Without a copy, a
-//!   store that is [unavailable](super::StoreError::unavailable) reads as empty (the process
+//!   store that is [unavailable](crate::store::StoreError::unavailable) reads as empty (the process
 //!   grants on its own and keeps that token); any other failure fails the call.
 //! - A granted token the store failed to save is served from here until the store holds a
 //!   newer one: without it, every call would find the store empty and grant again.
 //! - A refused token the store failed to drop is never served again: without it, the manager
 //!   would hand out the refused token forever.
 //! - The refusal streak ([`QuickRefusals`]) lives here when the store does not keep one (the
-//!   [`default_reply`](super::StoreOp::default_reply)) or failed to save it, so bounded
+//!   [`default_reply`](crate::store::StoreOp::default_reply)) or failed to save it, so bounded
 //!   re-grants hold with any store.
 //!
 //! Each store failure it works around is counted ([`FallbackStore::failures`], the managers'
@@ -21,9 +21,10 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use super::async_store::AsyncTokenStore;
-use super::store::{QuickRefusals, StoreError, StoreOp, StoreReply, StoredToken, TokenStore};
 use crate::response::AccessToken;
+use crate::store::{
+    AsyncTokenStore, QuickRefusals, StoreError, StoreOp, StoreReply, StoredToken, TokenStore,
+};
 
 /// The fallback decorator around a store `S`; see the module docs.
 pub(crate) struct FallbackStore<S> {
@@ -70,12 +71,6 @@ impl<S> FallbackStore<S> {
         self.copy.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn failed(&self, _op: &StoreOp, _error: &StoreError) {
-        self.failures.fetch_add(1, Ordering::Relaxed);
-        #[cfg(feature = "tracing")]
-        tracing::warn!(op = _op.name(), error = %_error, "sfjwt: token store failed; the manager works around it");
-    }
-
     /// The answer to `op`, from the store's answer `result` and this process's copy. Written
     /// once: both `run`s below only differ in how they get `result`.
     fn after(
@@ -83,10 +78,13 @@ impl<S> FallbackStore<S> {
         op: StoreOp,
         result: Result<StoreReply, StoreError>,
     ) -> Result<StoreReply, StoreError> {
-        if let Err(error) = &result
+        // A lock that cannot be had is no failure to count: the grant goes on without it.
+        if let Err(_error) = &result
             && !matches!(op, StoreOp::AcquireLock(_) | StoreOp::ReleaseLock(_))
         {
-            self.failed(&op, error);
+            self.failures.fetch_add(1, Ordering::Relaxed);
+            #[cfg(feature = "tracing")]
+            tracing::warn!(op = op.name(), error = %_error, "sfjwt: token store failed; the manager works around it");
         }
         let mut copy = self.copy();
         match (op, result) {
@@ -177,8 +175,8 @@ mod tests {
     use std::time::{Duration, UNIX_EPOCH};
 
     use super::*;
-    use crate::manager::MemoryStore;
     use crate::response::TokenResponse;
+    use crate::store::MemoryStore;
 
     /// A memory store that fails every call while `down` is set.
     #[derive(Default)]

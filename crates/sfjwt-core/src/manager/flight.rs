@@ -5,7 +5,7 @@
 //! leader publishes the outcome and then notifies; a waiter registers its listener *before*
 //! re-checking the outcome, so no notification is missed.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use event_listener::{Event, EventListener, Listener as _};
 
@@ -20,10 +20,7 @@ pub(crate) struct Flight {
 
 impl Flight {
     fn outcome(&self) -> Option<Outcome> {
-        self.outcome
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        locked(&self.outcome).clone()
     }
 
     /// The outcome if the leader finished, or a listener that fires when it does. The
@@ -71,7 +68,7 @@ pub(crate) enum Role<'a> {
 
 impl SingleFlight {
     pub(crate) fn join(&self) -> Role<'_> {
-        let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut current = locked(&self.current);
         if let Some(flight) = current.as_ref() {
             return Role::Follower(Arc::clone(flight));
         }
@@ -103,17 +100,9 @@ impl LeaderGuard<'_> {
 
     fn publish(&mut self, outcome: Outcome) {
         self.finished = true;
-        *self
-            .flight
-            .outcome
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some(outcome);
+        *locked(&self.flight.outcome) = Some(outcome);
         // Clear the slot before waking anyone, so the next call after a failure starts afresh.
-        *self
-            .slot
-            .current
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = None;
+        *locked(&self.slot.current) = None;
         self.flight.done.notify(usize::MAX);
     }
 }
@@ -124,4 +113,9 @@ impl Drop for LeaderGuard<'_> {
             self.publish(Err(ManagerError::GrantAbandoned));
         }
     }
+}
+
+/// A poisoned lock still holds a consistent value here (every write is one assignment).
+fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }

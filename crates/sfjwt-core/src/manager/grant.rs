@@ -12,7 +12,8 @@
 //! 3. Holding the lock, re-read the store once more: the previous holder may have saved its
 //!    token just before releasing.
 //! 4. The bounded re-grant rule ([`RegrantPolicy`](super::RegrantPolicy)): while tokens are
-//!    refused right after their grant, fail with [`ManagerError::RegrantBlocked`].
+//!    refused right after their grant, fail with
+//!    [`ManagerError::RegrantBlocked`](super::ManagerError::RegrantBlocked).
 //! 5. Send; on a retryable failure sleep the backoff ([`RetryPolicy`](super::RetryPolicy)),
 //!    renew the lock, send again.
 //! 6. Save the token (a store that fails to save costs no second grant), release the lock,
@@ -24,9 +25,9 @@ use std::time::{Duration, SystemTime};
 use super::error::Outcome;
 use super::machine::{Action, Input, Machine, out_of_order};
 use super::state::Policy;
-use super::store::{GrantLease, GrantLock, StoreError, StoreOp, StoreReply, StoredToken};
 use crate::exchange::ExchangeError;
 use crate::response::TokenResponse;
+use crate::store::{GrantLease, GrantLock, StoreError, StoreOp, StoreReply, StoredToken};
 
 /// What the grant waits for.
 #[derive(Debug)]
@@ -88,31 +89,25 @@ impl Machine for Grant {
         let state = std::mem::replace(&mut self.state, State::Done);
         match (state, input) {
             (State::Check, Input::Start) | (State::Waiting, Input::Slept) => {
-                self.state = State::Check;
-                Action::Store(StoreOp::Load)
+                self.ask(State::Check, StoreOp::Load)
             }
-            (State::Check, Input::Store(reply)) => match policy.current(reply, now) {
-                Ok(None) => {
-                    self.state = State::Lock;
-                    Action::Store(StoreOp::AcquireLock(policy.lock.ttl()))
-                }
-                Ok(Some(token)) => self.finish(Ok(token)),
-                Err(e) => self.finish(Err(e)),
+            (State::Check, Input::Store(reply)) => match policy.current(reply, now).transpose() {
+                None => self.ask(State::Lock, StoreOp::AcquireLock(policy.lock.ttl())),
+                Some(found) => self.finish(found),
             },
             (State::Lock, Input::Store(reply)) => {
                 self.on_lock(policy, reply.and_then(StoreReply::into_lock), now)
             }
-            (State::Recheck, Input::Store(reply)) => match policy.current(reply, now) {
-                Ok(None) => self.check_refusals(),
-                Ok(Some(token)) => self.finish(Ok(token)),
-                Err(e) => self.finish(Err(e)),
+            (State::Recheck, Input::Store(reply)) => match policy.current(reply, now).transpose() {
+                None => self.ask(State::Refusals, StoreOp::LoadRefusals),
+                Some(found) => self.finish(found),
             },
             (State::Refusals, Input::Store(reply)) => {
                 // The fallback answers from its own copy when the store fails.
                 let streak = reply
                     .and_then(StoreReply::into_refusals)
                     .unwrap_or_default();
-                match policy.regrant_check(streak, now) {
+                match policy.regrant.check(streak, now) {
                     Ok(()) => self.send(),
                     Err(e) => self.finish(Err(e)),
                 }
@@ -124,8 +119,8 @@ impl Machine for Grant {
                 self.attempt = self.attempt.saturating_add(1);
                 match self.lease.as_ref() {
                     Some(lease) => {
-                        self.state = State::Extending;
-                        Action::Store(StoreOp::ExtendLock(lease.clone(), policy.lock.ttl()))
+                        let op = StoreOp::ExtendLock(lease.clone(), policy.lock.ttl());
+                        self.ask(State::Extending, op)
                     }
                     None => self.send(),
                 }
@@ -173,8 +168,7 @@ impl Grant {
         match answer {
             Ok(GrantLock::Acquired(lease)) => {
                 self.lease = Some(lease);
-                self.state = State::Recheck;
-                Action::Store(StoreOp::Load)
+                self.ask(State::Recheck, StoreOp::Load)
             }
             Ok(GrantLock::HeldElsewhere) if self.waited < policy.lock.max_wait() => {
                 let pause = policy.lock.poll_interval();
@@ -188,19 +182,20 @@ impl Grant {
                     waited_ms = u64::try_from(self.waited.as_millis()).unwrap_or(u64::MAX),
                     "sfjwt: another process held the grant lock past max_wait; granting without it"
                 );
-                self.check_refusals()
+                self.ask(State::Refusals, StoreOp::LoadRefusals)
             }
             Err(_error) => {
                 #[cfg(feature = "tracing")]
                 tracing::warn!(error = %_error, "sfjwt: grant lock unavailable; granting without it");
-                self.check_refusals()
+                self.ask(State::Refusals, StoreOp::LoadRefusals)
             }
         }
     }
 
-    fn check_refusals(&mut self) -> Action<Outcome> {
-        self.state = State::Refusals;
-        Action::Store(StoreOp::LoadRefusals)
+    /// Moves to `state`, asking the store for `op`.
+    fn ask(&mut self, state: State, op: StoreOp) -> Action<Outcome> {
+        self.state = state;
+        Action::Store(op)
     }
 
     fn send(&mut self) -> Action<Outcome> {
@@ -225,60 +220,60 @@ impl Grant {
                     token: Arc::new(token),
                     obtained_at: now,
                 };
-                self.state = State::Saving(stored.clone());
-                Action::Store(StoreOp::Save(stored))
+                self.ask(State::Saving(stored.clone()), StoreOp::Save(stored))
             }
-            Err(error) => match policy.retry.delay_after(attempt, &error, random) {
-                Some(delay) => {
-                    #[cfg(feature = "tracing")]
-                    tracing::warn!(
-                        attempt,
-                        delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
-                        error_code = %error_code(&error),
-                        status = error.status().map(|s| s.as_u16()),
-                        "sfjwt: grant failed, retrying"
-                    );
-                    self.state = State::Backoff;
-                    Action::Sleep(delay)
+            Err(error) => {
+                let delay = policy.retry.delay_after(attempt, &error, random);
+                #[cfg(feature = "tracing")]
+                trace_failure(attempt, &error, delay);
+                match delay {
+                    Some(delay) => {
+                        self.state = State::Backoff;
+                        Action::Sleep(delay)
+                    }
+                    None => self.finish(Err(error.into())),
                 }
-                None => {
-                    #[cfg(feature = "tracing")]
-                    tracing::error!(
-                        attempt,
-                        error_code = %error_code(&error),
-                        status = error.status().map(|s| s.as_u16()),
-                        retryable = error.is_retryable(),
-                        "sfjwt: grant failed"
-                    );
-                    self.finish(Err(error.into()))
-                }
-            },
+            }
         }
     }
 
     /// Releases a held lock before handing out `outcome`.
     fn finish(&mut self, outcome: Outcome) -> Action<Outcome> {
         match self.lease.take() {
-            Some(lease) => {
-                self.state = State::Releasing(outcome);
-                Action::Store(StoreOp::ReleaseLock(lease))
-            }
+            Some(lease) => self.ask(State::Releasing(outcome), StoreOp::ReleaseLock(lease)),
             None => Action::Done(outcome),
         }
     }
 }
 
-/// A log-safe name for the failure: the OAuth `error` code or the error class.
+/// Logs a failed attempt: a log-safe code (the OAuth `error` code or the error class), the
+/// status, and the retry that follows, if any.
 #[cfg(feature = "tracing")]
-fn error_code(error: &ExchangeError) -> String {
-    match error {
-        // Server-chosen text: sanitised like everything a server says that reaches a log.
+fn trace_failure(attempt: u32, error: &ExchangeError, delay: Option<Duration>) {
+    let code = match error {
         ExchangeError::OAuth(e) => crate::response::sanitize(e.error()),
         ExchangeError::Response(_) => "malformed_response".to_owned(),
         ExchangeError::Transport { .. } => "transport".to_owned(),
         ExchangeError::Claims(_) => "claims".to_owned(),
         ExchangeError::Sign(_) => "sign".to_owned(),
         _ => "other".to_owned(),
+    };
+    let status = error.status().map(|s| s.as_u16());
+    match delay {
+        Some(delay) => tracing::warn!(
+            attempt,
+            delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+            error_code = %code,
+            status,
+            "sfjwt: grant failed, retrying"
+        ),
+        None => tracing::error!(
+            attempt,
+            error_code = %code,
+            status,
+            retryable = error.is_retryable(),
+            "sfjwt: grant failed"
+        ),
     }
 }
 
@@ -290,9 +285,9 @@ mod tests {
 
     use std::time::UNIX_EPOCH;
 
-    use super::super::machine::test_support::{Feed, label, policy, run};
-    use super::super::store::QuickRefusals;
+    use super::super::machine::{Feed, label, policy, run};
     use super::*;
+    use crate::store::QuickRefusals;
 
     fn at(secs: u64) -> SystemTime {
         UNIX_EPOCH + Duration::from_secs(1_700_000_000 + secs)

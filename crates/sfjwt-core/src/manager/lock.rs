@@ -1,8 +1,8 @@
 //! How long a fleet's grant lock lives and how long a process waits for another's grant.
 //!
 //! Only stores shared across processes hand out a real lock (see
-//! [`TokenStore::acquire_grant_lock`](super::TokenStore::acquire_grant_lock)); with the
-//! in-memory default this policy is never consulted past "acquired".
+//! [`StoreOp::AcquireLock`](crate::store::StoreOp::AcquireLock)); with the in-memory default
+//! this policy is never consulted past "acquired".
 
 use std::time::Duration;
 

@@ -12,9 +12,9 @@ use std::time::{Duration, SystemTime};
 
 use super::error::ManagerError;
 use super::state::Policy;
-use super::store::{StoreError, StoreOp, StoreReply};
 use crate::exchange::ExchangeError;
 use crate::response::TokenResponse;
+use crate::store::{StoreError, StoreOp, StoreReply};
 
 /// What a machine asks its driver to do next.
 #[derive(Debug)]
@@ -80,8 +80,12 @@ impl Machine for Lookup {
     }
 }
 
+// Test-only helpers shared by the machines' table tests (grant, report).
 #[cfg(test)]
-pub(crate) mod test_support {
+pub(crate) use test_support::{Feed, label, policy, run, stored};
+
+#[cfg(test)]
+mod test_support {
     //! Table-test helpers: short names for inputs, and one-line labels for actions.
     #![allow(clippy::unwrap_used, clippy::panic)]
 
@@ -94,10 +98,10 @@ pub(crate) mod test_support {
     use crate::key::PrivateKey;
     use crate::manager::error::ManagerError;
     use crate::manager::state::Policy;
-    use crate::manager::store::{
+    use crate::response::TokenResponse;
+    use crate::store::{
         GrantLease, GrantLock, QuickRefusals, StoreError, StoreOp, StoreReply, StoredToken,
     };
-    use crate::response::TokenResponse;
 
     /// A manager's policy with the default settings.
     pub(crate) fn policy() -> Policy {

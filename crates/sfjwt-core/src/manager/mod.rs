@@ -17,48 +17,44 @@
 //! - A store that fails costs no extra grant: the manager wraps every store in one fallback
 //!   that keeps the token for its own process, logs the failure and counts it
 //!   (`store_failures`).
-//! - [`TokenStore`] / [`AsyncTokenStore`]: where the token lives; in memory by default,
-//!   shareable across processes. A store answers one operation enum ([`StoreOp`]) with one
-//!   method, `run`. Every `TokenStore` is an `AsyncTokenStore` too, so both managers take
-//!   either kind where it fits. A shared store also hands out a cross-process grant lock, so
-//!   a whole fleet makes one grant ([`LockPolicy`] sets its timing).
+//! - [`TokenStore`] / [`AsyncTokenStore`] (in [`crate::store`]): where the token lives; in
+//!   memory by default, shareable across processes. A store answers one operation enum
+//!   ([`StoreOp`]) with one method, `run`. Every `TokenStore` is an `AsyncTokenStore` too, so
+//!   both managers take either kind where it fits. A shared store also hands out a
+//!   cross-process grant lock, so a whole fleet makes one grant ([`LockPolicy`] sets its
+//!   timing).
 //! - `grants()` counts the tokens a manager obtained from the endpoint: a caller compares it
 //!   before and after a call to know whether the call logged in.
 //!
 //! The modules, from the top: the drivers (`blocking`, `nonblocking`) run the machines
-//! (`machine`, `grant`, `report`) against the fallback-wrapped store (`fallback` over `store`,
-//! `async_store`, `memory`) and the transport; the machines read the manager's `Policy`
-//! (`state`). No module imports one above it.
+//! (`machine`, `grant`, `report`) against the fallback-wrapped store (`fallback`) and the
+//! transport; the machines read the manager's `Policy` (`state`). No module imports one above
+//! it. The store interface is a sibling module, [`crate::store`]: the manager depends on it,
+//! never the reverse.
+//!
+//! [`TokenStore`]: crate::store::TokenStore
+//! [`AsyncTokenStore`]: crate::store::AsyncTokenStore
+//! [`StoreOp`]: crate::store::StoreOp
 
-mod async_store;
 mod blocking;
 mod error;
 mod fallback;
 mod flight;
 mod grant;
-mod identity;
 mod lock;
 mod machine;
-mod memory;
 mod nonblocking;
 mod regrant;
 mod report;
 mod retry;
 mod sleep;
 mod state;
-mod store;
 
-pub use async_store::{AsyncTokenStore, StoreFuture};
 pub use blocking::{BlockingIo, TokenManager};
 pub use error::ManagerError;
-pub use identity::CacheIdentity;
 pub use lock::LockPolicy;
-pub use memory::MemoryStore;
 pub use nonblocking::{AsyncIo, AsyncTokenManager};
 pub use regrant::RegrantPolicy;
 pub use retry::RetryPolicy;
 pub use sleep::{AsyncSleep, Sleep, ThreadSleep};
 pub use state::Manager;
-pub use store::{
-    GrantLease, GrantLock, QuickRefusals, StoreError, StoreOp, StoreReply, StoredToken, TokenStore,
-};

@@ -2,17 +2,16 @@
 
 use std::sync::Arc;
 
-use super::async_store::AsyncTokenStore;
 use super::error::ManagerError;
 use super::fallback::FallbackStore;
 use super::flight::Role;
 use super::grant::Grant;
 use super::machine::{Action, Input, Lookup, Machine};
-use super::memory::MemoryStore;
 use super::report::{Report, Reset};
 use super::retry::jitter_random;
 use super::sleep::AsyncSleep;
 use super::state::Manager;
+use crate::store::{AsyncTokenStore, MemoryStore};
 use crate::transport::{AsyncTransport, TransportErrorKind};
 use crate::{exchange::JwtBearer, response::AccessToken, response::TokenResponse};
 
@@ -66,7 +65,7 @@ where
     }
 
     /// Uses `store` instead of the in-memory default: an [`AsyncTokenStore`] (e.g. one shared
-    /// by a fleet over Redis), or any [`TokenStore`](super::TokenStore), whose calls then run
+    /// by a fleet over Redis), or any [`TokenStore`](crate::store::TokenStore), whose calls then run
     /// inline on the task (right for stores that never wait on I/O, such as
     /// [`MemoryStore`]).
     #[must_use]
@@ -130,7 +129,7 @@ where
         let (policy, io) = (&self.policy, &self.io);
         let mut input = Input::Start;
         loop {
-            input = match machine.step(policy, input, policy.now()) {
+            input = match machine.step(policy, input, policy.client.current_time()) {
                 Action::Store(op) => Input::Store(io.store.run_async(op).await),
                 Action::Send(_attempt) => {
                     let request = policy.client.request_token_async(&io.transport);

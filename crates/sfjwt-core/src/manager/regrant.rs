@@ -6,7 +6,7 @@
 use std::time::{Duration, SystemTime};
 
 use super::error::ManagerError;
-use super::store::QuickRefusals;
+use crate::store::QuickRefusals;
 
 /// How many quick refusals in a row block grants. Two: one refusal may be an admin ending a
 /// fresh session; two in a row is a pattern a new login will not change.
@@ -75,7 +75,14 @@ impl RegrantPolicy {
                 now.duration_since(p.last_at()).unwrap_or_default() < self.record_lifetime()
             })
             .map_or(0, |p| p.count());
-        Some(QuickRefusals::new(streak.saturating_add(1), now))
+        let next = QuickRefusals::new(streak.saturating_add(1), now);
+        #[cfg(feature = "tracing")]
+        tracing::warn!(
+            quick_refusals = next.count(),
+            window_s = self.window.as_secs(),
+            "sfjwt: token refused soon after its grant"
+        );
+        Some(next)
     }
 
     /// Whether a grant may start at `now` given the fleet's streak.
@@ -92,11 +99,19 @@ impl RegrantPolicy {
         };
         let since = now.duration_since(streak.last_at()).unwrap_or_default();
         match self.window.checked_sub(since) {
-            Some(retry_in) if !retry_in.is_zero() => Err(ManagerError::RegrantBlocked {
-                refusals: streak.count(),
-                window: self.window,
-                retry_in,
-            }),
+            Some(retry_in) if !retry_in.is_zero() => {
+                #[cfg(feature = "tracing")]
+                tracing::error!(
+                    refusals = streak.count(),
+                    retry_in_s = retry_in.as_secs(),
+                    "sfjwt: grant blocked: tokens are refused right after their grant"
+                );
+                Err(ManagerError::RegrantBlocked {
+                    refusals: streak.count(),
+                    window: self.window,
+                    retry_in,
+                })
+            }
             _ => Ok(()),
         }
     }

@@ -11,8 +11,8 @@ use std::time::{Duration, SystemTime};
 use super::error::ManagerError;
 use super::machine::{Action, Input, Machine, out_of_order};
 use super::state::Policy;
-use super::store::{QuickRefusals, StoreOp, StoreReply};
 use crate::response::AccessToken;
+use crate::store::{QuickRefusals, StoreOp, StoreReply};
 
 #[derive(Debug)]
 enum State {
@@ -20,15 +20,11 @@ enum State {
     Loading,
     /// The store's answer to dropping it; when the token was granted, if it was current.
     Dropping(Option<SystemTime>),
-    /// The streak the store holds; `removed` is the report's answer.
-    Streak {
-        removed: bool,
-        granted_at: SystemTime,
-    },
+    /// The streak the store holds, for the token granted then. Only a token the report
+    /// removed gets here, so the report's answer from here on is `true`.
+    Streak(SystemTime),
     /// The store's answer to saving the new streak.
-    SavingStreak {
-        removed: bool,
-    },
+    SavingStreak,
     Done,
 }
 
@@ -74,34 +70,25 @@ impl Machine for Report {
                 tracing::debug!(removed, "sfjwt: token reported invalid");
                 match granted_at.filter(|_| removed) {
                     Some(granted_at) => {
-                        self.state = State::Streak {
-                            removed,
-                            granted_at,
-                        };
+                        self.state = State::Streak(granted_at);
                         Action::Store(StoreOp::LoadRefusals)
                     }
                     None => Action::Done(Ok(removed)),
                 }
             }
-            (
-                State::Streak {
-                    removed,
-                    granted_at,
-                },
-                Input::Store(reply),
-            ) => {
+            (State::Streak(granted_at), Input::Store(reply)) => {
                 let previous: Option<QuickRefusals> = reply
                     .and_then(StoreReply::into_refusals)
                     .unwrap_or_default();
-                let next = policy.next_refusals(granted_at, previous, now);
-                self.state = State::SavingStreak { removed };
+                let next = policy.regrant.on_refused(previous, granted_at, now);
+                self.state = State::SavingStreak;
                 Action::Store(StoreOp::SaveRefusals(
                     next,
                     policy.regrant.record_lifetime(),
                 ))
             }
             // A failure is counted and logged by the fallback, which keeps the streak itself.
-            (State::SavingStreak { removed }, Input::Store(_)) => Action::Done(Ok(removed)),
+            (State::SavingStreak, Input::Store(_)) => Action::Done(Ok(true)),
             (_, other) => out_of_order(&other),
         }
     }
@@ -136,12 +123,12 @@ mod tests {
 
     use std::sync::atomic::{AtomicBool, Ordering};
 
-    use super::super::MemoryStore;
     use super::super::fallback::FallbackStore;
     use super::super::machine::Lookup;
-    use super::super::machine::test_support::{Feed, policy, run, stored};
-    use super::super::store::{StoreError, TokenStore};
+    use super::super::machine::{Feed, policy, run, stored};
     use super::*;
+    use crate::store::MemoryStore;
+    use crate::store::{StoreError, TokenStore};
 
     fn at(secs: u64) -> SystemTime {
         UNIX_EPOCH + Duration::from_secs(1_700_000_000 + secs)

@@ -21,9 +21,9 @@ use super::flight::SingleFlight;
 use super::lock::LockPolicy;
 use super::regrant::RegrantPolicy;
 use super::retry::RetryPolicy;
-use super::store::{QuickRefusals, StoreError, StoreReply};
 use crate::exchange::JwtBearer;
 use crate::response::TokenResponse;
+use crate::store::{StoreError, StoreReply};
 
 /// Hands out one reused token to many callers, granting a new one only when needed.
 ///
@@ -118,11 +118,6 @@ impl Policy {
         }
     }
 
-    /// The time by the client's clock (the drivers pass it to the machines).
-    pub(crate) fn now(&self) -> SystemTime {
-        self.client.current_time()
-    }
-
     /// The token to serve from the store's answer to a load, unless it is older than the
     /// maximum age at `now`.
     ///
@@ -139,49 +134,6 @@ impl Policy {
         Ok(stored
             .filter(|s| self.max_age.is_none_or(|max| young(s.obtained_at) < max))
             .map(|s| s.token))
-    }
-
-    /// The fleet's streak after the token granted at `granted_at` was refused at `now`.
-    pub(crate) fn next_refusals(
-        &self,
-        granted_at: SystemTime,
-        previous: Option<QuickRefusals>,
-        now: SystemTime,
-    ) -> Option<QuickRefusals> {
-        let next = self.regrant.on_refused(previous, granted_at, now);
-        #[cfg(feature = "tracing")]
-        if let Some(next) = next {
-            tracing::warn!(
-                quick_refusals = next.count(),
-                window_s = self.regrant.window().as_secs(),
-                "sfjwt: token refused soon after its grant"
-            );
-        }
-        next
-    }
-
-    /// Whether a grant may start at `now`, given the fleet's streak.
-    ///
-    /// # Errors
-    /// [`ManagerError::RegrantBlocked`] while a streak blocks grants.
-    pub(crate) fn regrant_check(
-        &self,
-        streak: Option<QuickRefusals>,
-        now: SystemTime,
-    ) -> Result<(), ManagerError> {
-        let verdict = self.regrant.check(streak, now);
-        #[cfg(feature = "tracing")]
-        if let Err(ManagerError::RegrantBlocked {
-            refusals, retry_in, ..
-        }) = &verdict
-        {
-            tracing::error!(
-                refusals,
-                retry_in_s = retry_in.as_secs(),
-                "sfjwt: grant blocked: tokens are refused right after their grant"
-            );
-        }
-        verdict
     }
 
     /// The span of one grant attempt.

@@ -136,7 +136,7 @@ impl TokenResponse {
     }
 
     /// The response as JSON again, for token stores that persist it (see
-    /// [`TokenStore`](crate::manager::TokenStore)). Contains the access token: zeroized on drop.
+    /// [`TokenStore`](crate::store::TokenStore)). Contains the access token: zeroized on drop.
     pub fn to_json(&self) -> Zeroizing<String> {
         let mut map = self.extra.clone();
         let mut put = |k: &str, v: Value| {

@@ -14,19 +14,19 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use super::store::{StoreError, StoreOp, StoreReply, TokenStore};
+use super::interface::{StoreError, StoreOp, StoreReply, TokenStore};
 
 /// What [`AsyncTokenStore::run`] returns: a boxed, `Send` future of the store's answer.
 pub type StoreFuture<'a> =
     Pin<Box<dyn Future<Output = Result<StoreReply, StoreError>> + Send + 'a>>;
 
-/// Keeps the current token for the [`AsyncTokenManager`](super::AsyncTokenManager) without
+/// Keeps the current token for the [`AsyncTokenManager`](crate::manager::AsyncTokenManager) without
 /// blocking its executor. Same contract as [`TokenStore`]: one [`StoreOp`] in, one
 /// [`StoreReply`] out.
 ///
 /// ```
 /// use std::sync::Mutex;
-/// use sfjwt_core::manager::{AsyncTokenStore, StoreFuture, StoreOp, StoreReply, StoredToken};
+/// use sfjwt_core::store::{AsyncTokenStore, StoreFuture, StoreOp, StoreReply, StoredToken};
 ///
 /// #[derive(Default)]
 /// struct Slot(Mutex<Option<StoredToken>>);

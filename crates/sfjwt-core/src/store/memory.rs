@@ -2,7 +2,7 @@
 
 use std::sync::{Mutex, PoisonError};
 
-use super::store::{QuickRefusals, StoreError, StoreOp, StoreReply, StoredToken, TokenStore};
+use super::interface::{QuickRefusals, StoreError, StoreOp, StoreReply, StoredToken, TokenStore};
 
 /// The in-process default store: the token and the refusal streak, for this process only.
 #[derive(Debug, Default)]

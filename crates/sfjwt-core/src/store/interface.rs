@@ -198,7 +198,7 @@ impl StoreReply {
 ///
 /// ```
 /// use std::sync::Mutex;
-/// use sfjwt_core::manager::{StoreError, StoreOp, StoreReply, StoredToken, TokenStore};
+/// use sfjwt_core::store::{StoreError, StoreOp, StoreReply, StoredToken, TokenStore};
 ///
 /// #[derive(Default)]
 /// struct Slot(Mutex<Option<StoredToken>>);

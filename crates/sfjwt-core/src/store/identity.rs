@@ -19,7 +19,7 @@ use crate::exchange::JwtBearer;
 /// id, username and, optionally, a fingerprint of the signing key.
 ///
 /// ```
-/// use sfjwt_core::manager::CacheIdentity;
+/// use sfjwt_core::store::CacheIdentity;
 /// let a = CacheIdentity::new("http://127.0.0.1:18090", "https://login.salesforce.com", "3MVG9_key", "etl@acme.com");
 /// let b = CacheIdentity::new("http://127.0.0.1:18099", "https://login.salesforce.com", "3MVG9_key", "etl@acme.com");
 /// assert_ne!(a.hex_digest("store/v1"), b.hex_digest("store/v1"));
