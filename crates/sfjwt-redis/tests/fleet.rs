@@ -1,13 +1,10 @@
 //! A fleet of 8 workers against a real `redis-server` and the emulator. Each worker is a thread
 //! with its own Redis connection, its own store and its own `TokenManager` — everything a
 //! separate process would have, except the address space. The emulator counts real grants.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::print_stdout
-)]
+
+// Helpers outside `#[test]` functions unwrap too: a panic there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::indexing_slicing)]
 
 use sfjwt_test_support::redis as common;
 

@@ -1,12 +1,9 @@
 //! The async fleet: 8 tasks, each with its own `AsyncRedisStore` (own multiplexed connection)
 //! and its own `AsyncTokenManager`, against a real `redis-server` and the emulator.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::print_stdout
-)]
+
+// Helpers outside `#[test]` functions unwrap too: a panic there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::indexing_slicing)]
 
 use sfjwt_test_support::redis as common;
 

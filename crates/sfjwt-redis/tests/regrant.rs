@@ -2,13 +2,10 @@
 //! `redis-server` and the emulator. The emulator plays an org whose sessions are locked to the
 //! IP they were granted from, seen from a fleet leaving through other egress IPs: every API
 //! call answers 401 `INVALID_SESSION_ID` right after the grant.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::print_stdout
-)]
+
+// Helpers outside `#[test]` functions unwrap too: a panic there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::indexing_slicing)]
 
 use sfjwt_test_support::redis as common;
 
