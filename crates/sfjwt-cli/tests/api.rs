@@ -168,33 +168,26 @@ fn usage_errors_exit_2_before_any_login() {
     assert_eq!(org.grants(), 0);
 }
 
-#[test]
-fn redirects_are_not_followed() {
+/// `sfjwt api` with a cached token, the API answering once with `fault`: its stderr, after
+/// asserting the exit code.
+fn api_after_fault(fault: Fault, code: i32) -> String {
     let org = Org::new();
     run(&mut org.sfjwt(&["token"]), 0);
-    org.sf.inject_fault_on(
-        Target::Api,
-        Fault::Redirect {
-            location: "https://evil.example/steal".into(),
-        },
-        1,
-    );
-    let (_, err) = run(&mut org.sfjwt(&["api", LIMITS]), 5);
+    org.sf.inject_fault_on(Target::Api, fault, 1);
+    run(&mut org.sfjwt(&["api", LIMITS]), code).1
+}
+
+#[test]
+fn redirects_are_not_followed() {
+    let location = "https://evil.example/steal".into();
+    let err = api_after_fault(Fault::Redirect { location }, 5);
     assert!(err.contains("HTTP 302"), "{err}");
     assert!(err.contains("redirects are not followed"), "{err}");
 }
 
 #[test]
 fn an_oversized_body_is_a_transport_error() {
-    let org = Org::new();
-    run(&mut org.sfjwt(&["token"]), 0);
-    org.sf.inject_fault_on(
-        Target::Api,
-        Fault::OversizedBody {
-            bytes: 65 * 1024 * 1024,
-        },
-        1,
-    );
-    let (_, err) = run(&mut org.sfjwt(&["api", LIMITS]), 4);
+    let bytes = 65 * 1024 * 1024;
+    let err = api_after_fault(Fault::OversizedBody { bytes }, 4);
     assert!(err.contains("hint:"), "{err}");
 }

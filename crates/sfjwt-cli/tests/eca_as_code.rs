@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 
 use predicates::prelude::*;
-use sfjwt_test_support::cli::{key, sfjwt, sfjwt_std};
+use sfjwt_test_support::cli::{self as support, key, sfjwt, sfjwt_std};
 
 const CLIENT_ID: &str = "3MVG9_local_eca_key";
 const ETL: &str = "etl@acme.com";
@@ -407,14 +407,7 @@ fn check_eca_names_an_unknown_element() {
 
 #[test]
 fn keygen_and_demo_eca_point_to_eca_new_first_and_setup_second() {
-    let dir = tempfile::tempdir().unwrap();
-    let output = sfjwt()
-        .args(["keygen", "--out-dir"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(output.status.success());
-    let out = String::from_utf8(output.stdout).unwrap();
+    let out = support::keygen_stdout();
     let as_code = out
         .find("sfjwt eca new")
         .expect("keygen names sfjwt eca new");

@@ -1,20 +1,9 @@
 //! `sfjwt keygen` prints the External Client App setup first and the connected-app steps
 //! second, each step as `sfjwt_core::manual::setup` lists it with its sources.
 
-use assert_cmd::Command;
-
 #[test]
 fn keygen_prints_the_eca_steps_before_the_connected_app_steps() {
-    let dir = tempfile::tempdir().unwrap();
-    let output = Command::cargo_bin("sfjwt")
-        .unwrap()
-        .env("NO_COLOR", "1")
-        .args(["keygen", "--out-dir"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(output.status.success());
-    let out = String::from_utf8(output.stdout).unwrap();
+    let out = sfjwt_test_support::cli::keygen_stdout();
     let position = |needle: &str| {
         out.find(needle)
             .unwrap_or_else(|| panic!("keygen output lacks {needle:?}:\n{out}"))

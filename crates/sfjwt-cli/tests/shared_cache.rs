@@ -109,6 +109,15 @@ fn victim_entry(org: &Org) -> (String, serde_json::Value) {
     (name, json)
 }
 
+/// The victim's entry name, and its entry rewritten to send the token to a [`Trap`]: what an
+/// attacker would plant.
+fn planted_entry(org: &Org) -> (String, serde_json::Value, Trap) {
+    let (name, mut entry) = victim_entry(org);
+    let trap = Trap::new();
+    entry["token"]["instance_url"] = trap.url().into();
+    (name, entry, trap)
+}
+
 /// A listener standing for the attacker's server; `connections()` says whether anything
 /// reached it.
 struct Trap(TcpListener);
@@ -171,9 +180,7 @@ fn api_post(org: &Org, cache_home: &Path) -> Command {
 fn an_entry_planted_by_another_user_in_a_shared_cache_is_refused_and_nothing_is_sent() {
     let attacker = attacker();
     let org = Org::new();
-    let (name, mut entry) = victim_entry(&org);
-    let trap = Trap::new();
-    entry["token"]["instance_url"] = trap.url().into();
+    let (name, entry, trap) = planted_entry(&org);
     let planted = entry.to_string();
     let s = shared_dir();
     attacker.run(
@@ -212,9 +219,7 @@ fn an_entry_planted_by_another_user_in_a_shared_cache_is_refused_and_nothing_is_
 #[test]
 fn a_cache_directory_of_ours_that_others_may_write_is_refused_with_chmod_700() {
     let org = Org::new();
-    let (name, mut entry) = victim_entry(&org);
-    let trap = Trap::new();
-    entry["token"]["instance_url"] = trap.url().into();
+    let (name, entry, trap) = planted_entry(&org);
     // The victim's own directory, but mode 0777: anyone could have put this entry there.
     let s = shared_dir();
     let dir = s.shared.join("sfjwt");
@@ -240,9 +245,7 @@ fn a_cache_directory_of_ours_that_others_may_write_is_refused_with_chmod_700() {
 fn an_entry_owned_by_another_user_in_a_private_directory_is_refused() {
     let attacker = attacker();
     let org = Org::new();
-    let (name, mut entry) = victim_entry(&org);
-    let trap = Trap::new();
-    entry["token"]["instance_url"] = trap.url().into();
+    let (name, entry, trap) = planted_entry(&org);
     let file = org.cache_dir().join(&name);
     std::fs::write(&file, entry.to_string()).unwrap();
     std::os::unix::fs::chown(&file, Some(attacker.uid), Some(attacker.gid)).unwrap();

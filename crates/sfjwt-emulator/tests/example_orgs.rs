@@ -41,6 +41,14 @@ fn fresh(iss: &str, sub: &str, aud: &str) -> String {
     assertion_with(iss, sub, aud, unix_now() + 120)
 }
 
+/// The examples' connected app.
+const ACME_APP: &str = "3MVG9_acme_connected_app";
+
+/// A grant for `sub` at the production audience through the examples' connected app.
+fn acme_grant(sf: &Emulator, sub: &str) -> Answer {
+    grant(sf, &fresh(ACME_APP, sub, PRODUCTION))
+}
+
 #[test]
 fn every_example_is_listed_here() {
     let on_disk: BTreeSet<String> = std::fs::read_dir(example(""))
@@ -142,22 +150,9 @@ fn ip_locked_sessions() {
 fn rate_limited() {
     let sf = load("rate-limited.toml");
     for _ in 0..3 {
-        assert_eq!(
-            grant(
-                &sf,
-                &fresh("3MVG9_acme_connected_app", APPROVED, PRODUCTION)
-            )
-            .status,
-            200
-        );
+        assert_eq!(acme_grant(&sf, APPROVED).status, 200);
     }
-    assert_refused(
-        &grant(
-            &sf,
-            &fresh("3MVG9_acme_connected_app", APPROVED, PRODUCTION),
-        ),
-        refusal::RATE_LIMITED,
-    );
+    assert_refused(&acme_grant(&sf, APPROVED), refusal::RATE_LIMITED);
 }
 
 #[test]
@@ -185,21 +180,8 @@ fn new_app_propagating() {
 #[test]
 fn inactive() {
     let sf = load("inactive.toml");
-    assert_refused(
-        &grant(
-            &sf,
-            &fresh("3MVG9_acme_connected_app", INACTIVE, PRODUCTION),
-        ),
-        refusal::INACTIVE_USER,
-    );
-    assert_eq!(
-        grant(
-            &sf,
-            &fresh("3MVG9_acme_connected_app", APPROVED, PRODUCTION)
-        )
-        .status,
-        200
-    );
+    assert_refused(&acme_grant(&sf, INACTIVE), refusal::INACTIVE_USER);
+    assert_eq!(acme_grant(&sf, APPROVED).status, 200);
 }
 
 #[test]

@@ -156,13 +156,7 @@ fn stall_mid_body_needs_a_client_timeout_and_does_not_block_shutdown() {
         .timeout_per_read(Some(Duration::from_millis(300)))
         .build()
         .into();
-    let mut response = agent
-        .post(sf.token_url())
-        .send_form([
-            ("grant_type", JWT_BEARER),
-            ("assertion", &assertion_for(APPROVED)),
-        ])
-        .unwrap();
+    let mut response = post_grant(&agent, &sf);
     assert_eq!(response.status(), 200);
     let declared: usize = response.headers()["content-length"]
         .to_str()

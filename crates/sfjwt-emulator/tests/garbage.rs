@@ -245,13 +245,7 @@ fn keep_alive_connections_serve_several_requests() {
     let sf = start();
     let agent = agent();
     for _ in 0..5 {
-        let response = agent
-            .post(sf.token_url())
-            .send_form([
-                ("grant_type", JWT_BEARER),
-                ("assertion", &assertion_for(APPROVED)),
-            ])
-            .unwrap();
+        let response = post_grant(&agent, &sf);
         assert_eq!(response.status(), 200);
     }
     assert_eq!(sf.grant_count(), 5);

@@ -200,21 +200,8 @@ fn unknown_user_has_not_approved_the_consumer() {
 }
 
 #[test]
-fn inactive_user_is_refused() {
-    let sf = start();
-    assert_refused(
-        &grant(&sf, &assertion_for(INACTIVE)),
-        refusal::INACTIVE_USER,
-    );
-}
-
-#[test]
-fn user_not_pre_authorized_has_not_approved_the_consumer() {
-    let sf = start();
-    assert_refused(
-        &grant(&sf, &assertion_for(NOT_APPROVED)),
-        refusal::NOT_APPROVED,
-    );
+fn inactive_users_and_users_not_pre_authorized_are_refused() {
+    assert_user_refusals(&start());
 }
 
 #[test]

@@ -164,12 +164,8 @@ fn token_opens_the_protected_resources() {
     assert_eq!(identity.status, 200, "{}", identity.body);
 
     // Salesforce's older scheme name works too.
-    let oauth = agent()
-        .get(format!("{}/services/oauth2/userinfo", sf.base_url()))
-        .header("Authorization", format!("OAuth {token}"))
-        .call()
-        .unwrap();
-    assert_eq!(oauth.status(), 200);
+    let oauth = get_authorized(&sf, "/services/oauth2/userinfo", &format!("OAuth {token}"));
+    assert_eq!(oauth.status, 200);
 }
 
 #[test]
@@ -183,12 +179,8 @@ fn unknown_or_missing_tokens_get_invalid_session_id() {
             assert_eq!(answer.body, INVALID_SESSION);
         }
     }
-    let basic = agent()
-        .get(format!("{}/services/data/v62.0/limits", sf.base_url()))
-        .header("Authorization", "Basic dXNlcjpwdw==")
-        .call()
-        .unwrap();
-    assert_eq!(basic.status(), 401);
+    let basic = get_authorized(&sf, "/services/data/v62.0/limits", "Basic dXNlcjpwdw==");
+    assert_eq!(basic.status, 401);
 }
 
 #[test]

@@ -74,6 +74,17 @@ pub fn assertion_args(client_id: &str) -> [&str; 5] {
     ["assertion", "--client-id", client_id, "--username", USER]
 }
 
+/// What `sfjwt keygen` prints (it succeeded; the pair went to a directory of its own).
+pub fn keygen_stdout() -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let output = sfjwt()
+        .args(["keygen", "--out-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    crate::process::succeeded(&output, "sfjwt keygen")
+}
+
 /// [`sfjwt`] as a `std::process::Command`, for tests that spawn it themselves.
 pub fn sfjwt_std() -> Command {
     let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("sfjwt"));

@@ -127,6 +127,18 @@ pub fn grant(sf: &Emulator, assertion: &str) -> Answer {
     post_form(sf, &[("grant_type", JWT_BEARER), ("assertion", assertion)])
 }
 
+/// Sends the grant request for [`APPROVED`] through `agent` (its own settings: timeouts,
+/// keep-alive) and returns the raw response, body unread.
+pub fn post_grant(agent: &ureq::Agent, sf: &Emulator) -> http::Response<ureq::Body> {
+    agent
+        .post(sf.token_url())
+        .send_form([
+            ("grant_type", JWT_BEARER),
+            ("assertion", &assertion_for(APPROVED)),
+        ])
+        .unwrap()
+}
+
 /// Grants a token for `APPROVED` and returns it.
 pub fn token(sf: &Emulator) -> String {
     token_with(sf, &assertion_for(APPROVED))
@@ -159,11 +171,26 @@ pub fn get_from(sf: &Emulator, ip: &str, path: &str, token: &str) -> Answer {
 
 /// A GET of `path`, with a bearer `token` when given.
 pub fn get(sf: &Emulator, path: &str, token: Option<&str>) -> Answer {
-    let mut request = agent().get(format!("{}{path}", sf.base_url()));
-    if let Some(token) = token {
-        request = request.header("Authorization", format!("Bearer {token}"));
+    match token {
+        Some(token) => get_authorized(sf, path, &format!("Bearer {token}")),
+        None => answer(
+            agent()
+                .get(format!("{}{path}", sf.base_url()))
+                .call()
+                .unwrap(),
+        ),
     }
-    answer(request.call().unwrap())
+}
+
+/// A GET of `path` with this `Authorization` header, whatever its scheme.
+pub fn get_authorized(sf: &Emulator, path: &str, authorization: &str) -> Answer {
+    answer(
+        agent()
+            .get(format!("{}{path}", sf.base_url()))
+            .header("Authorization", authorization)
+            .call()
+            .unwrap(),
+    )
 }
 
 /// Asserts Salesforce's exact OAuth error body and status 400.
