@@ -103,17 +103,7 @@ fn an_oauth_error_with_escape_sequences_and_200_kb_stays_inert_and_short_exit_3(
 
 #[test]
 fn success_fields_with_escapes_are_refused_exit_4() {
-    let ok = |field: &str, value: &str| {
-        let mut json = serde_json::json!({
-            "access_token": "00D000000000001!AQcAQH0dMHZfz972Szmpkb58urFRkgeBGsxLAQcAQH0dMHZfz972Sz",
-            "instance_url": "https://acme.my.salesforce.com",
-            "id": "https://login.salesforce.com/id/00D000000000001AAA/005000000000001AAA",
-            "token_type": "Bearer",
-            "scope": "api"
-        });
-        json[field] = serde_json::Value::String(value.to_owned());
-        json.to_string()
-    };
+    let ok = sfjwt_test_support::fake::token_json_with;
     for (field, value) in [
         ("token_type", "Bearer\u{1b}[2J"),
         ("scope", "api\nINFO forged"),

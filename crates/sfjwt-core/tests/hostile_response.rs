@@ -86,15 +86,8 @@ fn a_transport_message_quoting_the_server_is_sanitised() {
 #[test]
 fn success_fields_are_validated() {
     let token = |field: &str, value: &str| {
-        let mut json = serde_json::json!({
-            "access_token": "00D000000000001!AQcAQH0dMHZfz972Szmpkb58urFRkgeBGsxL",
-            "instance_url": "https://acme.my.salesforce.com",
-            "id": "https://login.salesforce.com/id/00D000000000001AAA/005000000000001AAA",
-            "token_type": "Bearer",
-            "scope": "api web refresh_token",
-        });
-        json[field] = serde_json::Value::String(value.to_owned());
-        parse_token_response(&response(200, &json.to_string()), DEFAULT_MAX_BODY)
+        let body = sfjwt_test_support::fake::token_json_with(field, value);
+        parse_token_response(&response(200, &body), DEFAULT_MAX_BODY)
     };
     assert_eq!(
         token("scope", "api  web").unwrap().scopes(),

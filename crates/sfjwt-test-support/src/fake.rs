@@ -56,6 +56,14 @@ pub fn token_json(token: &str) -> String {
     )
 }
 
+/// [`token_json`] for [`TOKEN`] with `field` set to the string `value`: a success body with
+/// one field as a hostile server might send it.
+pub fn token_json_with(field: &str, value: &str) -> String {
+    let mut json: serde_json::Value = serde_json::from_str(&token_json(TOKEN)).unwrap();
+    json[field] = serde_json::Value::String(value.to_owned());
+    json.to_string()
+}
+
 /// 200 with [`token_json`].
 pub fn ok(token: &str) -> http::Response<Vec<u8>> {
     response(
