@@ -223,10 +223,7 @@ fn check_reports_the_audience_decision_and_its_reason() {
 
 #[test]
 fn lifetime_defaults_to_180_and_stops_at_300() {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
+    let now = sfjwt_test_support::wire::unix_now();
     let exp = |claims: serde_json::Value| claims["exp"].as_u64().unwrap();
     let default = exp(claims_of(&mut assertion(&[])));
     assert!(

@@ -174,10 +174,7 @@ fn assertion_prints_one_jws_that_verify_accepts() {
 
 #[test]
 fn assertion_exp_and_sandbox_audience() {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
+    let now = sfjwt_test_support::wire::unix_now();
     let exp = now + 120;
     let out = stdout_of(
         sfjwt()

@@ -7,8 +7,6 @@
 //! refuse the URI with exit 2 and the install line.
 
 #[cfg(feature = "pkcs11")]
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use predicates::prelude::*;
 #[cfg(any(feature = "pkcs11", feature = "aws-kms"))]
 use sfjwt_emulator::Emulator;
@@ -36,12 +34,7 @@ fn token_with_test_key() -> softhsm::Token {
 #[test]
 fn pkcs11_assertion_is_byte_for_byte_the_file_keys() {
     let token = token_with_test_key();
-    let exp = (SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        + 120)
-        .to_string();
+    let exp = (sfjwt_test_support::wire::unix_now() + 120).to_string();
     let args = [
         "assertion",
         "--client-id",
