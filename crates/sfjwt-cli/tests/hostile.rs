@@ -7,12 +7,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 #![allow(clippy::panic, clippy::indexing_slicing)]
 
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpListener;
 use std::path::Path;
 
 use assert_cmd::Command;
 use sfjwt_emulator::{App, Emulator, User};
+use sfjwt_test_support::canned::answering;
 use sfjwt_test_support::cli::{self as support, USER, key, sfjwt};
 
 const CLIENT_ID: &str = "3MVG9_cli_test_consumer_key";
@@ -23,35 +23,10 @@ fn token_cmd(login_url: &str, key_file: &Path) -> Command {
     cmd
 }
 
-/// A one-shot "token endpoint" on loopback answering every request with `status` and the
-/// JSON `body`; returns its URL.
+/// A "token endpoint" on loopback answering every request with `status` and the JSON `body`;
+/// returns its URL.
 fn hostile_endpoint(status: u16, body: String) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(stream) = stream else { return };
-            let mut reader = BufReader::new(stream);
-            let mut content_length = 0usize;
-            let mut line = String::new();
-            while reader.read_line(&mut line).unwrap_or(0) > 2 {
-                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                    content_length = v.trim().parse().unwrap_or(0);
-                }
-                line.clear();
-            }
-            let mut request_body = vec![0; content_length];
-            let _ = reader.read_exact(&mut request_body);
-            let mut stream = reader.into_inner();
-            let head = format!(
-                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = stream.write_all(head.as_bytes());
-            let _ = stream.write_all(body.as_bytes());
-        }
-    });
-    url
+    answering(status, "application/json", body.into_bytes())
 }
 
 /// What an attacker in the token endpoint's place would send to a terminal: clear screen,

@@ -66,6 +66,25 @@ fn pkcs11_assertion_is_byte_for_byte_the_file_keys() {
     assert_eq!(from_token, from_file);
 }
 
+/// `sfjwt token --key uri` through `cmd` logs in to `sf` once.
+#[cfg(any(feature = "pkcs11", feature = "aws-kms"))]
+fn grants_with(mut cmd: assert_cmd::Command, uri: &str, sf: &Emulator) {
+    cmd.args([
+        "token",
+        "--key",
+        uri,
+        "--client-id",
+        CLIENT_ID,
+        "--username",
+        USER,
+    ])
+    .args(["--login-url", sf.base_url()])
+    .assert()
+    .success()
+    .stdout(predicate::str::contains("access_token"));
+    assert_eq!(sf.grant_count(), 1);
+}
+
 #[cfg(feature = "pkcs11")]
 #[test]
 fn pkcs11_check_keygen_and_token_against_the_emulator() {
@@ -119,21 +138,7 @@ fn pkcs11_check_keygen_and_token_against_the_emulator() {
 
     // The grant, with the certificate keygen wrote.
     let sf = emulator_with(&std::fs::read_to_string(&cert).unwrap());
-    run()
-        .args([
-            "token",
-            "--key",
-            &uri,
-            "--client-id",
-            CLIENT_ID,
-            "--username",
-            USER,
-        ])
-        .args(["--login-url", sf.base_url()])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("access_token"));
-    assert_eq!(sf.grant_count(), 1);
+    grants_with(run(), &uri, &sf);
 }
 
 #[cfg(feature = "pkcs11")]
@@ -215,21 +220,7 @@ fn aws_kms_keygen_check_and_token_against_the_emulator() {
         .code(2);
 
     let sf = emulator_with(&std::fs::read_to_string(&cert).unwrap());
-    run()
-        .args([
-            "token",
-            "--key",
-            uri,
-            "--client-id",
-            CLIENT_ID,
-            "--username",
-            USER,
-        ])
-        .args(["--login-url", sf.base_url()])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("access_token"));
-    assert_eq!(sf.grant_count(), 1);
+    grants_with(run(), uri, &sf);
 
     // A key that does not exist: exit 2 and a hint.
     run()

@@ -25,6 +25,7 @@
 )]
 
 pub mod api_stub;
+pub mod canned;
 #[cfg(feature = "cli")]
 pub mod cli;
 #[cfg(feature = "clients")]
