@@ -6,7 +6,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 #![allow(clippy::panic, clippy::indexing_slicing)]
 
-use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 
@@ -66,16 +65,7 @@ impl Running {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let mut banner = Vec::new();
-        for line in BufReader::new(stdout).lines() {
-            let line = line.unwrap();
-            let last = line.contains("Ctrl-C");
-            banner.push(line);
-            if last {
-                break;
-            }
-        }
+        let banner = support::emulate_banner(&mut child);
         let base_url = banner
             .first()
             .and_then(|l| l.strip_prefix("Salesforce emulator listening on "))

@@ -10,7 +10,7 @@ use std::process::{Child, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use sfjwt_test_support::cli::{key, sfjwt, sfjwt_std};
+use sfjwt_test_support::cli::{self as support, key, sfjwt, sfjwt_std};
 use sfjwt_test_support::wire::{agent, assertion_with, unix_now};
 
 const PRODUCTION_ORG: &str = concat!(
@@ -35,16 +35,7 @@ impl Running {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let mut banner = Vec::new();
-        for line in BufReader::new(stdout).lines() {
-            let line = line.unwrap();
-            let last = line.contains("Ctrl-C");
-            banner.push(line);
-            if last {
-                break;
-            }
-        }
+        let banner = support::emulate_banner(&mut child);
         let (tx, stderr) = mpsc::channel();
         let err = child.stderr.take().unwrap();
         std::thread::spawn(move || {

@@ -85,6 +85,23 @@ pub fn keygen_stdout() -> String {
     crate::process::succeeded(&output, "sfjwt keygen")
 }
 
+/// The start lines a spawned `sfjwt emulate` prints (its stdout piped), up to the "Ctrl-C"
+/// line that ends them; the server is listening once they are read.
+pub fn emulate_banner(child: &mut std::process::Child) -> Vec<String> {
+    use std::io::BufRead as _;
+    let stdout = child.stdout.take().unwrap();
+    let mut banner = Vec::new();
+    for line in std::io::BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        let last = line.contains("Ctrl-C");
+        banner.push(line);
+        if last {
+            break;
+        }
+    }
+    banner
+}
+
 /// [`sfjwt`] as a `std::process::Command`, for tests that spawn it themselves.
 pub fn sfjwt_std() -> Command {
     let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("sfjwt"));
