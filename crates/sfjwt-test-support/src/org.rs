@@ -173,3 +173,25 @@ pub fn assert_oauth(err: &ExchangeError, code: OAuthErrorCode, description: &str
     assert_eq!(err.status().map(|s| s.as_u16()), Some(400));
     assert!(err.to_string().contains(description), "{err}");
 }
+
+/// After 20 token calls against IP-locked sessions, each reporting the token the API refused:
+/// two grants, two refused API calls, and the other 18 calls blocked (the bounded re-grant).
+#[track_caller]
+pub fn assert_bounded_regrants(sf: &Emulator, blocked: usize) {
+    assert_eq!(sf.grant_count(), 2, "one grant and one re-grant");
+    assert_eq!(sf.refused_api_call_count(), 2);
+    assert_eq!(blocked, 18, "every later call is blocked");
+}
+
+/// 1 for [`ManagerError::RegrantBlocked`](sfjwt_core::manager::ManagerError::RegrantBlocked)
+/// after two refusals; any other error fails the test.
+#[track_caller]
+pub fn expect_regrant_blocked(e: &sfjwt_core::manager::ManagerError) -> usize {
+    match e {
+        sfjwt_core::manager::ManagerError::RegrantBlocked { refusals, .. } => {
+            assert_eq!(*refusals, 2);
+            1
+        }
+        other => panic!("expected RegrantBlocked, got {other}"),
+    }
+}
