@@ -28,12 +28,7 @@ async fn request(
 
 #[tokio::test]
 async fn connection_refused() {
-    let c = JwtBearer::builder()
-        .endpoint(closed_endpoint())
-        .client_id(CLIENT_ID)
-        .username(APPROVED)
-        .signer(key())
-        .build();
+    let c = client_of_closed_endpoint();
     let err = request(&c, &ReqwestTransport::default()).await.unwrap_err();
     assert_eq!(transport_kind(&err), ErrorKind::Connect, "{err}");
     assert!(err.is_retryable());
@@ -43,13 +38,7 @@ async fn connection_refused() {
 
 #[tokio::test]
 async fn stalled_body_times_out_within_the_configured_bound() {
-    let sf = start();
-    sf.inject_fault(
-        Fault::StallMidBody {
-            stall: Duration::from_secs(20),
-        },
-        1,
-    );
+    let sf = start_stalling_mid_body();
     let transport = ReqwestTransport::builder()
         .timeout(Duration::from_millis(300))
         .build()

@@ -79,6 +79,16 @@ pub fn closed_endpoint() -> TokenEndpoint {
     TokenEndpoint::parse(&format!("http://127.0.0.1:{port}")).unwrap()
 }
 
+/// The standard identity's client for a [`closed_endpoint`]: every request is refused.
+pub fn client_of_closed_endpoint() -> JwtBearer {
+    JwtBearer::builder()
+        .endpoint(closed_endpoint())
+        .client_id(CLIENT_ID)
+        .username(APPROVED)
+        .signer(key())
+        .build()
+}
+
 /// Retries with waits of a few milliseconds, so retry tests stay fast.
 pub fn fast_retry() -> RetryPolicy {
     RetryPolicy::new(3, Duration::from_millis(1), Duration::from_millis(5))
@@ -131,6 +141,18 @@ pub fn assert_no_secrets(err: &dyn std::error::Error, token_hint: Option<&str>) 
     if let Some(token) = token_hint {
         assert!(!text.contains(token), "a token leaked: {text}");
     }
+}
+
+/// The standard org whose next token answer stalls mid-body for 20 s (a timeout test's org).
+pub fn start_stalling_mid_body() -> Emulator {
+    let sf = start();
+    sf.inject_fault(
+        sfjwt_emulator::Fault::StallMidBody {
+            stall: Duration::from_secs(20),
+        },
+        1,
+    );
+    sf
 }
 
 /// A refused connection, wrapped in a `ManagerError` and printed as most applications print

@@ -7,7 +7,7 @@ use sfjwt_test_support::org as common;
 use std::time::Duration;
 
 use common::*;
-use sfjwt_core::exchange::{ExchangeError, JwtBearer};
+use sfjwt_core::exchange::ExchangeError;
 use sfjwt_core::response::ResponseError;
 use sfjwt_emulator::{Fault, Target};
 use sfjwt_ureq::{ErrorKind, UreqTransport};
@@ -19,12 +19,7 @@ fn transport_kind(err: &ExchangeError) -> ErrorKind {
 
 #[test]
 fn connection_refused() {
-    let c = JwtBearer::builder()
-        .endpoint(closed_endpoint())
-        .client_id(CLIENT_ID)
-        .username(APPROVED)
-        .signer(key())
-        .build();
+    let c = client_of_closed_endpoint();
     let err = c.request_token(&UreqTransport::default()).unwrap_err();
     assert_eq!(transport_kind(&err), ErrorKind::Connect, "{err}");
     assert!(err.is_retryable());
@@ -34,13 +29,7 @@ fn connection_refused() {
 
 #[test]
 fn stalled_body_times_out_within_the_configured_bound() {
-    let sf = start();
-    sf.inject_fault(
-        Fault::StallMidBody {
-            stall: Duration::from_secs(20),
-        },
-        1,
-    );
+    let sf = start_stalling_mid_body();
     let transport = UreqTransport::builder()
         .timeout(Duration::from_millis(300))
         .build();
