@@ -59,13 +59,7 @@ impl Running {
         for user in users {
             cmd.args(["--user", user]);
         }
-        let mut child = cmd
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let banner = support::emulate_banner(&mut child);
+        let (child, banner) = support::spawn_emulate(&mut cmd, Stdio::null());
         let base_url = banner
             .first()
             .and_then(|l| l.strip_prefix("Salesforce emulator listening on "))

@@ -27,15 +27,9 @@ struct Running {
 
 impl Running {
     fn start(args: &[&str]) -> Self {
-        let mut child = sfjwt_std()
-            .arg("emulate")
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let banner = support::emulate_banner(&mut child);
+        let mut cmd = sfjwt_std();
+        cmd.arg("emulate").args(args);
+        let (mut child, banner) = support::spawn_emulate(&mut cmd, Stdio::piped());
         let (tx, stderr) = mpsc::channel();
         let err = child.stderr.take().unwrap();
         std::thread::spawn(move || {

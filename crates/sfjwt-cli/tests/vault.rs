@@ -69,19 +69,11 @@ fn pkcs11_assertion_is_byte_for_byte_the_file_keys() {
 /// `sfjwt token --key uri` through `cmd` logs in to `sf` once.
 #[cfg(any(feature = "pkcs11", feature = "aws-kms"))]
 fn grants_with(mut cmd: assert_cmd::Command, uri: &str, sf: &Emulator) {
-    cmd.args([
-        "token",
-        "--key",
-        uri,
-        "--client-id",
-        CLIENT_ID,
-        "--username",
-        USER,
-    ])
-    .args(["--login-url", sf.base_url()])
-    .assert()
-    .success()
-    .stdout(predicate::str::contains("access_token"));
+    cmd.args(support::vault_token_args(uri, CLIENT_ID))
+        .args(["--login-url", sf.base_url()])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("access_token"));
     assert_eq!(sf.grant_count(), 1);
 }
 
@@ -249,15 +241,7 @@ fn a_backend_left_out_of_the_build_exits_2_with_the_install_line() {
             continue;
         }
         sfjwt()
-            .args([
-                "token",
-                "--key",
-                uri,
-                "--client-id",
-                CLIENT_ID,
-                "--username",
-                USER,
-            ])
+            .args(support::vault_token_args(uri, CLIENT_ID))
             .assert()
             .code(2)
             .stderr(predicate::str::contains(format!(

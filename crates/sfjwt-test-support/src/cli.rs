@@ -85,10 +85,17 @@ pub fn keygen_stdout() -> String {
     crate::process::succeeded(&output, "sfjwt keygen")
 }
 
-/// The start lines a spawned `sfjwt emulate` prints (its stdout piped), up to the "Ctrl-C"
-/// line that ends them; the server is listening once they are read.
-pub fn emulate_banner(child: &mut std::process::Child) -> Vec<String> {
+/// Spawns `cmd` (an `sfjwt emulate …`; stdin closed, stdout piped, stderr as given) and
+/// reads its start lines, up to the "Ctrl-C" line that ends them: the server is listening
+/// once they are read.
+pub fn spawn_emulate(cmd: &mut Command, stderr: Stdio) -> (std::process::Child, Vec<String>) {
     use std::io::BufRead as _;
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(stderr)
+        .spawn()
+        .unwrap();
     let stdout = child.stdout.take().unwrap();
     let mut banner = Vec::new();
     for line in std::io::BufReader::new(stdout).lines() {
@@ -99,7 +106,20 @@ pub fn emulate_banner(child: &mut std::process::Child) -> Vec<String> {
             break;
         }
     }
-    banner
+    (child, banner)
+}
+
+/// The arguments of `sfjwt token` with the vault key `uri`, for `client_id` and [`USER`].
+pub fn vault_token_args<'a>(uri: &'a str, client_id: &'a str) -> [&'a str; 7] {
+    [
+        "token",
+        "--key",
+        uri,
+        "--client-id",
+        client_id,
+        "--username",
+        USER,
+    ]
 }
 
 /// [`sfjwt`] as a `std::process::Command`, for tests that spawn it themselves.
