@@ -11,11 +11,10 @@ use std::time::SystemTime;
 
 use sfjwt_core::diagnose::{self, Finding, Level};
 use sfjwt_core::endpoint::TokenEndpoint;
-use sfjwt_core::jws::{Signer as _, verify_rs256_signature};
 use sfjwt_core::key::{Certificate, PublicKey};
 use sfjwt_eca::EcaFolder;
 
-use crate::error::{CliError, CliResult, with_cause};
+use crate::error::{CliError, CliResult};
 use crate::identity::{Identity, KEY_ENV, KeySource, exposed_mode};
 use crate::output::Out;
 
@@ -171,36 +170,18 @@ fn check_vault_key(identity: &Identity, report: &mut Report<'_>) -> CliResult<Op
     };
     let public_key = key.public_key();
     let description = key.describe();
-    let probe = b"sfjwt check: test signature";
-    let signed = key.into_signer().sign_rs256(probe);
-    match signed.map(|sig| verify_rs256_signature(&public_key, probe, &sig)) {
-        Ok(Ok(())) => report.add(
-            Level::Ok,
-            "key",
-            format!(
-                "RSA {} bits, in {description}; a test signature verifies",
-                public_key.bits()
-            ),
-        )?,
-        Ok(Err(_)) => report.add(
-            Level::Error,
-            "key",
-            format!("{description}: its signature does not verify with its own public key"),
-        )?,
-        Err(e) => {
-            report.add(
-                Level::Error,
-                "key",
-                format!("{description} cannot sign: {}", with_cause(&e)),
-            )?;
-        }
-    }
+    report.all([diagnose::signer(
+        &description,
+        &*key.into_signer(),
+        &public_key,
+    )])?;
     Ok(Some(public_key))
 }
 
-/// The container format, from the PEM label (for the report only; the core detects it itself).
+/// The container format, from the PEM label (for the report only; the loaders detect it).
 fn describe_format(source: &KeySource) -> &'static str {
-    let head = match source {
+    // Key text: wiped when dropped.
+    let head = zeroize::Zeroizing::new(match source {
         // The first 4 KiB hold the PEM label; never more (the file may be `/dev/zero`).
         KeySource::File(path) => {
             let mut head = zeroize::Zeroizing::new(Vec::with_capacity(4096));
@@ -208,18 +189,8 @@ fn describe_format(source: &KeySource) -> &'static str {
             String::from_utf8_lossy(&head).into_owned()
         }
         KeySource::Env => std::env::var(KEY_ENV).unwrap_or_default(),
-    };
-    if head.contains("BEGIN ENCRYPTED PRIVATE KEY") {
-        "PKCS#8 PEM, encrypted"
-    } else if head.contains("BEGIN PRIVATE KEY") {
-        "PKCS#8 PEM"
-    } else if head.contains("BEGIN RSA PRIVATE KEY") && head.contains("ENCRYPTED") {
-        "PKCS#1 PEM, legacy OpenSSL encryption"
-    } else if head.contains("BEGIN RSA PRIVATE KEY") {
-        "PKCS#1 PEM"
-    } else {
-        "DER or re-encoded text"
-    }
+    });
+    diagnose::key_container(&head)
 }
 
 fn check_permissions(source: &KeySource, report: &mut Report<'_>) -> CliResult {

@@ -22,11 +22,13 @@
 //! ```
 
 mod certificate;
+mod key;
 mod login;
 
 use core::time::Duration;
 
 pub use certificate::certificate;
+pub use key::{key_container, signer};
 pub use login::{audience, client_id, endpoint, username};
 
 /// A certificate expiring within this long gets a [`Level::Warn`]: renewing it needs an admin
