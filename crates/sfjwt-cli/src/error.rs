@@ -10,12 +10,12 @@
 use std::fmt;
 use std::process::ExitCode;
 
-use crate::sanitize::{line as sanitize, terminal_text};
 use sfjwt_core::claims::ClaimsError;
 use sfjwt_core::endpoint::EndpointError;
 use sfjwt_core::exchange::ExchangeError;
 use sfjwt_core::key::{CertificateError, KeyError};
 use sfjwt_core::manager::ManagerError;
+use sfjwt_core::response::{sanitize, terminal_text};
 use sfjwt_keys::GenerateError;
 use sfjwt_keys::keystore::{AliasError, KeystoreError, MAX_ALIAS_LEN};
 
@@ -247,7 +247,7 @@ impl fmt::Display for CliError {
 
 /// An error and its causes on one line ("a: b: c"). Under the error convention no link
 /// repeats another, so this says every fact once. Every link is sanitised
-/// ([`crate::sanitize::line`]: one line, escapes inert, bounded): an HTTP client's, KMS's,
+/// ([`sanitize`]: one line, escapes inert, bounded): an HTTP client's, KMS's,
 /// a PKCS#11 module's or Redis's message may quote what someone else sent.
 pub(crate) fn chain(error: &dyn std::error::Error) -> String {
     let mut text = sanitize(&error.to_string());

@@ -19,7 +19,6 @@ mod identity;
 mod key_files;
 mod output;
 mod passphrase;
-mod sanitize;
 mod transport;
 mod vault;
 

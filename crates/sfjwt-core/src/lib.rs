@@ -58,6 +58,8 @@
 //!   Salesforce would reject.
 //! - [`jws`]: sign them as a compact JWS with RS256 through a [`Signer`](jws::Signer) (blinded
 //!   RSA by default), and verify tokens strictly.
+//! - [`diagnose`]: the offline health check of a set-up (certificate pair and expiry, claims,
+//!   audience), as typed findings a service can run at start-up.
 //! - [`manual`]: the protocol facts the code relies on, with their sources.
 //!
 //! ## The building blocks, without the client
@@ -86,6 +88,7 @@
 pub mod api;
 pub mod claims;
 pub mod clock;
+pub mod diagnose;
 pub mod endpoint;
 pub mod exchange;
 pub mod jws;

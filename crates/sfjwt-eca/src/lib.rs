@@ -37,6 +37,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod check;
 mod error;
 pub mod fields;
 mod folder;

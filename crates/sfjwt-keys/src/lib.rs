@@ -45,12 +45,11 @@
 //! ```
 #![forbid(unsafe_code)]
 
-mod date;
 mod generate;
 pub mod jks;
 pub mod keystore;
 
-pub use date::utc_date;
 pub use generate::{
     GenerateError, KEY_BITS, KeyPair, KeyPairSpec, PBKDF2_ROUNDS, encrypt_pkcs8_pem, generate,
 };
+pub use sfjwt_core::key::utc_date;

@@ -9,15 +9,12 @@ use std::io::Read as _;
 use std::path::PathBuf;
 use std::time::SystemTime;
 
-use sfjwt_core::claims::{Audience, Claims};
-use sfjwt_core::endpoint::{EndpointKind, TokenEndpoint};
-use sfjwt_core::jws::{Signer as _, verify_rs256_signature};
+use sfjwt_core::diagnose::{self, Finding, Level};
+use sfjwt_core::endpoint::TokenEndpoint;
 use sfjwt_core::key::{Certificate, PublicKey};
-// Certificates expiring sooner than this get a warning: renewing needs an admin.
-use sfjwt_keys::keystore::EXPIRY_WARNING;
-use sfjwt_keys::utc_date;
+use sfjwt_eca::EcaFolder;
 
-use crate::error::{CliError, CliResult, with_cause};
+use crate::error::{CliError, CliResult};
 use crate::identity::{Identity, KEY_ENV, KeySource, exposed_mode};
 use crate::output::Out;
 
@@ -47,13 +44,6 @@ pub(crate) struct CheckArgs {
     pub(crate) eca: Option<PathBuf>,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Level {
-    Ok,
-    Warn,
-    Error,
-}
-
 struct Report<'a> {
     out: &'a mut Out,
     errors: usize,
@@ -68,13 +58,19 @@ impl Report<'_> {
                 self.warnings += 1;
                 self.out.warn("warn ")
             }
-            Level::Error => {
+            _ => {
                 self.errors += 1;
                 self.out.bad("error")
             }
         };
         self.out
             .line(format!("{label} {topic:<11} {}", text.as_ref()))
+    }
+
+    fn all(&mut self, findings: impl IntoIterator<Item = Finding>) -> CliResult {
+        findings
+            .into_iter()
+            .try_for_each(|f| self.add(f.level, f.topic, f.message))
     }
 }
 
@@ -91,14 +87,9 @@ pub(crate) fn run(args: &CheckArgs, out: &mut Out) -> CliResult {
         check_certificate(args, key.as_ref(), now, &mut report)?;
     }
     if let Some(dir) = &args.eca {
-        use super::eca::Severity;
-        for (severity, topic, text) in super::eca::check_findings(dir, key.as_ref(), now) {
-            let level = match severity {
-                Severity::Ok => Level::Ok,
-                Severity::Warn => Level::Warn,
-                Severity::Error => Level::Error,
-            };
-            report.add(level, topic, text)?;
+        match EcaFolder::load(dir) {
+            Ok(folder) => report.all(folder.check(key.as_ref(), now))?,
+            Err(e) => report.add(Level::Error, "eca", crate::error::chain(&e))?,
         }
     }
     check_claims(&args.identity, endpoint.as_ref(), now, &mut report)?;
@@ -120,20 +111,7 @@ fn check_endpoint(
 ) -> CliResult<Option<TokenEndpoint>> {
     match identity.endpoint() {
         Ok(endpoint) => {
-            let what = match endpoint.kind() {
-                EndpointKind::Loopback => "plain http on loopback (a local emulator)",
-                EndpointKind::ProductionLogin => "https, production login server",
-                EndpointKind::SandboxLogin => "https, sandbox login server",
-                EndpointKind::MyDomain => "https, My Domain",
-                EndpointKind::SandboxMyDomain => "https, sandbox My Domain",
-                EndpointKind::ExperienceSite => "https, Experience Cloud site",
-                _ => "https",
-            };
-            report.add(
-                Level::Ok,
-                "endpoint",
-                format!("{} ({what})", endpoint.token_url()),
-            )?;
+            report.all([diagnose::endpoint(&endpoint)])?;
             Ok(Some(endpoint))
         }
         Err(e) => {
@@ -192,36 +170,18 @@ fn check_vault_key(identity: &Identity, report: &mut Report<'_>) -> CliResult<Op
     };
     let public_key = key.public_key();
     let description = key.describe();
-    let probe = b"sfjwt check: test signature";
-    let signed = key.into_signer().sign_rs256(probe);
-    match signed.map(|sig| verify_rs256_signature(&public_key, probe, &sig)) {
-        Ok(Ok(())) => report.add(
-            Level::Ok,
-            "key",
-            format!(
-                "RSA {} bits, in {description}; a test signature verifies",
-                public_key.bits()
-            ),
-        )?,
-        Ok(Err(_)) => report.add(
-            Level::Error,
-            "key",
-            format!("{description}: its signature does not verify with its own public key"),
-        )?,
-        Err(e) => {
-            report.add(
-                Level::Error,
-                "key",
-                format!("{description} cannot sign: {}", with_cause(&e)),
-            )?;
-        }
-    }
+    report.all([diagnose::signer(
+        &description,
+        &*key.into_signer(),
+        &public_key,
+    )])?;
     Ok(Some(public_key))
 }
 
-/// The container format, from the PEM label (for the report only; the core detects it itself).
+/// The container format, from the PEM label (for the report only; the loaders detect it).
 fn describe_format(source: &KeySource) -> &'static str {
-    let head = match source {
+    // Key text: wiped when dropped.
+    let head = zeroize::Zeroizing::new(match source {
         // The first 4 KiB hold the PEM label; never more (the file may be `/dev/zero`).
         KeySource::File(path) => {
             let mut head = zeroize::Zeroizing::new(Vec::with_capacity(4096));
@@ -229,18 +189,8 @@ fn describe_format(source: &KeySource) -> &'static str {
             String::from_utf8_lossy(&head).into_owned()
         }
         KeySource::Env => std::env::var(KEY_ENV).unwrap_or_default(),
-    };
-    if head.contains("BEGIN ENCRYPTED PRIVATE KEY") {
-        "PKCS#8 PEM, encrypted"
-    } else if head.contains("BEGIN PRIVATE KEY") {
-        "PKCS#8 PEM"
-    } else if head.contains("BEGIN RSA PRIVATE KEY") && head.contains("ENCRYPTED") {
-        "PKCS#1 PEM, legacy OpenSSL encryption"
-    } else if head.contains("BEGIN RSA PRIVATE KEY") {
-        "PKCS#1 PEM"
-    } else {
-        "DER or re-encoded text"
-    }
+    });
+    diagnose::key_container(&head)
 }
 
 fn check_permissions(source: &KeySource, report: &mut Report<'_>) -> CliResult {
@@ -281,60 +231,8 @@ fn check_certificate(
             );
         }
     };
-    match key {
-        Some(key) if cert.public_key() == key => report.add(
-            Level::Ok,
-            "pair",
-            format!("{} ({}) is the certificate of the key", path.display(), cert.subject()),
-        )?,
-        Some(_) => report.add(
-            Level::Error,
-            "pair",
-            format!(
-                "{} ({}) is NOT the certificate of this key: Salesforce answers `invalid_grant: invalid assertion`; upload the certificate made from this key (or use the key it was made from)",
-                path.display(),
-                cert.subject()
-            ),
-        )?,
-        None => report.add(Level::Warn, "pair", "not checked: the key did not load")?,
-    }
-    let until = utc_date(cert.not_after());
-    if now < cert.not_before() {
-        report.add(
-            Level::Error,
-            "validity",
-            format!(
-                "not valid before {}: check the clock, or make a new certificate",
-                utc_date(cert.not_before())
-            ),
-        )
-    } else if now > cert.not_after() {
-        report.add(
-            Level::Error,
-            "validity",
-            format!(
-                "expired on {until}: make a new pair (`sfjwt keygen`) and upload the certificate"
-            ),
-        )
-    } else {
-        let left = cert.not_after().duration_since(now).unwrap_or_default();
-        let days = left.as_secs() / 86_400;
-        if left < EXPIRY_WARNING {
-            report.add(
-                Level::Warn,
-                "validity",
-                format!(
-                    "expires in {days} day(s), on {until}: plan a new certificate (`sfjwt keygen`)"
-                ),
-            )
-        } else {
-            report.add(
-                Level::Ok,
-                "validity",
-                format!("valid until {until} ({days} days)"),
-            )
-        }
-    }
+    let name = path.display().to_string();
+    report.all(diagnose::certificate(&name, &cert, key, now))
 }
 
 fn check_claims(
@@ -344,28 +242,20 @@ fn check_claims(
     report: &mut Report<'_>,
 ) -> CliResult {
     match &identity.client_id {
-        None => report.add(Level::Warn, "client id", "none given (--client-id / SFJWT_CLIENT_ID): not checked")?,
-        Some(id) => match Claims::builder().client_id(id.as_str()).username("probe@example.com").build(now) {
-            Err(e) => report.add(Level::Error, "client id", e.to_string())?,
-            Ok(_) if !id.starts_with("3MVG") => report.add(
-                Level::Warn,
-                "client id",
-                format!("{id:?} does not look like a Consumer Key (they start with 3MVG): copy it from the app's \"Manage Consumer Details\""),
-            )?,
-            Ok(_) => report.add(Level::Ok, "client id", format!("{id} ({} characters)", id.chars().count()))?,
-        },
+        None => report.add(
+            Level::Warn,
+            "client id",
+            "none given (--client-id / SFJWT_CLIENT_ID): not checked",
+        )?,
+        Some(id) => report.all([diagnose::client_id(id, now)])?,
     }
     match &identity.username {
-        None => report.add(Level::Warn, "username", "none given (--username / SFJWT_USERNAME): not checked")?,
-        Some(user) => match Claims::builder().client_id("3MVG9probe").username(user.as_str()).build(now) {
-            Err(e) => report.add(Level::Error, "username", e.to_string())?,
-            Ok(_) if !user.contains('@') => report.add(
-                Level::Warn,
-                "username",
-                format!("{user:?} has no @: Salesforce usernames look like e-mail addresses (the username, not the e-mail or the user id)"),
-            )?,
-            Ok(_) => report.add(Level::Ok, "username", user.as_str())?,
-        },
+        None => report.add(
+            Level::Warn,
+            "username",
+            "none given (--username / SFJWT_USERNAME): not checked",
+        )?,
+        Some(user) => report.all([diagnose::username(user, now)])?,
     }
     let Some(endpoint) = endpoint else {
         return report.add(
@@ -378,62 +268,6 @@ fn check_claims(
         Ok(aud) => aud,
         Err(e) => return report.add(Level::Error, "audience", e.message()),
     };
-    let (level, reason) = audience_decision(identity, endpoint, &audience);
-    report.add(level, "audience", format!("{audience} ({reason})"))
-}
-
-/// Which audience will be used and why: ok for the usual cases, warn for a My Domain (right
-/// for External Client Apps since Spring '26, refused by connected apps), error for a
-/// production/sandbox mix-up.
-fn audience_decision(
-    identity: &Identity,
-    endpoint: &TokenEndpoint,
-    audience: &Audience,
-) -> (Level, String) {
-    let sandbox_endpoint = matches!(
-        endpoint.kind(),
-        EndpointKind::SandboxLogin | EndpointKind::SandboxMyDomain
-    );
-    let production_endpoint = matches!(
-        endpoint.kind(),
-        EndpointKind::ProductionLogin | EndpointKind::MyDomain
-    );
     let given = identity.audience.is_some();
-    if audience.is_my_domain() {
-        let mut reason = "My Domain audience: right for External Client App orgs after Spring '26 (they answer app_not_found to login/test); otherwise use login/test".to_owned();
-        if endpoint.kind() != EndpointKind::Loopback && endpoint.base_url() != audience.as_str() {
-            reason.push_str(&format!(
-                "; an ECA wants the same My Domain as login URL, and the login URL is {}",
-                endpoint.base_url()
-            ));
-        }
-        return (Level::Warn, reason);
-    }
-    if sandbox_endpoint && audience.as_str() == Audience::PRODUCTION_URL {
-        return (
-            Level::Error,
-            "production login server with a sandbox endpoint: sandboxes need https://test.salesforce.com (leave --audience out)".to_owned(),
-        );
-    }
-    if production_endpoint && audience.is_sandbox() {
-        return (
-            Level::Error,
-            "sandbox login server with a production endpoint: production needs https://login.salesforce.com (leave --audience out, or use --sandbox)".to_owned(),
-        );
-    }
-    let why = match (given, endpoint.kind()) {
-        (true, _) if audience.is_login_server() => "given with --audience",
-        (true, _) => "given with --audience: a site or custom authorization server",
-        (false, EndpointKind::SandboxLogin | EndpointKind::SandboxMyDomain) => {
-            "default for a sandbox login URL; use --audience my-domain if an External Client App answers app_not_found"
-        }
-        (false, EndpointKind::ExperienceSite) => {
-            "default for an Experience Cloud site: the site URL"
-        }
-        (false, EndpointKind::Loopback) => "default for a loopback emulator",
-        (false, _) => {
-            "default for a production login URL; use --audience my-domain with your My Domain if an External Client App answers app_not_found"
-        }
-    };
-    (Level::Ok, why.to_owned())
+    report.all([diagnose::audience(endpoint, &audience, given)])
 }

@@ -9,10 +9,7 @@ use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use sfjwt_core::key::PublicKey;
-use sfjwt_eca::{
-    ApiVersion, EcaError, EcaFolder, EcaSpec, IpRelaxation, PermittedUsersPolicy, Scope,
-};
+use sfjwt_eca::{ApiVersion, EcaError, EcaFolder, EcaSpec, IpRelaxation, Scope};
 use sfjwt_emulator::{Emulator, EmulatorBuilder};
 
 use crate::error::{CliError, CliResult};
@@ -232,117 +229,4 @@ pub(crate) fn emulator_builder(
                 "write the folder again with `sfjwt eca new NAME --cert server.crt --out DIR`",
             )
         })
-}
-
-/// How a `check --eca` finding is graded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Severity {
-    Ok,
-    Warn,
-    Error,
-}
-
-/// One `check --eca` line: grade, topic, text.
-pub(crate) type Finding = (Severity, &'static str, String);
-
-/// `sfjwt check --eca DIR`: the folder against the key.
-pub(crate) fn check_findings(dir: &Path, key: Option<&PublicKey>, now: SystemTime) -> Vec<Finding> {
-    let folder = match EcaFolder::load(dir) {
-        Ok(folder) => folder,
-        Err(e) => return vec![(Severity::Error, "eca", crate::error::chain(&e))],
-    };
-    let mut findings = vec![(
-        Severity::Ok,
-        "eca",
-        format!(
-            "{} in {} ({} metadata types)",
-            folder.name(),
-            dir.display(),
-            folder.types().len()
-        ),
-    )];
-    match folder.certificate() {
-        None => findings.push((
-            Severity::Error,
-            "eca cert",
-            "no certificate in ExtlClntAppGlobalOauthSettings: it is the JWT bearer switch, without it the flow is off (write the folder with `sfjwt eca new --cert server.crt`)".to_owned(),
-        )),
-        Some(cert) => {
-            match key {
-                Some(key) if cert.public_key() == key => findings.push((
-                    Severity::Ok,
-                    "eca cert",
-                    format!("{} pairs with the key: the JWT bearer flow is on", cert.subject()),
-                )),
-                Some(_) => findings.push((
-                    Severity::Error,
-                    "eca cert",
-                    format!("{} does NOT pair with the key: Salesforce would answer `invalid_grant: invalid assertion`", cert.subject()),
-                )),
-                None => findings.push((Severity::Warn, "eca cert", "present; not paired: the key did not load".to_owned())),
-            }
-            if now > cert.not_after() {
-                findings.push((
-                    Severity::Error,
-                    "eca cert",
-                    format!("expired on {}: make a new pair (`sfjwt keygen`) and write the folder again", sfjwt_keys::utc_date(cert.not_after())),
-                ));
-            }
-        }
-    }
-    let named: Vec<String> = folder
-        .permission_sets()
-        .iter()
-        .map(|p| format!("permission set {p}"))
-        .chain(folder.profiles().iter().map(|p| format!("profile {p}")))
-        .collect();
-    match folder.permitted_users() {
-        Some(PermittedUsersPolicy::AdminApprovedPreAuthorized) if !named.is_empty() => findings.push((
-            Severity::Ok,
-            "eca users",
-            format!("admin approved users are pre-authorized: {} (the guide says IDs, its sample uses names; sfjwt writes names)", named.join(", ")),
-        )),
-        Some(PermittedUsersPolicy::AdminApprovedPreAuthorized) => findings.push((
-            Severity::Error,
-            "eca users",
-            "pre-authorized, but the policy names no permission set or profile: every login gets `user hasn't approved this consumer`".to_owned(),
-        )),
-        _ => findings.push((
-            Severity::Error,
-            "eca users",
-            "the permitted-users policy is not AdminApprovedPreAuthorized: the JWT bearer flow gets `user hasn't approved this consumer`".to_owned(),
-        )),
-    }
-    match folder.api_version() {
-        None => findings.push((
-            Severity::Warn,
-            "eca api",
-            "sfdx-project.json sets no sourceApiVersion: the fields' versions were not checked"
-                .to_owned(),
-        )),
-        Some(version) => {
-            let too_new = folder.fields_newer_than_project();
-            if too_new.is_empty() {
-                findings.push((
-                    Severity::Ok,
-                    "eca api",
-                    format!(
-                        "{version}: new enough for every field ({} checked)",
-                        folder.fields().len()
-                    ),
-                ));
-            }
-            for field in too_new {
-                findings.push((
-                    Severity::Error,
-                    "eca api",
-                    format!(
-                        "{}.{} needs API {} or later; sourceApiVersion is {version}: raise it in sfdx-project.json",
-                        field.metadata_type, field.field, field.since
-                    ),
-                ));
-            }
-        }
-    }
-    findings
 }

@@ -1,22 +1,18 @@
 //! `sfjwt probe`: which login URL and audience does this org want? One bounded, explicit
 //! diagnosis instead of guessing flags.
 //!
-//! It tries, in order, the login/audience pairs the Salesforce CLI tries (forcedotcom/sfdx-core,
-//! `getLoginAudienceCombos`, with the production login server as its default audience): the
-//! login URL as its own audience (the My Domain/My Domain pair External Client Apps want),
-//! then the test and login servers each as their own audience, then the login URL with the
-//! login and the test audience. Pairs that mix production and sandbox are left out, and
-//! duplicates are sent once, so at most five requests go out — never more than six — and
-//! only to the login URL given or to login/test.salesforce.com. It stops at the first grant,
-//! prints one line per pair with the answer, then the `sfjwt token` flags that worked.
+//! It tries, in order, the login/audience pairs the Salesforce CLI tries
+//! ([`sfjwt_core::endpoint::login_pairs`]): at most five requests go out — never more than
+//! six — and only to the login URL given or to login/test.salesforce.com. It stops at the
+//! first grant, prints one line per pair with the answer, then the `sfjwt token` flags that
+//! worked.
 //!
 //! Exit codes: 0 a pair was granted, 3 none was, 2 a local problem (flags, key).
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use sfjwt_core::claims::Audience;
-use sfjwt_core::endpoint::{EndpointKind, TokenEndpoint};
+use sfjwt_core::endpoint::{EndpointKind, LoginPair, login_pairs};
 use sfjwt_core::exchange::{ExchangeError, JwtBearer};
 use sfjwt_core::jws::Signer;
 use sfjwt_core::response::sanitize;
@@ -55,59 +51,6 @@ pub(crate) struct ProbeArgs {
     pub(crate) json: bool,
 }
 
-/// The most requests one probe sends.
-pub(crate) const MAX_REQUESTS: usize = 6;
-
-/// One login URL / audience pair.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Pair {
-    /// Where the assertion is POSTed.
-    pub(crate) login: TokenEndpoint,
-    /// Its `aud`.
-    pub(crate) audience: Audience,
-}
-
-/// The pairs to try for `login`, in the Salesforce CLI's order, without duplicates and
-/// without the production/sandbox mixes.
-pub(crate) fn pairs(login: &TokenEndpoint) -> Vec<Pair> {
-    let production = TokenEndpoint::production();
-    let sandbox = TokenEndpoint::sandbox();
-    // The login URL as its own audience: a My Domain (or a loopback emulator playing one),
-    // a login server, or a site; none for hosts that cannot be an audience.
-    let own = Audience::my_domain_of(login)
-        .ok()
-        .or_else(|| Audience::parse(login.base_url()).ok());
-    let mut candidates: Vec<(TokenEndpoint, Option<Audience>)> = vec![
-        (login.clone(), own),
-        (sandbox.clone(), Some(Audience::sandbox())),
-        (production.clone(), Some(Audience::production())),
-        (login.clone(), Some(Audience::production())),
-        (login.clone(), Some(Audience::sandbox())),
-    ];
-    // sfdx-core filters out the login server of one kind with the audience of the other.
-    candidates.retain(|(endpoint, audience)| {
-        let mixed = match audience {
-            Some(aud) if aud.is_sandbox() => endpoint.kind() == EndpointKind::ProductionLogin,
-            Some(aud) if aud.is_login_server() => endpoint.kind() == EndpointKind::SandboxLogin,
-            _ => false,
-        };
-        !mixed
-    });
-    let mut pairs: Vec<Pair> = Vec::new();
-    for (endpoint, audience) in candidates {
-        let Some(audience) = audience else { continue };
-        let pair = Pair {
-            login: endpoint,
-            audience,
-        };
-        if !pairs.contains(&pair) {
-            pairs.push(pair);
-        }
-    }
-    pairs.truncate(MAX_REQUESTS);
-    pairs
-}
-
 /// What one pair got.
 enum Answer {
     Granted,
@@ -133,7 +76,7 @@ pub(crate) fn run(args: &ProbeArgs, out: &mut Out) -> CliResult {
 
     let mut results = Vec::new();
     let mut granted = None;
-    for pair in pairs(&login) {
+    for pair in login_pairs(&login) {
         let client = JwtBearer::builder()
             .endpoint(pair.login.clone())
             .client_id(client_id.as_str())
@@ -196,7 +139,7 @@ pub(crate) fn run(args: &ProbeArgs, out: &mut Out) -> CliResult {
 }
 
 /// The `sfjwt token` flags of the pair that worked (identity flags included, key by path).
-fn token_flags(pair: &Pair, args: &ProbeArgs) -> String {
+fn token_flags(pair: &LoginPair, args: &ProbeArgs) -> String {
     let identity = &args.identity;
     // `my-domain` is how the CLI says "the login URL's own My Domain" (and the only way to
     // name a loopback emulator's URL as audience).
@@ -224,7 +167,7 @@ fn token_flags(pair: &Pair, args: &ProbeArgs) -> String {
 }
 
 /// `{"pairs":[{"login_url","audience","answer","error","error_description","detail"}…],"works":…}`.
-fn json(results: &[(Pair, Answer)], flags: Option<&str>) -> String {
+fn json(results: &[(LoginPair, Answer)], flags: Option<&str>) -> String {
     let pairs: Vec<serde_json::Value> = results
         .iter()
         .map(|(pair, answer)| {
@@ -253,60 +196,4 @@ fn json(results: &[(Pair, Answer)], flags: Option<&str>) -> String {
         serde_json::Value::String(format!("sfjwt token {flags}"))
     });
     serde_json::json!({ "pairs": pairs, "works": works }).to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn names(login: &str) -> Vec<(String, String)> {
-        pairs(&TokenEndpoint::parse(login).unwrap())
-            .into_iter()
-            .map(|p| (p.login.base_url().to_owned(), p.audience.to_string()))
-            .collect()
-    }
-
-    const LOGIN: &str = "https://login.salesforce.com";
-    const TEST: &str = "https://test.salesforce.com";
-
-    #[test]
-    fn a_my_domain_gets_the_cli_s_five_pairs() {
-        let md = "https://acme.my.salesforce.com";
-        let want: Vec<(String, String)> = [
-            (md, md),
-            (TEST, TEST),
-            (LOGIN, LOGIN),
-            (md, LOGIN),
-            (md, TEST),
-        ]
-        .iter()
-        .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
-        .collect();
-        assert_eq!(names(md), want);
-    }
-
-    #[test]
-    fn the_login_servers_get_two_pairs() {
-        let both = vec![
-            (LOGIN.to_owned(), LOGIN.to_owned()),
-            (TEST.to_owned(), TEST.to_owned()),
-        ];
-        assert_eq!(names(LOGIN), both);
-        assert_eq!(
-            names(TEST),
-            vec![
-                (TEST.to_owned(), TEST.to_owned()),
-                (LOGIN.to_owned(), LOGIN.to_owned()),
-            ]
-        );
-    }
-
-    #[test]
-    fn a_loopback_emulator_plays_the_my_domain() {
-        let emu = "http://127.0.0.1:8080";
-        let got = names(emu);
-        assert_eq!(got.first().unwrap(), &(emu.to_owned(), emu.to_owned()));
-        assert_eq!(got.len(), 5);
-        assert!(got.len() <= MAX_REQUESTS);
-    }
 }

@@ -84,9 +84,9 @@ pub(crate) fn run(args: &TokenArgs, out: &mut Out) -> CliResult {
     }
     let obtained = source.token()?;
     if args.json {
-        // Full values, JSON-escaped (control characters included, see `json_line`).
+        // Full values, JSON-escaped (control characters included, see `sfjwt_core::response::json_escaped`).
         let json = with_from_cache(&obtained.token, obtained.from_cache);
-        out.line(crate::sanitize::json_line(&json).as_str())
+        out.line(sfjwt_core::response::json_escaped(&json).as_str())
     } else {
         summary(&obtained.token, out)?;
         let origin = match (obtained.from_cache, source.file()) {

@@ -15,8 +15,10 @@ use crate::salesforce_host::{self, HostKind};
 use crate::url::{HttpUrl, SchemePolicy, UrlError};
 
 mod error;
+mod login_pairs;
 
 pub use error::EndpointError;
+pub use login_pairs::{LoginPair, MAX_LOGIN_PAIRS, login_pairs};
 
 /// The path of the OAuth 2.0 token endpoint on every Salesforce login host.
 pub const TOKEN_PATH: &str = "/services/oauth2/token";

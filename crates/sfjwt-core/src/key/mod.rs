@@ -13,6 +13,7 @@
 
 mod algorithm;
 mod certificate;
+mod date;
 mod detect;
 mod env_value;
 mod error;
@@ -27,6 +28,7 @@ mod rsa_der;
 mod self_signed;
 
 pub use certificate::Certificate;
+pub use date::utc_date;
 pub use error::KeyError;
 pub use file::MAX_FILE_BYTES;
 pub use passphrase::Passphrase;

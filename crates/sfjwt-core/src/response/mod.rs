@@ -13,6 +13,7 @@ mod error;
 mod oauth_error;
 mod parse;
 mod sanitize;
+mod terminal;
 mod token;
 
 pub use api_error::says_invalid_session;
@@ -20,4 +21,5 @@ pub use error::ResponseError;
 pub use oauth_error::{OAuthError, OAuthErrorCode};
 pub use parse::{DEFAULT_MAX_BODY, parse_token_response};
 pub use sanitize::{DISPLAY_CHARS, is_unsafe_char, sanitize};
+pub use terminal::{json_escaped, terminal_json, terminal_text};
 pub use token::{AccessToken, TokenResponse};

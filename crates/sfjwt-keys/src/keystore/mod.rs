@@ -27,7 +27,7 @@ mod chain;
 mod write;
 
 use std::fmt;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use sfjwt_core::key::{Certificate, KeyError, PrivateKey};
 use sha2::{Digest as _, Sha256};
@@ -37,8 +37,8 @@ pub use alias::{Alias, AliasError, MAX_ALIAS_LEN};
 pub use chain::{ChainError, parse_chain};
 pub use write::{WriteError, write_atomically};
 
-use crate::date::utc_date;
 use crate::jks;
+use sfjwt_core::key::utc_date;
 
 /// The key sizes Salesforce imports (Help: "Imported keys must have a bit size of 2048, 3072,
 /// or 4096").
@@ -48,8 +48,9 @@ pub const SALESFORCE_KEY_BITS: [usize; 3] = [2048, 3072, 4096];
 /// a shorter one could not be opened again with `keytool`.
 pub const MIN_PASSWORD_CHARS: usize = 6;
 
-/// A certificate expiring within this long gets [`Warning::ExpiresSoon`].
-pub const EXPIRY_WARNING: Duration = Duration::from_secs(30 * 86_400);
+/// A certificate expiring within this long gets [`Warning::ExpiresSoon`] (the same margin as
+/// `sfjwt check`'s diagnosis).
+pub use sfjwt_core::diagnose::EXPIRY_WARNING;
 
 /// The keystore password (it protects the store and the key). Zeroized on drop; `Debug` is
 /// redacted and there is no `Display`.
@@ -337,6 +338,8 @@ fn fingerprint(der: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     #[test]

@@ -1,5 +1,5 @@
 //! What `sfjwt api` does with the answer: recognise an ended session, print the body (pretty
-//! JSON for a person at a terminal, sanitised by [`crate::sanitize`]; the exact bytes for a
+//! JSON for a person at a terminal, sanitised by [`sfjwt_core::response::terminal_json`]; the exact bytes for a
 //! pipe or with `--raw`), and map the status to the exit code (0 for 2xx, 5 otherwise).
 
 use std::io::Write as _;
@@ -35,7 +35,7 @@ pub(crate) fn print(response: &Response<Vec<u8>>, include: bool, terminal: bool)
         for (name, value) in response.headers() {
             head.push_str(&format!(
                 "{name}: {}\n",
-                crate::sanitize::line(&String::from_utf8_lossy(value.as_bytes()))
+                sfjwt_core::response::sanitize(&String::from_utf8_lossy(value.as_bytes()))
             ));
         }
         head.push('\n');
@@ -44,8 +44,8 @@ pub(crate) fn print(response: &Response<Vec<u8>>, include: bool, terminal: bool)
     let body = response.body();
     if terminal {
         let text = match serde_json::from_slice::<Value>(body) {
-            Ok(json) => crate::sanitize::terminal_json(&json),
-            Err(_) => zeroize::Zeroizing::new(crate::sanitize::terminal_text(
+            Ok(json) => sfjwt_core::response::terminal_json(&json),
+            Err(_) => zeroize::Zeroizing::new(sfjwt_core::response::terminal_text(
                 &String::from_utf8_lossy(body),
             )),
         };

@@ -7,7 +7,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 ///
 /// ```
 /// use std::time::{Duration, UNIX_EPOCH};
-/// assert_eq!(sfjwt_keys::utc_date(UNIX_EPOCH + Duration::from_secs(1_700_000_000)), "2023-11-14");
+/// assert_eq!(sfjwt_core::key::utc_date(UNIX_EPOCH + Duration::from_secs(1_700_000_000)), "2023-11-14");
 /// ```
 pub fn utc_date(time: SystemTime) -> String {
     let Ok(date) = der::DateTime::from_system_time(time) else {
