@@ -260,10 +260,7 @@ fn emulate_prints_a_working_token_line() {
         .collect();
     let result = sfjwt().arg("token").args(&args).assert();
     // Stop the emulator with SIGTERM so it cleans up its temporary key directory.
-    let _ = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let status = child.wait().unwrap();
+    let status = support::terminate(&mut child).unwrap();
     result
         .success()
         .stdout(predicate::str::contains("[redacted]"));
@@ -307,10 +304,7 @@ fn emulate_with_a_config_file() {
         .arg("--key-file")
         .arg(key("rsa2048.pkcs8.pem"))
         .assert();
-    let _ = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let _ = child.wait();
+    let _ = support::terminate(&mut child);
     drop(lines);
     result.success();
 }
@@ -352,10 +346,7 @@ fn emulate_an_eca_org_from_the_example_config() {
         .arg("--key-file")
         .arg(key("rsa2048.pkcs8.pem"))
         .assert();
-    let _ = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let _ = child.wait();
+    let _ = support::terminate(&mut child);
     drop(lines);
     let audience_line = audience_line.expect("emulate printed no --audience line for the ECA");
     // The emulator's URL plays the org's My Domain, so the printed line says `my-domain`.

@@ -72,10 +72,7 @@ impl Running {
 
 impl Drop for Running {
     fn drop(&mut self) {
-        let _ = std::process::Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let _ = self.child.wait();
+        let _ = support::terminate(&mut self.child);
     }
 }
 

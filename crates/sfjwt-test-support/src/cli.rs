@@ -109,6 +109,19 @@ pub fn spawn_emulate(cmd: &mut Command, stderr: Stdio) -> (std::process::Child, 
     (child, banner)
 }
 
+/// Stops a spawned `sfjwt emulate` with SIGTERM (so it removes its temporary key directory,
+/// as on Ctrl-C) and waits for it; its exit status.
+///
+/// # Errors
+///
+/// Waiting for the child failed (see [`std::process::Child::wait`]).
+pub fn terminate(child: &mut std::process::Child) -> std::io::Result<std::process::ExitStatus> {
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    child.wait()
+}
+
 /// The arguments of `sfjwt token` with the vault key `uri`, for `client_id` and [`USER`].
 pub fn vault_token_args<'a>(uri: &'a str, client_id: &'a str) -> [&'a str; 7] {
     [
