@@ -11,9 +11,8 @@ use std::net::TcpListener;
 use std::path::Path;
 
 use assert_cmd::Command;
-use sfjwt_emulator::{App, Emulator, User};
 use sfjwt_test_support::canned::answering;
-use sfjwt_test_support::cli::{self as support, USER, key, sfjwt};
+use sfjwt_test_support::cli::{self as support, key, sfjwt};
 
 const CLIENT_ID: &str = "3MVG9_cli_test_consumer_key";
 
@@ -131,47 +130,21 @@ fn dev_zero_as_every_file_argument_is_refused_with_the_cap() {
     let zero = "/dev/zero";
     let good_key = key("rsa2048.pkcs8.pem");
     let good_cert = key("rsa2048.crt.pem");
-    let cases: Vec<Vec<std::ffi::OsString>> = vec![
-        vec!["check".into(), "--key-file".into(), zero.into()],
-        vec![
-            "check".into(),
-            "--key-file".into(),
-            good_key.clone().into(),
-            "--cert".into(),
-            zero.into(),
-        ],
-        vec![
-            "verify".into(),
-            "--cert".into(),
-            zero.into(),
-            "x.y.z".into(),
-        ],
-        vec![
-            "verify".into(),
-            "--public-key".into(),
-            zero.into(),
-            "x.y.z".into(),
-        ],
-        vec![
-            "assertion".into(),
-            "--client-id".into(),
-            CLIENT_ID.into(),
-            "--username".into(),
-            USER.into(),
-            "--key-file".into(),
-            zero.into(),
-        ],
-        vec![
-            "token".into(),
-            "--login-url".into(),
-            "http://127.0.0.1:9".into(),
-            "--client-id".into(),
-            CLIENT_ID.into(),
-            "--username".into(),
-            USER.into(),
-            "--key-file".into(),
-            zero.into(),
-        ],
+    let good_key = good_key.to_str().unwrap();
+    let id = support::assertion_args(CLIENT_ID);
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["check", "--key-file", zero],
+        vec!["check", "--key-file", good_key, "--cert", zero],
+        vec!["verify", "--cert", zero, "x.y.z"],
+        vec!["verify", "--public-key", zero, "x.y.z"],
+        [&id[..], &["--key-file", zero]].concat(),
+        // `token`: the same identity, a login URL nothing listens on.
+        [
+            &["token"],
+            &id[1..],
+            &["--key-file", zero, "--login-url", "http://127.0.0.1:9"],
+        ]
+        .concat(),
     ];
     for args in cases {
         let output = sfjwt().args(&args).output().unwrap();
@@ -223,18 +196,7 @@ fn token_and_assertion_warn_once_about_a_key_others_can_read() {
         "{stderr}"
     );
 
-    let sf = Emulator::builder()
-        .app(
-            App::from_pem(
-                CLIENT_ID,
-                &std::fs::read_to_string(key("rsa2048.crt.pem")).unwrap(),
-            )
-            .unwrap()
-            .admin_approved([USER]),
-        )
-        .user(User::new(USER))
-        .start()
-        .unwrap();
+    let sf = support::org_with(CLIENT_ID, &support::read_key("rsa2048.crt.pem"));
     let output = token_cmd(sf.base_url(), &path).output().unwrap();
     assert_eq!(output.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&output.stderr).starts_with("warning: "));
@@ -251,18 +213,7 @@ fn token_and_assertion_warn_once_about_a_key_others_can_read() {
 fn proxy_variables_never_see_a_loopback_request() {
     let proxy = TcpListener::bind("127.0.0.1:0").unwrap();
     let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
-    let sf = Emulator::builder()
-        .app(
-            App::from_pem(
-                CLIENT_ID,
-                &std::fs::read_to_string(key("rsa2048.crt.pem")).unwrap(),
-            )
-            .unwrap()
-            .admin_approved([USER]),
-        )
-        .user(User::new(USER))
-        .start()
-        .unwrap();
+    let sf = support::org_with(CLIENT_ID, &support::read_key("rsa2048.crt.pem"));
     let mut cmd = token_cmd(sf.base_url(), &key("rsa2048.pkcs8.pem"));
     for var in [
         "ALL_PROXY",
