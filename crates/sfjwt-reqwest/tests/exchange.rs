@@ -68,12 +68,7 @@ async fn refusal(sf: &sfjwt_emulator::Emulator, client: &JwtBearer) -> ExchangeE
 #[tokio::test]
 async fn unknown_client_id() {
     let sf = start();
-    let c = JwtBearer::builder()
-        .endpoint(endpoint(&sf))
-        .client_id("3MVG9_not_an_app")
-        .username(APPROVED)
-        .signer(key())
-        .build();
+    let c = client_as(&sf, "3MVG9_not_an_app", APPROVED, key());
     let err = refusal(&sf, &c).await;
     assert_oauth(
         &err,
@@ -86,12 +81,7 @@ async fn unknown_client_id() {
 #[tokio::test]
 async fn wrong_key_is_an_invalid_assertion() {
     let sf = start();
-    let c = JwtBearer::builder()
-        .endpoint(endpoint(&sf))
-        .client_id(CLIENT_ID)
-        .username(APPROVED)
-        .signer(other_key())
-        .build();
+    let c = client_as(&sf, CLIENT_ID, APPROVED, other_key());
     let err = refusal(&sf, &c).await;
     assert_oauth(&err, OAuthErrorCode::InvalidAssertion, "invalid assertion");
     assert!(!err.is_retryable());
@@ -148,12 +138,7 @@ async fn expired_assertion() {
 
 #[tokio::test]
 async fn login_rate_exceeded() {
-    let sf = sfjwt_emulator::Emulator::builder()
-        .app(sfjwt_emulator::App::from_pem(CLIENT_ID, CERT_PEM).unwrap())
-        .user(sfjwt_emulator::User::new(APPROVED))
-        .login_rate_per_hour(1)
-        .start()
-        .unwrap();
+    let sf = builder().login_rate_per_hour(1).start().unwrap();
     let c = client(&sf, APPROVED);
     let transport = ReqwestTransport::default();
     c.request_token_async(&transport).await.unwrap();

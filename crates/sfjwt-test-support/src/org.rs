@@ -58,11 +58,22 @@ pub fn start() -> Emulator {
 
 /// A client of the main app for `username`, at the emulator.
 pub fn client(sf: &Emulator, username: &str) -> JwtBearer {
+    client_as(sf, CLIENT_ID, username, key())
+}
+
+/// A client for `sf` as `client_id` and `username`, signing with `signer`: the refusal tests'
+/// wrong app or wrong key.
+pub fn client_as(
+    sf: &Emulator,
+    client_id: &str,
+    username: &str,
+    signer: sfjwt_core::key::PrivateKey,
+) -> JwtBearer {
     JwtBearer::builder()
         .endpoint(endpoint(sf))
-        .client_id(CLIENT_ID)
+        .client_id(client_id)
         .username(username)
-        .signer(key())
+        .signer(signer)
         .build()
 }
 

@@ -55,12 +55,7 @@ fn refusal(sf: &sfjwt_emulator::Emulator, client: &JwtBearer) -> ExchangeError {
 #[test]
 fn unknown_client_id() {
     let sf = start();
-    let c = JwtBearer::builder()
-        .endpoint(endpoint(&sf))
-        .client_id("3MVG9_not_an_app")
-        .username(APPROVED)
-        .signer(key())
-        .build();
+    let c = client_as(&sf, "3MVG9_not_an_app", APPROVED, key());
     let err = refusal(&sf, &c);
     assert_oauth(
         &err,
@@ -73,12 +68,7 @@ fn unknown_client_id() {
 #[test]
 fn wrong_key_is_an_invalid_assertion() {
     let sf = start();
-    let c = JwtBearer::builder()
-        .endpoint(endpoint(&sf))
-        .client_id(CLIENT_ID)
-        .username(APPROVED)
-        .signer(other_key())
-        .build();
+    let c = client_as(&sf, CLIENT_ID, APPROVED, other_key());
     let err = refusal(&sf, &c);
     assert_oauth(&err, OAuthErrorCode::InvalidAssertion, "invalid assertion");
     assert!(!err.is_retryable());
@@ -135,12 +125,7 @@ fn expired_assertion() {
 
 #[test]
 fn login_rate_exceeded() {
-    let sf = sfjwt_emulator::Emulator::builder()
-        .app(sfjwt_emulator::App::from_pem(CLIENT_ID, CERT_PEM).unwrap())
-        .user(sfjwt_emulator::User::new(APPROVED))
-        .login_rate_per_hour(1)
-        .start()
-        .unwrap();
+    let sf = builder().login_rate_per_hour(1).start().unwrap();
     let c = client(&sf, APPROVED);
     c.request_token(&UreqTransport::default()).unwrap();
     let err = c.request_token(&UreqTransport::default()).unwrap_err();
