@@ -1,14 +1,16 @@
 //! What `SalesforceAuth` costs per request: the same GET of the emulator's limits resource on
 //! loopback, through a plain `reqwest::Client` with the bearer header set by hand and through
 //! the middleware client (token lookup, origin check, clone for a possible retry, header),
-//! side by side in interleaved rounds. Prints microseconds per request and the ratio, for
-//! benches/README.md ("Middleware"); the goal is <= 1.05.
+//! side by side. Prints microseconds per request and the ratio, for benches/README.md
+//! ("Middleware"); the goal is <= 1.05.
 //!
-//! Usage: `cargo run --release -p sfjwt-benches --bin middleware_timing [SECONDS]` (default 10,
-//! spent in 30 interleaved rounds, every other one in reverse order; printed: the median round
-//! of each side, and the median of the per-round ratios, which load from other processes moves
-//! least). Two more sides: an empty reqwest-middleware stack (what the stack costs apart from
-//! ours) and the middleware with a full URL instead of `org_url`.
+//! Usage: `cargo run --release -p sfjwt-benches --bin middleware_timing [SECONDS]` (default 10).
+//! The sides take turns in short runs of 100 requests each (a round: one run per side, the
+//! order rotating every round), so a change of load hits them all alike while each side's
+//! connection stays warm within its run; printed are the median round of each side and the
+//! median of the per-round ratios. Two
+//! more sides: an empty reqwest-middleware stack (what the stack costs apart from ours) and
+//! the middleware with a full URL instead of `org_url`.
 #![forbid(unsafe_code)]
 #![allow(
     clippy::print_stdout,
@@ -26,7 +28,10 @@ use sfjwt_reqwest::{
 
 const CERT_PEM: &str = include_str!("../../../testdata/keys/rsa2048.crt.pem");
 const LIMITS: &str = "/services/data/v62.0/limits";
-const ROUNDS: u32 = 30;
+/// Requests per side in a round, unless the second argument says otherwise.
+const DEFAULT_ROUND: u32 = 100;
+/// The sides, in the order of [`Side::ALL`].
+const SIDES: usize = 4;
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
@@ -37,8 +42,13 @@ async fn main() -> Result<(), Error> {
         .map(|s| s.parse())
         .transpose()?
         .unwrap_or(10.0);
-    // Four sides share each round.
-    let budget = Duration::from_secs_f64(seconds / f64::from(ROUNDS) / 4.0);
+    let run_for = Duration::from_secs_f64(seconds);
+    let round: u32 = std::env::args()
+        .nth(2)
+        .map(|s| s.parse())
+        .transpose()?
+        .unwrap_or(DEFAULT_ROUND)
+        .max(1);
 
     let sf = Emulator::builder()
         .app(App::from_pem(CLIENT_ID, CERT_PEM)?.admin_approved([USERNAME]))
@@ -54,38 +64,72 @@ async fn main() -> Result<(), Error> {
     let manager = SharedTokenManager::new(client);
     let token = manager.token().await?;
 
-    // One connection pool each, both warm; the same request bytes on the wire.
+    // One connection pool for all sides (reqwest clients clone as handles to one pool): the
+    // same warm connection, served by the same emulator task, and the same request bytes.
     let plain = reqwest::Client::new();
     let url = format!("{}{LIMITS}", token.instance_url());
     let bearer = token.access_token().expose_secret().to_owned();
-    let api = SalesforceAuth::new(manager).client(reqwest::Client::new());
+    let api = SalesforceAuth::new(manager).client(plain.clone());
     // What the reqwest-middleware stack costs by itself, to tell it from ours.
-    let empty_stack =
-        sfjwt_reqwest::reqwest_middleware::ClientBuilder::new(reqwest::Client::new()).build();
+    let empty_stack = sfjwt_reqwest::reqwest_middleware::ClientBuilder::new(plain.clone()).build();
 
-    let (mut ours, mut theirs, mut stack) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut ratios, mut stack_ratios, mut full) = (Vec::new(), Vec::new(), Vec::new());
-    for round in 0..ROUNDS {
-        // Every other round runs the sides in reverse, so none always goes first.
-        let (plain_us, ours_us, stack_us, full_us);
-        if round % 2 == 0 {
-            plain_us = time_it(budget, || plain_get(&plain, &url, &bearer)).await?;
-            ours_us = time_it(budget, || middleware_get(&api)).await?;
-            stack_us = time_it(budget, || stack_get(&empty_stack, &url, &bearer)).await?;
-            full_us = time_it(budget, || full_get(&api, &url)).await?;
-        } else {
-            full_us = time_it(budget, || full_get(&api, &url)).await?;
-            stack_us = time_it(budget, || stack_get(&empty_stack, &url, &bearer)).await?;
-            ours_us = time_it(budget, || middleware_get(&api)).await?;
-            plain_us = time_it(budget, || plain_get(&plain, &url, &bearer)).await?;
+    let sides = Sides {
+        plain: &plain,
+        api: &api,
+        empty_stack: &empty_stack,
+        url: &url,
+        bearer: &bearer,
+    };
+    // Warm-up: connections, caches.
+    for _ in 0..20 {
+        for side in Side::ALL {
+            sides.get(side).await?;
         }
-        ratios.push(ours_us / plain_us);
-        stack_ratios.push(stack_us / plain_us);
-        full.push(full_us / plain_us);
-        theirs.push(plain_us);
-        ours.push(ours_us);
-        stack.push(stack_us);
     }
+    // Per round: microseconds per request of each side.
+    let mut rounds: Vec<[f64; SIDES]> = Vec::new();
+    let start = Instant::now();
+    while start.elapsed() < run_for {
+        let mut spent = [Duration::ZERO; SIDES];
+        for k in 0..SIDES {
+            // Each round starts one side later than the last: none always goes first.
+            let index = (rounds.len() + k) % SIDES;
+            let side = Side::ALL.get(index).copied().unwrap_or(Side::Plain);
+            let began = Instant::now();
+            for _ in 0..round {
+                sides.get(side).await?;
+            }
+            if let Some(total) = spent.get_mut(index) {
+                *total = began.elapsed();
+            }
+        }
+        rounds.push(spent.map(|d| d.as_secs_f64() * 1e6 / f64::from(round)));
+    }
+    let column = |side: Side| -> Vec<f64> {
+        rounds
+            .iter()
+            .filter_map(|round| round.get(side as usize).copied())
+            .collect()
+    };
+    let ratio = |side: Side| -> f64 {
+        median(
+            rounds
+                .iter()
+                .filter_map(|round| Some(round.get(side as usize)? / round.first()?))
+                .collect(),
+        )
+    };
+    let (theirs, ours, stack) = (
+        column(Side::Plain),
+        column(Side::OrgUrl),
+        column(Side::EmptyStack),
+    );
+    let (ratios, stack_ratios, full) = (
+        ratio(Side::OrgUrl),
+        ratio(Side::EmptyStack),
+        ratio(Side::FullUrl),
+    );
+    println!("rounds of {round} requests per side  {:8}", rounds.len());
     println!(
         "plain reqwest (bearer by hand)        {:8.1} us/request",
         median(theirs)
@@ -98,18 +142,9 @@ async fn main() -> Result<(), Error> {
         "empty reqwest-middleware stack        {:8.1} us/request",
         median(stack)
     );
-    println!(
-        "ratio SalesforceAuth / plain          {:8.3}",
-        median(ratios)
-    );
-    println!(
-        "ratio empty stack / plain             {:8.3}",
-        median(stack_ratios)
-    );
-    println!(
-        "ratio SalesforceAuth, full URL / plain {:7.3}",
-        median(full)
-    );
+    println!("ratio SalesforceAuth / plain          {ratios:8.3}");
+    println!("ratio empty stack / plain             {stack_ratios:8.3}");
+    println!("ratio SalesforceAuth, full URL / plain {full:7.3}");
     println!("grants                           {:8}", sf.grant_count());
     Ok(())
 }
@@ -142,22 +177,37 @@ async fn check(response: reqwest::Response) -> Result<(), Error> {
     Ok(())
 }
 
-/// Runs `op` for about `budget`; microseconds per call.
-async fn time_it<F, Fut>(budget: Duration, mut op: F) -> Result<f64, Error>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<(), Error>>,
-{
-    for _ in 0..20 {
-        op().await?; // warm-up: connections, caches
+/// The four ways of sending the same request.
+#[derive(Debug, Clone, Copy)]
+enum Side {
+    Plain,
+    OrgUrl,
+    EmptyStack,
+    FullUrl,
+}
+
+impl Side {
+    const ALL: [Self; SIDES] = [Self::Plain, Self::OrgUrl, Self::EmptyStack, Self::FullUrl];
+}
+
+/// What the sides send through.
+struct Sides<'a> {
+    plain: &'a reqwest::Client,
+    api: &'a ClientWithMiddleware,
+    empty_stack: &'a ClientWithMiddleware,
+    url: &'a str,
+    bearer: &'a str,
+}
+
+impl Sides<'_> {
+    async fn get(&self, side: Side) -> Result<(), Error> {
+        match side {
+            Side::Plain => plain_get(self.plain, self.url, self.bearer).await,
+            Side::OrgUrl => middleware_get(self.api).await,
+            Side::EmptyStack => stack_get(self.empty_stack, self.url, self.bearer).await,
+            Side::FullUrl => full_get(self.api, self.url).await,
+        }
     }
-    let start = Instant::now();
-    let mut calls = 0u32;
-    while start.elapsed() < budget {
-        op().await?;
-        calls += 1;
-    }
-    Ok(start.elapsed().as_secs_f64() * 1e6 / f64::from(calls.max(1)))
 }
 
 fn median(mut values: Vec<f64>) -> f64 {

@@ -22,6 +22,8 @@ mod refusal;
 mod target;
 
 pub use error::MiddlewareError;
-pub use origin::{HostChoice, OrgPathError, Origin, PLACEHOLDER_HOST, is_placeholder, org_url};
+pub use origin::{
+    HostChoice, OrgPathError, Origin, PLACEHOLDER_HOST, check_org_path, is_placeholder, org_url,
+};
 pub use refusal::{NotRetried, PEEK_LIMIT};
 pub use target::TokenTarget;

@@ -35,17 +35,39 @@ pub const PLACEHOLDER_HOST: &str = "instance.sfjwt.invalid";
 /// `/` (not `//`, which names another host), contain no `\` (which URL parsers read as `/`)
 /// and be a valid URI path and query.
 pub fn org_url(path: &str) -> Result<Uri, OrgPathError> {
-    let error = || OrgPathError::new(path);
-    if !path.starts_with('/') || path.starts_with("//") || path.contains('\\') {
-        return Err(error());
-    }
+    check_org_path(path)?;
     let uri: Uri = format!("https://{PLACEHOLDER_HOST}{path}")
         .parse()
-        .map_err(|_| error())?;
+        .map_err(|_| OrgPathError::new(path))?;
     if !is_placeholder(&uri) {
-        return Err(error());
+        return Err(OrgPathError::new(path));
     }
     Ok(uri)
+}
+
+/// The checks of [`org_url`] without building a URI, for an adapter whose client has its own
+/// URL type (it then joins `path` to [`PLACEHOLDER_HOST`] itself, and checks the host again).
+///
+/// ```
+/// use sfjwt_core::api::check_org_path;
+/// assert!(check_org_path("/services/data/v62.0/limits?x=1").is_ok());
+/// for bad in ["//evil.example/x", "/\\evil.example", "https://evil.example/", "/a b"] {
+///     assert!(check_org_path(bad).is_err(), "{bad}");
+/// }
+/// ```
+///
+/// # Errors
+/// [`OrgPathError`] as for [`org_url`].
+pub fn check_org_path(path: &str) -> Result<(), OrgPathError> {
+    let valid = path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.contains('\\')
+        && path.parse::<http::uri::PathAndQuery>().is_ok();
+    if valid {
+        Ok(())
+    } else {
+        Err(OrgPathError::new(path))
+    }
 }
 
 /// Whether `uri` was made by [`org_url`] (its host is [`PLACEHOLDER_HOST`]).

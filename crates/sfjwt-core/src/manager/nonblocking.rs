@@ -135,7 +135,9 @@ where
                     let request = policy.client.request_token_async(&io.transport);
                     #[cfg(feature = "tracing")]
                     let request = tracing::Instrument::instrument(request, policy.span(_attempt));
-                    let result = request.await;
+                    // Boxed so that the many calls that never send (token lookups, reports)
+                    // do not carry the transport's large future in theirs.
+                    let result = Box::pin(request).await;
                     if result.is_ok() {
                         self.granted();
                     }

@@ -25,8 +25,8 @@ mod refusal;
 use http::{Extensions, header::AUTHORIZATION};
 use reqwest::{Request, Response, StatusCode, Url};
 use reqwest_middleware::{ClientWithMiddleware, Middleware, Next};
-use sfjwt_core::api::{HostChoice, TokenTarget};
-use std::sync::{Arc, Mutex};
+use sfjwt_core::api::{HostChoice, PLACEHOLDER_HOST, TokenTarget};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use sfjwt_core::response::TokenResponse;
 
@@ -47,9 +47,20 @@ pub use sfjwt_core::api::{MiddlewareError, NotRetried, OrgPathError};
 /// # Errors
 /// [`OrgPathError`] when `path` is not an absolute path on one host.
 pub fn org_url(path: &str) -> Result<Url, OrgPathError> {
-    let uri = sfjwt_core::api::org_url(path)?;
-    Url::parse(&uri.to_string()).map_err(|_| OrgPathError::new(path))
+    sfjwt_core::api::check_org_path(path)?;
+    // Joined to a base parsed once: parsing the placeholder's domain name again (IDNA
+    // processing included) was most of what an `org_url` request cost over a full URL.
+    let url = PLACEHOLDER_BASE
+        .as_ref()
+        .and_then(|base| base.join(path).ok());
+    url.filter(|url| url.host_str() == Some(PLACEHOLDER_HOST))
+        .ok_or_else(|| OrgPathError::new(path))
 }
+
+/// `https://` + [`PLACEHOLDER_HOST`], the base of every [`org_url`] (`None` is unreachable: the
+/// constant parses).
+static PLACEHOLDER_BASE: LazyLock<Option<Url>> =
+    LazyLock::new(|| Url::parse(&format!("https://{PLACEHOLDER_HOST}/")).ok());
 
 /// The middleware's error inside a [`reqwest_middleware::Error`], if it is one (for matching
 /// on [`ManagerError::RegrantBlocked`](sfjwt_core::ManagerError::RegrantBlocked) through
@@ -183,7 +194,7 @@ impl Middleware for SalesforceAuth {
         next: Next<'_>,
     ) -> reqwest_middleware::Result<Response> {
         let first = self.token().await.map_err(mw_error)?;
-        let placeholder = request.url().host_str() == Some(sfjwt_core::api::PLACEHOLDER_HOST);
+        let placeholder = request.url().host_str() == Some(PLACEHOLDER_HOST);
         if placeholder {
             *request.url_mut() = first.rebase(request.url());
         } else if !first.contains(request.url()) {
@@ -242,4 +253,38 @@ fn marked(mut response: Response, why: NotRetried) -> Response {
 
 fn mw_error(e: MiddlewareError) -> reqwest_middleware::Error {
     reqwest_middleware::Error::middleware(e)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn org_urls_keep_the_cores_rules_and_the_placeholder_host() {
+        for path in [
+            "/services/data/v62.0/limits?q=SELECT+Id",
+            "/../../etc/passwd",
+            "/@evil.example/",
+            "/%2F%2Fevil.example/",
+            "/services/data?next=https://evil.example",
+        ] {
+            let url = org_url(path).unwrap();
+            let core = sfjwt_core::api::org_url(path).unwrap();
+            // The same URL as the core's, read by the URL type reqwest sends.
+            assert_eq!(url, Url::parse(&core.to_string()).unwrap(), "{path}");
+            assert_eq!(url.host_str(), Some(PLACEHOLDER_HOST), "{path}");
+        }
+        for bad in [
+            "//evil.example/x",
+            "/\\evil.example/x",
+            "https://evil.example/",
+            "services",
+            "/a b",
+            "",
+        ] {
+            assert_eq!(org_url(bad), Err(OrgPathError::new(bad)), "{bad}");
+        }
+    }
 }
