@@ -17,7 +17,10 @@
 //! This is obfuscation by today's standards (one SHA-1 round per block, no work factor): the
 //! file must be handled as a secret (mode 0600) and the password chosen as one.
 
+use der::asn1::{Null, ObjectIdentifier, OctetStringRef};
+use der::{Encode as _, Sequence};
 use sha1::{Digest as _, Sha1};
+use spki::AlgorithmIdentifier;
 use zeroize::Zeroizing;
 
 use super::JksError;
@@ -25,14 +28,16 @@ use super::JksError;
 /// The salt length, and the SHA-1 output length the keystream advances by.
 pub const SALT_LEN: usize = 20;
 
-/// DER of the OID 1.3.6.1.4.1.42.2.17.1.1 (tag, length, the ten content bytes).
-const KEY_PROTECTOR_OID: [u8; 12] = [
-    0x06, 0x0A, 0x2B, 0x06, 0x01, 0x04, 0x01, 0x2A, 0x02, 0x11, 0x01, 0x01,
-];
-/// DER NULL: the algorithm's (absent) parameters as Java encodes them.
-const DER_NULL: [u8; 2] = [0x05, 0x00];
-const TAG_SEQUENCE: u8 = 0x30;
-const TAG_OCTET_STRING: u8 = 0x04;
+/// Sun's key protector, 1.3.6.1.4.1.42.2.17.1.1.
+const KEY_PROTECTOR: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.42.2.17.1.1");
+
+/// PKCS#8 `EncryptedPrivateKeyInfo` (RFC 5208 §6) with the key protector's algorithm, whose
+/// parameters Java writes as NULL (`pkcs8`'s own type only knows the PBES schemes).
+#[derive(Sequence)]
+struct EncryptedPrivateKeyInfo<'a> {
+    encryption_algorithm: AlgorithmIdentifier<Null>,
+    encrypted_data: &'a OctetStringRef,
+}
 
 /// Protects `pkcs8` with `password` (UTF-16BE bytes) and `salt`; returns the DER
 /// `EncryptedPrivateKeyInfo` stored in the keystore entry.
@@ -58,34 +63,21 @@ pub(super) fn protect(
         .finalize();
     protected.extend_from_slice(&check);
 
-    let mut algorithm = Vec::with_capacity(KEY_PROTECTOR_OID.len() + DER_NULL.len());
-    algorithm.extend_from_slice(&KEY_PROTECTOR_OID);
-    algorithm.extend_from_slice(&DER_NULL);
-    let mut body = der_tlv(TAG_SEQUENCE, &algorithm)?;
-    body.extend(der_tlv(TAG_OCTET_STRING, &protected)?);
-    der_tlv(TAG_SEQUENCE, &body)
+    let info = EncryptedPrivateKeyInfo {
+        encryption_algorithm: AlgorithmIdentifier {
+            oid: KEY_PROTECTOR,
+            parameters: Some(Null),
+        },
+        encrypted_data: OctetStringRef::new(&protected).map_err(|_| too_large())?,
+    };
+    info.to_der().map_err(|_| too_large())
 }
 
-/// One DER element: tag, definite length (X.690 §8.1.3: short form below 128, else the
-/// big-endian length bytes after `0x80 | count`), content.
-fn der_tlv(tag: u8, content: &[u8]) -> Result<Vec<u8>, JksError> {
-    let len = u32::try_from(content.len()).map_err(|_| JksError::TooLarge {
+/// The one way DER encoding of the entry fails: a length beyond what DER can state.
+fn too_large() -> JksError {
+    JksError::TooLarge {
         what: "protected private key",
-    })?;
-    let mut out = Vec::with_capacity(content.len() + 6);
-    out.push(tag);
-    match u8::try_from(len) {
-        Ok(short) if short < 0x80 => out.push(short),
-        _ => {
-            let bytes = len.to_be_bytes();
-            let significant: Vec<u8> = bytes.iter().copied().skip_while(|b| *b == 0).collect();
-            // At most four length bytes, so the count always fits the low seven bits.
-            out.push(0x80 | u8::try_from(significant.len()).unwrap_or(4));
-            out.extend_from_slice(&significant);
-        }
     }
-    out.extend_from_slice(content);
-    Ok(out)
 }
 
 #[cfg(test)]
@@ -139,12 +131,5 @@ mod tests {
         assert_eq!(protected[..20], [9; 20]);
         assert_eq!(recover(&protected, &password), Some(key.clone()));
         assert_eq!(recover(&protected, &[0, b'x']), None);
-    }
-
-    #[test]
-    fn der_lengths() {
-        assert_eq!(der_tlv(4, &[1; 127]).unwrap()[..2], [4, 127]);
-        assert_eq!(der_tlv(4, &[1; 128]).unwrap()[..3], [4, 0x81, 128]);
-        assert_eq!(der_tlv(4, &[1; 256]).unwrap()[..4], [4, 0x82, 1, 0]);
     }
 }
