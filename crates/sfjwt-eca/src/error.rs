@@ -5,7 +5,7 @@ use std::io;
 use std::path::PathBuf;
 use std::time::SystemTime;
 
-use sfjwt_core::key::KeyError;
+use sfjwt_core::key::{KeyError, utc_date};
 
 use crate::version::ApiVersion;
 
@@ -97,12 +97,12 @@ impl fmt::Display for EcaError {
             Self::CertificateExpired { not_after } => write!(
                 f,
                 "the certificate expired on {}: make a new pair (`sfjwt keygen`)",
-                date(*not_after)
+                utc_date(*not_after)
             ),
             Self::CertificateNotYetValid { not_before } => write!(
                 f,
                 "the certificate is not valid before {}: check the clock, or make a new pair",
-                date(*not_before)
+                utc_date(*not_before)
             ),
             Self::ApiVersion { given, reason } => {
                 write!(f, "API version {given:?}: {reason}")
@@ -156,40 +156,5 @@ impl EcaError {
             given: given.to_string(),
             reason: reason.into(),
         }
-    }
-}
-
-/// `YYYY-MM-DD` (UTC) of a certificate date.
-pub(crate) fn date(time: SystemTime) -> String {
-    let secs = time
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    // Civil-from-days (Howard Hinnant's algorithm), to avoid a date dependency for one line.
-    let days = i64::try_from(secs / 86_400).unwrap_or(0);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::time::Duration;
-
-    #[test]
-    fn dates() {
-        assert_eq!(date(SystemTime::UNIX_EPOCH), "1970-01-01");
-        let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-        assert_eq!(date(t), "2023-11-14");
-        let leap = SystemTime::UNIX_EPOCH + Duration::from_secs(951_782_400);
-        assert_eq!(date(leap), "2000-02-29");
     }
 }

@@ -12,7 +12,20 @@ use crate::version::ApiVersion;
 /// The component names derived from the app's name: `NAME_oauth`, `NAME_glbloauth`,
 /// `NAME_oauthPlcy`, `NAME_plcy`. The longest suffix bounds the app name, since every
 /// component name obeys the same 40-character limit.
-pub(crate) const SUFFIXES: [&str; 4] = ["_oauth", "_glbloauth", "_oauthPlcy", "_plcy"];
+pub(crate) const SUFFIXES: [&str; 4] = [
+    OAUTH_SUFFIX,
+    GLOBAL_OAUTH_SUFFIX,
+    OAUTH_POLICIES_SUFFIX,
+    POLICIES_SUFFIX,
+];
+/// The suffix of the ExtlClntAppOauthSettings component.
+pub(crate) const OAUTH_SUFFIX: &str = "_oauth";
+/// The suffix of the ExtlClntAppGlobalOauthSettings component.
+pub(crate) const GLOBAL_OAUTH_SUFFIX: &str = "_glbloauth";
+/// The suffix of the ExtlClntAppOauthConfigurablePolicies component.
+pub(crate) const OAUTH_POLICIES_SUFFIX: &str = "_oauthPlcy";
+/// The suffix of the ExtlClntAppConfigurablePolicies component.
+pub(crate) const POLICIES_SUFFIX: &str = "_plcy";
 
 /// An External Client App for the JWT bearer flow, ready to be written as source.
 ///
@@ -64,9 +77,7 @@ impl EcaSpec {
                 ),
             });
         }
-        let certificate_pem = certificate_pem(certificate)?;
-        let cert = Certificate::from_pem(&certificate_pem)
-            .map_err(|source| EcaError::Certificate { source })?;
+        let (certificate_pem, cert) = certificate_pem(certificate)?;
         if now > cert.not_after() {
             return Err(EcaError::CertificateExpired {
                 not_after: cert.not_after(),
@@ -177,11 +188,11 @@ impl EcaSpec {
     }
 }
 
-/// The certificate as one normalized PEM block (DER is wrapped), refusing anything that holds
-/// no certificate.
-fn certificate_pem(bytes: &[u8]) -> Result<String, EcaError> {
+/// The certificate as one normalized PEM block (DER is wrapped), and parsed; refuses anything
+/// that holds no certificate.
+fn certificate_pem(bytes: &[u8]) -> Result<(String, Certificate), EcaError> {
     // Parse first: the core says precisely what a wrong file is (a private key, EC, a CSR).
-    let _ = Certificate::from_bytes(bytes).map_err(|source| EcaError::Certificate { source })?;
+    let cert = Certificate::from_bytes(bytes).map_err(|source| EcaError::Certificate { source })?;
     let der = match pem::parse_many(bytes) {
         Ok(blocks) if !blocks.is_empty() => blocks
             .into_iter()
@@ -198,5 +209,5 @@ fn certificate_pem(bytes: &[u8]) -> Result<String, EcaError> {
         &pem::Pem::new("CERTIFICATE", der),
         pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
     );
-    Ok(pem.trim_end().to_owned())
+    Ok((pem.trim_end().to_owned(), cert))
 }

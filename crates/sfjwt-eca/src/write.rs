@@ -11,7 +11,9 @@ use crate::fields::{
     EXTERNAL_CLIENT_APPLICATION, GLOBAL_OAUTH_SETTINGS, MetadataType, OAUTH_POLICIES,
     OAUTH_SETTINGS, PERMISSION_SET, POLICIES,
 };
-use crate::spec::EcaSpec;
+use crate::spec::{
+    EcaSpec, GLOBAL_OAUTH_SUFFIX, OAUTH_POLICIES_SUFFIX, OAUTH_SUFFIX, POLICIES_SUFFIX,
+};
 use crate::values::{PermittedUsersPolicy, Scope};
 use crate::xml::{METADATA_NS, document};
 
@@ -65,7 +67,7 @@ impl EcaSpec {
             (EXTERNAL_CLIENT_APPLICATION, name.to_owned(), header),
             (
                 OAUTH_SETTINGS,
-                format!("{name}_oauth"),
+                format!("{name}{OAUTH_SUFFIX}"),
                 vec![
                     ("commaSeparatedOauthScopes", Scope::join(&self.scopes)),
                     app("externalClientApplication"),
@@ -74,7 +76,7 @@ impl EcaSpec {
             ),
             (
                 GLOBAL_OAUTH_SETTINGS,
-                format!("{name}_glbloauth"),
+                format!("{name}{GLOBAL_OAUTH_SUFFIX}"),
                 vec![
                     ("callbackUrl", CALLBACK_URL.to_owned()),
                     ("certificate", self.certificate_pem.clone()),
@@ -84,7 +86,7 @@ impl EcaSpec {
             ),
             (
                 OAUTH_POLICIES,
-                format!("{name}_oauthPlcy"),
+                format!("{name}{OAUTH_POLICIES_SUFFIX}"),
                 vec![
                     (
                         "commaSeparatedPermissionSet",
@@ -106,7 +108,7 @@ impl EcaSpec {
             ),
             (
                 POLICIES,
-                format!("{name}_plcy"),
+                format!("{name}{POLICIES_SUFFIX}"),
                 vec![
                     app("externalClientApplication"),
                     ("isEnabled", "true".to_owned()),
