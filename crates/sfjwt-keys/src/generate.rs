@@ -21,9 +21,10 @@ use zeroize::Zeroizing;
 /// PBKDF2-HMAC-SHA256. About half a second to derive on a laptop, once per load.
 pub const PBKDF2_ROUNDS: u32 = 600_000;
 
-/// The RSA sizes [`generate`] makes: the sizes Salesforce imports and that sign in
-/// reasonable time.
-pub const KEY_BITS: [usize; 3] = [2048, 3072, 4096];
+/// The RSA sizes [`generate`] makes: the sizes Salesforce imports
+/// ([`SALESFORCE_KEY_BITS`](crate::keystore::SALESFORCE_KEY_BITS)), which sign in reasonable
+/// time.
+pub const KEY_BITS: [usize; 3] = crate::keystore::SALESFORCE_KEY_BITS;
 
 /// What to generate. The passphrase is borrowed and never copied into an error or `Debug`.
 ///

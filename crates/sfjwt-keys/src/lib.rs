@@ -52,4 +52,3 @@ pub mod keystore;
 pub use generate::{
     GenerateError, KEY_BITS, KeyPair, KeyPairSpec, PBKDF2_ROUNDS, encrypt_pkcs8_pem, generate,
 };
-pub use sfjwt_core::key::utc_date;

@@ -295,10 +295,9 @@ pub(crate) fn next_steps(cert: &str) -> Vec<String> {
 
 /// `--bits`: the sizes Salesforce accepts and that sign in reasonable time.
 fn parse_bits(value: &str) -> Result<usize, String> {
-    match value {
-        "2048" => Ok(2048),
-        "3072" => Ok(3072),
-        "4096" => Ok(4096),
-        _ => Err("use 2048, 3072 or 4096".to_owned()),
-    }
+    // Compared as text, so that `+2048` or `02048` are refused as before.
+    sfjwt_keys::KEY_BITS
+        .into_iter()
+        .find(|bits| bits.to_string() == value)
+        .ok_or_else(|| "use 2048, 3072 or 4096".to_owned())
 }

@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use sfjwt_core::key::PrivateKey;
+use sfjwt_core::key::utc_date;
 use sfjwt_keys::keystore::{
     self, Alias, Keystore, KeystoreError, KeystorePassword, MIN_PASSWORD_CHARS,
 };
-use sfjwt_keys::utc_date;
 use zeroize::Zeroizing;
 
 use crate::error::{CliError, CliResult};
