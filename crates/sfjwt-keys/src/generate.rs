@@ -94,6 +94,7 @@ impl fmt::Debug for KeyPairSpec<'_> {
 /// A freshly generated key (PEM, encrypted if a passphrase was given) and its self-signed
 /// certificate (PEM). The key is zeroized on drop and never shown by `Debug`.
 pub struct KeyPair {
+    key: PrivateKey,
     key_pem: Zeroizing<String>,
     cert_pem: String,
 }
@@ -103,6 +104,12 @@ impl KeyPair {
     /// write it to a file only its owner can read.
     pub fn key_pem(&self) -> &str {
         &self.key_pem
+    }
+
+    /// The private key, to use it without reading [`key_pem`](Self::key_pem) back (which,
+    /// encrypted, would cost the passphrase's key derivation again).
+    pub fn private_key(&self) -> &PrivateKey {
+        &self.key
     }
 
     /// The self-signed certificate as PEM: the file to upload to the app.
@@ -205,7 +212,11 @@ pub fn generate(spec: &KeyPairSpec<'_>, now: SystemTime) -> Result<KeyPair, Gene
     let cert_spec = CertificateSpec::new(spec.common_name).valid_for(valid_for);
     let cert_pem = self_signed_certificate(&key, &key.public_key(), &cert_spec, now)
         .map_err(GenerateError::Certificate)?;
-    Ok(KeyPair { key_pem, cert_pem })
+    Ok(KeyPair {
+        key,
+        key_pem,
+        cert_pem,
+    })
 }
 
 /// Encrypts an unencrypted PKCS#8 `PrivateKeyInfo` (DER) as `ENCRYPTED PRIVATE KEY` PEM with
@@ -280,7 +291,9 @@ mod tests {
     fn secrets_stay_out_of_debug_and_errors() {
         let spec = KeyPairSpec::new("cn").passphrase(b"hunter2-secret");
         assert!(!format!("{spec:?}").contains("hunter2"));
+        let pem = include_str!("../../../testdata/keys/rsa2048.pkcs8.pem");
         let pair = KeyPair {
+            key: PrivateKey::from_pem(pem).unwrap(),
             key_pem: Zeroizing::new("-----BEGIN PRIVATE KEY-----secret".to_owned()),
             cert_pem: String::new(),
         };

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use sfjwt_core::key::{CertificateSpec, Passphrase, PrivateKey, self_signed_certificate};
+use sfjwt_core::key::{CertificateSpec, self_signed_certificate};
 use sfjwt_keys::keystore::{Keystore, parse_chain};
 use sfjwt_keys::{KeyPair, KeyPairSpec};
 
@@ -98,11 +98,7 @@ pub(crate) fn run(args: &KeygenArgs, out: &mut Out) -> CliResult {
     let generated =
         sfjwt_keys::generate(&spec, SystemTime::now()).map_err(|e| CliError::generate(&e))?;
     let built = match &keystore {
-        Some(target) => Some(keystore_of(
-            target,
-            &generated,
-            passphrase.as_ref().map(|p| p.as_str()),
-        )?),
+        Some(target) => Some(keystore_of(target, &generated)?),
         None => None,
     };
     // Removed again if the command fails before filling it.
@@ -194,24 +190,12 @@ fn vault_certificate(uri: &str, args: &KeygenArgs, out: &mut Out) -> CliResult {
 }
 
 /// The keystore of the freshly generated pair.
-fn keystore_of(
-    target: &Target,
-    generated: &KeyPair,
-    passphrase: Option<&str>,
-) -> CliResult<Keystore> {
-    let key = match passphrase {
-        Some(p) => PrivateKey::from_pem_with_passphrase(generated.key_pem(), &Passphrase::from(p)),
-        None => PrivateKey::from_pem(generated.key_pem()),
-    }
-    .map_err(|e| {
-        CliError::local(format!("cannot read back the generated key: {e}"))
-            .hint("this should not happen; please report it")
-    })?;
+fn keystore_of(target: &Target, generated: &KeyPair) -> CliResult<Keystore> {
     let chain = parse_chain(generated.certificate_pem().as_bytes()).map_err(|e| {
         CliError::local(format!("cannot read the certificate back: {e}"))
             .hint("this should not happen; please report it")
     })?;
-    target.build(&key, &chain)
+    target.build(generated.private_key(), &chain)
 }
 
 /// Writes the keystore; if that fails, removes the pair just written so the command leaves
