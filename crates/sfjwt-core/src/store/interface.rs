@@ -17,10 +17,11 @@
 //! - [`StoreOp::LoadRefusals`] / [`StoreOp::SaveRefusals`]: the fleet's streak of tokens
 //!   refused right after their grant ([`QuickRefusals`]).
 //!
-//! A store that serves one process answers the lock and streak operations with
+//! A store that serves one process may answer the lock and streak operations with
 //! [`StoreOp::default_reply`]: the lock is always granted (the manager's in-process single
 //! flight already makes that process's callers share one grant) and the streak is left to
-//! the manager. How the manager uses the lock, and why a lock that cannot be had never stops
+//! the manager. [`MemoryStore`](super::MemoryStore) grants the lock so but keeps the streak,
+//! so that managers sharing one `Arc<MemoryStore>` share it too. How the manager uses the lock, and why a lock that cannot be had never stops
 //! a grant, is in the [manual](crate::manual::stores).
 //!
 //! A store may fail: the manager wraps every store in one fallback that keeps the token for

@@ -4,7 +4,8 @@ use std::sync::{Mutex, PoisonError};
 
 use super::interface::{QuickRefusals, StoreError, StoreOp, StoreReply, StoredToken, TokenStore};
 
-/// The in-process default store: the token and the refusal streak, for this process only.
+/// The in-process default store: the token and the refusal streak, for this process only (or
+/// for the managers that share one `Arc<MemoryStore>`, which then share the streak too).
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     slot: Mutex<Option<StoredToken>>,
@@ -20,15 +21,17 @@ impl MemoryStore {
 
 impl TokenStore for MemoryStore {
     fn run(&self, op: StoreOp) -> Result<StoreReply, StoreError> {
-        let mut slot = self.slot.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut refusals = self.refusals.lock().unwrap_or_else(PoisonError::into_inner);
+        // Each operation locks the one field it touches (`Load` runs on every token lookup).
+        let slot = || self.slot.lock().unwrap_or_else(PoisonError::into_inner);
+        let refusals = || self.refusals.lock().unwrap_or_else(PoisonError::into_inner);
         Ok(match op {
-            StoreOp::Load => StoreReply::Token(slot.clone()),
+            StoreOp::Load => StoreReply::Token(slot().clone()),
             StoreOp::Save(token) => {
-                *slot = Some(token);
+                *slot() = Some(token);
                 StoreReply::Saved
             }
             StoreOp::Invalidate(stale) => {
+                let mut slot = slot();
                 let current = slot
                     .as_ref()
                     .is_some_and(|t| t.token.access_token().same_as(&stale));
@@ -37,9 +40,9 @@ impl TokenStore for MemoryStore {
                 }
                 StoreReply::Invalidated(current)
             }
-            StoreOp::LoadRefusals => StoreReply::Refusals(*refusals),
+            StoreOp::LoadRefusals => StoreReply::Refusals(*refusals()),
             StoreOp::SaveRefusals(streak, _keep_for) => {
-                *refusals = streak;
+                *refusals() = streak;
                 StoreReply::RefusalsSaved(true)
             }
             other => return other.default_reply(),
