@@ -26,4 +26,4 @@ pub use origin::{
     HostChoice, OrgPathError, Origin, PLACEHOLDER_HOST, check_org_path, is_placeholder, org_url,
 };
 pub use refusal::{NotRetried, PEEK_LIMIT};
-pub use target::TokenTarget;
+pub use target::{LastTarget, TokenTarget};

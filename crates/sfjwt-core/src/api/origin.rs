@@ -5,6 +5,7 @@
 use core::fmt;
 
 use http::Uri;
+use http::uri::{Authority, PathAndQuery, Scheme};
 
 use crate::response::TokenResponse;
 
@@ -35,14 +36,13 @@ pub const PLACEHOLDER_HOST: &str = "instance.sfjwt.invalid";
 /// `/` (not `//`, which names another host), contain no `\` (which URL parsers read as `/`)
 /// and be a valid URI path and query.
 pub fn org_url(path: &str) -> Result<Uri, OrgPathError> {
-    check_org_path(path)?;
-    let uri: Uri = format!("https://{PLACEHOLDER_HOST}{path}")
-        .parse()
-        .map_err(|_| OrgPathError::new(path))?;
-    if !is_placeholder(&uri) {
-        return Err(OrgPathError::new(path));
-    }
-    Ok(uri)
+    // The authority is the placeholder by construction: only the path is the caller's.
+    Uri::builder()
+        .scheme(Scheme::HTTPS)
+        .authority(Authority::from_static(PLACEHOLDER_HOST))
+        .path_and_query(parse_org_path(path)?)
+        .build()
+        .map_err(|_| OrgPathError::new(path))
 }
 
 /// The checks of [`org_url`] without building a URI, for an adapter whose client has its own
@@ -59,15 +59,16 @@ pub fn org_url(path: &str) -> Result<Uri, OrgPathError> {
 /// # Errors
 /// [`OrgPathError`] as for [`org_url`].
 pub fn check_org_path(path: &str) -> Result<(), OrgPathError> {
-    let valid = path.starts_with('/')
-        && !path.starts_with("//")
-        && !path.contains('\\')
-        && path.parse::<http::uri::PathAndQuery>().is_ok();
-    if valid {
-        Ok(())
-    } else {
-        Err(OrgPathError::new(path))
+    parse_org_path(path).map(drop)
+}
+
+/// `path` as a URI path and query, if it is an absolute path on one host (the rules of
+/// [`org_url`]).
+fn parse_org_path(path: &str) -> Result<PathAndQuery, OrgPathError> {
+    if !path.starts_with('/') || path.starts_with("//") || path.contains('\\') {
+        return Err(OrgPathError::new(path));
     }
+    path.parse().map_err(|_| OrgPathError::new(path))
 }
 
 /// Whether `uri` was made by [`org_url`] (its host is [`PLACEHOLDER_HOST`]).
@@ -144,6 +145,9 @@ pub struct Origin {
     scheme: String,
     host: String,
     port: Option<u16>,
+    /// The same, parsed once as URI parts for [`rebase`](Self::rebase) (`None` if they do not
+    /// parse, and then nothing rebases).
+    parts: Option<(Scheme, Authority)>,
 }
 
 impl Origin {
@@ -162,10 +166,19 @@ impl Origin {
     pub fn new(scheme: &str, host: &str, port: Option<u16>) -> Self {
         let scheme = scheme.to_ascii_lowercase();
         let port = port.or(default_port(&scheme));
+        let host = host.to_ascii_lowercase();
+        let authority = match port {
+            Some(port) if Some(port) != default_port(&scheme) => format!("{host}:{port}"),
+            _ => host.clone(),
+        };
+        let parts = Scheme::try_from(scheme.as_str())
+            .ok()
+            .zip(Authority::try_from(authority).ok());
         Self {
-            host: host.to_ascii_lowercase(),
+            host,
             scheme,
             port,
+            parts,
         }
     }
 
@@ -190,8 +203,17 @@ impl Origin {
     /// `uri`'s path and query on this origin (for a [`org_url`] placeholder); `None` only if
     /// the result does not parse.
     pub fn rebase(&self, uri: &Uri) -> Option<Uri> {
-        let path = uri.path_and_query().map_or("/", |p| p.as_str());
-        format!("{self}{path}").parse().ok()
+        let (scheme, authority) = self.parts.clone()?;
+        let path = uri
+            .path_and_query()
+            .cloned()
+            .unwrap_or_else(|| PathAndQuery::from_static("/"));
+        Uri::builder()
+            .scheme(scheme)
+            .authority(authority)
+            .path_and_query(path)
+            .build()
+            .ok()
     }
 }
 

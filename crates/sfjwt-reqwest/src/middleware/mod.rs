@@ -25,8 +25,8 @@ mod refusal;
 use http::{Extensions, header::AUTHORIZATION};
 use reqwest::{Request, Response, StatusCode, Url};
 use reqwest_middleware::{ClientWithMiddleware, Middleware, Next};
-use sfjwt_core::api::{HostChoice, PLACEHOLDER_HOST, TokenTarget};
-use std::sync::{Arc, LazyLock, Mutex};
+use sfjwt_core::api::{HostChoice, LastTarget, PLACEHOLDER_HOST, TokenTarget};
+use std::sync::{Arc, LazyLock};
 
 use sfjwt_core::response::TokenResponse;
 
@@ -98,16 +98,21 @@ pub fn middleware_error(error: &reqwest_middleware::Error) -> Option<&Middleware
 pub struct SalesforceAuth {
     manager: SharedTokenManager,
     host: HostChoice,
-    /// The last token's target and base URL, reused while the manager hands out the same
-    /// token (deriving them again cost more than the token lookup).
-    last: Arc<Mutex<Option<Arc<Prepared>>>>,
+    /// The last token's target and base URL, reused while the manager hands out the same token.
+    last: Arc<LastTarget<Prepared>>,
 }
 
 /// A token's target, with its origin as a reqwest URL to rebase placeholder paths on.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 struct Prepared {
     target: TokenTarget,
     base: Url,
+}
+
+impl AsRef<TokenTarget> for Prepared {
+    fn as_ref(&self) -> &TokenTarget {
+        &self.target
+    }
 }
 
 impl Prepared {
@@ -161,21 +166,15 @@ impl SalesforceAuth {
     /// The current token, where it may go, and its header.
     async fn token(&self) -> Result<Arc<Prepared>, MiddlewareError> {
         let token = self.manager.token().await?;
-        if let Ok(last) = self.last.lock() {
-            if let Some(prepared) = last.as_ref().filter(|p| p.target.is_for(&token)) {
-                return Ok(Arc::clone(prepared));
-            }
-        }
-        let target = TokenTarget::new(token, self.host)?;
-        let base =
-            Url::parse(&target.origin().to_string()).map_err(|_| MiddlewareError::InstanceUrl {
-                url: self.host.base_of(target.token()).to_owned(),
+        self.last.get(token, |token| {
+            let target = TokenTarget::new(token, self.host)?;
+            let base = Url::parse(&target.origin().to_string()).map_err(|_| {
+                MiddlewareError::InstanceUrl {
+                    url: self.host.base_of(target.token()).to_owned(),
+                }
             })?;
-        let prepared = Arc::new(Prepared { target, base });
-        if let Ok(mut last) = self.last.lock() {
-            *last = Some(Arc::clone(&prepared));
-        }
-        Ok(prepared)
+            Ok(Prepared { target, base })
+        })
     }
 
     /// Reports `token` stale to the manager.

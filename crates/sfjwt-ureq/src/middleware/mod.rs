@@ -49,7 +49,7 @@ use ureq::middleware::{Middleware, MiddlewareNext};
 use ureq::typestate::AgentScope;
 use ureq::{Agent, Body, SendBody};
 
-use sfjwt_core::api::{HostChoice, TokenTarget, is_placeholder};
+use sfjwt_core::api::{HostChoice, LastTarget, TokenTarget, is_placeholder};
 use sfjwt_core::response::TokenResponse;
 
 use crate::UreqTokenManager;
@@ -94,6 +94,8 @@ pub struct SalesforceAuth {
     replay_limit: usize,
     /// Sends the retry: the same configuration, without this middleware.
     retry: Agent,
+    /// The last token's target, reused while the manager hands out the same token.
+    last: Arc<LastTarget<TokenTarget>>,
 }
 
 impl SalesforceAuth {
@@ -105,6 +107,7 @@ impl SalesforceAuth {
             host: HostChoice::Instance,
             replay_limit: DEFAULT_REPLAY_LIMIT,
             retry: readable_401s(Agent::config_builder()).build().into(),
+            last: Arc::default(),
         }
     }
 
@@ -165,9 +168,11 @@ impl SalesforceAuth {
     }
 
     /// The current token, where it may go, and its header.
-    fn token(&self) -> Result<TokenTarget, ureq::Error> {
+    fn token(&self) -> Result<Arc<TokenTarget>, ureq::Error> {
         let token = self.manager.token().map_err(into_ureq)?;
-        TokenTarget::new(token, self.host).map_err(into_ureq)
+        self.last
+            .get(token, |token| TokenTarget::new(token, self.host))
+            .map_err(into_ureq)
     }
 
     /// Reports `token` stale to the manager.
