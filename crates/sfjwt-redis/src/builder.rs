@@ -84,23 +84,25 @@ impl RedisStoreBuilder {
         self
     }
 
-    /// How long to wait for a connection to Redis before falling back (default 500 ms).
+    /// How long to wait for a connection to Redis before the call fails as unavailable
+    /// (default 500 ms; the token manager then serves its own copy).
     #[must_use]
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.settings.connect_timeout = timeout.max(Duration::from_millis(1));
         self
     }
 
-    /// How long to wait for each Redis answer before falling back (default 500 ms).
+    /// How long to wait for each Redis answer before the call fails as unavailable (default
+    /// 500 ms).
     #[must_use]
     pub fn response_timeout(mut self, timeout: Duration) -> Self {
         self.settings.response_timeout = timeout.max(Duration::from_millis(1));
         self
     }
 
-    /// After Redis failed to connect or answer, serve from the local copy for this long
-    /// before trying Redis again (default 5 s), so a dead Redis costs one timeout, not one
-    /// per call.
+    /// After Redis failed to connect or answer, answer every call as unavailable without
+    /// trying Redis for this long (default 5 s; the token manager serves its own copy), so a
+    /// dead Redis costs one timeout, not one per call.
     #[must_use]
     pub fn retry_after(mut self, pause: Duration) -> Self {
         self.settings.retry_after = pause;

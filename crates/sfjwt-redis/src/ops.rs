@@ -2,8 +2,8 @@
 //!
 //! An operation has two halves around one Redis round trip: [`plan`] turns a [`StoreOp`] into
 //! the commands to send (or an answer that needs no Redis), [`Then::finish`] turns Redis's
-//! reply into the store's answer. [`Core::failed`] turns a failed or skipped round trip into
-//! the store's error. The two stores differ only in how they carry a [`Call`] to Redis: on a
+//! reply into the store's answer. [`Core::failed`] turns a failed round trip, and
+//! [`Core::skipping`] one not tried while Redis is down, into the store's error. The two stores differ only in how they carry a [`Call`] to Redis: on a
 //! blocking connection or on a multiplexed async one.
 //!
 //! The store keeps no copy of the token: when Redis fails, the answer is a
@@ -153,6 +153,13 @@ pub(crate) enum Plan {
 pub(crate) fn plan(core: &Core, op: StoreOp) -> Plan {
     let keys = &core.keys;
     let ttl = core.settings.record_ttl;
+    // A local lease (handed out by no Redis lock) has nothing to renew or release: the answer
+    // of a store without a lock.
+    if let StoreOp::ExtendLock(lease, _) | StoreOp::ReleaseLock(lease) = &op
+        && lease.is_local()
+    {
+        return Plan::Answer(op.default_reply());
+    }
     let (call, then) = match op {
         StoreOp::Load => (Call::Pipe(commands::load(keys, ttl)), Then::Load),
         StoreOp::Save(token) => (Call::Pipe(commands::save(keys, &token, ttl)), Then::Save),
@@ -167,13 +174,6 @@ pub(crate) fn plan(core: &Core, op: StoreOp) -> Plan {
                 Call::Cmd(commands::lock(keys, &owner, ttl)),
                 Then::Lock(owner),
             )
-        }
-        // A local lease (handed out by no Redis lock) has nothing to renew or release.
-        StoreOp::ExtendLock(lease, _) if lease.is_local() => {
-            return Plan::Answer(Ok(StoreReply::Extended(true)));
-        }
-        StoreOp::ReleaseLock(lease) if lease.is_local() => {
-            return Plan::Answer(Ok(StoreReply::Released));
         }
         StoreOp::ExtendLock(lease, ttl) => {
             let mut script = scripts::EXTEND.key(keys.lock());
