@@ -181,6 +181,17 @@ impl Identity {
     ) -> CliResult<Claims> {
         let endpoint = self.endpoint()?;
         let audience = self.audience(&endpoint)?;
+        self.claims_for(audience, exp, lifetime, now)
+    }
+
+    /// The claims for `audience` (the endpoint's, already worked out).
+    fn claims_for(
+        &self,
+        audience: Audience,
+        exp: Option<u64>,
+        lifetime: Option<u64>,
+        now: SystemTime,
+    ) -> CliResult<Claims> {
         let mut builder: ClaimsBuilder = Claims::builder().audience(audience);
         if let Some(id) = &self.client_id {
             builder = builder.client_id(id.as_str());
@@ -200,9 +211,9 @@ impl Identity {
     /// The login these flags describe, every flag checked (claims included) before any key is
     /// loaded: a missing username needs no passphrase.
     pub(crate) fn login(&self, lifetime: Option<u64>) -> CliResult<Login> {
-        self.claims(None, lifetime, SystemTime::now())?;
         let endpoint = self.endpoint()?;
         let audience = self.audience(&endpoint)?;
+        self.claims_for(audience.clone(), None, lifetime, SystemTime::now())?;
         Ok(Login {
             endpoint,
             audience,
@@ -225,6 +236,16 @@ pub(crate) struct Login {
 }
 
 impl Login {
+    /// Its cache identity: login URL, client id, username, audience.
+    pub(crate) fn entry_identity(&self) -> sfjwt_file_store::Identity {
+        sfjwt_file_store::Identity {
+            login_url: self.endpoint.base_url().to_owned(),
+            client_id: self.client_id.clone(),
+            username: self.username.clone(),
+            audience: self.audience.as_str().to_owned(),
+        }
+    }
+
     /// The token client signing with `signer`.
     pub(crate) fn client(self, signer: Arc<dyn Signer + Send + Sync>) -> JwtBearer {
         let client = JwtBearer::builder()

@@ -17,25 +17,9 @@ pub(crate) mod wait;
 
 use std::io::Write as _;
 
-use sfjwt_core::claims::Audience;
-use sfjwt_core::endpoint::TokenEndpoint;
 use sfjwt_file_store::{FileStoreError, Untrusted};
 
 use crate::error::{CliError, Exit};
-
-/// The cache identity of the identity flags: login URL, client id, username, audience.
-pub(crate) fn entry_identity(
-    identity: &crate::identity::Identity,
-    endpoint: &TokenEndpoint,
-    audience: &Audience,
-) -> sfjwt_file_store::Identity {
-    sfjwt_file_store::Identity {
-        login_url: endpoint.base_url().to_owned(),
-        client_id: identity.client_id.clone().unwrap_or_default(),
-        username: identity.username.clone().unwrap_or_default(),
-        audience: audience.as_str().to_owned(),
-    }
-}
 
 /// No cache directory can be found (no `XDG_CACHE_HOME`, no home directory): the command runs
 /// without a cache and says so once.

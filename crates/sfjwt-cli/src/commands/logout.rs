@@ -154,12 +154,7 @@ fn redis_logout(args: &LogoutArgs, url: &str, out: &mut Out) -> CliResult {
 
 /// The identity whose entries to remove (client id and username are required).
 fn identity_of(identity: &Identity) -> CliResult<entry::Identity> {
-    let login = identity.login(None)?;
-    Ok(crate::cache::entry_identity(
-        identity,
-        &login.endpoint,
-        &login.audience,
-    ))
+    Ok(identity.login(None)?.entry_identity())
 }
 
 fn cache_error(what: &str, path: &Path, error: &std::io::Error) -> CliError {

@@ -9,7 +9,6 @@ use std::time::Duration;
 use sfjwt_core::response::{AccessToken, TokenResponse, sanitize};
 use zeroize::Zeroizing;
 
-use crate::cache;
 use crate::cache::args::{CacheArgs, TokenCacheArgs};
 use crate::cache::source::{ClientFactory, Grant, TokenSource};
 use crate::error::{CliError, CliResult};
@@ -130,7 +129,7 @@ pub(crate) fn token_source<'a>(
     cache: &CacheArgs,
     grant: Grant,
 ) -> CliResult<TokenSource<'a>> {
-    let entry = cache::entry_identity(identity, &login.endpoint, &login.audience);
+    let entry = login.entry_identity();
     let factory: ClientFactory<'_> = Box::new(move |signer| login.client(signer));
     TokenSource::open(identity, entry, cache, grant, factory)
 }
