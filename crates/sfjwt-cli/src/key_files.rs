@@ -1,11 +1,13 @@
 //! Writing `server.key` and `server.crt` (`keygen`, and the demo org of `emulate` and `demo`):
 //! created exclusively (never overwritten unless asked), the key with mode 0600, in a
-//! directory made 0700 that is removed again if the command fails before filling it.
+//! directory made 0700 that is removed again if the command fails before filling it. And
+//! reading a certificate file back (`keystore`, `eca new`), bounded.
 
 use std::fs::OpenOptions;
-use std::io::Write as _;
+use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 
+use sfjwt_core::key::MAX_FILE_BYTES;
 use sfjwt_keys::KeyPair;
 
 use crate::error::{CliError, CliResult};
@@ -14,6 +16,30 @@ use crate::error::{CliError, CliResult};
 pub(crate) const KEY_FILE: &str = "server.key";
 /// See [`KEY_FILE`].
 pub(crate) const CERT_FILE: &str = "server.crt";
+
+/// The bytes of the certificate file at `path`, refusing one over 1 MiB
+/// ([`MAX_FILE_BYTES`]: no certificate chain comes near it, a larger file is the wrong one,
+/// or `/dev/zero`). A read error is worded `"{unreadable} PATH: cause"` with `read_hint`; a
+/// file too large gets `size_hint`.
+pub(crate) fn read_certificate(
+    path: &Path,
+    unreadable: &str,
+    read_hint: &str,
+    size_hint: &str,
+) -> CliResult<Vec<u8>> {
+    let shown = path.display();
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| CliError::local(format!("{unreadable} {shown}: {e}")).hint(read_hint))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(
+            CliError::local(format!("{shown} is larger than 1 MiB: not a certificate"))
+                .hint(size_hint),
+        );
+    }
+    Ok(bytes)
+}
 
 /// Writes `server.key` (0600) and `server.crt` into `dir` (made by [`create_out_dir`]);
 /// refuses to replace either unless `force`. Returns their paths. A failure leaves neither.

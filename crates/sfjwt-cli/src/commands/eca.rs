@@ -5,7 +5,7 @@
 //! `sfjwt_core::manual::eca_metadata`). Also the `--eca` parts of `sfjwt emulate` (an org
 //! where the folder is deployed) and `sfjwt check` (the folder against the key).
 
-use std::io::{Read as _, Write as _};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -13,6 +13,7 @@ use sfjwt_eca::{ApiVersion, EcaError, EcaFolder, EcaSpec, IpRelaxation, Scope};
 use sfjwt_emulator::{Emulator, EmulatorBuilder};
 
 use crate::error::{CliError, CliResult};
+use crate::key_files;
 use crate::output::Out;
 
 /// `sfjwt eca --help`.
@@ -87,9 +88,6 @@ pub(crate) struct EcaNewArgs {
     pub(crate) api_version: String,
 }
 
-/// The largest certificate file read.
-const MAX_CERT_BYTES: u64 = 1024 * 1024;
-
 pub(crate) fn run(args: &EcaArgs, out: &mut Out) -> CliResult {
     match &args.command {
         EcaCommand::New(new) => run_new(new, out),
@@ -134,7 +132,8 @@ fn run_new(args: &EcaNewArgs, out: &mut Out) -> CliResult {
 
 /// The validated app, before anything is written.
 fn spec(args: &EcaNewArgs) -> CliResult<EcaSpec> {
-    let cert = read_capped(&args.cert)?;
+    let hint = "pass the certificate `sfjwt keygen` wrote (server.crt)";
+    let cert = key_files::read_certificate(&args.cert, "cannot read", hint, hint)?;
     let mut spec = EcaSpec::new(&args.name, &cert, SystemTime::now()).map_err(|e| refused(&e))?;
     if let Some(email) = &args.contact_email {
         spec = spec.contact_email(email).map_err(|e| refused(&e))?;
@@ -148,26 +147,6 @@ fn spec(args: &EcaNewArgs) -> CliResult<EcaSpec> {
     spec = spec.ip_relaxation(relaxation);
     let version = ApiVersion::parse(&args.api_version).map_err(|e| refused(&e))?;
     spec.api_version(version).map_err(|e| refused(&e))
-}
-
-fn read_capped(path: &Path) -> CliResult<Vec<u8>> {
-    let fail = |e: std::io::Error| {
-        CliError::local(format!("cannot read {}: {e}", path.display()))
-            .hint("pass the certificate `sfjwt keygen` wrote (server.crt)")
-    };
-    let file = std::fs::File::open(path).map_err(fail)?;
-    let mut bytes = Vec::new();
-    file.take(MAX_CERT_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(fail)?;
-    if bytes.len() as u64 > MAX_CERT_BYTES {
-        return Err(CliError::local(format!(
-            "{} is larger than 1 MiB: not a certificate",
-            path.display()
-        ))
-        .hint("pass the certificate `sfjwt keygen` wrote (server.crt)"));
-    }
-    Ok(bytes)
 }
 
 /// A refusal of `eca new` (exit 2): the message and what to do.

@@ -2,7 +2,6 @@
 //! `openssl pkcs12 -export`, `keytool -importkeystore`, `keytool -changealias`) in one step,
 //! then the import steps and the Apex that uses the certificate.
 
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -15,6 +14,7 @@ use zeroize::Zeroizing;
 
 use crate::error::{CliError, CliResult};
 use crate::identity::{KeySource, load_with_passphrase};
+use crate::key_files;
 use crate::output::Out;
 
 /// The worked example of `--help`.
@@ -181,26 +181,15 @@ fn password_from_env(var: &str) -> CliResult<KeystorePassword> {
     })
 }
 
-/// No certificate chain is anywhere near this large; a bigger file is the wrong file.
-const MAX_CERT_FILE: u64 = 1024 * 1024;
-
 /// The DER certificates in the file at `path`, in file order.
 fn read_chain(path: &Path) -> CliResult<Vec<Vec<u8>>> {
     let shown = path.display();
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|file| file.take(MAX_CERT_FILE + 1).read_to_end(&mut bytes))
-        .map_err(|e| {
-            CliError::local(format!("cannot read the certificate {shown}: {e}")).hint(
-                "pass --cert PATH, the certificate made with the key (server.crt from `sfjwt keygen`)",
-            )
-        })?;
-    if bytes.len() as u64 > MAX_CERT_FILE {
-        return Err(
-            CliError::local(format!("{shown} is larger than 1 MiB: not a certificate"))
-                .hint("pass --cert PATH, the certificate made with the key (server.crt)"),
-        );
-    }
+    let bytes = key_files::read_certificate(
+        path,
+        "cannot read the certificate",
+        "pass --cert PATH, the certificate made with the key (server.crt from `sfjwt keygen`)",
+        "pass --cert PATH, the certificate made with the key (server.crt)",
+    )?;
     keystore::parse_chain(&bytes).map_err(|e| {
         CliError::local(format!("cannot use {shown} as the certificate: {e}")).hint(
             "pass the certificate made with the key (server.crt from `sfjwt keygen`), PEM or DER",
