@@ -79,7 +79,7 @@ impl EcaFolder {
             .chain(self.profiles().iter().map(|p| format!("profile {p}")))
             .collect();
         let (level, message) = match self.permitted_users() {
-            Some(PermittedUsersPolicy::AdminApprovedPreAuthorized) if !named.is_empty() => (
+            _ if self.pre_authorizes_holders() => (
                 Level::Ok,
                 format!("admin approved users are pre-authorized: {} (the guide says IDs, its sample uses names; sfjwt writes names)", named.join(", ")),
             ),

@@ -217,6 +217,15 @@ impl EcaFolder {
         self.permitted_users
     }
 
+    /// Whether the holders of what the policy names are pre-authorized: the policy is
+    /// `AdminApprovedPreAuthorized` and names at least one permission set or profile. If not,
+    /// nobody is, and the JWT bearer flow (which has no approval screen) refuses every user
+    /// with `user hasn't approved this consumer`.
+    pub fn pre_authorizes_holders(&self) -> bool {
+        self.permitted_users() == Some(PermittedUsersPolicy::AdminApprovedPreAuthorized)
+            && !(self.permission_sets().is_empty() && self.profiles().is_empty())
+    }
+
     /// The permission sets the policy names.
     pub fn permission_sets(&self) -> &[String] {
         &self.permission_sets

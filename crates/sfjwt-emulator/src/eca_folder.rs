@@ -2,7 +2,7 @@
 //! [`sfjwt_eca::EcaFolder`]) is deployed: what `sf project deploy start` would set up, played
 //! locally so a user can try exactly the files they are about to deploy.
 
-use sfjwt_eca::{EcaFolder, PermittedUsersPolicy, Scope};
+use sfjwt_eca::{EcaFolder, Scope};
 
 use crate::builder::EmulatorBuilder;
 use crate::directory::{App, User};
@@ -61,26 +61,21 @@ impl EmulatorBuilder {
             });
         };
         let holders: Vec<String> = permission_set_holders.into_iter().map(Into::into).collect();
-        let names_someone = !folder.permission_sets().is_empty() || !folder.profiles().is_empty();
-        let approved: Vec<String> = match folder.permitted_users() {
-            Some(PermittedUsersPolicy::AdminApprovedPreAuthorized) if names_someone => {
-                holders.clone()
-            }
-            // AllSelfAuthorized, no policy, or a policy naming no permission set or profile:
-            // nobody is pre-authorized, and the JWT bearer flow has no approval screen.
-            _ => Vec::new(),
+        let approved = if folder.pre_authorizes_holders() {
+            holders.clone()
+        } else {
+            Vec::new()
         };
         let scopes: Vec<&str> = folder.scopes().iter().map(|s| s.oauth_name()).collect();
         let rest_api = folder.scopes().iter().copied().any(Scope::allows_rest_api);
-        let app = App::new(consumer_key, certificate.clone())
+        let mut app = App::new(consumer_key, certificate.clone())
             .external_client_app()
             .admin_approved(approved)
-            .relax_ip_restrictions(folder.ip_relaxation().relaxes_jwt_logins())
-            .scopes(if scopes.is_empty() {
-                vec!["api"]
-            } else {
-                scopes
-            });
+            .relax_ip_restrictions(folder.ip_relaxation().relaxes_jwt_logins());
+        // No scopes in the folder: the app's default (`api`).
+        if !scopes.is_empty() {
+            app = app.scopes(scopes);
+        }
         let mut builder = self
             .app(app)
             .my_domain_at_own_url()
